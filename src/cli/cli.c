@@ -1,0 +1,374 @@
+/* cli.c: the scripting commands (experiments, runs, metric).
+ * Plain tables for people, --json in the shapes of MLflow's REST API. */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/format.h"
+#include "core/jsonw.h"
+#include "core/sanitize.h"
+#include "core/utf8.h"
+#include "core/xmalloc.h"
+#include "store/store.h"
+
+static int wait_ok(struct store *s, const char *what)
+{
+	store_wait(s);
+	if (s->model->error) {
+		fprintf(stderr, "mltop: %s: %s\n", what, s->model->error);
+		return -1;
+	}
+	return 0;
+}
+
+static void notice(struct store *s)
+{
+	if (s->model->notice)
+		fprintf(stderr, "mltop: warning: %s\n", s->model->notice);
+}
+
+/* --- plain tables -------------------------------------------------------- */
+
+struct table {
+	int ncols;
+	const char *const *heads;
+	char **cells;          /* rows * ncols, sanitised, owned */
+	size_t rows, cap;
+};
+
+static void table_add(struct table *t, const char *const *vals)
+{
+	t->cells = xgrow(t->cells, &t->cap, (t->rows + 1) * (size_t)t->ncols,
+			 sizeof(*t->cells));
+	for (int c = 0; c < t->ncols; c++)
+		t->cells[t->rows * (size_t)t->ncols + (size_t)c] =
+			sanitize_text(vals[c] ? vals[c] : "-");
+	t->rows++;
+}
+
+/* Columns are as wide as their widest cell, up to a cap so one 5,000
+ * character name cannot push the rest off every screen. */
+static void table_print(struct table *t, FILE *f)
+{
+	enum { CAP = 60 };
+	int w[16] = {0};
+	char buf[CAP * 4 + 8];
+
+	for (int c = 0; c < t->ncols; c++) {
+		w[c] = utf8_width(t->heads[c]);
+		for (size_t r = 0; r < t->rows; r++) {
+			int x = utf8_width(t->cells[r * (size_t)t->ncols +
+						    (size_t)c]);
+
+			if (x > w[c])
+				w[c] = x > CAP ? CAP : x;
+		}
+	}
+	for (size_t r = 0; r <= t->rows; r++) {
+		for (int c = 0; c < t->ncols; c++) {
+			const char *v = r == 0 ? t->heads[c]
+				: t->cells[(r - 1) * (size_t)t->ncols +
+					   (size_t)c];
+			bool last = c == t->ncols - 1;
+
+			utf8_fit(v, w[c], !last, true, buf, sizeof(buf));
+			fputs(buf, f);
+			fputs(last ? "\n" : "  ", f);
+		}
+	}
+	for (size_t i = 0; i < t->rows * (size_t)t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+}
+
+/* --- experiments ------------------------------------------------------- */
+
+static void json_tags(struct jsonw *w, const char *name,
+		      const struct kv_list *l, bool omit_empty)
+{
+	if (omit_empty && l->n == 0)
+		return;
+	jsonw_key(w, name);
+	jsonw_arr_begin(w);
+	for (size_t i = 0; i < l->n; i++) {
+		jsonw_obj_begin(w);
+		jsonw_kstr(w, "key", l->v[i].key);
+		jsonw_kstr(w, "value", l->v[i].value);
+		jsonw_obj_end(w);
+	}
+	jsonw_arr_end(w);
+}
+
+int cli_experiments(struct store *s, const struct cli_opts *o)
+{
+	struct model *m = s->model;
+
+	s->include_deleted = o->all;
+	s->ops->load_experiments(s, NULL, NULL);
+	if (wait_ok(s, "experiments") != 0)
+		return 2;
+	notice(s);
+	if (o->json) {
+		struct jsonw w;
+
+		jsonw_init(&w, stdout);
+		jsonw_obj_begin(&w);
+		jsonw_key(&w, "experiments");
+		jsonw_arr_begin(&w);
+		for (size_t i = 0; i < m->nexps; i++) {
+			struct experiment *e = m->exps[i];
+
+			jsonw_obj_begin(&w);
+			jsonw_kstr(&w, "experiment_id", e->id);
+			jsonw_kstr(&w, "name", e->name);
+			jsonw_kstr(&w, "artifact_location",
+				   e->artifact_location);
+			jsonw_kstr(&w, "lifecycle_stage", e->lifecycle_stage);
+			jsonw_kint(&w, "creation_time", e->creation_time);
+			jsonw_kint(&w, "last_update_time", e->last_update_time);
+			json_tags(&w, "tags", &e->tags, true);
+			jsonw_obj_end(&w);
+		}
+		jsonw_arr_end(&w);
+		jsonw_obj_end(&w);
+		fputc('\n', stdout);
+	} else {
+		static const char *const heads[] = {
+			"ID", "NAME", "RUNS", "RUNNING", "LAST ACTIVITY",
+			"STAGE"};
+		struct table t = {.ncols = 6, .heads = heads};
+
+		for (size_t i = 0; i < m->nexps; i++) {
+			struct experiment *e = m->exps[i];
+			char nr[24], nrun[24], act[40];
+			const char *row[6];
+
+			snprintf(nr, sizeof(nr), "%d", e->nruns);
+			snprintf(nrun, sizeof(nrun), "%d", e->nrunning);
+			format_time(e->last_activity, act, sizeof(act));
+			row[0] = e->id;
+			row[1] = e->name;
+			row[2] = nr;
+			row[3] = nrun;
+			row[4] = act;
+			row[5] = e->lifecycle_stage;
+			table_add(&t, row);
+		}
+		table_print(&t, stdout);
+	}
+	return fflush(stdout) == 0 ? 0 : 2;
+}
+
+/* --- runs -------------------------------------------------------------- */
+
+/* MLflow's default order for search_runs: newest start first. */
+static int run_cmp(const void *a, const void *b)
+{
+	const struct run *x = *(struct run *const *)a;
+	const struct run *y = *(struct run *const *)b;
+
+	if (x->start_time != y->start_time)
+		return x->start_time < y->start_time ? 1 : -1;
+	return strcmp(x->id, y->id);
+}
+
+static void json_run(struct jsonw *w, const struct run *r)
+{
+	jsonw_obj_begin(w);
+	jsonw_key(w, "info");
+	jsonw_obj_begin(w);
+	jsonw_kstr(w, "run_id", r->id);
+	jsonw_kstr(w, "run_uuid", r->id);
+	jsonw_kstr(w, "run_name", r->name);
+	jsonw_kstr(w, "experiment_id", r->experiment_id);
+	jsonw_kstr(w, "user_id", r->user_id);
+	jsonw_kstr(w, "status", r->status_str);
+	jsonw_kint(w, "start_time", r->start_time);
+	if (r->end_time)
+		jsonw_kint(w, "end_time", r->end_time);
+	jsonw_kstr(w, "artifact_uri", r->artifact_uri);
+	jsonw_kstr(w, "lifecycle_stage", r->lifecycle_stage);
+	jsonw_obj_end(w);
+	jsonw_key(w, "data");
+	jsonw_obj_begin(w);
+	jsonw_key(w, "metrics");
+	jsonw_arr_begin(w);
+	for (size_t i = 0; i < r->nmetrics; i++) {
+		const struct series *ser = &r->metrics[i];
+
+		if (!ser->has_latest)
+			continue;
+		jsonw_obj_begin(w);
+		jsonw_kstr(w, "key", ser->key);
+		jsonw_key(w, "value");
+		jsonw_double(w, ser->latest.value);
+		jsonw_kint(w, "timestamp", ser->latest.timestamp);
+		jsonw_kint(w, "step", ser->latest.step);
+		jsonw_obj_end(w);
+	}
+	jsonw_arr_end(w);
+	json_tags(w, "params", &r->params, false);
+	json_tags(w, "tags", &r->tags, false);
+	jsonw_obj_end(w);
+	jsonw_obj_end(w);
+}
+
+static struct experiment *find_experiment(struct model *m, const char *key)
+{
+	struct experiment *e = model_experiment_by_name(m, key);
+
+	return e ? e : model_experiment(m, key);
+}
+
+int cli_runs(struct store *s, const struct cli_opts *o)
+{
+	struct model *m = s->model;
+	struct run **all = NULL;
+	size_t n = 0, cap = 0;
+	int rc = 0;
+
+	s->include_deleted = false;
+	s->ops->load_experiments(s, NULL, NULL);
+	if (wait_ok(s, "experiments") != 0)
+		return 2;
+	notice(s);
+	s->include_deleted = o->all;
+	if (o->experiment) {
+		struct experiment *e = find_experiment(m, o->experiment);
+
+		if (!e) {
+			fprintf(stderr, "mltop: no experiment named or "
+				"numbered '%s'\n", o->experiment);
+			return 2;
+		}
+		s->ops->load_runs(s, e, NULL, NULL);
+	} else {
+		for (size_t i = 0; i < m->nexps; i++)
+			s->ops->load_runs(s, m->exps[i], NULL, NULL);
+	}
+	if (wait_ok(s, "runs") != 0)
+		return 2;
+	for (size_t i = 0; i < m->nexps; i++) {
+		struct experiment *e = m->exps[i];
+
+		if (!e->runs_loaded)
+			continue;
+		all = xgrow(all, &cap, n + e->nruns_loaded, sizeof(*all));
+		memcpy(all + n, e->runs, e->nruns_loaded * sizeof(*all));
+		n += e->nruns_loaded;
+	}
+	if (n)
+		qsort(all, n, sizeof(*all), run_cmp);
+	if (o->json) {
+		struct jsonw w;
+
+		jsonw_init(&w, stdout);
+		jsonw_obj_begin(&w);
+		jsonw_key(&w, "runs");
+		jsonw_arr_begin(&w);
+		for (size_t i = 0; i < n; i++)
+			json_run(&w, all[i]);
+		jsonw_arr_end(&w);
+		jsonw_obj_end(&w);
+		fputc('\n', stdout);
+	} else {
+		static const char *const heads[] = {
+			"RUN ID", "EXP", "STATUS", "START", "DURATION", "USER",
+			"NAME"};
+		struct table t = {.ncols = 7, .heads = heads};
+
+		for (size_t i = 0; i < n; i++) {
+			struct run *r = all[i];
+			char start[40], dur[24];
+			const char *row[7];
+
+			format_time(r->start_time, start, sizeof(start));
+			if (r->end_time && r->start_time)
+				format_duration(r->end_time - r->start_time,
+						dur, sizeof(dur));
+			else
+				snprintf(dur, sizeof(dur), "-");
+			row[0] = r->id;
+			row[1] = r->experiment_id;
+			row[2] = r->status_str;
+			row[3] = start;
+			row[4] = dur;
+			row[5] = r->user_id;
+			row[6] = r->name;
+			table_add(&t, row);
+		}
+		table_print(&t, stdout);
+	}
+	free(all);
+	if (fflush(stdout) != 0)
+		rc = 2;
+	return rc;
+}
+
+/* --- metric ------------------------------------------------------------ */
+
+static struct run *model_find_run(struct model *m, const char *id)
+{
+	for (size_t i = 0; i < m->nexps; i++) {
+		struct run *r = experiment_run(m->exps[i], id);
+
+		if (r)
+			return r;
+	}
+	return NULL;
+}
+
+int cli_metric(struct store *s, const struct cli_opts *o)
+{
+	struct run *r;
+	struct series *ser;
+
+	s->ops->load_run(s, o->run_id, NULL, NULL);
+	if (wait_ok(s, "run") != 0)
+		return 2;
+	notice(s);
+	r = model_find_run(s->model, o->run_id);
+	if (!r) {
+		fprintf(stderr, "mltop: no run with id %s\n", o->run_id);
+		return 2;
+	}
+	ser = run_series_upsert(r, o->key);
+	s->ops->load_history(s, r, ser, NULL, NULL);
+	if (wait_ok(s, "metric history") != 0)
+		return 2;
+	if (o->json) {
+		struct jsonw w;
+
+		jsonw_init(&w, stdout);
+		jsonw_obj_begin(&w);
+		jsonw_key(&w, "metrics");
+		jsonw_arr_begin(&w);
+		for (size_t i = 0; i < ser->n; i++) {
+			jsonw_obj_begin(&w);
+			jsonw_kstr(&w, "key", ser->key);
+			jsonw_key(&w, "value");
+			jsonw_double(&w, ser->pts[i].value);
+			jsonw_kint(&w, "timestamp", ser->pts[i].timestamp);
+			jsonw_kint(&w, "step", ser->pts[i].step);
+			jsonw_obj_end(&w);
+		}
+		jsonw_arr_end(&w);
+		jsonw_obj_end(&w);
+		fputc('\n', stdout);
+	} else {
+		printf("%-12s  %-24s  %s\n", "STEP", "TIME", "VALUE");
+		for (size_t i = 0; i < ser->n; i++) {
+			char t[40], v[40];
+
+			format_time_iso(ser->pts[i].timestamp, t, sizeof(t));
+			format_value_exact(ser->pts[i].value, v, sizeof(v));
+			printf("%-12lld  %-24s  %s\n",
+			       (long long)ser->pts[i].step, t, v);
+		}
+	}
+	return fflush(stdout) == 0 ? 0 : 2;
+}

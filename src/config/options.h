@@ -1,0 +1,62 @@
+/* options.h: every user setting, declared once.
+ * The table drives the config file's `set`, `:set`, --help and the man page. */
+#ifndef MLTOP_OPTIONS_H
+#define MLTOP_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+enum opt_type { OPT_BOOL, OPT_NUMBER, OPT_STRING };
+
+/* X(id, name, type, default, help) */
+#define OPTIONS(X)                                                          \
+	X(REFRESH, "refresh", OPT_NUMBER, "2",                              \
+	  "seconds between live refreshes (0.1 to 3600)")                   \
+	X(STALL, "stall-seconds", OPT_NUMBER, "120",                        \
+	  "a running run with no new point for this long is marked stalled") \
+	X(SHOW_DELETED, "show-deleted", OPT_BOOL, "false",                  \
+	  "show deleted experiments and runs")                              \
+	X(METRICS, "metric-columns", OPT_STRING, "",                        \
+	  "metric keys shown as columns, comma separated (empty: automatic)") \
+	X(MAX_METRICS, "max-metric-columns", OPT_NUMBER, "3",               \
+	  "how many metric columns the automatic choice shows at most")     \
+	X(SPARK_WIDTH, "spark-width", OPT_NUMBER, "12",                     \
+	  "width of sparklines in table cells")                             \
+	X(THEME, "theme", OPT_STRING, "dark",                               \
+	  "colour theme: dark, light, mono or a file in themes/")           \
+	X(ASCII, "ascii", OPT_BOOL, "false",                                \
+	  "draw with ASCII only, even in a UTF-8 locale")                   \
+	X(TREE, "tree", OPT_BOOL, "true",                                   \
+	  "show nested runs as a tree under their parent")
+
+enum opt_id {
+#define X(id, name, type, def, help) OPT_##id,
+	OPTIONS(X)
+#undef X
+	OPT__COUNT
+};
+
+struct option_def {
+	const char *name;
+	enum opt_type type;
+	const char *def;
+	const char *help;
+};
+
+extern const struct option_def option_defs[OPT__COUNT];
+
+/* Current values; strings owned by the table. */
+void options_init(void);
+void options_free(void);
+int opt_find(const char *name);          /* -1 when unknown */
+/* Set from text; returns 0 or -1 with *err (caller frees). */
+int opt_set(int id, const char *value, char **err);
+bool opt_bool(int id);
+double opt_number(int id);
+const char *opt_string(int id);
+/* The value as text (for :set without a value); static buffer. */
+const char *opt_text(int id);
+/* Lines for --help and the man page. */
+void options_print_help(FILE *f, bool man);
+
+#endif

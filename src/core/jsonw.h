@@ -1,0 +1,34 @@
+/* jsonw.h: a streaming JSON writer for scripting output.
+ * Streams to a FILE so 10,000 runs never need a document in memory. */
+#ifndef MLTOP_JSONW_H
+#define MLTOP_JSONW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct jsonw {
+	FILE *f;
+	int depth;
+	bool need_comma[64];
+};
+
+void jsonw_init(struct jsonw *w, FILE *f);
+void jsonw_obj_begin(struct jsonw *w);
+void jsonw_obj_end(struct jsonw *w);
+void jsonw_arr_begin(struct jsonw *w);
+void jsonw_arr_end(struct jsonw *w);
+void jsonw_key(struct jsonw *w, const char *key);
+void jsonw_str(struct jsonw *w, const char *s);   /* NULL -> null */
+void jsonw_int(struct jsonw *w, int64_t v);
+/* NaN is written as the string "NaN", +/-Inf as "Infinity"/"-Infinity",
+ * the way MLflow's REST server writes them. */
+void jsonw_double(struct jsonw *w, double v);
+void jsonw_bool(struct jsonw *w, bool v);
+void jsonw_null(struct jsonw *w);
+
+/* Shorthands for "key": value members. */
+void jsonw_kstr(struct jsonw *w, const char *key, const char *s);
+void jsonw_kint(struct jsonw *w, const char *key, int64_t v);
+
+#endif

@@ -1,0 +1,30 @@
+/* utf8.h: display width of UTF-8 text, and cutting it to a width.
+ * Pure functions over sanitised text; wcwidth() decides each code point. */
+#ifndef MLTOP_UTF8_H
+#define MLTOP_UTF8_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Decode one code point at s (at most n bytes). Returns bytes consumed
+ * (>= 1) and sets *cp; invalid input consumes 1 byte and gives U+FFFD. */
+size_t utf8_decode(const char *s, size_t n, unsigned int *cp);
+
+/* Terminal columns the string takes (non-printable code points count 0
+ * for combining marks, 1 for anything else wcwidth() rejects). */
+int utf8_width(const char *s);
+
+/* Copy into out (of outsz bytes) the longest prefix of s that fits in
+ * width columns. When s is wider than width, the copy ends with an
+ * ellipsis (U+2026 when unicode is true, "~" otherwise) and still fits.
+ * When pad is true, spaces are appended up to exactly width columns.
+ * A wide character that would straddle the edge is replaced by a space.
+ * Returns the columns written. out is always NUL terminated. */
+int utf8_fit(const char *s, int width, bool pad, bool unicode, char *out,
+	     size_t outsz);
+
+/* Like utf8_fit but keeps the end of the string: "...abcdef". */
+int utf8_fit_left(const char *s, int width, bool unicode, char *out,
+		  size_t outsz);
+
+#endif

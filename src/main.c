@@ -1,0 +1,386 @@
+/* main.c: mltop's entry point: options, the store, then a command or the
+ * dashboard. Exit status: 0 ok, 1 usage, 2 store error. */
+#include "config.h"
+
+#include <getopt.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "config/config.h"
+#include "config/options.h"
+#include "core/clock.h"
+#include "core/xmalloc.h"
+#include "demo/demo.h"
+#include "store/store.h"
+#include "ui/draw.h"
+#include "ui/keymap.h"
+#include "ui/theme.h"
+#include "ui/tui.h"
+
+enum {
+	OPT_JSON_FLAG = 256,
+	OPT_ALL_FLAG,
+	OPT_THEME_FLAG,
+	OPT_ASCII_FLAG,
+	OPT_DEMO,
+	OPT_DEMO_CREATE,
+	OPT_DEMO_TRAINER,
+	OPT_TICKS,
+	OPT_INTERVAL,
+	OPT_FIRST_FRAME,
+	OPT_READ_ONLY,
+	OPT_NO_CONFIG,
+};
+
+static const struct option longopts[] = {
+	{"tracking-uri", required_argument, NULL, 'u'},
+	{"refresh", required_argument, NULL, 'r'},
+	{"experiment", required_argument, NULL, 'e'},
+	{"config", required_argument, NULL, 'c'},
+	{"no-config", no_argument, NULL, OPT_NO_CONFIG},
+	{"json", no_argument, NULL, OPT_JSON_FLAG},
+	{"all", no_argument, NULL, OPT_ALL_FLAG},
+	{"theme", required_argument, NULL, OPT_THEME_FLAG},
+	{"ascii", no_argument, NULL, OPT_ASCII_FLAG},
+	{"read-only", no_argument, NULL, OPT_READ_ONLY},
+	{"demo", no_argument, NULL, OPT_DEMO},
+	{"demo-create", required_argument, NULL, OPT_DEMO_CREATE},
+	{"demo-trainer", required_argument, NULL, OPT_DEMO_TRAINER},
+	{"ticks", required_argument, NULL, OPT_TICKS},
+	{"interval", required_argument, NULL, OPT_INTERVAL},
+	{"exit-after-first-frame", no_argument, NULL, OPT_FIRST_FRAME},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+static void usage(FILE *f)
+{
+	fputs("Usage: mltop [OPTIONS]                  the dashboard\n"
+	      "       mltop [OPTIONS] experiments      list experiments\n"
+	      "       mltop [OPTIONS] runs [-e EXP]    list runs\n"
+	      "       mltop [OPTIONS] metric RUN_ID KEY  a metric's history\n"
+	      "       mltop --demo                     the dashboard on a demo store\n"
+	      "\n"
+	      "A terminal dashboard for MLflow experiments and runs.\n"
+	      "\n"
+	      "Options:\n"
+	      "  -u, --tracking-uri URI  store to open: sqlite:///rel.db,\n"
+	      "                          sqlite:////abs.db or a path (default:\n"
+	      "                          $MLFLOW_TRACKING_URI, else ./mlflow.db)\n"
+	      "  -e, --experiment EXP    experiment name or id (dashboard: open\n"
+	      "                          its runs; runs: only its runs)\n"
+	      "  -r, --refresh SECONDS   live refresh interval (default 2)\n"
+	      "  -c, --config FILE       config file (default\n"
+	      "                          $XDG_CONFIG_HOME/mltop/config)\n"
+	      "      --no-config         ignore the config file\n"
+	      "      --theme NAME        dark, light, mono or a theme file\n"
+	      "      --ascii             draw with ASCII only\n"
+	      "      --read-only         never write to the store\n"
+	      "      --json              scripting output in MLflow's REST shapes\n"
+	      "      --all               include deleted experiments and runs\n"
+	      "      --demo              run on a fresh demo store with a\n"
+	      "                          simulated trainer\n"
+	      "      --demo-create PATH  write the demo store to PATH and exit\n"
+	      "      --demo-trainer PATH run the simulated trainer on PATH\n"
+	      "                          (--ticks N, --interval MS)\n"
+	      "  -h, --help              this help\n"
+	      "  -V, --version           version\n"
+	      "\n"
+	      "Settings (config file `set NAME VALUE`, or `:set` in the dashboard):\n",
+	      f);
+	options_print_help(f, false);
+	fputs("\nExit status: 0 ok, 1 usage error, 2 store error.\n", f);
+}
+
+static const char *default_uri(void)
+{
+	const char *env = getenv("MLFLOW_TRACKING_URI");
+	struct stat sb;
+
+	if (env && *env)
+		return env;
+	if (stat("mlflow.db", &sb) == 0)
+		return "mlflow.db";
+	return NULL;
+}
+
+static int run_demo(const struct tui_opts *to)
+{
+	const char *base = getenv("XDG_RUNTIME_DIR");
+	char *dir = xasprintf("%s/mltop-demo-XXXXXX",
+			      base && *base ? base : "/tmp");
+	char *path, *err = NULL, *uri;
+	struct model m;
+	struct store *s;
+	pid_t trainer;
+	int rc;
+
+	if (!mkdtemp(dir)) {
+		free(dir);
+		dir = xstrdup("/tmp/mltop-demo-XXXXXX");
+		if (!mkdtemp(dir))
+			die("cannot make a directory for the demo store");
+	}
+	path = xasprintf("%s/mlflow.db", dir);
+	if (demo_create(path, clock_now_ms(), &err) != 0) {
+		fprintf(stderr, "mltop: demo: %s\n", err);
+		return 2;
+	}
+	trainer = demo_trainer_start(path, &err);
+	if (trainer < 0) {
+		fprintf(stderr, "mltop: demo trainer: %s\n", err);
+		free(err);
+		err = NULL;
+	}
+	model_init(&m);
+	uri = xasprintf("sqlite:///%s", path);
+	s = store_open(uri, &m, &err);
+	if (!s) {
+		fprintf(stderr, "mltop: %s\n", err);
+		rc = 2;
+	} else {
+		rc = tui_run(s, to);
+		store_close(s);
+	}
+	if (trainer > 0)
+		demo_trainer_stop(trainer);
+	model_free(&m);
+	/* The demo leaves nothing behind. */
+	unlink(path);
+	{
+		char *wal = xasprintf("%s-wal", path), *shm = xasprintf("%s-shm", path),
+		     *jr = xasprintf("%s-journal", path);
+
+		unlink(wal);
+		unlink(shm);
+		unlink(jr);
+		free(wal);
+		free(shm);
+		free(jr);
+	}
+	rmdir(dir);
+	free(uri);
+	free(path);
+	free(dir);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli_opts co = {0};
+	struct tui_opts to = {0};
+	struct msg_list cfg_errs = {0};
+	const char *uri = NULL, *config = NULL, *theme = NULL;
+	const char *demo_create_path = NULL, *demo_trainer_path = NULL;
+	const char *refresh = NULL, *cmd;
+	bool demo = false, no_config = false, ascii = false;
+	int ticks = 0, interval = 1000, c, rc;
+	char *err = NULL;
+	struct model m;
+	struct store *s;
+
+	to.start_mono = clock_mono_ms();
+	setlocale(LC_ALL, "");
+	options_init();
+	keymap_init();
+	theme_reset();
+	while ((c = getopt_long(argc, argv, "+u:r:e:c:hV", longopts, NULL)) !=
+	       -1) {
+		switch (c) {
+		case 'u':
+			uri = optarg;
+			break;
+		case 'r':
+			refresh = optarg;
+			break;
+		case 'e':
+			co.experiment = to.experiment = optarg;
+			break;
+		case 'c':
+			config = optarg;
+			break;
+		case OPT_NO_CONFIG:
+			no_config = true;
+			break;
+		case OPT_JSON_FLAG:
+			co.json = true;
+			break;
+		case OPT_ALL_FLAG:
+			co.all = true;
+			break;
+		case OPT_THEME_FLAG:
+			theme = optarg;
+			break;
+		case OPT_ASCII_FLAG:
+			ascii = true;
+			break;
+		case OPT_READ_ONLY:
+			break; /* nothing writes yet; accepted for scripts */
+		case OPT_DEMO:
+			demo = true;
+			break;
+		case OPT_DEMO_CREATE:
+			demo_create_path = optarg;
+			break;
+		case OPT_DEMO_TRAINER:
+			demo_trainer_path = optarg;
+			break;
+		case OPT_TICKS:
+			ticks = atoi(optarg);
+			break;
+		case OPT_INTERVAL:
+			interval = atoi(optarg);
+			break;
+		case OPT_FIRST_FRAME:
+			to.exit_after_first_frame = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("mltop %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			fputs("Try 'mltop --help'.\n", stderr);
+			return 1;
+		}
+	}
+	/* Options after the command word ("runs --json") are fine too. */
+	cmd = optind < argc ? argv[optind++] : NULL;
+	while (optind < argc) {
+		int at = optind;
+
+		c = getopt_long(argc, argv, "+u:r:e:c:hV", longopts, NULL);
+		if (c == -1) {
+			if (optind >= argc)
+				break;
+			/* A positional argument: keep it, go on. */
+			if (!co.run_id)
+				co.run_id = argv[optind];
+			else if (!co.key)
+				co.key = argv[optind];
+			else {
+				fprintf(stderr, "mltop: unexpected argument "
+					"'%s'\n", argv[optind]);
+				return 1;
+			}
+			optind++;
+			continue;
+		}
+		(void)at;
+		switch (c) {
+		case 'u':
+			uri = optarg;
+			break;
+		case 'e':
+			co.experiment = to.experiment = optarg;
+			break;
+		case OPT_JSON_FLAG:
+			co.json = true;
+			break;
+		case OPT_ALL_FLAG:
+			co.all = true;
+			break;
+		case 'r':
+			refresh = optarg;
+			break;
+		case OPT_READ_ONLY:
+			break;
+		default:
+			fputs("Try 'mltop --help'.\n", stderr);
+			return 1;
+		}
+	}
+	if (demo_create_path) {
+		if (demo_create(demo_create_path, clock_now_ms(), &err) != 0) {
+			fprintf(stderr, "mltop: %s\n", err);
+			return 2;
+		}
+		return 0;
+	}
+	if (demo_trainer_path) {
+		if (demo_trainer_run(demo_trainer_path, interval, ticks, &err) !=
+		    0) {
+			fprintf(stderr, "mltop: %s\n", err);
+			return 2;
+		}
+		return 0;
+	}
+	if (!no_config) {
+		char *path = config ? xstrdup(config) : config_default_path();
+
+		config_load(path, config != NULL, &cfg_errs);
+		free(path);
+	}
+	if (refresh && opt_set(OPT_REFRESH, refresh, &err) != 0) {
+		fprintf(stderr, "mltop: --refresh: %s\n", err);
+		return 1;
+	}
+	if (theme && opt_set(OPT_THEME, theme, &err) != 0)
+		return 1;
+	if (strcmp(opt_string(OPT_THEME), "dark") != 0)
+		theme_load(opt_string(OPT_THEME), &cfg_errs);
+	if (ascii)
+		opt_set(OPT_ASCII, "true", &err);
+	draw_set_unicode(!opt_bool(OPT_ASCII) &&
+			 strcmp(nl_langinfo(CODESET), "UTF-8") == 0);
+	for (size_t i = 0; i < cfg_errs.n; i++)
+		fprintf(stderr, "mltop: %s\n", cfg_errs.v[i]);
+	to.config_errors = &cfg_errs;
+
+	if (cmd && strcmp(cmd, "experiments") && strcmp(cmd, "runs") &&
+	    strcmp(cmd, "metric")) {
+		fprintf(stderr, "mltop: unknown command '%s' (experiments, runs "
+			"or metric)\n", cmd);
+		return 1;
+	}
+	if (cmd && !strcmp(cmd, "metric") && (!co.run_id || !co.key)) {
+		fputs("mltop: usage: mltop metric RUN_ID KEY [--json]\n", stderr);
+		return 1;
+	}
+	if (cmd && strcmp(cmd, "metric") && co.run_id) {
+		fprintf(stderr, "mltop: unexpected argument '%s'\n", co.run_id);
+		return 1;
+	}
+	if (demo) {
+		rc = run_demo(&to);
+		msg_list_free(&cfg_errs);
+		options_free();
+		return rc;
+	}
+	if (!uri)
+		uri = default_uri();
+	if (!uri) {
+		fputs("mltop: no tracking store: pass -u URI, set "
+		      "MLFLOW_TRACKING_URI, or run where mlflow.db is "
+		      "(try mltop --demo)\n", stderr);
+		return 2;
+	}
+	model_init(&m);
+	s = store_open(uri, &m, &err);
+	if (!s) {
+		fprintf(stderr, "mltop: %s\n", err);
+		free(err);
+		return 2;
+	}
+	if (!cmd)
+		rc = tui_run(s, &to);
+	else if (!strcmp(cmd, "experiments"))
+		rc = cli_experiments(s, &co);
+	else if (!strcmp(cmd, "runs"))
+		rc = cli_runs(s, &co);
+	else
+		rc = cli_metric(s, &co);
+	store_close(s);
+	model_free(&m);
+	msg_list_free(&cfg_errs);
+	options_free();
+	return rc;
+}

@@ -1,0 +1,339 @@
+/* model.c: the in-memory cache of a tracking store.
+ * Lookups are linear or binary over small sorted arrays; runs are indexed
+ * by a per-experiment hash so 10,000-run merges stay linear. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/xmalloc.h"
+#include "store/model.h"
+
+static const char *const status_names[] = {
+	[RUN_RUNNING] = "RUNNING",   [RUN_SCHEDULED] = "SCHEDULED",
+	[RUN_FINISHED] = "FINISHED", [RUN_FAILED] = "FAILED",
+	[RUN_KILLED] = "KILLED",     [RUN_UNKNOWN] = "UNKNOWN",
+};
+
+enum run_status run_status_parse(const char *s)
+{
+	for (int i = 0; s && i < RUN_UNKNOWN; i++)
+		if (strcmp(s, status_names[i]) == 0)
+			return (enum run_status)i;
+	return RUN_UNKNOWN;
+}
+
+const char *run_status_name(enum run_status st)
+{
+	return st <= RUN_UNKNOWN ? status_names[st] : "UNKNOWN";
+}
+
+bool set_str(char **field, const char *value)
+{
+	if (*field == NULL && value == NULL)
+		return false;
+	if (*field && value && strcmp(*field, value) == 0)
+		return false;
+	free(*field);
+	*field = value ? xstrdup(value) : NULL;
+	return true;
+}
+
+void kv_list_set(struct kv_list *l, const char *key, const char *value)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		if (strcmp(l->v[i].key, key) == 0) {
+			set_str(&l->v[i].value, value);
+			return;
+		}
+	}
+	l->v = xgrow(l->v, &l->cap, l->n + 1, sizeof(*l->v));
+	l->v[l->n].key = xstrdup(key);
+	l->v[l->n].value = value ? xstrdup(value) : NULL;
+	l->n++;
+}
+
+const char *kv_list_get(const struct kv_list *l, const char *key)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].key, key) == 0)
+			return l->v[i].value;
+	return NULL;
+}
+
+void kv_list_clear(struct kv_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].key);
+		free(l->v[i].value);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+void model_init(struct model *m)
+{
+	memset(m, 0, sizeof(*m));
+}
+
+static void experiment_free(struct experiment *e)
+{
+	experiment_clear_runs(e);
+	free(e->runs);
+	free(e->id);
+	free(e->name);
+	free(e->artifact_location);
+	free(e->lifecycle_stage);
+	kv_list_clear(&e->tags);
+	free(e->run_index);
+	free(e);
+}
+
+void model_free(struct model *m)
+{
+	for (size_t i = 0; i < m->nexps; i++)
+		experiment_free(m->exps[i]);
+	free(m->exps);
+	free(m->error);
+	free(m->notice);
+	free(m->progress);
+	memset(m, 0, sizeof(*m));
+}
+
+void model_touch(struct model *m)
+{
+	m->generation++;
+}
+
+void model_set_error(struct model *m, const char *err)
+{
+	if (set_str(&m->error, err))
+		model_touch(m);
+}
+
+void model_set_notice(struct model *m, const char *notice)
+{
+	if (set_str(&m->notice, notice))
+		model_touch(m);
+}
+
+void model_set_progress(struct model *m, const char *text)
+{
+	if (set_str(&m->progress, text))
+		model_touch(m);
+}
+
+struct experiment *model_experiment(struct model *m, const char *id)
+{
+	for (size_t i = 0; i < m->nexps; i++)
+		if (strcmp(m->exps[i]->id, id) == 0)
+			return m->exps[i];
+	return NULL;
+}
+
+struct experiment *model_experiment_by_name(struct model *m, const char *name)
+{
+	for (size_t i = 0; i < m->nexps; i++)
+		if (m->exps[i]->name && strcmp(m->exps[i]->name, name) == 0)
+			return m->exps[i];
+	return NULL;
+}
+
+struct experiment *model_experiment_upsert(struct model *m, const char *id)
+{
+	struct experiment *e = model_experiment(m, id);
+
+	if (e)
+		return e;
+	e = xcalloc(1, sizeof(*e));
+	e->id = xstrdup(id);
+	m->exps = xgrow(m->exps, &m->capexps, m->nexps + 1, sizeof(*m->exps));
+	m->exps[m->nexps++] = e;
+	return e;
+}
+
+/* FNV-1a: run ids are random hex, any cheap hash spreads them. */
+static size_t hash_str(const char *s)
+{
+	size_t h = 1469598103934665603ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+static void run_index_rebuild(struct experiment *e)
+{
+	size_t cap = 64;
+
+	while (cap < e->nruns_loaded * 2)
+		cap *= 2;
+	free(e->run_index);
+	e->run_index = xcalloc(cap, sizeof(*e->run_index));
+	e->run_index_cap = cap;
+	for (size_t i = 0; i < e->nruns_loaded; i++) {
+		size_t h = hash_str(e->runs[i]->id) & (cap - 1);
+
+		while (e->run_index[h])
+			h = (h + 1) & (cap - 1);
+		e->run_index[h] = e->runs[i];
+	}
+}
+
+struct run *experiment_run(struct experiment *e, const char *run_id)
+{
+	size_t h;
+
+	if (!e->run_index_cap)
+		return NULL;
+	h = hash_str(run_id) & (e->run_index_cap - 1);
+	while (e->run_index[h]) {
+		if (strcmp(e->run_index[h]->id, run_id) == 0)
+			return e->run_index[h];
+		h = (h + 1) & (e->run_index_cap - 1);
+	}
+	return NULL;
+}
+
+struct run *experiment_run_upsert(struct experiment *e, const char *run_id)
+{
+	struct run *r = experiment_run(e, run_id);
+	size_t h;
+
+	if (r)
+		return r;
+	r = xcalloc(1, sizeof(*r));
+	r->id = xstrdup(run_id);
+	r->status = RUN_UNKNOWN;
+	e->runs = xgrow(e->runs, &e->capruns, e->nruns_loaded + 1,
+			sizeof(*e->runs));
+	e->runs[e->nruns_loaded++] = r;
+	if (e->nruns_loaded * 2 > e->run_index_cap) {
+		run_index_rebuild(e);
+	} else {
+		h = hash_str(run_id) & (e->run_index_cap - 1);
+		while (e->run_index[h])
+			h = (h + 1) & (e->run_index_cap - 1);
+		e->run_index[h] = r;
+	}
+	return r;
+}
+
+void experiment_remove_unseen(struct experiment *e)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < e->nruns_loaded; i++) {
+		if (e->runs[i]->seen)
+			e->runs[j++] = e->runs[i];
+		else
+			run_free(e->runs[i]);
+	}
+	if (j != e->nruns_loaded) {
+		e->nruns_loaded = j;
+		run_index_rebuild(e);
+	}
+}
+
+void experiment_clear_runs(struct experiment *e)
+{
+	for (size_t i = 0; i < e->nruns_loaded; i++)
+		run_free(e->runs[i]);
+	e->nruns_loaded = 0;
+	e->runs_loaded = false;
+	if (e->run_index)
+		memset(e->run_index, 0, e->run_index_cap * sizeof(*e->run_index));
+}
+
+static void series_free(struct series *s)
+{
+	free(s->key);
+	free(s->pts);
+}
+
+void run_free(struct run *r)
+{
+	if (!r)
+		return;
+	free(r->id);
+	free(r->name);
+	free(r->experiment_id);
+	free(r->user_id);
+	free(r->status_str);
+	free(r->lifecycle_stage);
+	free(r->artifact_uri);
+	free(r->parent_id);
+	kv_list_clear(&r->params);
+	kv_list_clear(&r->tags);
+	for (size_t i = 0; i < r->nmetrics; i++)
+		series_free(&r->metrics[i]);
+	free(r->metrics);
+	free(r);
+}
+
+static size_t series_pos(const struct run *r, const char *key, bool *found)
+{
+	size_t lo = 0, hi = r->nmetrics;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(r->metrics[mid].key, key);
+
+		if (c == 0) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = false;
+	return lo;
+}
+
+struct series *run_series(struct run *r, const char *key)
+{
+	bool found;
+	size_t i = series_pos(r, key, &found);
+
+	return found ? &r->metrics[i] : NULL;
+}
+
+struct series *run_series_upsert(struct run *r, const char *key)
+{
+	bool found;
+	size_t i = series_pos(r, key, &found);
+
+	if (found)
+		return &r->metrics[i];
+	r->metrics = xgrow(r->metrics, &r->capmetrics, r->nmetrics + 1,
+			   sizeof(*r->metrics));
+	memmove(&r->metrics[i + 1], &r->metrics[i],
+		(r->nmetrics - i) * sizeof(*r->metrics));
+	memset(&r->metrics[i], 0, sizeof(r->metrics[i]));
+	r->metrics[i].key = xstrdup(key);
+	r->nmetrics++;
+	return &r->metrics[i];
+}
+
+void series_append(struct series *s, const struct point *p, size_t n)
+{
+	if (!n)
+		return;
+	s->pts = xgrow(s->pts, &s->cap, s->n + n, sizeof(*s->pts));
+	memcpy(&s->pts[s->n], p, n * sizeof(*p));
+	s->n += n;
+}
+
+bool series_stale(const struct series *s)
+{
+	if (s->fetching)
+		return false;
+	if (!s->fetched)
+		return true;
+	if (!s->has_latest)
+		return false;
+	return s->latest.step != s->want_step ||
+	       s->latest.timestamp != s->want_ts;
+}

@@ -1,0 +1,141 @@
+/* model.h: what mltop knows of a tracking store, cached in memory.
+ * Store backends merge into it; views and scripting commands read it. */
+#ifndef MLTOP_MODEL_H
+#define MLTOP_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum run_status {
+	RUN_RUNNING,
+	RUN_SCHEDULED,
+	RUN_FINISHED,
+	RUN_FAILED,
+	RUN_KILLED,
+	RUN_UNKNOWN,
+};
+
+enum run_status run_status_parse(const char *s);
+const char *run_status_name(enum run_status st);
+
+struct kv {
+	char *key;
+	char *value;   /* may be NULL (tags allow it) */
+};
+
+struct kv_list {
+	struct kv *v;
+	size_t n, cap;
+};
+
+void kv_list_set(struct kv_list *l, const char *key, const char *value);
+const char *kv_list_get(const struct kv_list *l, const char *key);
+void kv_list_clear(struct kv_list *l);
+
+struct point {
+	int64_t step;
+	int64_t timestamp;
+	double value;      /* NaN for is_nan rows; +/-DBL_MAX kept as stored */
+};
+
+/* One metric of one run: its latest value (as latest_metrics or the
+ * REST "data.metrics" has it) and whatever history has been fetched. */
+struct series {
+	char *key;
+	struct point latest;
+	bool has_latest;
+	struct point *pts;     /* sorted by (step, timestamp); owned */
+	size_t n, cap;
+	bool fetched;          /* a history fetch has completed at least once */
+	bool fetching;         /* a fetch is in flight */
+	int64_t want_step;     /* latest.step when history was last fetched */
+	int64_t want_ts;
+};
+
+struct run {
+	char *id;
+	char *name;
+	char *experiment_id;
+	char *user_id;
+	char *status_str;      /* as stored, for machine output */
+	enum run_status status;
+	char *lifecycle_stage;
+	char *artifact_uri;
+	char *parent_id;       /* tag mlflow.parentRunId, or NULL */
+	int64_t start_time, end_time;
+	struct kv_list params;
+	struct kv_list tags;
+	struct series *metrics;   /* sorted by key; owned */
+	size_t nmetrics, capmetrics;
+	int64_t last_point_ms;    /* newest metric timestamp seen */
+	bool seen;                /* scratch for store merges */
+	uint32_t mark;            /* scratch for views building row lists */
+};
+
+struct experiment {
+	char *id;
+	char *name;
+	char *artifact_location;
+	char *lifecycle_stage;
+	int64_t creation_time, last_update_time;
+	int64_t last_activity;     /* newest run start/end, else update time */
+	int nruns, nrunning;       /* active runs */
+	struct kv_list tags;
+	/* Runs, once loaded: owned run pointers, store order. */
+	struct run **runs;
+	size_t nruns_loaded, capruns;
+	bool runs_loaded;
+	bool runs_include_deleted; /* what the loaded set covers */
+	bool seen;
+	struct run **run_index;    /* open-addressing hash by run id */
+	size_t run_index_cap;
+	int64_t runs_cursor;       /* backend's mark for incremental polls */
+};
+
+struct model {
+	struct experiment **exps;   /* owned, store order */
+	size_t nexps, capexps;
+	bool exps_loaded;
+	bool exps_include_deleted;
+
+	uint64_t generation;        /* bumped on every change */
+	int64_t last_refresh_ms;    /* wall clock of the last good refresh */
+	char *error;                /* last store error, owned, or NULL */
+	char *notice;               /* schema warnings and the like, owned */
+	char *progress;             /* "loading runs 4,000/10,000", owned */
+	int pending;                /* requests in flight */
+};
+
+void model_init(struct model *m);
+void model_free(struct model *m);
+void model_touch(struct model *m);
+void model_set_error(struct model *m, const char *err);   /* NULL clears */
+void model_set_notice(struct model *m, const char *notice);
+void model_set_progress(struct model *m, const char *text);
+
+struct experiment *model_experiment(struct model *m, const char *id);
+/* Find or create (creating appends, empty). */
+struct experiment *model_experiment_upsert(struct model *m, const char *id);
+struct experiment *model_experiment_by_name(struct model *m,
+					    const char *name);
+
+struct run *experiment_run(struct experiment *e, const char *run_id);
+struct run *experiment_run_upsert(struct experiment *e, const char *run_id);
+void experiment_clear_runs(struct experiment *e);
+/* Drop runs whose `seen` flag is false (after a full reload). */
+void experiment_remove_unseen(struct experiment *e);
+void run_free(struct run *r);
+
+struct series *run_series(struct run *r, const char *key);
+struct series *run_series_upsert(struct run *r, const char *key);
+/* Append points known to be newer than the series' last point. */
+void series_append(struct series *s, const struct point *p, size_t n);
+/* Does the series need a history fetch (latest moved past what we hold)? */
+bool series_stale(const struct series *s);
+
+/* Set a string field: frees the old value, copies the new (NULL ok).
+ * Returns true when the value changed. */
+bool set_str(char **field, const char *value);
+
+#endif

@@ -1,0 +1,66 @@
+/* actions.h: every user action, declared once: name, default keys, help.
+ * The help overlay, the man page's key table and `:` completion come from here. */
+#ifndef MLTOP_ACTIONS_H
+#define MLTOP_ACTIONS_H
+
+/* X(id, name, default keys (space separated), help) */
+#define ACTIONS(X)                                                            \
+	X(MOVE_DOWN, "move-down", "j <Down>", "move down one row")            \
+	X(MOVE_UP, "move-up", "k <Up>", "move up one row")                    \
+	X(PAGE_DOWN, "page-down", "<PgDn> <C-f>", "move down one page")       \
+	X(PAGE_UP, "page-up", "<PgUp> <C-b>", "move up one page")             \
+	X(HALF_DOWN, "half-page-down", "<C-d>", "move down half a page")      \
+	X(HALF_UP, "half-page-up", "<C-u>", "move up half a page")            \
+	X(FIRST, "move-first", "g <Home>", "go to the first row")             \
+	X(LAST, "move-last", "G <End>", "go to the last row")                 \
+	X(ENTER, "enter", "<Enter> l <Right>", "open the selected item")      \
+	X(BACK, "back", "q <Esc> h <Left>",                                   \
+	  "go back one view; quit from the top view")                         \
+	X(QUIT, "quit", "Q", "quit mltop")                                    \
+	X(FILTER, "filter", "/",                                              \
+	  "filter rows by a regex over name, params and tags (! inverts)")    \
+	X(NEXT_MATCH, "next-match", "n", "select the next matching row")      \
+	X(PREV_MATCH, "prev-match", "N", "select the previous matching row")  \
+	X(SORT_NEXT, "sort-next", "s", "sort by the next column")             \
+	X(SORT_REVERSE, "sort-reverse", "S", "reverse the sort order")        \
+	X(REFRESH, "refresh", "r <C-l>", "reload from the store now")         \
+	X(TOGGLE_DELETED, "toggle-deleted", "d",                              \
+	  "show or hide deleted experiments and runs")                        \
+	X(TOGGLE_TREE, "toggle-tree", "t", "show nested runs as a tree")      \
+	X(METRIC_COLUMNS, "metric-columns", "m",                              \
+	  "choose the metric columns (:metrics)")                             \
+	X(FOCUS_NEXT, "focus-next", "<Tab>",                                  \
+	  "next pane (run detail: metrics, params, tags)")                    \
+	X(LOG_Y, "toggle-log-y", "L", "chart: logarithmic y axis")            \
+	X(COMMAND, "command", ":", "enter a command (:q, :set, :metrics ...)") \
+	X(HELP, "help", "? <F1>", "show this help")
+
+enum action {
+	ACT_NONE = 0,
+#define X(id, name, keys, help) ACT_##id,
+	ACTIONS(X)
+#undef X
+	ACT__COUNT
+};
+
+struct action_def {
+	const char *name;
+	const char *keys;
+	const char *help;
+};
+
+extern const struct action_def action_defs[ACT__COUNT];
+
+/* Reactions a handler returns instead of calling other modules. */
+enum reaction {
+	RE_NONE = 0,
+	RE_REDRAW = 1,   /* repaint */
+	RE_RELOAD = 2,   /* ask the store again */
+	RE_POP = 4,      /* close this view */
+	RE_QUIT = 8,
+	RE_UNHANDLED = 16,
+};
+
+int action_find(const char *name);   /* ACT_NONE when unknown */
+
+#endif

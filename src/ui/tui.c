@@ -1,0 +1,999 @@
+/* tui.c: the one event loop, the view stack and the chrome around views.
+ * One poll() over the terminal, the store and the timers; one paint a pass. */
+#include "config.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <limits.h>
+#include <locale.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "config/options.h"
+#include "core/clock.h"
+#include "core/filter.h"
+#include "core/format.h"
+#include "core/utf8.h"
+#include "core/xmalloc.h"
+#include "store/store.h"
+#include "ui/draw.h"
+#include "ui/keymap.h"
+#include "ui/theme.h"
+#include "ui/tui.h"
+
+#define MAX_VIEWS 16
+#define MSG_MS 5000
+#define PAINT_MIN_MS 40
+
+struct tui {
+	struct store *store;
+	struct model *model;
+	const struct tui_opts *opts;
+	struct view *stack[MAX_VIEWS];
+	int depth;
+	bool quit;
+	int exit_code;
+	bool dirty;
+	uint64_t painted_gen;
+	int64_t last_paint;
+	int64_t painted_sec;
+
+	/* The prompt: ':' command or '/' filter, edited in place. */
+	char prompt;
+	char pbuf[1024];
+	size_t plen;
+	char *filter_before;   /* to restore on Esc */
+
+	char *msg;
+	bool msg_error;
+	int64_t msg_until;
+
+	bool help_on;
+	int help_top;
+
+	int64_t next_refresh;
+	FILE *script;
+	int script_line;
+	bool first_frame_done;
+	SCREEN *screen;
+	FILE *devnull;
+};
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+static void restore_terminal(void)
+{
+	if (!isendwin())
+		endwin();
+}
+
+struct store *tui_store(struct tui *t)
+{
+	return t->store;
+}
+
+struct model *tui_model(struct tui *t)
+{
+	return t->model;
+}
+
+bool tui_unicode(struct tui *t)
+{
+	return draw_unicode();
+}
+
+void tui_dirty(struct tui *t)
+{
+	t->dirty = true;
+}
+
+void tui_message(struct tui *t, bool error, const char *fmt, ...)
+{
+	va_list ap;
+
+	free(t->msg);
+	va_start(ap, fmt);
+	t->msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	t->msg_error = error;
+	t->msg_until = clock_mono_ms() + MSG_MS;
+	t->dirty = true;
+}
+
+static struct view *top(struct tui *t)
+{
+	return t->depth ? t->stack[t->depth - 1] : NULL;
+}
+
+static void schedule_refresh(struct tui *t)
+{
+	t->next_refresh = clock_mono_ms() +
+			  (int64_t)(opt_number(OPT_REFRESH) * 1000.0);
+}
+
+void tui_push(struct tui *t, struct view *v)
+{
+	if (t->depth == MAX_VIEWS) {
+		struct view *old = t->stack[0];
+
+		old->ops->free(old);
+		filter_free(old->filter);
+		free(old);
+		memmove(t->stack, t->stack + 1,
+			(MAX_VIEWS - 1) * sizeof(t->stack[0]));
+		t->depth--;
+	}
+	t->stack[t->depth++] = v;
+	v->ops->reload(v, true);
+	schedule_refresh(t);
+	t->dirty = true;
+}
+
+static void pop(struct tui *t)
+{
+	struct view *v = top(t);
+
+	if (!v)
+		return;
+	t->depth--;
+	v->ops->free(v);
+	filter_free(v->filter);
+	free(v);
+	t->dirty = true;
+	if (top(t))
+		top(t)->ops->reload(top(t), false);
+}
+
+/* Replace the whole stack with one view (":experiments", ":runs"). */
+static void reset_to(struct tui *t, struct view *v)
+{
+	while (t->depth)
+		pop(t);
+	tui_push(t, v);
+}
+
+/* --- chrome ------------------------------------------------------------ */
+
+static void paint_title(struct tui *t, int w)
+{
+	char crumbs[512] = "mltop";
+	size_t len = strlen(crumbs);
+	const char *sep = draw_unicode() ? " › " : " > ";
+
+	for (int i = 0; i < t->depth && len < sizeof(crumbs) - 8; i++) {
+		const char *s = t->stack[i]->ops->title(t->stack[i]);
+
+		len += (size_t)snprintf(crumbs + len, sizeof(crumbs) - len,
+					"%s%s", sep, s);
+	}
+	draw_fill(0, 0, w, SLOT_TITLE, 0);
+	if (w > 12) {
+		draw_text(0, 0, w - 9, crumbs, SLOT_TITLE, 0, ALIGN_LEFT);
+		draw_text(0, w - 8, 8, "? help", SLOT_TITLE, 0, ALIGN_RIGHT);
+	} else {
+		draw_text(0, 0, w, crumbs, SLOT_TITLE, 0, ALIGN_LEFT);
+	}
+}
+
+static void paint_status(struct tui *t, int y, int w)
+{
+	struct model *m = t->model;
+	char left[512], right[256] = "", ago[48];
+	enum slot slot = SLOT_STATUS;
+	struct view *v = top(t);
+	int rw;
+
+	if (t->msg && clock_mono_ms() < t->msg_until) {
+		snprintf(left, sizeof(left), "%s", t->msg);
+		slot = t->msg_error ? SLOT_STATUS_ERROR : SLOT_STATUS;
+	} else if (m->error) {
+		snprintf(left, sizeof(left), "%s  %s", t->store->uri.display,
+			 m->error);
+		slot = SLOT_STATUS_ERROR;
+	} else if (m->progress) {
+		snprintf(left, sizeof(left), "%s  %s", t->store->uri.display,
+			 m->progress);
+	} else {
+		if (m->last_refresh_ms > 0)
+			format_ago(m->last_refresh_ms, clock_now_ms(), ago,
+				   sizeof(ago));
+		else
+			snprintf(ago, sizeof(ago), "loading");
+		snprintf(left, sizeof(left), "%s  %s%s%s",
+			 t->store->uri.display,
+			 m->last_refresh_ms > 0 ? "refreshed " : "", ago,
+			 m->notice ? "  ! " : "");
+		if (m->notice) {
+			size_t l = strlen(left);
+
+			snprintf(left + l, sizeof(left) - l, "%s", m->notice);
+			slot = SLOT_STATUS_WARN;
+		}
+	}
+	if (v && v->filter)
+		snprintf(right, sizeof(right), "/%s ",
+			 filter_pattern(v->filter));
+	if (opt_bool(OPT_SHOW_DELETED)) {
+		size_t l = strlen(right);
+
+		snprintf(right + l, sizeof(right) - l, "+deleted ");
+	}
+	rw = utf8_width(right);
+	draw_fill(y, 0, w, slot, 0);
+	if (rw >= w / 2)
+		rw = 0;
+	draw_text(y, 0, w - rw, left, slot, 0, ALIGN_LEFT);
+	if (rw)
+		draw_text(y, w - rw, rw, right, SLOT_STATUS, A_BOLD,
+			  ALIGN_RIGHT);
+}
+
+static void paint_prompt(struct tui *t, int y, int w)
+{
+	char buf[1100];
+	int cw;
+
+	snprintf(buf, sizeof(buf), "%c%s", t->prompt, t->pbuf);
+	draw_fill(y, 0, w, SLOT_PROMPT, 0);
+	/* Keep the end of a long line (where the cursor is) in view. */
+	if (utf8_width(buf) >= w) {
+		char cut[1100];
+
+		utf8_fit_left(buf, w - 1, draw_unicode(), cut, sizeof(cut));
+		draw_text(y, 0, w, cut, SLOT_PROMPT, 0, ALIGN_LEFT);
+		cw = w - 1;
+	} else {
+		draw_text(y, 0, w, buf, SLOT_PROMPT, 0, ALIGN_LEFT);
+		cw = utf8_width(buf);
+	}
+	move(y, cw < w ? cw : w - 1);
+}
+
+static void paint_help(struct tui *t, int h, int w)
+{
+	int bw = w > 76 ? 76 : w, bh = h - 2;
+	int x = (w - bw) / 2, y = 1, row = 0;
+	char keys[96];
+
+	if (t->help_top > ACT__COUNT - 1)
+		t->help_top = ACT__COUNT - 1;
+	for (int r = 0; r < bh; r++)
+		draw_fill(y + r, x, bw, SLOT_DEFAULT, 0);
+	draw_text(y, x, bw, " Keys  (j/k scroll, any other key closes)",
+		  SLOT_HEADER, 0, ALIGN_LEFT);
+	for (int a = 1 + t->help_top; a < ACT__COUNT && row < bh - 2; a++) {
+		int kw = 16, nw = 16;
+
+		keymap_keys((enum action)a, keys, sizeof(keys));
+		if (!*keys)
+			snprintf(keys, sizeof(keys), "(unbound)");
+		draw_text(y + 1 + row, x + 1, kw, keys, SLOT_KEY, 0,
+			  ALIGN_LEFT);
+		draw_text(y + 1 + row, x + 2 + kw, nw, action_defs[a].name,
+			  SLOT_LABEL, 0, ALIGN_LEFT);
+		draw_text(y + 1 + row, x + 3 + kw + nw, bw - 4 - kw - nw,
+			  action_defs[a].help, SLOT_DEFAULT, 0, ALIGN_LEFT);
+		row++;
+	}
+	if (row < bh - 2)
+		draw_text(y + 1 + row, x + 1, bw - 2,
+			  "Commands: :q :experiments :runs NAME :set OPT VAL "
+			  ":metrics KEYS :theme NAME :save-display FILE",
+			  SLOT_DIM, 0, ALIGN_LEFT);
+}
+
+static void paint(struct tui *t)
+{
+	int h, w;
+	struct view *v = top(t);
+
+	getmaxyx(stdscr, h, w);
+	erase();
+	curs_set(0);
+	if (h < 3 || w < 10) {
+		draw_text(0, 0, w, "terminal too small", SLOT_DEFAULT, 0,
+			  ALIGN_LEFT);
+	} else {
+		paint_title(t, w);
+		if (v)
+			v->ops->draw(v, 1, 0, h - 2, w);
+		if (t->help_on)
+			paint_help(t, h, w);
+		if (t->prompt) {
+			paint_prompt(t, h - 1, w);
+			curs_set(1);
+		} else {
+			paint_status(t, h - 1, w);
+		}
+	}
+	wnoutrefresh(stdscr);
+	doupdate();
+	t->dirty = false;
+	t->painted_gen = t->model->generation;
+	t->last_paint = clock_mono_ms();
+	t->painted_sec = clock_now_ms() / 1000;
+}
+
+/* --- :save-display ------------------------------------------------------ */
+
+static int save_display(const char *path, char **err)
+{
+	FILE *f = fopen(path, "w");
+	int h, w;
+
+	if (!f) {
+		*err = xasprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	getmaxyx(stdscr, h, w);
+	for (int y = 0; y < h; y++) {
+		char line[4096];
+		size_t len = 0, keep = 0;
+
+		for (int x = 0; x < w && len < sizeof(line) - 8; x++) {
+			cchar_t cc;
+			wchar_t wc[CCHARW_MAX + 1];
+			attr_t attrs;
+			short pair;
+			mbstate_t ps;
+
+			if (mvin_wch(y, x, &cc) == ERR)
+				continue;
+			getcchar(&cc, wc, &attrs, &pair, NULL);
+			if (wc[0] == 0)
+				continue; /* the right half of a wide char */
+			memset(&ps, 0, sizeof(ps));
+			for (int i = 0; wc[i] && i < CCHARW_MAX; i++) {
+				size_t n = wcrtomb(line + len, wc[i], &ps);
+
+				if (n != (size_t)-1)
+					len += n;
+			}
+			if (wc[0] != L' ')
+				keep = len;
+		}
+		fprintf(f, "%.*s\n", (int)keep, line);
+	}
+	if (fclose(f) != 0) {
+		*err = xasprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* --- commands ------------------------------------------------------------ */
+
+static const char *const commands[] = {
+	"q", "quit", "experiments", "runs", "set", "bind", "color", "theme",
+	"metrics", "filter", "refresh", "help", "save-display", NULL,
+};
+
+static void set_filter(struct tui *t, struct view *v, const char *pat)
+{
+	char *err = NULL;
+	struct filter *f = *pat ? filter_new(pat, &err) : NULL;
+
+	if (err) {
+		tui_message(t, true, "filter: %s", err);
+		free(err);
+		return;
+	}
+	filter_free(v->filter);
+	v->filter = f;
+	if (v->ops->filter_changed)
+		v->ops->filter_changed(v);
+	t->dirty = true;
+}
+
+static int apply_theme(struct tui *t, const char *name)
+{
+	struct msg_list errs = {0};
+	int n = theme_load(name, &errs);
+
+	if (errs.n)
+		tui_message(t, true, "%s", errs.v[0]);
+	msg_list_free(&errs);
+	theme_apply(strcmp(name, "mono") == 0);
+	t->dirty = true;
+	return n ? -1 : 0;
+}
+
+static void run_command(struct tui *t, const char *line)
+{
+	char buf[1024], *argv[16], *save = NULL, *tok, *err = NULL;
+	int argc = 0;
+	struct view *v = top(t);
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (tok = strtok_r(buf, " \t", &save); tok && argc < 15;
+	     tok = strtok_r(NULL, " \t", &save))
+		argv[argc++] = tok;
+	argv[argc] = NULL;
+	if (argc == 0)
+		return;
+	if (!strcmp(argv[0], "q") || !strcmp(argv[0], "quit") ||
+	    !strcmp(argv[0], "q!")) {
+		t->quit = true;
+	} else if (!strcmp(argv[0], "experiments")) {
+		reset_to(t, view_experiments_new(t));
+	} else if (!strcmp(argv[0], "runs") && argc == 2) {
+		struct experiment *e = model_experiment_by_name(t->model,
+								argv[1]);
+
+		if (!e)
+			e = model_experiment(t->model, argv[1]);
+		if (!e) {
+			tui_message(t, true, "no experiment '%s'", argv[1]);
+			return;
+		}
+		reset_to(t, view_experiments_new(t));
+		tui_push(t, view_runs_new(t, e->id));
+	} else if (!strcmp(argv[0], "set") && argc == 2 &&
+		   !strchr(argv[1], '=')) {
+		int id = opt_find(argv[1]);
+
+		if (id < 0)
+			tui_message(t, true, "unknown option '%s'", argv[1]);
+		else
+			tui_message(t, false, "%s = %s", argv[1], opt_text(id));
+	} else if (!strcmp(argv[0], "set") || !strcmp(argv[0], "bind") ||
+		   !strcmp(argv[0], "color")) {
+		if (config_line(line, &err) != 0) {
+			tui_message(t, true, "%s", err);
+			free(err);
+			return;
+		}
+		if (!strcmp(argv[0], "color"))
+			theme_apply(false);
+		if (argc >= 2 && !strcmp(argv[1], "theme") && argc == 3)
+			apply_theme(t, argv[2]);
+		if (argc >= 2 && !strcmp(argv[1], "refresh"))
+			schedule_refresh(t);
+		if (argc >= 2 && (!strcmp(argv[1], "show-deleted") ||
+				  !strcmp(argv[1], "metric-columns")) && v)
+			v->ops->reload(v, true);
+		if (argc >= 2 && !strcmp(argv[1], "ascii"))
+			draw_set_unicode(!opt_bool(OPT_ASCII) &&
+					 draw_unicode());
+		t->dirty = true;
+	} else if (!strcmp(argv[0], "theme") && argc == 2) {
+		char *e2 = NULL;
+
+		opt_set(OPT_THEME, argv[1], &e2);
+		apply_theme(t, argv[1]);
+	} else if (!strcmp(argv[0], "filter") && v) {
+		const char *p = strstr(line, "filter");
+
+		p += 6;
+		while (*p == ' ')
+			p++;
+		set_filter(t, v, p);
+	} else if (!strcmp(argv[0], "refresh") && v) {
+		v->ops->reload(v, true);
+	} else if (!strcmp(argv[0], "help")) {
+		t->help_on = true;
+		t->help_top = 0;
+	} else if (!strcmp(argv[0], "save-display") && argc == 2) {
+		paint(t);
+		if (save_display(argv[1], &err) != 0) {
+			tui_message(t, true, "%s", err);
+			free(err);
+		}
+	} else if (v && v->ops->command) {
+		int rc = v->ops->command(v, argc, argv, &err);
+
+		if (rc < 0 && err) {
+			tui_message(t, true, "%s", err);
+			free(err);
+		} else if (rc < 0) {
+			tui_message(t, true, "unknown command '%s'", argv[0]);
+		}
+	} else {
+		tui_message(t, true, "unknown command '%s'", argv[0]);
+	}
+	t->dirty = true;
+}
+
+/* --- completion ------------------------------------------------------------ */
+
+struct completion {
+	const char *prefix;
+	size_t plen;
+	char *words[64];
+	int n;
+};
+
+static void comp_add(void *ctx, const char *word)
+{
+	struct completion *c = ctx;
+
+	if (c->n < 64 && strncmp(word, c->prefix, c->plen) == 0)
+		c->words[c->n++] = xstrdup(word);
+}
+
+static void complete(struct tui *t)
+{
+	struct completion c = {0};
+	char *last = strrchr(t->pbuf, ' ');
+	char first[64] = "";
+	bool in_first = last == NULL;
+	size_t common;
+
+	c.prefix = in_first ? t->pbuf : last + 1;
+	c.plen = strlen(c.prefix);
+	sscanf(t->pbuf, "%63s", first);
+	if (in_first) {
+		for (int i = 0; commands[i]; i++)
+			comp_add(&c, commands[i]);
+	} else if (!strcmp(first, "set") &&
+		   strchr(t->pbuf, ' ') == last) {
+		for (int i = 0; i < OPT__COUNT; i++)
+			comp_add(&c, option_defs[i].name);
+	} else if (!strcmp(first, "theme") || !strncmp(t->pbuf, "set theme ",
+						       10)) {
+		comp_add(&c, "dark");
+		comp_add(&c, "light");
+		comp_add(&c, "mono");
+	} else if (!strcmp(first, "runs")) {
+		for (size_t i = 0; i < t->model->nexps; i++)
+			if (t->model->exps[i]->name)
+				comp_add(&c, t->model->exps[i]->name);
+	} else if (!strcmp(first, "bind") && strchr(t->pbuf, ' ') != last) {
+		for (int i = 1; i < ACT__COUNT; i++)
+			comp_add(&c, action_defs[i].name);
+	} else if (top(t) && top(t)->ops->complete) {
+		top(t)->ops->complete(top(t), first, comp_add, &c);
+	}
+	if (c.n == 0) {
+		tui_message(t, false, "no completion");
+		return;
+	}
+	common = strlen(c.words[0]);
+	for (int i = 1; i < c.n; i++) {
+		size_t k = 0;
+
+		while (k < common && c.words[i][k] == c.words[0][k])
+			k++;
+		common = k;
+	}
+	if (common > c.plen && t->plen + common - c.plen <
+					  sizeof(t->pbuf) - 2) {
+		memcpy(t->pbuf + t->plen, c.words[0] + c.plen,
+		       common - c.plen);
+		t->plen += common - c.plen;
+		t->pbuf[t->plen] = '\0';
+	}
+	if (c.n == 1) {
+		t->pbuf[t->plen++] = ' ';
+		t->pbuf[t->plen] = '\0';
+	} else {
+		char list[512];
+		size_t len = 0;
+
+		for (int i = 0; i < c.n && len < sizeof(list) - 2; i++)
+			len += (size_t)snprintf(list + len, sizeof(list) - len,
+						"%s ", c.words[i]);
+		tui_message(t, false, "%s", list);
+	}
+	for (int i = 0; i < c.n; i++)
+		free(c.words[i]);
+}
+
+/* --- input --------------------------------------------------------------- */
+
+static void prompt_open(struct tui *t, char kind, const char *text)
+{
+	struct view *v = top(t);
+
+	t->prompt = kind;
+	snprintf(t->pbuf, sizeof(t->pbuf), "%s", text);
+	t->plen = strlen(t->pbuf);
+	free(t->filter_before);
+	t->filter_before = NULL;
+	if (kind == '/' && v && v->filter)
+		t->filter_before = xstrdup(filter_pattern(v->filter));
+	t->dirty = true;
+}
+
+void tui_prompt_command(struct tui *t, const char *text)
+{
+	prompt_open(t, ':', text);
+}
+
+static void prompt_key(struct tui *t, wint_t ch, bool is_key)
+{
+	struct view *v = top(t);
+
+	if (!is_key && (ch == '\n' || ch == '\r')) {
+		char kind = t->prompt;
+
+		t->prompt = 0;
+		if (kind == ':')
+			run_command(t, t->pbuf);
+		else if (v)
+			set_filter(t, v, t->pbuf);
+	} else if (!is_key && ch == 27) {
+		if (t->prompt == '/' && v)
+			set_filter(t, v, t->filter_before ? t->filter_before
+							  : "");
+		t->prompt = 0;
+	} else if ((is_key && ch == KEY_BACKSPACE) ||
+		   (!is_key && (ch == 127 || ch == 8))) {
+		if (t->plen == 0) {
+			t->prompt = 0;
+		} else {
+			do
+				t->plen--;
+			while (t->plen > 0 &&
+			       (t->pbuf[t->plen] & 0xc0) == 0x80);
+			t->pbuf[t->plen] = '\0';
+		}
+	} else if (!is_key && ch == 21) { /* C-u */
+		t->plen = 0;
+		t->pbuf[0] = '\0';
+	} else if (!is_key && ch == '\t' && t->prompt == ':') {
+		complete(t);
+	} else if (!is_key && ch >= 32) {
+		char mb[MB_LEN_MAX];
+		mbstate_t ps;
+		size_t n;
+
+		memset(&ps, 0, sizeof(ps));
+		n = wcrtomb(mb, (wchar_t)ch, &ps);
+		if (n != (size_t)-1 && t->plen + n < sizeof(t->pbuf) - 1) {
+			memcpy(t->pbuf + t->plen, mb, n);
+			t->plen += n;
+			t->pbuf[t->plen] = '\0';
+		}
+	}
+	/* Filter as the user types, like k9s; a half-typed regex that does
+	 * not compile yet keeps the last good filter. */
+	if (t->prompt == '/' && v) {
+		char *err = NULL;
+		struct filter *f = t->plen ? filter_new(t->pbuf, &err) : NULL;
+
+		if (!err) {
+			filter_free(v->filter);
+			v->filter = f;
+			if (v->ops->filter_changed)
+				v->ops->filter_changed(v);
+		}
+		free(err);
+	}
+	t->dirty = true;
+}
+
+static void handle_action(struct tui *t, enum action a)
+{
+	struct view *v = top(t);
+	int re = RE_UNHANDLED;
+
+	if (t->help_on) {
+		if (a == ACT_MOVE_DOWN)
+			t->help_top++;
+		else if (a == ACT_MOVE_UP && t->help_top > 0)
+			t->help_top--;
+		else
+			t->help_on = false;
+		t->dirty = true;
+		return;
+	}
+	if (v && a != ACT_NONE)
+		re = v->ops->action(v, a);
+	if (re & RE_UNHANDLED) {
+		switch (a) {
+		case ACT_BACK:
+			if (v && v->filter) {
+				set_filter(t, v, "");
+			} else if (t->depth > 1) {
+				pop(t);
+			} else {
+				t->quit = true;
+			}
+			break;
+		case ACT_QUIT:
+			t->quit = true;
+			break;
+		case ACT_FILTER:
+			prompt_open(t, '/', v && v->filter
+						    ? filter_pattern(v->filter)
+						    : "");
+			break;
+		case ACT_COMMAND:
+			prompt_open(t, ':', "");
+			break;
+		case ACT_HELP:
+			t->help_on = true;
+			t->help_top = 0;
+			break;
+		case ACT_REFRESH:
+			if (v)
+				v->ops->reload(v, true);
+			schedule_refresh(t);
+			tui_message(t, false, "reloading");
+			break;
+		case ACT_TOGGLE_DELETED: {
+			char *err = NULL;
+
+			opt_set(OPT_SHOW_DELETED, "toggle", &err);
+			if (v)
+				v->ops->reload(v, true);
+			tui_message(t, false, "%s deleted experiments and runs",
+				    opt_bool(OPT_SHOW_DELETED) ? "showing"
+							       : "hiding");
+			break;
+		}
+		case ACT_NONE:
+			break;
+		default:
+			tui_message(t, false, "%s: not available here",
+				    action_defs[a].name);
+			break;
+		}
+	} else {
+		if (re & RE_POP)
+			pop(t);
+		if (re & RE_QUIT)
+			t->quit = true;
+		if ((re & RE_RELOAD) && top(t))
+			top(t)->ops->reload(top(t), true);
+	}
+	t->dirty = true;
+}
+
+static void handle_input(struct tui *t, wint_t ch, bool is_key)
+{
+	if (is_key && ch == KEY_RESIZE) {
+		t->dirty = true;
+		return;
+	}
+	if (t->prompt) {
+		prompt_key(t, ch, is_key);
+		return;
+	}
+	handle_action(t, keymap_lookup((int)ch));
+}
+
+static void read_keys(struct tui *t)
+{
+	wint_t ch;
+	int rc;
+
+	while ((rc = get_wch(&ch)) != ERR)
+		handle_input(t, ch, rc == KEY_CODE_YES);
+}
+
+/* Scripted input: one line a pass, only when nothing is loading. Lines
+ * starting with ':' are commands; others are keys, <Name> for special
+ * ones, literal spaces ignored (<Space> types one). */
+static void script_step(struct tui *t)
+{
+	char line[2048];
+	size_t len;
+
+	if (!fgets(line, sizeof(line), t->script)) {
+		t->quit = true;
+		return;
+	}
+	t->script_line++;
+	len = strlen(line);
+	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		line[--len] = '\0';
+	if (len == 0 || line[0] == '#')
+		return;
+	if (line[0] == ':' && !t->prompt) {
+		run_command(t, line + 1);
+		return;
+	}
+	for (size_t i = 0; i < len;) {
+		if (line[i] == '<') {
+			char *end = strchr(line + i, '>');
+
+			if (end) {
+				char name[32];
+				int k;
+
+				snprintf(name, sizeof(name), "%.*s",
+					 (int)(end - line - (long)i + 1),
+					 line + i);
+				k = key_parse(name);
+				if (k >= 0) {
+					bool special = k >= KEY_MIN;
+
+					handle_input(t, (wint_t)k, special);
+					i = (size_t)(end - line) + 1;
+					continue;
+				}
+			}
+		}
+		if (line[i] == ' ') {
+			i++;
+			continue;
+		}
+		{
+			wchar_t wc;
+			mbstate_t ps;
+			size_t n;
+
+			memset(&ps, 0, sizeof(ps));
+			n = mbrtowc(&wc, line + i, len - i, &ps);
+			if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+				wc = (unsigned char)line[i];
+				n = 1;
+			}
+			handle_input(t, (wint_t)wc, false);
+			i += n;
+		}
+	}
+}
+
+/* --- the loop ------------------------------------------------------------ */
+
+static int term_start(struct tui *t)
+{
+	const char *script = getenv("MLTOP_SCRIPT");
+
+	if (script && *script) {
+		t->script = fopen(script, "r");
+		if (!t->script) {
+			fprintf(stderr, "mltop: %s: %s\n", script,
+				strerror(errno));
+			return -1;
+		}
+		/* A virtual screen: output to /dev/null, size from the
+		 * environment (80x24 unless LINES/COLUMNS say otherwise). */
+		setenv("LINES", getenv("LINES") ? getenv("LINES") : "24", 0);
+		setenv("COLUMNS", getenv("COLUMNS") ? getenv("COLUMNS") : "80",
+		       0);
+		t->devnull = fopen("/dev/null", "w+");
+		t->screen = newterm("xterm-256color", t->devnull, t->devnull);
+	} else {
+		if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+			fprintf(stderr, "mltop: the dashboard needs a terminal; "
+				"for scripts use `mltop runs --json` and "
+				"friends (see mltop --help)\n");
+			return -1;
+		}
+		t->screen = newterm(NULL, stdout, stdin);
+	}
+	if (!t->screen) {
+		fprintf(stderr, "mltop: cannot start the terminal (TERM=%s)\n",
+			getenv("TERM") ? getenv("TERM") : "unset");
+		return -1;
+	}
+	set_term(t->screen);
+	die_hook = restore_terminal;
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	theme_apply(strcmp(opt_string(OPT_THEME), "mono") == 0);
+	return 0;
+}
+
+static int compute_timeout(struct tui *t, int store_timeout)
+{
+	int64_t now = clock_mono_ms();
+	int64_t to = t->next_refresh - now;
+	int64_t sec = 1000 - (clock_now_ms() % 1000);
+
+	if (t->script)
+		to = t->model->pending ? 0 : 0;
+	if (sec < to)
+		to = sec;
+	if (store_timeout >= 0 && store_timeout < to)
+		to = store_timeout;
+	if (t->dirty || t->painted_gen != t->model->generation) {
+		int64_t wait = PAINT_MIN_MS - (now - t->last_paint);
+
+		if (wait < to)
+			to = wait;
+	}
+	return to < 0 ? 0 : (int)to;
+}
+
+int tui_run(struct store *s, const struct tui_opts *o)
+{
+	struct tui tui = {0}, *t = &tui;
+	struct sigaction sa;
+	struct pollfd fds[64];
+
+	t->store = s;
+	t->model = s->model;
+	t->opts = o;
+	if (term_start(t) != 0)
+		return 2;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	if (o->config_errors && o->config_errors->n)
+		tui_message(t, true, "%s%s", o->config_errors->v[0],
+			    o->config_errors->n > 1 ? " (and more)" : "");
+	tui_push(t, view_experiments_new(t));
+	if (o->experiment) {
+		/* Wait for the experiment list to know the name. */
+		store_wait(s);
+		struct experiment *e = model_experiment_by_name(t->model,
+								o->experiment);
+
+		if (!e)
+			e = model_experiment(t->model, o->experiment);
+		if (e)
+			tui_push(t, view_runs_new(t, e->id));
+		else
+			tui_message(t, true, "no experiment '%s'",
+				    o->experiment);
+	}
+	while (!t->quit && !got_signal) {
+		int store_to = -1, nfds = 0, timeout;
+		int64_t now = clock_mono_ms();
+
+		if ((t->dirty || t->painted_gen != t->model->generation ||
+		     clock_now_ms() / 1000 != t->painted_sec) &&
+		    now - t->last_paint >= (t->model->pending ? PAINT_MIN_MS
+							     : 0)) {
+			paint(t);
+			if (o->exit_after_first_frame && !t->model->pending &&
+			    !t->first_frame_done) {
+				t->first_frame_done = true;
+				fprintf(stderr, "first-frame-ms %lld\n",
+					(long long)(clock_mono_ms() -
+						    o->start_mono));
+				t->quit = true;
+				break;
+			}
+		}
+		if (!t->script) {
+			fds[0].fd = STDIN_FILENO;
+			fds[0].events = POLLIN;
+			nfds = 1;
+		}
+		if (s->ops->pollfds)
+			nfds += s->ops->pollfds(s, fds + nfds, 64 - nfds,
+						&store_to);
+		timeout = compute_timeout(t, store_to);
+		if (poll(fds, (nfds_t)nfds, timeout) < 0 && errno != EINTR)
+			break;
+		if (!t->script)
+			read_keys(t);
+		else
+			read_keys(t); /* KEY_RESIZE and friends */
+		if (s->ops->dispatch)
+			s->ops->dispatch(s, fds, nfds);
+		if (t->script && !t->model->pending && !t->quit)
+			script_step(t);
+		if (!t->script && clock_mono_ms() >= t->next_refresh) {
+			if (top(t))
+				top(t)->ops->reload(top(t), false);
+			schedule_refresh(t);
+		}
+	}
+	while (t->depth)
+		pop(t);
+	endwin();
+	delscreen(t->screen);
+	if (t->devnull)
+		fclose(t->devnull);
+	if (t->script)
+		fclose(t->script);
+	free(t->msg);
+	free(t->filter_before);
+	die_hook = NULL;
+	return t->exit_code;
+}

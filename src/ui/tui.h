@@ -1,0 +1,73 @@
+/* tui.h: the terminal front end: the view stack, the one event loop,
+ * the title and status lines, the prompt and the help overlay. */
+#ifndef MLTOP_TUI_H
+#define MLTOP_TUI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config/config.h"
+#include "ui/actions.h"
+
+struct store;
+struct model;
+struct filter;
+struct view;
+struct tui;
+
+struct view_ops {
+	const char *name;
+	void (*free)(struct view *v);
+	/* Draw into the region; never outside it. */
+	void (*draw)(struct view *v, int y, int x, int h, int w);
+	/* Returns enum reaction bits; RE_UNHANDLED lets the tui try. */
+	int (*action)(struct view *v, enum action a);
+	/* Ask the store for what the view shows: full reload or a poll. */
+	void (*reload)(struct view *v, bool full);
+	/* The breadcrumb for the title line; static or view-owned. */
+	const char *(*title)(struct view *v);
+	/* The filter changed (v->filter may be NULL). */
+	void (*filter_changed)(struct view *v);
+	/* A `:` command the tui does not know; -1 when the view neither. */
+	int (*command)(struct view *v, int argc, char **argv, char **err);
+	/* Words to complete for `:` commands of this view (NULL-ended). */
+	void (*complete)(struct view *v, const char *cmd,
+			 void (*add)(void *ctx, const char *word), void *ctx);
+};
+
+struct view {
+	const struct view_ops *ops;
+	struct tui *tui;
+	struct filter *filter;     /* owned, NULL when not filtering */
+	void *priv;
+};
+
+struct tui_opts {
+	const char *experiment;   /* open straight on its runs */
+	bool exit_after_first_frame;
+	int64_t start_mono;       /* process start, for first-frame-ms */
+	struct msg_list *config_errors;
+};
+
+/* Run the dashboard until the user quits; returns the exit status. */
+int tui_run(struct store *s, const struct tui_opts *o);
+
+/* For views. */
+struct store *tui_store(struct tui *t);
+struct model *tui_model(struct tui *t);
+bool tui_unicode(struct tui *t);
+void tui_push(struct tui *t, struct view *v);
+/* A one-line message in the status line for a few seconds. */
+void tui_message(struct tui *t, bool error, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void tui_dirty(struct tui *t);
+/* Open the `:` prompt with text already typed. */
+void tui_prompt_command(struct tui *t, const char *text);
+
+/* View constructors. */
+struct view *view_experiments_new(struct tui *t);
+struct view *view_runs_new(struct tui *t, const char *experiment_id);
+struct view *view_run_new(struct tui *t, const char *experiment_id,
+			  const char *run_id);
+
+#endif

@@ -1,0 +1,407 @@
+/* view_run.c: one run in detail: info, metrics with sparklines and
+ * last/min/max/count, params, tags, and a chart of the selected metric. */
+#include "config.h"
+
+#include <curses.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/options.h"
+#include "core/clock.h"
+#include "core/downsample.h"
+#include "core/filter.h"
+#include "core/format.h"
+#include "core/xmalloc.h"
+#include "store/store.h"
+#include "ui/draw.h"
+#include "ui/tui.h"
+#include "ui/widget.h"
+
+enum pane { PANE_METRICS, PANE_PARAMS, PANE_TAGS, PANE__N };
+
+static const char *const pane_names[PANE__N] = {"metrics", "params", "tags"};
+
+enum { M_KEY, M_SPARK, M_LAST, M_MIN, M_MAX, M_N, M__N };
+
+static const struct table_col metric_cols[M__N] = {
+	[M_KEY] = {"METRIC", 18, 8, 0, false, true, false},
+	[M_SPARK] = {"HISTORY", 22, 0, 1, false, false, true},
+	[M_LAST] = {"LAST", 10, 0, 0, true, false, false},
+	[M_MIN] = {"MIN", 10, 0, 2, true, false, false},
+	[M_MAX] = {"MAX", 10, 0, 2, true, false, false},
+	[M_N] = {"POINTS", 7, 0, 3, true, false, false},
+};
+
+static const struct table_col kv_cols[2] = {
+	{"KEY", 24, 10, 0, false, false, false},
+	{"VALUE", 40, 10, 0, false, true, false},
+};
+
+struct run_view {
+	char *exp_id, *run_id, *title;
+	enum pane pane;
+	struct table tables[PANE__N];
+	size_t *rows;          /* indexes into metrics/params/tags, filtered */
+	size_t nrows, caprows;
+	bool log_y;
+	uint64_t gen;
+	bool dirty;
+};
+
+static struct run_view *P(struct view *v)
+{
+	return v->priv;
+}
+
+static struct run *run_of(struct view *v)
+{
+	struct experiment *e = model_experiment(tui_model(v->tui), P(v)->exp_id);
+
+	return e ? experiment_run(e, P(v)->run_id) : NULL;
+}
+
+/* Finite min and max over the fetched history. */
+static void series_minmax(const struct series *s, double *lo, double *hi)
+{
+	*lo = INFINITY;
+	*hi = -INFINITY;
+	for (size_t i = 0; i < s->n; i++) {
+		double x = s->pts[i].value;
+
+		if (isnan(x) || value_is_inf(x))
+			continue;
+		if (x < *lo)
+			*lo = x;
+		if (x > *hi)
+			*hi = x;
+	}
+}
+
+static bool kv_match(const struct filter *f, const struct kv *kv)
+{
+	char *subject;
+	bool ok;
+
+	if (!f)
+		return true;
+	subject = xasprintf("%s=%s", kv->key, kv->value ? kv->value : "");
+	ok = filter_match(f, subject);
+	free(subject);
+	return ok;
+}
+
+static void rebuild(struct view *v)
+{
+	struct run_view *p = P(v);
+	struct run *r = run_of(v);
+	size_t n = 0;
+
+	p->nrows = 0;
+	p->gen = tui_model(v->tui)->generation;
+	p->dirty = false;
+	if (!r) {
+		p->tables[p->pane].nrows = 0;
+		return;
+	}
+	n = p->pane == PANE_METRICS ? r->nmetrics
+	    : p->pane == PANE_PARAMS ? r->params.n : r->tags.n;
+	for (size_t i = 0; i < n; i++) {
+		bool ok;
+
+		if (p->pane == PANE_METRICS)
+			ok = !v->filter || filter_match(v->filter,
+							r->metrics[i].key);
+		else
+			ok = kv_match(v->filter, p->pane == PANE_PARAMS
+							 ? &r->params.v[i]
+							 : &r->tags.v[i]);
+		if (!ok)
+			continue;
+		p->rows = xgrow(p->rows, &p->caprows, p->nrows + 1,
+				sizeof(*p->rows));
+		p->rows[p->nrows++] = i;
+	}
+	p->tables[p->pane].nrows = p->nrows;
+	table_clamp(&p->tables[p->pane]);
+}
+
+static void metric_cell(void *ctx, size_t row, int col, struct cell *c)
+{
+	struct view *v = ctx;
+	struct run_view *p = P(v);
+	struct run *r = run_of(v);
+	struct series *s;
+	double lo, hi;
+
+	if (!r || row >= p->nrows)
+		return;
+	s = &r->metrics[p->rows[row]];
+	switch (col) {
+	case M_KEY:
+		c->text = s->key;
+		c->slot = SLOT_LABEL;
+		break;
+	case M_SPARK:
+		c->text = "";
+		c->pts = s->pts;
+		c->npts = s->n;
+		c->loading = !s->fetched;
+		break;
+	case M_LAST:
+		if (s->has_latest) {
+			format_value(s->latest.value, 10, c->buf,
+				     sizeof(c->buf));
+			c->text = c->buf;
+			if (isnan(s->latest.value) ||
+			    value_is_inf(s->latest.value))
+				c->slot = SLOT_VALUE_NAN;
+		}
+		break;
+	case M_MIN:
+	case M_MAX:
+		series_minmax(s, &lo, &hi);
+		if (lo <= hi) {
+			format_value(col == M_MIN ? lo : hi, 10, c->buf,
+				     sizeof(c->buf));
+			c->text = c->buf;
+		} else {
+			c->text = s->fetched ? "-" : "";
+		}
+		break;
+	case M_N:
+		snprintf(c->buf, sizeof(c->buf), "%zu", s->n);
+		c->text = s->fetched ? c->buf : "…";
+		break;
+	}
+}
+
+static void kv_cell(void *ctx, size_t row, int col, struct cell *c)
+{
+	struct view *v = ctx;
+	struct run_view *p = P(v);
+	struct run *r = run_of(v);
+	const struct kv_list *l;
+
+	if (!r || row >= p->nrows)
+		return;
+	l = p->pane == PANE_PARAMS ? &r->params : &r->tags;
+	c->text = col == 0 ? l->v[p->rows[row]].key : l->v[p->rows[row]].value;
+	c->slot = col == 0 ? SLOT_LABEL : SLOT_DEFAULT;
+}
+
+/* Info block: four lines of what the run is. */
+static int draw_info(struct run *r, int y, int x, int w)
+{
+	char a[96], b[96], c[96], line[512];
+	const char *src = kv_list_get(&r->tags, "mlflow.source.name");
+	int64_t now = clock_now_ms();
+
+	draw_text(y, x, w, r->name && *r->name ? r->name : r->id, SLOT_HEADER,
+		  0, ALIGN_LEFT);
+	format_time(r->start_time, a, sizeof(a));
+	if (r->start_time > 0)
+		format_duration((r->end_time ? r->end_time : now) -
+					r->start_time,
+				b, sizeof(b));
+	else
+		snprintf(b, sizeof(b), "-");
+	snprintf(line, sizeof(line), "%-9s started %s, %s%s", r->status_str
+		 ? r->status_str : "?", a, b, r->end_time ? "" : " so far");
+	draw_text(y + 1, x, w, line, SLOT_DEFAULT, 0, ALIGN_LEFT);
+	draw_text(y + 1, x, 9, r->status_str ? r->status_str : "?",
+		  r->status == RUN_RUNNING ? SLOT_RUN_RUNNING
+		  : r->status == RUN_FAILED ? SLOT_RUN_FAILED
+		  : r->status == RUN_KILLED ? SLOT_RUN_KILLED
+					    : SLOT_RUN_FINISHED,
+		  0, ALIGN_LEFT);
+	format_ago(r->last_point_ms, now, c, sizeof(c));
+	snprintf(line, sizeof(line), "id %s  user %s  last point %s", r->id,
+		 r->user_id ? r->user_id : "-", c);
+	draw_text(y + 2, x, w, line, SLOT_DIM, 0, ALIGN_LEFT);
+	snprintf(line, sizeof(line), "%s%s%ssource %s", r->parent_id ?
+		 "parent " : "", r->parent_id ? r->parent_id : "",
+		 r->parent_id ? "  " : "", src ? src : "-");
+	draw_text(y + 3, x, w, line, SLOT_DIM, 0, ALIGN_LEFT);
+	return 4;
+}
+
+static void draw_tabs(struct run_view *p, struct run *r, int y, int x, int w)
+{
+	int cx = x;
+
+	draw_fill(y, x, w, SLOT_DEFAULT, 0);
+	for (int i = 0; i < PANE__N && cx < x + w; i++) {
+		char buf[48];
+		size_t n = i == PANE_METRICS ? r->nmetrics
+			   : i == PANE_PARAMS ? r->params.n : r->tags.n;
+
+		snprintf(buf, sizeof(buf), " %s (%zu) ", pane_names[i], n);
+		cx += draw_text(y, cx, x + w - cx, buf,
+				i == (int)p->pane ? SLOT_CURSOR : SLOT_DIM, 0,
+				ALIGN_LEFT);
+	}
+}
+
+static void draw(struct view *v, int y, int x, int h, int w)
+{
+	struct run_view *p = P(v);
+	struct run *r = run_of(v);
+	struct table *t = &p->tables[p->pane];
+	int used, th, chart_h = 0, chart_w = 0;
+
+	if (!r) {
+		draw_text(y + 1, x + 2, w - 4, "loading run…", SLOT_DIM, 0,
+			  ALIGN_LEFT);
+		return;
+	}
+	if (p->dirty || p->gen != tui_model(v->tui)->generation)
+		rebuild(v);
+	/* Every metric's history, fetched incrementally. */
+	for (size_t i = 0; i < r->nmetrics; i++)
+		if (series_stale(&r->metrics[i])) {
+			struct store *s = tui_store(v->tui);
+
+			s->ops->load_history(s, r, &r->metrics[i], NULL, NULL);
+		}
+	used = draw_info(r, y, x, w);
+	draw_tabs(p, r, y + used, x, w);
+	used++;
+	th = h - used;
+	if (p->pane == PANE_METRICS && th >= 8) {
+		/* Wide: table left, chart right; narrow: chart below. */
+		if (w >= 120) {
+			chart_w = w - 72;
+			chart_h = th;
+		} else {
+			int rows = (int)p->nrows + 1;
+
+			chart_h = th - (rows < th / 2 ? rows : th / 2);
+			if (chart_h < 5)
+				chart_h = 0;
+		}
+	}
+	if (chart_w) {
+		table_draw(t, y + used, x, th, w - chart_w - 1);
+	} else {
+		table_draw(t, y + used, x, th - chart_h, w);
+	}
+	if (chart_h && p->nrows) {
+		struct series *s = &r->metrics[p->rows[t->sel < p->nrows ? t->sel
+									: 0]];
+		char title[300];
+
+		snprintf(title, sizeof(title), "%s%s", s->key,
+			 p->log_y ? "  (log y)" : "");
+		if (chart_w)
+			chart_draw(y + used, x + w - chart_w, th, chart_w,
+				   s->pts, s->n, p->log_y, title);
+		else
+			chart_draw(y + used + th - chart_h, x, chart_h, w,
+				   s->pts, s->n, p->log_y, title);
+	}
+}
+
+static int action(struct view *v, enum action a)
+{
+	struct run_view *p = P(v);
+	int re = table_action(&p->tables[p->pane], a);
+
+	if (!(re & RE_UNHANDLED))
+		return re;
+	switch (a) {
+	case ACT_FOCUS_NEXT:
+		p->pane = (p->pane + 1) % PANE__N;
+		p->dirty = true;
+		return RE_REDRAW;
+	case ACT_LOG_Y:
+		p->log_y = !p->log_y;
+		return RE_REDRAW;
+	case ACT_ENTER:
+		if (p->pane == PANE_METRICS)
+			p->pane = PANE_PARAMS;
+		p->dirty = true;
+		return RE_REDRAW;
+	case ACT_NEXT_MATCH:
+	case ACT_PREV_MATCH:
+		return table_action(&p->tables[p->pane], a == ACT_NEXT_MATCH
+							      ? ACT_MOVE_DOWN
+							      : ACT_MOVE_UP);
+	default:
+		return RE_UNHANDLED;
+	}
+}
+
+static void reload(struct view *v, bool full)
+{
+	struct store *s = tui_store(v->tui);
+	struct run *r = run_of(v);
+
+	/* A finished run does not change: one load is enough. */
+	if (!full && r && r->status != RUN_RUNNING &&
+	    r->status != RUN_SCHEDULED)
+		return;
+	if (!full && tui_model(v->tui)->pending)
+		return;
+	s->ops->load_run(s, P(v)->run_id, NULL, NULL);
+	P(v)->dirty = true;
+}
+
+static const char *title(struct view *v)
+{
+	struct run_view *p = P(v);
+	struct run *r = run_of(v);
+
+	free(p->title);
+	p->title = xasprintf("%s", r && r->name ? r->name : p->run_id);
+	return p->title;
+}
+
+static void filter_changed(struct view *v)
+{
+	P(v)->dirty = true;
+	P(v)->tables[P(v)->pane].sel = 0;
+}
+
+static void vfree(struct view *v)
+{
+	struct run_view *p = P(v);
+
+	free(p->exp_id);
+	free(p->run_id);
+	free(p->title);
+	free(p->rows);
+	free(p);
+}
+
+static const struct view_ops run_ops = {
+	.name = "run",
+	.free = vfree,
+	.draw = draw,
+	.action = action,
+	.reload = reload,
+	.title = title,
+	.filter_changed = filter_changed,
+};
+
+struct view *view_run_new(struct tui *t, const char *experiment_id,
+			  const char *run_id)
+{
+	struct view *v = xcalloc(1, sizeof(*v));
+	struct run_view *p = xcalloc(1, sizeof(*p));
+
+	v->ops = &run_ops;
+	v->tui = t;
+	v->priv = p;
+	p->exp_id = xstrdup(experiment_id);
+	p->run_id = xstrdup(run_id);
+	for (int i = 0; i < PANE__N; i++) {
+		p->tables[i].cols = i == PANE_METRICS ? metric_cols : kv_cols;
+		p->tables[i].ncols = i == PANE_METRICS ? M__N : 2;
+		p->tables[i].cell = i == PANE_METRICS ? metric_cell : kv_cell;
+		p->tables[i].ctx = v;
+		p->tables[i].sort_col = -1;
+	}
+	p->gen = (uint64_t)-1;
+	return v;
+}

@@ -1,0 +1,716 @@
+/* view_runs.c: the runs of one experiment, live, with metric sparklines.
+ * Nested runs show as a tree; sort, filter and metric columns change here. */
+#include "config.h"
+
+#include <curses.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/options.h"
+#include "core/clock.h"
+#include "core/filter.h"
+#include "core/format.h"
+#include "core/xmalloc.h"
+#include "store/store.h"
+#include "ui/draw.h"
+#include "ui/tui.h"
+#include "ui/widget.h"
+
+#define MAX_MCOLS 8
+
+enum { C_STATUS, C_NAME, C_ID, C_START, C_DURATION, C_USER, C_FIXED };
+
+static const struct table_col fixed_cols[C_FIXED] = {
+	[C_STATUS] = {"", 1, 0, 0, false, false, false},
+	[C_NAME] = {"NAME", 24, 10, 0, false, true, false},
+	[C_ID] = {"ID", 8, 0, 4, false, false, false},
+	[C_START] = {"START", 11, 0, 3, false, false, false},
+	[C_DURATION] = {"DURATION", 8, 0, 1, true, false, false},
+	[C_USER] = {"USER", 10, 0, 2, false, false, false},
+};
+
+struct row {
+	struct run *run;
+	char prefix[64];      /* tree guides, mltop's own glyphs */
+};
+
+struct runs_view {
+	char *exp_id;
+	char *title;
+	struct table table;
+	struct table_col cols[C_FIXED + MAX_MCOLS];
+	char *mkeys[MAX_MCOLS];   /* metric column keys, owned */
+	int nmkeys;
+	struct row *rows;
+	size_t nrows, caprows;
+	uint64_t gen;
+	bool dirty;
+	char *selected_id;
+};
+
+static struct runs_view *P(struct view *v)
+{
+	return v->priv;
+}
+
+static struct experiment *exp_of(struct view *v)
+{
+	return model_experiment(tui_model(v->tui), P(v)->exp_id);
+}
+
+/* --- status ------------------------------------------------------------ */
+
+static bool run_stalled(const struct run *r)
+{
+	int64_t last = r->last_point_ms > r->start_time ? r->last_point_ms
+							: r->start_time;
+
+	return r->status == RUN_RUNNING && last > 0 &&
+	       clock_now_ms() - last > (int64_t)(opt_number(OPT_STALL) * 1000);
+}
+
+static enum slot status_slot(const struct run *r)
+{
+	if (run_stalled(r))
+		return SLOT_RUN_STALLED;
+	switch (r->status) {
+	case RUN_RUNNING:
+		return SLOT_RUN_RUNNING;
+	case RUN_FINISHED:
+		return SLOT_RUN_FINISHED;
+	case RUN_FAILED:
+		return SLOT_RUN_FAILED;
+	case RUN_KILLED:
+		return SLOT_RUN_KILLED;
+	case RUN_SCHEDULED:
+		return SLOT_RUN_SCHEDULED;
+	default:
+		return SLOT_DIM;
+	}
+}
+
+/* A glyph a status; running runs spin once a second. */
+static const char *status_glyph(const struct run *r)
+{
+	static const char *const spin_u[] = {"◐", "◓", "◑", "◒"};
+	static const char *const spin_a[] = {"|", "/", "-", "\\"};
+	bool u = draw_unicode();
+
+	if (run_stalled(r))
+		return u ? "⚠" : "!";
+	switch (r->status) {
+	case RUN_RUNNING:
+		return (u ? spin_u : spin_a)[(clock_now_ms() / 1000) % 4];
+	case RUN_FINISHED:
+		return u ? "✓" : "+";
+	case RUN_FAILED:
+		return u ? "✗" : "x";
+	case RUN_KILLED:
+		return u ? "⊘" : "k";
+	case RUN_SCHEDULED:
+		return u ? "◷" : "s";
+	default:
+		return "?";
+	}
+}
+
+/* --- metric columns ------------------------------------------------------ */
+
+struct keycount {
+	const char *key;
+	size_t n;
+};
+
+static int cmp_keycount(const void *a, const void *b)
+{
+	const struct keycount *x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n < y->n ? 1 : -1;
+	return strcmp(x->key, y->key);
+}
+
+/* The metric keys to show: the user's list, or the most common keys. */
+static void choose_metrics(struct view *v)
+{
+	struct runs_view *p = P(v);
+	struct experiment *e = exp_of(v);
+	const char *want = opt_string(OPT_METRICS);
+	int max = (int)opt_number(OPT_MAX_METRICS);
+
+	for (int i = 0; i < p->nmkeys; i++)
+		free(p->mkeys[i]);
+	p->nmkeys = 0;
+	if (max > MAX_MCOLS)
+		max = MAX_MCOLS;
+	if (*want) {
+		char *copy = xstrdup(want), *save = NULL, *tok;
+
+		for (tok = strtok_r(copy, ", ", &save);
+		     tok && p->nmkeys < MAX_MCOLS;
+		     tok = strtok_r(NULL, ", ", &save))
+			p->mkeys[p->nmkeys++] = xstrdup(tok);
+		free(copy);
+	} else if (e) {
+		struct keycount *kc = NULL;
+		size_t n = 0, cap = 0;
+
+		for (size_t i = 0; i < e->nruns_loaded; i++) {
+			struct run *r = e->runs[i];
+
+			for (size_t k = 0; k < r->nmetrics; k++) {
+				size_t j;
+
+				for (j = 0; j < n; j++)
+					if (!strcmp(kc[j].key, r->metrics[k].key))
+						break;
+				if (j == n) {
+					kc = xgrow(kc, &cap, n + 1, sizeof(*kc));
+					kc[n].key = r->metrics[k].key;
+					kc[n++].n = 0;
+				}
+				kc[j].n++;
+			}
+		}
+		if (n)
+			qsort(kc, n, sizeof(*kc), cmp_keycount);
+		for (size_t j = 0; j < n && p->nmkeys < max; j++)
+			p->mkeys[p->nmkeys++] = xstrdup(kc[j].key);
+		free(kc);
+	}
+	memcpy(p->cols, fixed_cols, sizeof(fixed_cols));
+	for (int i = 0; i < p->nmkeys; i++) {
+		struct table_col *c = &p->cols[C_FIXED + i];
+		int sw = (int)opt_number(OPT_SPARK_WIDTH);
+
+		c->title = p->mkeys[i];
+		c->width = 10 + (sw > 40 ? 40 : sw);
+		c->min = 0;
+		c->drop = 10 + p->nmkeys - i; /* the last metric goes first */
+		c->right = true;
+		c->spark = true;
+	}
+	p->table.cols = p->cols;
+	p->table.ncols = C_FIXED + p->nmkeys;
+	if (p->table.sort_col >= p->table.ncols)
+		p->table.sort_col = C_START;
+}
+
+/* --- rows ------------------------------------------------------------- */
+
+static struct runs_view *sort_p;
+
+static double latest_of(const struct run *r, const char *key, bool *has)
+{
+	struct series *s = run_series((struct run *)r, key);
+
+	*has = s && s->has_latest && !isnan(s->latest.value);
+	return *has ? s->latest.value : 0;
+}
+
+static int cmp_run(const void *a, const void *b)
+{
+	const struct run *x = *(struct run *const *)a;
+	const struct run *y = *(struct run *const *)b;
+	struct runs_view *p = sort_p;
+	int col = p->table.sort_col, c = 0;
+
+	switch (col) {
+	case C_STATUS:
+		c = (int)x->status - (int)y->status;
+		break;
+	case C_NAME:
+		c = strcmp(x->name ? x->name : "", y->name ? y->name : "");
+		break;
+	case C_ID:
+		c = strcmp(x->id, y->id);
+		break;
+	case C_START:
+		c = (x->start_time > y->start_time) -
+		    (x->start_time < y->start_time);
+		break;
+	case C_DURATION: {
+		int64_t now = clock_now_ms();
+		int64_t dx = (x->end_time ? x->end_time : now) - x->start_time;
+		int64_t dy = (y->end_time ? y->end_time : now) - y->start_time;
+
+		c = (dx > dy) - (dx < dy);
+		break;
+	}
+	case C_USER:
+		c = strcmp(x->user_id ? x->user_id : "",
+			   y->user_id ? y->user_id : "");
+		break;
+	default: {
+		const char *key = p->mkeys[col - C_FIXED];
+		bool hx, hy;
+		double vx = latest_of(x, key, &hx), vy = latest_of(y, key, &hy);
+
+		/* Runs without the metric sort last either way. */
+		if (hx != hy)
+			return hx ? -1 : 1;
+		c = (vx > vy) - (vx < vy);
+		break;
+	}
+	}
+	if (c == 0)
+		c = strcmp(x->id, y->id);
+	return p->table.sort_desc ? -c : c;
+}
+
+static bool run_matches(const struct filter *f, const struct run *r)
+{
+	size_t len = strlen(r->name ? r->name : "") + strlen(r->id) + 4;
+	char *subject, *p;
+	bool ok;
+
+	if (!f)
+		return true;
+	for (size_t i = 0; i < r->params.n; i++)
+		len += strlen(r->params.v[i].key) +
+		       strlen(r->params.v[i].value ? r->params.v[i].value : "") + 2;
+	for (size_t i = 0; i < r->tags.n; i++)
+		len += strlen(r->tags.v[i].key) +
+		       strlen(r->tags.v[i].value ? r->tags.v[i].value : "") + 2;
+	/* One field a line: "name", "id", "key=value" for params and tags. */
+	subject = p = xmalloc(len + 1);
+	p += sprintf(p, "%s\n%s", r->name ? r->name : "", r->id);
+	for (size_t i = 0; i < r->params.n; i++)
+		p += sprintf(p, "\n%s=%s", r->params.v[i].key,
+			     r->params.v[i].value ? r->params.v[i].value : "");
+	for (size_t i = 0; i < r->tags.n; i++)
+		p += sprintf(p, "\n%s=%s", r->tags.v[i].key,
+			     r->tags.v[i].value ? r->tags.v[i].value : "");
+	ok = filter_match(f, subject);
+	free(subject);
+	return ok;
+}
+
+static void add_row(struct runs_view *p, struct run *r, const char *prefix)
+{
+	p->rows = xgrow(p->rows, &p->caprows, p->nrows + 1, sizeof(*p->rows));
+	p->rows[p->nrows].run = r;
+	r->mark = 3; /* placed */
+	snprintf(p->rows[p->nrows].prefix, sizeof(p->rows[0].prefix), "%s",
+		 prefix);
+	p->nrows++;
+}
+
+/* Children of every node, grouped by parent id and, within a parent, in
+ * sorted order: one sort, then a binary search a node. */
+static struct run **kids_list;
+
+static int cmp_kid(const void *a, const void *b)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c = strcmp(kids_list[i]->parent_id, kids_list[j]->parent_id);
+
+	return c ? c : (i > j) - (i < j);
+}
+
+static void kids_range(struct run **list, const size_t *kids, size_t nk,
+		       const char *id, size_t *lo, size_t *hi)
+{
+	size_t a = 0, b = nk;
+
+	while (a < b) {
+		size_t mid = (a + b) / 2;
+
+		if (strcmp(list[kids[mid]]->parent_id, id) < 0)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	*lo = a;
+	while (a < nk && !strcmp(list[kids[a]]->parent_id, id))
+		a++;
+	*hi = a;
+}
+
+/* Depth-first under one node: guides show "├─" for a middle child and
+ * "└─" for the last, with "│ " carried down for open branches. */
+static void add_subtree(struct runs_view *p, struct run **list,
+			const size_t *kids, size_t nk, const struct run *node,
+			const char *guide, int depth)
+{
+	bool u = draw_unicode();
+	size_t lo, hi;
+
+	kids_range(list, kids, nk, node->id, &lo, &hi);
+	for (size_t k = lo; k < hi; k++) {
+		struct run *c = list[kids[k]];
+		bool last = k == hi - 1;
+		char prefix[64], next[64];
+
+		snprintf(prefix, sizeof(prefix), "%s%s", guide,
+			 last ? (u ? "└─" : "`-") : (u ? "├─" : "|-"));
+		add_row(p, c, prefix);
+		snprintf(next, sizeof(next), "%s%s", guide,
+			 last ? "  " : (u ? "│ " : "| "));
+		/* Deeper than this, guides would eat the name column. */
+		if (depth < 6)
+			add_subtree(p, list, kids, nk, c, next, depth + 1);
+	}
+}
+
+static void rebuild(struct view *v)
+{
+	struct runs_view *p = P(v);
+	struct experiment *e = exp_of(v);
+	struct run **list = NULL;
+	size_t n = 0, cap = 0, keep = 0;
+	bool tree = opt_bool(OPT_TREE);
+
+	p->nrows = 0;
+	p->gen = tui_model(v->tui)->generation;
+	p->dirty = false;
+	if (!e) {
+		p->table.nrows = 0;
+		return;
+	}
+	if (p->nmkeys == 0 || !*opt_string(OPT_METRICS))
+		choose_metrics(v);
+	for (size_t i = 0; i < e->nruns_loaded; i++) {
+		struct run *r = e->runs[i];
+
+		r->mark = 0;
+		if (r->status == RUN_UNKNOWN && !r->status_str)
+			continue;
+		if (!opt_bool(OPT_SHOW_DELETED) && r->lifecycle_stage &&
+		    strcmp(r->lifecycle_stage, "active") != 0)
+			continue;
+		if (!run_matches(v->filter, r))
+			continue;
+		r->mark = 1;
+		list = xgrow(list, &cap, n + 1, sizeof(*list));
+		list[n++] = r;
+	}
+	sort_p = p;
+	if (n)
+		qsort(list, n, sizeof(*list), cmp_run);
+	if (tree) {
+		/* mark 2: a child whose parent is in the list too. */
+		for (size_t i = 0; i < n; i++) {
+			struct run *par = list[i]->parent_id
+				? experiment_run(e, list[i]->parent_id) : NULL;
+
+			if (par && par->mark && par != list[i])
+				list[i]->mark = 2;
+		}
+		size_t *kids = xmalloc((n + 1) * sizeof(*kids)), nk = 0;
+		bool *is_kid = xcalloc(n + 1, sizeof(*is_kid));
+
+		for (size_t i = 0; i < n; i++)
+			if (list[i]->mark == 2) {
+				is_kid[i] = true;
+				kids[nk++] = i;
+			}
+		kids_list = list;
+		if (nk)
+			qsort(kids, nk, sizeof(*kids), cmp_kid);
+		for (size_t i = 0; i < n; i++) {
+			if (is_kid[i])
+				continue;
+			add_row(p, list[i], "");
+			if (nk)
+				add_subtree(p, list, kids, nk, list[i], "", 0);
+		}
+		/* A parent cycle leaves runs unplaced: show them as roots. */
+		for (size_t i = 0; i < n; i++)
+			if (list[i]->mark != 3)
+				add_row(p, list[i], "");
+		free(kids);
+		free(is_kid);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			add_row(p, list[i], "");
+	}
+	free(list);
+	for (size_t i = 0; p->selected_id && i < p->nrows; i++)
+		if (!strcmp(p->rows[i].run->id, p->selected_id))
+			keep = i;
+	p->table.nrows = p->nrows;
+	p->table.sel = keep;
+	table_clamp(&p->table);
+}
+
+/* --- drawing ----------------------------------------------------------- */
+
+static void cell(void *ctx, size_t row, int col, struct cell *c)
+{
+	struct view *v = ctx;
+	struct runs_view *p = P(v);
+	struct run *r = p->rows[row].run;
+	bool deleted = r->lifecycle_stage &&
+		       strcmp(r->lifecycle_stage, "active") != 0;
+	int64_t now = clock_now_ms();
+
+	c->slot = deleted ? SLOT_DELETED : SLOT_DEFAULT;
+	switch (col) {
+	case C_STATUS:
+		c->text = status_glyph(r);
+		c->slot = status_slot(r);
+		break;
+	case C_NAME:
+		c->prefix = p->rows[row].prefix;
+		c->prefix_slot = SLOT_TREE;
+		c->text = r->name && *r->name ? r->name : r->id;
+		break;
+	case C_ID:
+		snprintf(c->buf, sizeof(c->buf), "%.8s", r->id);
+		c->text = c->buf;
+		c->slot = deleted ? SLOT_DELETED : SLOT_DIM;
+		break;
+	case C_START:
+		format_time(r->start_time, c->buf, sizeof(c->buf));
+		/* "2026-11-27 14:03:12" -> "11-27 14:03" */
+		if (strlen(c->buf) >= 16) {
+			memmove(c->buf, c->buf + 5, 11);
+			c->buf[11] = '\0';
+		}
+		c->text = c->buf;
+		break;
+	case C_DURATION:
+		if (r->start_time > 0)
+			format_duration((r->end_time ? r->end_time : now) -
+						r->start_time,
+					c->buf, sizeof(c->buf));
+		else
+			snprintf(c->buf, sizeof(c->buf), "-");
+		c->text = c->buf;
+		break;
+	case C_USER:
+		c->text = r->user_id;
+		break;
+	default: {
+		struct series *s = run_series(r, p->mkeys[col - C_FIXED]);
+
+		if (!s || !s->has_latest) {
+			c->text = "";
+			break;
+		}
+		format_value(s->latest.value, 9, c->buf, sizeof(c->buf));
+		c->text = c->buf;
+		if (isnan(s->latest.value) || value_is_inf(s->latest.value))
+			c->slot = SLOT_VALUE_NAN;
+		c->pts = s->pts;
+		c->npts = s->n;
+		c->loading = !s->fetched;
+		/* Only rows on screen fetch history: 10,000 runs cost
+		 * what one screen of them does. */
+		if (series_stale(s)) {
+			struct store *st = tui_store(v->tui);
+
+			st->ops->load_history(st, r, s, NULL, NULL);
+		}
+		break;
+	}
+	}
+}
+
+static void draw(struct view *v, int y, int x, int h, int w)
+{
+	struct runs_view *p = P(v);
+	struct experiment *e = exp_of(v);
+	char info[160];
+
+	if (p->dirty || p->gen != tui_model(v->tui)->generation)
+		rebuild(v);
+	table_draw(&p->table, y, x, h - 1, w);
+	if (!e || !e->runs_loaded)
+		snprintf(info, sizeof(info), "loading runs…");
+	else if (p->nrows == 0)
+		snprintf(info, sizeof(info), "%s",
+			 v->filter ? "no run matches the filter" : "no runs");
+	else {
+		size_t running = 0;
+
+		for (size_t i = 0; i < p->nrows; i++)
+			running += p->rows[i].run->status == RUN_RUNNING;
+		snprintf(info, sizeof(info), "%zu/%zu  %zu run%s shown, %zu running",
+			 p->table.sel + 1, p->nrows, p->nrows,
+			 p->nrows == 1 ? "" : "s", running);
+	}
+	draw_text(y + h - 1, x, w, info, SLOT_DIM, 0, ALIGN_LEFT);
+	if (p->nrows == 0 && h > 4)
+		draw_text(y + 2, x + 2, w - 4, info, SLOT_DIM, 0, ALIGN_LEFT);
+}
+
+/* --- actions ------------------------------------------------------------ */
+
+static void remember(struct runs_view *p)
+{
+	if (p->table.sel < p->nrows)
+		set_str(&p->selected_id, p->rows[p->table.sel].run->id);
+}
+
+static int action(struct view *v, enum action a)
+{
+	struct runs_view *p = P(v);
+	int re = table_action(&p->table, a);
+	char *err = NULL;
+
+	if (!(re & RE_UNHANDLED)) {
+		remember(p);
+		return re;
+	}
+	switch (a) {
+	case ACT_ENTER:
+		if (p->table.sel < p->nrows) {
+			remember(p);
+			tui_push(v->tui, view_run_new(v->tui, p->exp_id,
+						      p->rows[p->table.sel].run->id));
+		}
+		return RE_REDRAW;
+	case ACT_SORT_NEXT:
+		p->table.sort_col = (p->table.sort_col + 1) % p->table.ncols;
+		p->dirty = true;
+		return RE_REDRAW;
+	case ACT_SORT_REVERSE:
+		p->table.sort_desc = !p->table.sort_desc;
+		p->dirty = true;
+		return RE_REDRAW;
+	case ACT_TOGGLE_TREE:
+		opt_set(OPT_TREE, "toggle", &err);
+		p->dirty = true;
+		tui_message(v->tui, false, "tree %s",
+			    opt_bool(OPT_TREE) ? "on" : "off");
+		return RE_REDRAW;
+	case ACT_METRIC_COLUMNS:
+		tui_prompt_command(v->tui, "metrics ");
+		return RE_REDRAW;
+	case ACT_NEXT_MATCH:
+	case ACT_PREV_MATCH:
+		if (p->nrows) {
+			p->table.sel = a == ACT_NEXT_MATCH
+				? (p->table.sel + 1) % p->nrows
+				: (p->table.sel + p->nrows - 1) % p->nrows;
+			table_clamp(&p->table);
+			remember(p);
+		}
+		return RE_REDRAW;
+	default:
+		return RE_UNHANDLED;
+	}
+}
+
+static void reload(struct view *v, bool full)
+{
+	struct store *s = tui_store(v->tui);
+	struct experiment *e = exp_of(v);
+
+	if (!e)
+		return;
+	/* Don't pile polls up behind a slow load. */
+	if (!full && tui_model(v->tui)->pending)
+		return;
+	s->include_deleted = opt_bool(OPT_SHOW_DELETED);
+	if (full || !e->runs_loaded ||
+	    e->runs_include_deleted != s->include_deleted)
+		s->ops->load_runs(s, e, NULL, NULL);
+	else
+		s->ops->poll_runs(s, e, NULL, NULL);
+	P(v)->dirty = true;
+}
+
+static const char *title(struct view *v)
+{
+	struct runs_view *p = P(v);
+	struct experiment *e = exp_of(v);
+
+	free(p->title);
+	p->title = xasprintf("%s", e && e->name ? e->name : p->exp_id);
+	return p->title;
+}
+
+static void filter_changed(struct view *v)
+{
+	P(v)->dirty = true;
+	P(v)->table.sel = 0;
+	free(P(v)->selected_id);
+	P(v)->selected_id = NULL;
+}
+
+static int command(struct view *v, int argc, char **argv, char **err)
+{
+	struct runs_view *p = P(v);
+
+	if (strcmp(argv[0], "metrics") != 0)
+		return -1;
+	if (argc == 1 || (argc == 2 && !strcmp(argv[1], "auto"))) {
+		opt_set(OPT_METRICS, "", err);
+	} else {
+		char buf[512] = "";
+		size_t len = 0;
+
+		for (int i = 1; i < argc && len < sizeof(buf) - 2; i++)
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+						"%s%s", i > 1 ? "," : "",
+						argv[i]);
+		opt_set(OPT_METRICS, buf, err);
+	}
+	p->nmkeys = 0;
+	choose_metrics(v);
+	p->dirty = true;
+	return 0;
+}
+
+static void complete(struct view *v, const char *cmd,
+		     void (*add)(void *ctx, const char *word), void *ctx)
+{
+	struct experiment *e = exp_of(v);
+
+	if (strcmp(cmd, "metrics") != 0 || !e)
+		return;
+	add(ctx, "auto");
+	/* Keys of the first runs are enough to complete from. */
+	for (size_t i = 0; i < e->nruns_loaded && i < 200; i++)
+		for (size_t k = 0; k < e->runs[i]->nmetrics; k++)
+			add(ctx, e->runs[i]->metrics[k].key);
+}
+
+static void vfree(struct view *v)
+{
+	struct runs_view *p = P(v);
+
+	for (int i = 0; i < p->nmkeys; i++)
+		free(p->mkeys[i]);
+	free(p->rows);
+	free(p->exp_id);
+	free(p->title);
+	free(p->selected_id);
+	free(p);
+}
+
+static const struct view_ops runs_ops = {
+	.name = "runs",
+	.free = vfree,
+	.draw = draw,
+	.action = action,
+	.reload = reload,
+	.title = title,
+	.filter_changed = filter_changed,
+	.command = command,
+	.complete = complete,
+};
+
+struct view *view_runs_new(struct tui *t, const char *experiment_id)
+{
+	struct view *v = xcalloc(1, sizeof(*v));
+	struct runs_view *p = xcalloc(1, sizeof(*p));
+
+	v->ops = &runs_ops;
+	v->tui = t;
+	v->priv = p;
+	p->exp_id = xstrdup(experiment_id);
+	memcpy(p->cols, fixed_cols, sizeof(fixed_cols));
+	p->table.cols = p->cols;
+	p->table.ncols = C_FIXED;
+	p->table.cell = cell;
+	p->table.ctx = v;
+	p->table.sort_col = C_START;
+	p->table.sort_desc = true;
+	p->gen = (uint64_t)-1;
+	return v;
+}
