@@ -154,23 +154,6 @@ char *config_default_path(void)
 	return xasprintf("%s/.config/mltop/config", home ? home : ".");
 }
 
-static char *exe_dir_themes(void)
-{
-	char buf[4096];
-	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-	char *slash;
-
-	if (n <= 0)
-		return NULL;
-	buf[n] = '\0';
-	slash = strrchr(buf, '/');
-	if (!slash)
-		return NULL;
-	*slash = '\0';
-	/* The binary lives in src/ of a build tree. */
-	return xasprintf("%s/../themes", buf);
-}
-
 int theme_load(const char *name, struct msg_list *errs)
 {
 	const char *x = getenv("XDG_CONFIG_HOME");
@@ -188,9 +171,8 @@ int theme_load(const char *name, struct msg_list *errs)
 	else if (home)
 		dirs[nd++] = xasprintf("%s/.config/mltop/themes", home);
 	dirs[nd++] = xstrdup(MLTOP_THEMEDIR);
-	dirs[nd] = exe_dir_themes();
-	if (dirs[nd])
-		nd++;
+	/* Running from a build tree, before `make install`. */
+	dirs[nd++] = xstrdup(MLTOP_SRC_THEMEDIR);
 	for (int i = 0; i < nd && !path; i++) {
 		char *p = xasprintf("%s/%s.theme", dirs[i], name);
 

@@ -976,7 +976,10 @@ int tui_run(struct store *s, const struct tui_opts *o)
 			read_keys(t); /* KEY_RESIZE and friends */
 		if (s->ops->dispatch)
 			s->ops->dispatch(s, fds, nfds);
-		if (t->script && !t->model->pending && !t->quit)
+		/* A script goes on only once the screen is settled: nothing
+		 * loading, and the last paint queued no new work. */
+		if (t->script && !t->model->pending && !t->quit && !t->dirty &&
+		    t->painted_gen == t->model->generation)
 			script_step(t);
 		if (!t->script && clock_mono_ms() >= t->next_refresh) {
 			if (top(t))

@@ -150,7 +150,7 @@ static void metric_cell(void *ctx, size_t row, int col, struct cell *c)
 		break;
 	case M_LAST:
 		if (s->has_latest) {
-			format_value(s->latest.value, 10, c->buf,
+			format_value(s->latest.value, 9, c->buf,
 				     sizeof(c->buf));
 			c->text = c->buf;
 			if (isnan(s->latest.value) ||
@@ -162,7 +162,7 @@ static void metric_cell(void *ctx, size_t row, int col, struct cell *c)
 	case M_MAX:
 		series_minmax(s, &lo, &hi);
 		if (lo <= hi) {
-			format_value(col == M_MIN ? lo : hi, 10, c->buf,
+			format_value(col == M_MIN ? lo : hi, 9, c->buf,
 				     sizeof(c->buf));
 			c->text = c->buf;
 		} else {

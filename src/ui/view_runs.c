@@ -490,7 +490,7 @@ static void cell(void *ctx, size_t row, int col, struct cell *c)
 			c->text = "";
 			break;
 		}
-		format_value(s->latest.value, 9, c->buf, sizeof(c->buf));
+		format_value(s->latest.value, 8, c->buf, sizeof(c->buf));
 		c->text = c->buf;
 		if (isnan(s->latest.value) || value_is_inf(s->latest.value))
 			c->slot = SLOT_VALUE_NAN;

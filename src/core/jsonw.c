@@ -1,0 +1,195 @@
+/* jsonw.c: a streaming JSON writer for scripting output.
+ * Output is always valid UTF-8 JSON whatever bytes the store held. */
+#include "config.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <string.h>
+
+#include "core/format.h"
+#include "core/jsonw.h"
+#include "core/utf8.h"
+#include "core/xmalloc.h"
+
+#define JSONW_MAX_DEPTH ((int)(sizeof(((struct jsonw *)0)->need_comma) / \
+			       sizeof(bool)) - 1)
+
+void jsonw_init(struct jsonw *w, FILE *f)
+{
+	memset(w, 0, sizeof(*w));
+	w->f = f;
+}
+
+/* Before any value: the comma that separates it from the one before.
+ * A key clears the flag so its value follows without one. */
+static void value_begin(struct jsonw *w)
+{
+	if (w->need_comma[w->depth])
+		fputc(',', w->f);
+	w->need_comma[w->depth] = true;
+}
+
+/* After a value: one at the top level is a complete document, ended
+ * with a newline so several make JSON Lines. */
+static void value_end(struct jsonw *w)
+{
+	if (w->depth == 0) {
+		fputc('\n', w->f);
+		w->need_comma[0] = false;
+	}
+}
+
+static void nest_open(struct jsonw *w, int c)
+{
+	value_begin(w);
+	if (w->depth >= JSONW_MAX_DEPTH)
+		die("jsonw: nesting deeper than %d", JSONW_MAX_DEPTH);
+	fputc(c, w->f);
+	w->depth++;
+	w->need_comma[w->depth] = false;
+}
+
+static void nest_close(struct jsonw *w, int c)
+{
+	if (w->depth == 0)
+		die("jsonw: '%c' with nothing open", c);
+	w->depth--;
+	fputc(c, w->f);
+	value_end(w);
+}
+
+void jsonw_obj_begin(struct jsonw *w)
+{
+	nest_open(w, '{');
+}
+
+void jsonw_obj_end(struct jsonw *w)
+{
+	nest_close(w, '}');
+}
+
+void jsonw_arr_begin(struct jsonw *w)
+{
+	nest_open(w, '[');
+}
+
+void jsonw_arr_end(struct jsonw *w)
+{
+	nest_close(w, ']');
+}
+
+static void write_string(FILE *f, const char *s)
+{
+	size_t n = strlen(s), k;
+	unsigned int cp;
+
+	fputc('"', f);
+	while (n > 0) {
+		k = utf8_decode(s, n, &cp);
+		switch (cp) {
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\b':
+			fputs("\\b", f);
+			break;
+		case '\f':
+			fputs("\\f", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\r':
+			fputs("\\r", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
+		default:
+			/* DEL and the line separators are legal JSON but
+			 * trip terminals and JavaScript; escaping costs
+			 * nothing. An invalid byte becomes U+FFFD. */
+			if (cp < 0x20 || cp == 0x7f || cp == 0x2028 ||
+			    cp == 0x2029)
+				fprintf(f, "\\u%04x", cp);
+			else if (cp == 0xfffd)
+				fputs("\xef\xbf\xbd", f);
+			else
+				fwrite(s, 1, k, f);
+		}
+		s += k;
+		n -= k;
+	}
+	fputc('"', f);
+}
+
+void jsonw_key(struct jsonw *w, const char *key)
+{
+	if (w->need_comma[w->depth])
+		fputc(',', w->f);
+	write_string(w->f, key ? key : "");
+	fputc(':', w->f);
+	w->need_comma[w->depth] = false;
+}
+
+void jsonw_str(struct jsonw *w, const char *s)
+{
+	if (!s) {
+		jsonw_null(w);
+		return;
+	}
+	value_begin(w);
+	write_string(w->f, s);
+	value_end(w);
+}
+
+void jsonw_int(struct jsonw *w, int64_t v)
+{
+	value_begin(w);
+	fprintf(w->f, "%" PRId64, v);
+	value_end(w);
+}
+
+void jsonw_double(struct jsonw *w, double v)
+{
+	char buf[40];
+
+	/* format_value_exact already spells NaN and the infinities the
+	 * way MLflow's REST server does; JSON needs them quoted. */
+	format_value_exact(v, buf, sizeof(buf));
+	value_begin(w);
+	if (isnan(v) || isinf(v))
+		fprintf(w->f, "\"%s\"", buf);
+	else
+		fputs(buf, w->f);
+	value_end(w);
+}
+
+void jsonw_bool(struct jsonw *w, bool v)
+{
+	value_begin(w);
+	fputs(v ? "true" : "false", w->f);
+	value_end(w);
+}
+
+void jsonw_null(struct jsonw *w)
+{
+	value_begin(w);
+	fputs("null", w->f);
+	value_end(w);
+}
+
+void jsonw_kstr(struct jsonw *w, const char *key, const char *s)
+{
+	jsonw_key(w, key);
+	jsonw_str(w, s);
+}
+
+void jsonw_kint(struct jsonw *w, const char *key, int64_t v)
+{
+	jsonw_key(w, key);
+	jsonw_int(w, v);
+}

@@ -1,0 +1,38 @@
+/* demo.h: the embedded demo behind mltop --demo.
+ * A fresh store with MLflow's exact schema, seeded data and a live trainer. */
+#ifndef MLTOP_DEMO_H
+#define MLTOP_DEMO_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Create a fresh demo store at path (the file must not exist). Times are
+ * laid out relative to now_ms. Returns 0, or -1 with *err (caller frees). */
+int demo_create(const char *path, int64_t now_ms, char **err);
+/* The simulated trainer: appends one point of every metric to each RUNNING
+ * run of the demo store every interval_ms, for max_ticks ticks (0 = for
+ * ever), stopping early when the parent process is gone (getppid() changes).
+ * Returns 0, or -1 with *err. Runs in the caller's process. */
+int demo_trainer_run(const char *path, int interval_ms, int max_ticks,
+		     char **err);
+/* Fork a child that runs demo_trainer_run(path, 1000, 0) with
+ * prctl(PR_SET_PDEATHSIG, SIGTERM) so it stops with mltop; its stdout/stderr
+ * go to /dev/null. Returns the pid, or -1 with *err.
+ * Call it before this process opens path: SQLite's lock bookkeeping must
+ * not be carried across fork() for a file the child then opens. */
+pid_t demo_trainer_start(const char *path, char **err);
+void demo_trainer_stop(pid_t pid);   /* SIGTERM + waitpid */
+
+/* Internal to src/demo: shared by demo.c and trainer.c. */
+
+/* MLflow's schema, generated from src/demo/mlflow_schema.sql. */
+extern const char demo_schema_sql[];
+
+/* Value of a live run's metric key at step, given the metric's first point
+ * (at step first_step). The seeder writes the live runs' existing points
+ * with it and the trainer continues them, so the curves join seamlessly.
+ * Deterministic in (run_id, key, step). */
+double demo_live_value(const char *run_id, const char *key, double first,
+		       int64_t first_step, int64_t step);
+
+#endif

@@ -1,0 +1,75 @@
+# lib.sh: shared set-up for scripted screen tests (sourced by each test).
+# A test writes keys to a script, runs mltop on a virtual screen with the
+# clock pinned, and compares :save-display dumps with expected text.
+
+set -u
+: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${MLTOP:=$top_builddir/src/mltop}"
+export LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC NO_COLOR=1
+# Thursday 2027-01-14 08:00:00 UTC: every age and duration is fixed.
+export MLTOP_NOW=1800000000000
+unset MLFLOW_TRACKING_URI
+
+name=$(basename "$0" .sh)
+work=$(mktemp -d "${TMPDIR:-/tmp}/mltop-screen-$name.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+failures=0
+checks=0
+
+# demo_store PATH: the demo store, identical every time the clock is pinned.
+demo_store() {
+    "$MLTOP" --demo-create "$1" || { echo "not ok - demo store"; exit 1; }
+}
+
+# run_script STORE COLS LINES: feed $work/keys to mltop.
+run_script() {
+    MLTOP_SCRIPT="$work/keys" COLUMNS="$2" LINES="$3" \
+        "$MLTOP" --no-config -u "$1" >"$work/stdout" 2>"$work/stderr"
+    status=$?
+    if [ $status -ne 0 ]; then
+        echo "not ok - mltop exited $status"
+        cat "$work/stderr"
+        exit 1
+    fi
+}
+
+# expect NAME: compare $work/NAME.screen with stdin.
+expect() {
+    checks=$((checks + 1))
+    cat >"$work/$1.expected"
+    if diff -u "$work/$1.expected" "$work/$1.screen" >"$work/$1.diff"; then
+        echo "ok $checks - $name: $1"
+    else
+        echo "not ok $checks - $name: $1"
+        sed 's/^/# /' "$work/$1.diff"
+        failures=$((failures + 1))
+    fi
+}
+
+# expect_grep NAME PATTERN: the dump contains a line matching PATTERN.
+expect_grep() {
+    checks=$((checks + 1))
+    if grep -q -- "$2" "$work/$1.screen"; then
+        echo "ok $checks - $name: $1 shows /$2/"
+    else
+        echo "not ok $checks - $name: $1 lacks /$2/"
+        sed 's/^/# /' "$work/$1.screen"
+        failures=$((failures + 1))
+    fi
+}
+
+expect_no_grep() {
+    checks=$((checks + 1))
+    if grep -q -- "$2" "$work/$1.screen"; then
+        echo "not ok $checks - $name: $1 shows /$2/ but should not"
+        sed 's/^/# /' "$work/$1.screen"
+        failures=$((failures + 1))
+    else
+        echo "ok $checks - $name: $1 has no /$2/"
+    fi
+}
+
+finish() {
+    echo "1..$checks"
+    [ $failures -eq 0 ]
+}

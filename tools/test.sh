@@ -1,0 +1,73 @@
+#!/bin/sh
+# test.sh: set everything up and run the whole test suite: unit and screen
+# tests (make check), the same under AddressSanitizer and
+# UndefinedBehaviorSanitizer, then the integration tests against the real
+# MLflow client (pinned in tests/integration/requirements.txt), and make
+# distcheck. Ends with one line: "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+root=$(pwd)
+passed=0
+failed=0
+
+note() { printf '\n== %s\n' "$*"; }
+
+# count_automake DIR: add a make check run's totals.
+count_automake() {
+    log="$1/test-suite.log"
+    if [ -f "$log" ]; then
+        p=$(sed -n 's/^# PASS: *//p' "$log" | head -1)
+        f=$(sed -n 's/^# FAIL: *//p' "$log" | head -1)
+        e=$(sed -n 's/^# ERROR: *//p' "$log" | head -1)
+        passed=$((passed + ${p:-0}))
+        failed=$((failed + ${f:-0} + ${e:-0}))
+    else
+        failed=$((failed + 1))
+    fi
+}
+
+note "setup"
+tools/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
+
+note "unit and screen tests"
+(cd build && make -s check) || true
+count_automake build/tests 2>/dev/null
+[ -f build/test-suite.log ] && count_automake build
+
+note "the same under AddressSanitizer and UndefinedBehaviorSanitizer"
+mkdir -p build-asan
+(cd build-asan && { [ -f Makefile ] || ../configure -q --enable-asan; } &&
+    make -s -j"$(nproc)" >/dev/null && ASAN_OPTIONS=detect_leaks=1 make -s check) || true
+count_automake build-asan
+
+note "integration tests with the real MLflow client"
+if [ ! -x .venv/bin/pytest ] || ! .venv/bin/pip freeze 2>/dev/null |
+        grep -qx "mlflow==$(sed -n 's/^mlflow==//p' tests/integration/requirements.txt)"; then
+    python3 -m venv .venv && .venv/bin/pip install -q -r tests/integration/requirements.txt
+fi
+junit="$root/build/pytest.xml"
+MLTOP_BIN="$root/build/src/mltop" PATH="$root/.venv/bin:$PATH" \
+    .venv/bin/pytest -q -p no:cacheprovider --junitxml="$junit" tests/integration
+if [ -f "$junit" ]; then
+    t=$(sed -n 's/.*<testsuite [^>]*tests="\([0-9]*\)".*/\1/p' "$junit" | head -1)
+    f=$(sed -n 's/.*<testsuite [^>]*failures="\([0-9]*\)".*/\1/p' "$junit" | head -1)
+    e=$(sed -n 's/.*<testsuite [^>]*errors="\([0-9]*\)".*/\1/p' "$junit" | head -1)
+    s=$(sed -n 's/.*<testsuite [^>]*skipped="\([0-9]*\)".*/\1/p' "$junit" | head -1)
+    passed=$((passed + ${t:-0} - ${f:-0} - ${e:-0} - ${s:-0}))
+    failed=$((failed + ${f:-0} + ${e:-0}))
+else
+    failed=$((failed + 1))
+fi
+
+note "make distcheck"
+if (cd build && make -s distcheck >distcheck.log 2>&1); then
+    passed=$((passed + 1))
+    echo "distcheck: ok"
+else
+    failed=$((failed + 1))
+    tail -30 build/distcheck.log
+fi
+
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
