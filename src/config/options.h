@@ -18,8 +18,8 @@ enum opt_type { OPT_BOOL, OPT_NUMBER, OPT_STRING };
 	  "show deleted experiments and runs")                              \
 	X(METRICS, "metric-columns", OPT_STRING, "",                        \
 	  "metric keys shown as columns, comma separated (empty: automatic)") \
-	X(MAX_METRICS, "max-metric-columns", OPT_NUMBER, "3",               \
-	  "how many metric columns the automatic choice shows at most")     \
+	X(MAX_METRICS, "max-metric-columns", OPT_NUMBER, "0",               \
+	  "metric columns the automatic choice shows (0: as many as fit)")  \
 	X(SPARK_WIDTH, "spark-width", OPT_NUMBER, "12",                     \
 	  "width of sparklines in table cells")                             \
 	X(THEME, "theme", OPT_STRING, "dark",                               \

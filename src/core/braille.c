@@ -182,6 +182,18 @@ static int point_ok(double x, double y)
 	return !isnan(x) && !isnan(y) && !value_is_inf(x) && !value_is_inf(y);
 }
 
+/* v on [lo, hi] mapped to [0, span]. An empty range puts everything in
+ * the middle; one as wide as -DBL_MAX..DBL_MAX is worked in halves so
+ * hi - lo does not overflow. */
+static double scale(double v, double lo, double hi, double span)
+{
+	if (hi == lo)
+		return span / 2;
+	if (!isfinite(hi - lo))
+		return (v / 2 - lo / 2) / (hi / 2 - lo / 2) * span;
+	return (v - lo) / (hi - lo) * span;
+}
+
 void braille_plot(struct braille *b, const double *x, const double *y,
 		  size_t n, double xlo, double xhi, double ylo, double yhi,
 		  uint8_t colour)
@@ -200,9 +212,8 @@ void braille_plot(struct braille *b, const double *x, const double *y,
 			have_last = alone = 0;
 			continue;
 		}
-		/* An empty range puts everything in the middle. */
-		px = xhi != xlo ? (x[i] - xlo) / (xhi - xlo) * w : w / 2;
-		py = yhi != ylo ? h - (y[i] - ylo) / (yhi - ylo) * h : h / 2;
+		px = scale(x[i], xlo, xhi, w);
+		py = h - scale(y[i], ylo, yhi, h);
 		if (!isfinite(px) || !isfinite(py)) {
 			if (alone)
 				line_d(b, lx, ly, lx, ly, colour);

@@ -10,12 +10,12 @@ enum bucket_flag {
 	BUCKET_EMPTY = 1,   /* no point fell in this bucket */
 	BUCKET_NAN = 2,     /* at least one NaN */
 	BUCKET_POSINF = 4,  /* at least one +Inf (or +DBL_MAX) */
-	BUCKET_NEGINF = 8,  /* at least one -Inf */
+	BUCKET_NEGINF = 8,  /* at least one -Inf (or -DBL_MAX) */
 };
 
 struct bucket {
-	double min, max;    /* over finite values only */
-	double last;        /* last finite value in the bucket */
+	double min, max;    /* over finite values only; NaN if nfinite == 0 */
+	double last;        /* last finite value in the bucket (or NaN) */
 	int nfinite;        /* finite values in the bucket */
 	int flags;          /* enum bucket_flag */
 };

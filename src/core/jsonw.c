@@ -29,14 +29,12 @@ static void value_begin(struct jsonw *w)
 	w->need_comma[w->depth] = true;
 }
 
-/* After a value: one at the top level is a complete document, ended
- * with a newline so several make JSON Lines. */
+/* After a value: one at the top level is a complete document, and the
+ * next one starts afresh (the caller separates them, usually by "\n"). */
 static void value_end(struct jsonw *w)
 {
-	if (w->depth == 0) {
-		fputc('\n', w->f);
+	if (w->depth == 0)
 		w->need_comma[0] = false;
-	}
 }
 
 static void nest_open(struct jsonw *w, int c)

@@ -194,7 +194,7 @@ static void paint_status(struct tui *t, int y, int w)
 	struct view *v = top(t);
 	int rw;
 
-	if (t->msg && clock_mono_ms() < t->msg_until) {
+	if (t->msg && (t->script || clock_mono_ms() < t->msg_until)) {
 		snprintf(left, sizeof(left), "%s", t->msg);
 		slot = t->msg_error ? SLOT_STATUS_ERROR : SLOT_STATUS;
 	} else if (m->error) {
@@ -262,7 +262,7 @@ static void paint_prompt(struct tui *t, int y, int w)
 
 static void paint_help(struct tui *t, int h, int w)
 {
-	int bw = w > 76 ? 76 : w, bh = h - 2;
+	int bw = w >= 100 ? 96 : w, bh = h - 2;
 	int x = (w - bw) / 2, y = 1, row = 0;
 	char keys[96];
 
@@ -352,7 +352,10 @@ static int save_display(const char *path, char **err)
 				continue;
 			getcchar(&cc, wc, &attrs, &pair, NULL);
 			if (wc[0] == 0)
-				continue; /* the right half of a wide char */
+				continue;
+			/* A wide character fills two cells; read it once. */
+			if (wcwidth(wc[0]) > 1)
+				x += wcwidth(wc[0]) - 1;
 			memset(&ps, 0, sizeof(ps));
 			for (int i = 0; wc[i] && i < CCHARW_MAX; i++) {
 				size_t n = wcrtomb(line + len, wc[i], &ps);
@@ -706,9 +709,9 @@ static void handle_action(struct tui *t, enum action a)
 			t->quit = true;
 			break;
 		case ACT_FILTER:
-			prompt_open(t, '/', v && v->filter
-						    ? filter_pattern(v->filter)
-						    : "");
+			/* Typing starts a new filter, as in less; Esc puts
+			 * the old one back. */
+			prompt_open(t, '/', "");
 			break;
 		case ACT_COMMAND:
 			prompt_open(t, ':', "");
@@ -754,6 +757,11 @@ static void handle_action(struct tui *t, enum action a)
 
 static void handle_input(struct tui *t, wint_t ch, bool is_key)
 {
+	/* A message stays until the next key (or its few seconds). */
+	if (t->msg && !t->prompt) {
+		free(t->msg);
+		t->msg = NULL;
+	}
 	if (is_key && ch == KEY_RESIZE) {
 		t->dirty = true;
 		return;

@@ -34,8 +34,8 @@ static const struct table_col metric_cols[M__N] = {
 };
 
 static const struct table_col kv_cols[2] = {
-	{"KEY", 24, 10, 0, false, false, false},
-	{"VALUE", 40, 10, 0, false, true, false},
+	{"KEY", 24, 10, 0, false, false, false, 0},
+	{"VALUE", 40, 10, 0, false, true, false, 0},
 };
 
 struct run_view {
@@ -236,8 +236,13 @@ static void draw_tabs(struct run_view *p, struct run *r, int y, int x, int w)
 		size_t n = i == PANE_METRICS ? r->nmetrics
 			   : i == PANE_PARAMS ? r->params.n : r->tags.n;
 
+		int bw;
+
 		snprintf(buf, sizeof(buf), " %s (%zu) ", pane_names[i], n);
-		cx += draw_text(y, cx, x + w - cx, buf,
+		bw = (int)strlen(buf);
+		if (bw > x + w - cx)
+			bw = x + w - cx;
+		cx += draw_text(y, cx, bw, buf,
 				i == (int)p->pane ? SLOT_CURSOR : SLOT_DIM, 0,
 				ALIGN_LEFT);
 	}

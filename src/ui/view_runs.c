@@ -23,7 +23,7 @@ enum { C_STATUS, C_NAME, C_ID, C_START, C_DURATION, C_USER, C_FIXED };
 
 static const struct table_col fixed_cols[C_FIXED] = {
 	[C_STATUS] = {"", 1, 0, 0, false, false, false},
-	[C_NAME] = {"NAME", 24, 10, 0, false, true, false},
+	[C_NAME] = {"NAME", 24, 10, 0, false, true, false, 48},
 	[C_ID] = {"ID", 8, 0, 4, false, false, false},
 	[C_START] = {"START", 11, 0, 3, false, false, false},
 	[C_DURATION] = {"DURATION", 8, 0, 1, true, false, false},
@@ -47,6 +47,8 @@ struct runs_view {
 	uint64_t gen;
 	bool dirty;
 	char *selected_id;
+	int width;                /* of the last draw, for metric columns */
+	char *user_keys;          /* from :metrics, this view only; owned */
 };
 
 static struct runs_view *P(struct view *v)
@@ -122,22 +124,50 @@ struct keycount {
 	size_t n;
 };
 
+/* Among equally common keys, what a user watches first: held-out
+ * quality metrics, then other quality metrics, then the rest (lr...). */
+static int interest(const char *key)
+{
+	static const char *const quality[] = {"loss", "acc", "auc", "f1",
+					      "score", "error", "perplexity",
+					      "bleu", "map", "rmse", "mae"};
+	static const char *const heldout[] = {"val", "eval", "test", "dev"};
+	int q = 0, h = 0;
+
+	for (size_t i = 0; i < sizeof(quality) / sizeof(quality[0]); i++)
+		q |= strstr(key, quality[i]) != NULL;
+	for (size_t i = 0; i < sizeof(heldout) / sizeof(heldout[0]); i++)
+		h |= strstr(key, heldout[i]) != NULL;
+	return q * 2 + (q && h);
+}
+
 static int cmp_keycount(const void *a, const void *b)
 {
 	const struct keycount *x = a, *y = b;
+	int ix, iy;
 
 	if (x->n != y->n)
 		return x->n < y->n ? 1 : -1;
+	ix = interest(x->key);
+	iy = interest(y->key);
+	if (ix != iy)
+		return iy - ix;
 	return strcmp(x->key, y->key);
 }
 
-/* The metric keys to show: the user's list, or the most common keys. */
+/* The metric keys to show: the user's list, or the most common keys,
+ * as many as the width has room for (or max-metric-columns). */
 static void choose_metrics(struct view *v)
 {
 	struct runs_view *p = P(v);
 	struct experiment *e = exp_of(v);
-	const char *want = opt_string(OPT_METRICS);
+	const char *want = p->user_keys ? p->user_keys
+					: opt_string(OPT_METRICS);
 	int max = (int)opt_number(OPT_MAX_METRICS);
+	int colw = 11 + (int)opt_number(OPT_SPARK_WIDTH);
+
+	if (max == 0)
+		max = p->width > 90 ? (p->width - 80) / colw + 1 : 1;
 
 	for (int i = 0; i < p->nmkeys; i++)
 		free(p->mkeys[i]);
@@ -187,7 +217,7 @@ static void choose_metrics(struct view *v)
 		c->title = p->mkeys[i];
 		c->width = 10 + (sw > 40 ? 40 : sw);
 		c->min = 0;
-		c->drop = 10 + p->nmkeys - i; /* the last metric goes first */
+		c->drop = 10 + i; /* the last metric goes first */
 		c->right = true;
 		c->spark = true;
 	}
@@ -369,7 +399,7 @@ static void rebuild(struct view *v)
 		p->table.nrows = 0;
 		return;
 	}
-	if (p->nmkeys == 0 || !*opt_string(OPT_METRICS))
+	if (p->nmkeys == 0)
 		choose_metrics(v);
 	for (size_t i = 0; i < e->nruns_loaded; i++) {
 		struct run *r = e->runs[i];
@@ -515,6 +545,11 @@ static void draw(struct view *v, int y, int x, int h, int w)
 	struct experiment *e = exp_of(v);
 	char info[160];
 
+	if (w != p->width) {
+		p->width = w;
+		p->nmkeys = 0; /* choose again for the new width */
+		p->dirty = true;
+	}
 	if (p->dirty || p->gen != tui_model(v->tui)->generation)
 		rebuild(v);
 	table_draw(&p->table, y, x, h - 1, w);
@@ -638,8 +673,10 @@ static int command(struct view *v, int argc, char **argv, char **err)
 
 	if (strcmp(argv[0], "metrics") != 0)
 		return -1;
+	free(p->user_keys);
+	p->user_keys = NULL;
 	if (argc == 1 || (argc == 2 && !strcmp(argv[1], "auto"))) {
-		opt_set(OPT_METRICS, "", err);
+		p->user_keys = xstrdup("");
 	} else {
 		char buf[512] = "";
 		size_t len = 0;
@@ -648,7 +685,7 @@ static int command(struct view *v, int argc, char **argv, char **err)
 			len += (size_t)snprintf(buf + len, sizeof(buf) - len,
 						"%s%s", i > 1 ? "," : "",
 						argv[i]);
-		opt_set(OPT_METRICS, buf, err);
+		p->user_keys = xstrdup(buf);
 	}
 	p->nmkeys = 0;
 	choose_metrics(v);
@@ -680,6 +717,7 @@ static void vfree(struct view *v)
 	free(p->exp_id);
 	free(p->title);
 	free(p->selected_id);
+	free(p->user_keys);
 	free(p);
 }
 

@@ -20,6 +20,7 @@ struct table_col {
 	bool right;
 	bool flex;     /* takes the width left over */
 	bool spark;    /* cell text is a value, followed by a sparkline */
+	int max;       /* flex columns grow no wider (0: no limit) */
 };
 
 struct cell {

@@ -48,9 +48,13 @@ static void layout(const struct table *t, int w, int *widths)
 	if (total < w && nflex) {
 		int extra = (w - total) / nflex;
 
-		for (int c = 0; c < t->ncols; c++)
-			if (t->cols[c].flex && widths[c])
-				widths[c] += extra;
+		for (int c = 0; c < t->ncols; c++) {
+			if (!t->cols[c].flex || !widths[c])
+				continue;
+			widths[c] += extra;
+			if (t->cols[c].max && widths[c] > t->cols[c].max)
+				widths[c] = t->cols[c].max;
+		}
 	} else if (total > w) {
 		/* Still too wide: clip the last visible column. */
 		for (int c = t->ncols - 1; c >= 0; c--) {

@@ -5,6 +5,7 @@
 set -u
 : "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${MLTOP:=$top_builddir/src/mltop}"
+MLTOP=$(cd "$(dirname "$MLTOP")" && pwd)/$(basename "$MLTOP")
 export LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC NO_COLOR=1
 # Thursday 2027-01-14 08:00:00 UTC: every age and duration is fixed.
 export MLTOP_NOW=1800000000000
@@ -23,8 +24,9 @@ demo_store() {
 
 # run_script STORE COLS LINES: feed $work/keys to mltop.
 run_script() {
-    MLTOP_SCRIPT="$work/keys" COLUMNS="$2" LINES="$3" \
-        "$MLTOP" --no-config -u "$1" >"$work/stdout" 2>"$work/stderr"
+    # Dumps land in $work: scripts name them relatively.
+    (cd "$work" && MLTOP_SCRIPT="$work/keys" COLUMNS="$2" LINES="$3" \
+        "$MLTOP" --no-config -u "$1" >"$work/stdout" 2>"$work/stderr")
     status=$?
     if [ $status -ne 0 ]; then
         echo "not ok - mltop exited $status"
@@ -33,11 +35,17 @@ run_script() {
     fi
 }
 
-# expect NAME: compare $work/NAME.screen with stdin.
+# expect NAME: compare $work/NAME.screen with expected/TEST-NAME.screen.
+# MLTOP_SCREEN_UPDATE=1 writes the expected file instead (review the diff).
+here=$(cd "$(dirname "$0")" && pwd)
 expect() {
     checks=$((checks + 1))
-    cat >"$work/$1.expected"
-    if diff -u "$work/$1.expected" "$work/$1.screen" >"$work/$1.diff"; then
+    exp="$here/expected/$name-$1.screen"
+    if [ "${MLTOP_SCREEN_UPDATE:-0}" = 1 ]; then
+        mkdir -p "$here/expected"
+        cp "$work/$1.screen" "$exp"
+    fi
+    if diff -u "$exp" "$work/$1.screen" >"$work/$1.diff"; then
         echo "ok $checks - $name: $1"
     else
         echo "not ok $checks - $name: $1"

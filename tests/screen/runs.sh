@@ -1,0 +1,43 @@
+#!/bin/sh
+# runs.sh: an experiment's runs: status glyphs, nested runs as a tree,
+# metric columns with sparklines, sorting by a metric, filtering over
+# params, choosing metric columns, and the same at 200x50.
+. "$(dirname "$0")/lib.sh"
+demo_store "$work/demo.db"
+cat >"$work/keys" <<'KEYS'
+:runs churn-lightgbm
+:save-display tree
+t
+:save-display flat
+s s s
+:save-display by-metric
+:metrics valid_auc valid_logloss
+:save-display chosen
+:filter boosting_type=dart
+:save-display param-filter
+:runs cifar10-resnet
+:save-display cifar
+KEYS
+run_script demo.db 80 24
+cd "$work" || exit 1
+for f in tree flat by-metric chosen param-filter cifar; do mv "$f" "$f.screen"; done
+expect tree
+expect_grep tree "├─trial-3"
+expect_grep tree "└─trial-0"
+expect flat
+expect by-metric
+expect chosen
+expect_grep chosen "valid_auc"
+expect param-filter
+expect_grep param-filter "dart-boosting"
+expect_no_grep param-filter "trial-0"
+expect cifar
+
+cat >"$work/keys" <<'KEYS'
+:runs bert-finetune-sst2
+:save-display wide
+KEYS
+run_script demo.db 200 50
+(cd "$work" && mv wide wide.screen)
+expect wide
+finish
