@@ -141,7 +141,9 @@ struct filter *filter_new(const char *pattern, char **err)
 	/* "!" alone is an inversion still being typed: no filter yet. */
 	if (!*body)
 		return NULL;
-	opts = PCRE2_UTF | PCRE2_UCP;
+	/* Views join several fields with "\n"; MULTILINE lets ^ and $
+	 * anchor at each field. */
+	opts = PCRE2_UTF | PCRE2_UCP | PCRE2_MULTILINE;
 #ifdef PCRE2_MATCH_INVALID_UTF
 	opts |= PCRE2_MATCH_INVALID_UTF;
 #endif

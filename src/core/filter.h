@@ -1,7 +1,9 @@
 /* filter.h: the "/" filter: a PCRE2 pattern, "!" in front inverts it.
  * Case-insensitive unless the pattern has an upper-case letter typed as a
  * literal (escapes like \S or \p{Lu}, group names and (*VERBS) do not
- * count). UTF and UCP mode; invalid UTF-8 in a subject never errors. */
+ * count). UTF, UCP and MULTILINE mode (a subject of several fields joined
+ * by "\n" anchors ^ and $ at each field); invalid UTF-8 in a subject
+ * never errors. */
 #ifndef MLTOP_FILTER_H
 #define MLTOP_FILTER_H
 

@@ -1,0 +1,161 @@
+# conftest.py: fixtures for checking mltop against the real MLflow client:
+# the mltop binary, a runner that parses its JSON, stores made by MlflowClient
+# (3.x in-process, 2.x through .venv-mlflow2).
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+MLFLOW2_VENV = REPO / ".venv-mlflow2"
+MLFLOW2_REQS = HERE / "requirements-mlflow2.txt"
+
+
+def _reject_constant(name):
+    # Python's json accepts NaN/Infinity tokens; JSON does not, and the
+    # interface promises the string "NaN" instead.
+    raise ValueError(f"invalid JSON token {name!r} in mltop output")
+
+
+def parse_json(text, what="mltop output"):
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except ValueError as e:
+        snippet = text[:400] + ("..." if len(text) > 400 else "")
+        raise AssertionError(f"{what} is not valid JSON: {e}\n"
+                             f"output starts: {snippet!r}") from None
+
+
+@pytest.fixture(scope="session")
+def mltop_bin():
+    path = Path(os.environ.get("MLTOP_BIN", REPO / "src" / "mltop"))
+    if not path.is_file() or not os.access(path, os.X_OK):
+        pytest.fail(f"mltop binary not found or not executable: {path} "
+                    "(build it with `autoreconf -fi && ./configure && make` "
+                    "in the repository root, or set MLTOP_BIN)",
+                    pytrace=False)
+    return path.resolve()
+
+
+def clean_env(extra=None):
+    """The environment mltop runs in: UTF-8, no tracking URI leaking in."""
+    env = dict(os.environ)
+    env.pop("MLFLOW_TRACKING_URI", None)
+    env["LANG"] = "C.UTF-8"
+    env["LC_ALL"] = "C.UTF-8"
+    if extra:
+        env.update(extra)
+    return env
+
+
+class Mltop:
+    """Runs the binary; bytes out so raw control characters stay visible."""
+
+    def __init__(self, binary):
+        self.binary = binary
+
+    def run(self, *args, env=None, cwd=None, timeout=120, prefix=()):
+        return subprocess.run([*prefix, str(self.binary), *map(str, args)],
+                              capture_output=True, env=clean_env(env),
+                              cwd=cwd, timeout=timeout)
+
+    def json(self, *args, allow_stderr=True, **kw):
+        p = self.run(*args, **kw)
+        cmd = "mltop " + " ".join(map(str, args))
+        err = p.stderr.decode("utf-8", "replace")
+        assert p.returncode == 0, (f"`{cmd}` exited {p.returncode}; "
+                                   f"stderr: {err!r}")
+        if not allow_stderr:
+            assert err == "", f"`{cmd}` wrote to stderr: {err!r}"
+        try:
+            text = p.stdout.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise AssertionError(f"`{cmd}` printed invalid UTF-8: {e}")
+        return parse_json(text, f"`{cmd}` output")
+
+
+@pytest.fixture(scope="session")
+def mltop(mltop_bin):
+    return Mltop(mltop_bin)
+
+
+class Store:
+    def __init__(self, path):
+        self.path = Path(path)
+        self.uri = "sqlite:///" + str(self.path.resolve())
+        self._client = None
+
+    @property
+    def client(self):
+        if self._client is None:
+            from mlflow import MlflowClient
+            self._client = MlflowClient(tracking_uri=self.uri)
+        return self._client
+
+    def sha256(self):
+        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def store_factory(tmp_path, monkeypatch):
+    """make(name) -> Store whose file the real MlflowClient has created."""
+    # Default experiments put artifacts under ./mlruns: keep them here.
+    monkeypatch.chdir(tmp_path)
+
+    def make(name="mlflow.db"):
+        s = Store(tmp_path / name)
+        s.client.search_experiments()  # creates the schema
+        assert s.path.is_file()
+        return s
+    return make
+
+
+def _mlflow2_ready():
+    stamp = MLFLOW2_VENV / ".mltop-requirements.sha256"
+    want = hashlib.sha256(MLFLOW2_REQS.read_bytes()).hexdigest()
+    return stamp, want, (stamp.is_file() and stamp.read_text() == want and
+                         (MLFLOW2_VENV / "bin" / "python").is_file())
+
+
+@pytest.fixture(scope="session")
+def mlflow2_python():
+    """Python of a venv holding MLflow 2.9.2, built on first use (~30 s)."""
+    stamp, want, ready = _mlflow2_ready()
+    py = MLFLOW2_VENV / "bin" / "python"
+    if not ready:
+        if MLFLOW2_VENV.exists():
+            shutil.rmtree(MLFLOW2_VENV)
+        steps = [
+            [sys.executable, "-m", "venv", str(MLFLOW2_VENV)],
+            [str(py), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+             "-r", str(MLFLOW2_REQS)],
+        ]
+        for cmd in steps:
+            p = subprocess.run(cmd, capture_output=True, text=True,
+                               timeout=900)
+            if p.returncode != 0:
+                pytest.fail(f"building {MLFLOW2_VENV} failed: {' '.join(cmd)}"
+                            f"\n{p.stdout[-2000:]}\n{p.stderr[-2000:]}",
+                            pytrace=False)
+        stamp.write_text(want)
+    p = subprocess.run([str(py), "-c", "import mlflow; print(mlflow.__version__)"],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0 and p.stdout.strip().startswith("2."), \
+        f"{py} has no MLflow 2.x: {p.stdout!r} {p.stderr[-2000:]!r}"
+    return py
+
+
+def run_script(python, script, *args, cwd, timeout=600):
+    """Run one of this directory's MLflow scripts; return its parsed JSON."""
+    p = subprocess.run([str(python), str(HERE / script), *map(str, args)],
+                       capture_output=True, text=True, cwd=cwd,
+                       timeout=timeout, env=clean_env())
+    assert p.returncode == 0, (f"{script} under {python} failed "
+                               f"({p.returncode}):\n{p.stderr[-4000:]}")
+    return json.loads(p.stdout)
