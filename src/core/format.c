@@ -49,7 +49,7 @@ static void put(char *buf, size_t bufsz, const char *s)
 }
 
 /* v in scientific notation with p significant digits, as short as it
- * goes: "1.2e-5" for "1.20e-05", "1e6" for "1.e+06". */
+ * goes: "1.2e-5" for "1.20e-05", "1e6" for "1e+06". */
 static void sci_compact(char *s, size_t sz, int p, double v)
 {
 	char *e, *m, *d, *z;
@@ -83,9 +83,11 @@ static void value_fit(double v, int width, char *buf, size_t bufsz)
 	if (bufsz == 0)
 		return;
 	buf[0] = '\0';
+	if (w <= 0)
+		return;
 	if ((size_t)w > bufsz - 1)
 		w = (int)(bufsz - 1);
-	if (w <= 0)
+	if (w == 0)
 		return;
 	inf = value_is_inf(v);
 	if (isnan(v) || inf) {
@@ -114,6 +116,8 @@ static void value_fit(double v, int width, char *buf, size_t bufsz)
 	if (fabs(v) < 1) {
 		snprintf(tmp, sizeof(tmp), "%s", v < 0 && w >= 2 ? "-0" : "0");
 	} else {
+		if ((size_t)w >= sizeof(tmp))
+			w = (int)sizeof(tmp) - 1;
 		memset(tmp, '#', (size_t)w);
 		tmp[w] = '\0';
 	}

@@ -155,6 +155,13 @@ static int cmp_keycount(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
+static void drop_metrics(struct runs_view *p)
+{
+	for (int i = 0; i < p->nmkeys; i++)
+		free(p->mkeys[i]);
+	p->nmkeys = 0;
+}
+
 /* The metric keys to show: the user's list, or the most common keys,
  * as many as the width has room for (or max-metric-columns). */
 static void choose_metrics(struct view *v)
@@ -169,9 +176,7 @@ static void choose_metrics(struct view *v)
 	if (max == 0)
 		max = p->width > 90 ? (p->width - 80) / colw + 1 : 1;
 
-	for (int i = 0; i < p->nmkeys; i++)
-		free(p->mkeys[i]);
-	p->nmkeys = 0;
+	drop_metrics(p);
 	if (max > MAX_MCOLS)
 		max = MAX_MCOLS;
 	if (*want) {
@@ -547,7 +552,7 @@ static void draw(struct view *v, int y, int x, int h, int w)
 
 	if (w != p->width) {
 		p->width = w;
-		p->nmkeys = 0; /* choose again for the new width */
+		drop_metrics(p); /* choose again for the new width */
 		p->dirty = true;
 	}
 	if (p->dirty || p->gen != tui_model(v->tui)->generation)
@@ -687,7 +692,6 @@ static int command(struct view *v, int argc, char **argv, char **err)
 						argv[i]);
 		p->user_keys = xstrdup(buf);
 	}
-	p->nmkeys = 0;
 	choose_metrics(v);
 	p->dirty = true;
 	return 0;
@@ -711,8 +715,7 @@ static void vfree(struct view *v)
 {
 	struct runs_view *p = P(v);
 
-	for (int i = 0; i < p->nmkeys; i++)
-		free(p->mkeys[i]);
+	drop_metrics(p);
 	free(p->rows);
 	free(p->exp_id);
 	free(p->title);
