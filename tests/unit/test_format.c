@@ -132,6 +132,21 @@ static void value_properties(void)
 		}
 	}
 	is_int(fits, total, "NaN, +/-Inf, +/-DBL_MAX, +/-0 at widths 6..12");
+
+	/* under the documented minimum width it still never spills */
+	fits = 0;
+	total = 0;
+	for (w = 1; w <= 5; w++) {
+		const double sp[] = { NAN, -INFINITY, 12345678, -0.5, 1e-300,
+				      -1e300, 0.25 };
+
+		for (i = 0; i < 7; i++) {
+			format_value(sp[i], w, buf, sizeof(buf));
+			total++;
+			fits += (int)strlen(buf) <= w && buf[0];
+		}
+	}
+	is_int(fits, total, "widths 1..5: nothing longer than the width");
 }
 
 /* Random bit patterns: the exact form always reads back bit for bit and
@@ -265,8 +280,11 @@ int main(void)
 	format_value(1234567.891, 12, buf, 7);
 	ok(strlen(buf) <= 6 && atof(buf) > 1e6,
 	   "7-byte buffer: '%s' fits in 6", buf);
+	buf[0] = 'Z';
 	format_value(1.0, 12, buf, 0);
-	ok(1, "a 0-byte buffer is left alone");
+	ok(buf[0] == 'Z', "a 0-byte buffer is left alone");
+	format_value(1.0, -5, buf, sizeof(buf));
+	is_str(buf, "", "a negative width writes nothing");
 
 	value_properties();
 

@@ -1,0 +1,25 @@
+#!/bin/sh
+# ascii.sh: without a UTF-8 locale (or with --ascii) mltop draws only
+# ASCII: sparkline ramp, status glyphs, tree guides, ellipses.
+. "$(dirname "$0")/lib.sh"
+demo_store "$work/demo.db"
+cat >"$work/keys" <<'KEYS'
+:runs churn-lightgbm
+:save-display c-locale
+KEYS
+(cd "$work" && LANG=C LC_ALL=C MLTOP_SCRIPT="$work/keys" COLUMNS=80 LINES=24 \
+    "$MLTOP" --no-config -u demo.db >"$work/stdout" 2>"$work/stderr") ||
+    { echo "not ok - mltop failed"; cat "$work/stderr"; exit 1; }
+cd "$work" || exit 1
+mv c-locale c-locale.screen
+expect c-locale
+checks=$((checks + 1))
+if LC_ALL=C grep -q "$(printf '[\200-\377]')" c-locale.screen; then
+    echo "not ok $checks - a non-ASCII byte on an ASCII screen"
+    failures=$((failures + 1))
+else
+    echo "ok $checks - only ASCII on the screen"
+fi
+expect_grep c-locale '|-trial-3'
+expect_grep c-locale '`-trial-0'
+finish
