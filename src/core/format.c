@@ -78,7 +78,7 @@ static void sci_compact(char *s, size_t sz, int p, double v)
 static void value_fit(double v, int width, char *buf, size_t bufsz)
 {
 	char tmp[64];
-	int w = width, p, inf;
+	int w = width, p, inf, n;
 
 	if (bufsz == 0)
 		return;
@@ -102,8 +102,8 @@ static void value_fit(double v, int width, char *buf, size_t bufsz)
 	/* Most digits that fit, in %g style; the compact exponent is only a
 	 * fallback so a column reads "1.23e+06" whenever there is room. */
 	for (p = w < 15 ? w : 15; p >= 2; p--) {
-		snprintf(tmp, sizeof(tmp), "%.*g", p, v);
-		if ((int)strlen(tmp) <= w)
+		n = snprintf(tmp, sizeof(tmp), "%.*g", p, v);
+		if (n > 0 && n <= w)
 			goto done;
 	}
 	for (p = w < 15 ? w : 15; p >= 1; p--) {
@@ -137,7 +137,7 @@ void format_value_exact(double v, char *buf, size_t bufsz)
 {
 	char tmp[40];
 	locale_t old;
-	int p;
+	int p, n;
 
 	if (isnan(v)) {
 		put(buf, bufsz, "NaN");
@@ -151,8 +151,8 @@ void format_value_exact(double v, char *buf, size_t bufsz)
 	 * read better ("0.1", not "0.10000000000000001"). */
 	old = enter_c_locale();
 	for (p = 15; p <= 17; p++) {
-		snprintf(tmp, sizeof(tmp), "%.*g", p, v);
-		if (strtod(tmp, NULL) == v)
+		n = snprintf(tmp, sizeof(tmp), "%.*g", p, v);
+		if (n > 0 && (size_t)n < sizeof(tmp) && strtod(tmp, NULL) == v)
 			break;
 	}
 	uselocale(old);
