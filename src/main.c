@@ -131,6 +131,9 @@ static int run_demo(const struct tui_opts *to)
 	path = xasprintf("%s/mlflow.db", dir);
 	if (demo_create(path, clock_now_ms(), &err) != 0) {
 		fprintf(stderr, "mltop: demo: %s\n", err);
+		free(err);
+		free(path);
+		free(dir);
 		return 2;
 	}
 	trainer = demo_trainer_start(path, &err);
@@ -301,6 +304,7 @@ int main(int argc, char **argv)
 	if (demo_create_path) {
 		if (demo_create(demo_create_path, clock_now_ms(), &err) != 0) {
 			fprintf(stderr, "mltop: %s\n", err);
+			free(err);
 			return 2;
 		}
 		return 0;
@@ -309,6 +313,7 @@ int main(int argc, char **argv)
 		if (demo_trainer_run(demo_trainer_path, interval, ticks, &err) !=
 		    0) {
 			fprintf(stderr, "mltop: %s\n", err);
+			free(err);
 			return 2;
 		}
 		return 0;
