@@ -83,6 +83,15 @@ static void write_string(FILE *f, const char *s)
 
 	fputc('"', f);
 	while (n > 0) {
+		/* 0xC0 0x80 is how the store layer carries a NUL inside a C
+		 * string (see store_sqlite.c): it is U+0000 in JSON. */
+		if (n >= 2 && (unsigned char)s[0] == 0xc0 &&
+		    (unsigned char)s[1] == 0x80) {
+			fputs("\\u0000", f);
+			s += 2;
+			n -= 2;
+			continue;
+		}
 		k = utf8_decode(s, n, &cp);
 		switch (cp) {
 		case '"':

@@ -39,7 +39,12 @@ char *sanitize_textn(const char *s, size_t n)
 	while (n > 0) {
 		c = (unsigned char)*s;
 		k = utf8_decode(s, n, &cp);
-		if (c < 0x20 || c == 0x7f) {
+		if (c == 0xc0 && n >= 2 && (unsigned char)s[1] == 0x80) {
+			/* A NUL carried inside a C string, shown as one. */
+			*o++ = '^';
+			*o++ = '@';
+			k = 2;
+		} else if (c < 0x20 || c == 0x7f) {
 			*o++ = '^';
 			*o++ = (char)(c ^ 0x40);
 		} else if (cp == 0xfffd && k == 1) {

@@ -95,9 +95,37 @@ static void fail(struct store *s, int rc, const char *what)
 
 /* --- small helpers ----------------------------------------------------- */
 
+/* Text of a column as a C string. MLflow stores strings with NUL bytes
+ * in them; those come back with each NUL as the two bytes 0xC0 0x80
+ * (never valid UTF-8, so nothing else produces it), which the JSON
+ * writer turns back into \u0000 and the sanitiser shows as ^@. The
+ * result lives until eight more such strings were converted: callers
+ * copy it at once. */
 static const char *col_text(sqlite3_stmt *st, int i)
 {
-	return (const char *)sqlite3_column_text(st, i);
+	static char *ring[8];
+	static size_t caps[8];
+	static unsigned next;
+	const char *t = (const char *)sqlite3_column_text(st, i);
+	size_t n = (size_t)sqlite3_column_bytes(st, i), k = 0;
+	char *out;
+	unsigned slot;
+
+	if (!t || memchr(t, '\0', n) == NULL)
+		return t;
+	slot = next++ % 8;
+	ring[slot] = xgrow(ring[slot], &caps[slot], n * 2 + 1, 1);
+	out = ring[slot];
+	for (size_t j = 0; j < n; j++) {
+		if (t[j] == '\0') {
+			out[k++] = (char)0xc0;
+			out[k++] = (char)0x80;
+		} else {
+			out[k++] = t[j];
+		}
+	}
+	out[k] = '\0';
+	return out;
 }
 
 static sqlite3_int64 col_int(sqlite3_stmt *st, int i)

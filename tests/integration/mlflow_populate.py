@@ -18,6 +18,7 @@ T0 = 1_700_000_000_000
 ESC_NAME = "\x1b[2J\x1b]0;pwned\x07evil"
 # A C1 CSI (U+009B) is as dangerous as ESC [ on terminals that honour it.
 C1_NAME = "c1\u009b31mred\u0085nel"
+NEWLINE_NAME = "two\nlines\rcr\ttab\x0bvt"
 UNICODE_NAME = "学習 🚀 تدريب עברית \u202eevil\u202c 👩‍💻"
 UNICODE_EXP = "実験 🧪 مرحبا"
 ESC_EXP = "\x1b[31mred-exp\x1b[0m\x07"
@@ -131,7 +132,9 @@ def populate(uri, tmpdir=None):
            params=[Param("esc", "\x1b[1;31mbold\x1b[0m\r\nline2\ttab\x08\x7f"),
                    Param("c1", C1_NAME)],
            tags=[RunTag("esc", ESC_NAME), RunTag("ctl", "\x01\x02\x1f")])
-    rid = run("c1", main, C1_NAME, start_time=T0 + 5)
+    run("c1", main, C1_NAME, start_time=T0 + 5)
+    # Line breaks and tabs in a name must not break a table row.
+    run("newline", main, NEWLINE_NAME, start_time=T0 + 5)
 
     # A long training history, logged fast with batches.
     rid = run("history", main, "history", start_time=T0 + 6)

@@ -141,9 +141,13 @@ def test_live_view_while_training(mltop_bin, tmp_path):
         print(f"last step {last} on screen after "
               f"{time.monotonic() - stopped:.2f} s")
 
+        # q steps back one view (runs -> experiments), then quits there.
+        tmux("send-keys", "-t", "it", "q")
+        assert wait_for(lambda: "LAST ACTIVITY" in tmux.capture(), 5), \
+            f"q did not go back to the experiments:\n{tmux.capture()}"
         tmux("send-keys", "-t", "it", "q")
         if not wait_for(exitfile.exists, 5):
-            pytest.fail(f"mltop did not exit after q; screen:\n"
+            pytest.fail(f"mltop did not exit after q q; screen:\n"
                         f"{tmux.capture()}")
         status = wait_for(lambda: exitfile.read_text().strip(), 2)
         assert status == "0", f"mltop exited with status {status!r}; " \

@@ -17,7 +17,7 @@ import pytest
 import compare
 import mlflow_populate as pop
 import mlflow_readout as readout
-from conftest import run_script
+from conftest import parse_json, run_script
 
 STORES = ["mlflow-3.17.2", "mlflow-2.9.2"]
 
@@ -38,10 +38,6 @@ class Built:
 
     def runs_of(self, exp_label, view="active"):
         return self.readout["runs_by_experiment"][self.exp_id(exp_label)][view]
-
-    def experiment(self, eid):
-        return next(e for e in self.readout["experiments_all"]["experiments"]
-                    if e["experiment_id"] == eid)
 
 
 @pytest.fixture(scope="module", params=STORES)
@@ -199,6 +195,8 @@ def test_long_and_unicode_strings_exact(mltop, built):
         pop.UNICODE_NAME
     assert runs[built.run_id("escape")]["info"]["run_name"] == pop.ESC_NAME
     assert runs[built.run_id("c1")]["info"]["run_name"] == pop.C1_NAME
+    assert runs[built.run_id("newline")]["info"]["run_name"] == \
+        pop.NEWLINE_NAME
 
 
 # ---- metric history -------------------------------------------------------
@@ -533,7 +531,6 @@ def test_unknown_newer_schema_still_lists(mltop, store_factory):
     assert p.returncode == 0, (p.returncode, err)
     assert "schema" in err.lower(), \
         f"no warning about the unknown schema on stderr: {err!r}"
-    from conftest import parse_json
     compare.compare_runs(runs, parse_json(p.stdout.decode()),
                          "runs on an unknown newer schema")
     compare.compare_experiments(
