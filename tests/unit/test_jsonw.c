@@ -74,6 +74,13 @@ int main(void)
 	int i, good, status;
 	pid_t pid;
 
+	/* A NUL carried as 0xC0 0x80 by the store layer is U+0000 again. */
+	str_is("nul\xc0\x80name", "\"nul\\u0000name\"",
+	       "0xC0 0x80 is written as \\u0000");
+	str_is("\xc0\x80", "\"\\u0000\"", "a lone carried NUL");
+	str_is("a\xc0" "b", "\"a\xef\xbf\xbd" "b\"",
+	       "a lone 0xC0 is still U+FFFD");
+
 	/* an object of every kind of value */
 	cap_open(&c);
 	jsonw_obj_begin(&c.w);

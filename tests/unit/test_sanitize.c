@@ -74,6 +74,9 @@ int main(void)
 
 	/* plain text */
 	check("hello world", "hello world", "printable ASCII is unchanged");
+	/* The store layer carries a NUL as 0xC0 0x80; show it as one. */
+	check("nul\xc0\x80name", "nul^@name", "a carried NUL shows as ^@");
+	check("a\xc0z", "a\\xC0z", "a lone 0xC0 is still a bad byte");
 	check("", "", "empty string");
 	s = sanitize_text(NULL);
 	is_str(s, "", "NULL gives an empty string");
