@@ -1,0 +1,29 @@
+#!/bin/sh
+# stalled.sh: a running run with no new point for stall-seconds is marked
+# stalled (glyph and colour slot), and durations of running runs grow with
+# the clock.
+. "$(dirname "$0")/lib.sh"
+demo_store "$work/demo.db"
+cat >"$work/keys" <<'KEYS'
+:runs cifar10-resnet
+:save-display fresh
+KEYS
+run_script demo.db 80 24
+(cd "$work" && mv fresh fresh.screen)
+# An hour later, nothing has been logged: both running runs are stalled.
+MLTOP_NOW=$((MLTOP_NOW + 3600000))
+export MLTOP_NOW
+cat >"$work/keys" <<'KEYS'
+:runs cifar10-resnet
+:save-display later
+KEYS
+run_script demo.db 80 24
+cd "$work" || exit 1
+mv later later.screen
+expect_grep fresh '^◐ resnet101-cut'
+expect_no_grep fresh '⚠'
+expect later
+expect_grep later '^⚠ resnet101-cut'
+expect_grep later '^⚠ resnet50-wd5e'
+expect_grep later '1h04m'
+finish
