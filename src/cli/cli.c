@@ -15,6 +15,14 @@
 #include "core/xmalloc.h"
 #include "store/store.h"
 
+/* Big output goes out in 64 KiB writes, with the stream locked once. */
+static char outbuf[1 << 16];
+
+static void out_begin(void)
+{
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+}
+
 static int wait_ok(struct store *s, const char *what)
 {
 	store_wait(s);
@@ -263,6 +271,7 @@ int cli_runs(struct store *s, const struct cli_opts *o)
 	}
 	if (n)
 		qsort(all, n, sizeof(*all), run_cmp);
+	out_begin();
 	if (o->json) {
 		struct jsonw w;
 
@@ -340,6 +349,7 @@ int cli_metric(struct store *s, const struct cli_opts *o)
 	s->ops->load_history(s, r, ser, NULL, NULL);
 	if (wait_ok(s, "metric history") != 0)
 		return 2;
+	out_begin();
 	if (o->json) {
 		struct jsonw w;
 

@@ -137,7 +137,7 @@ void format_value_exact(double v, char *buf, size_t bufsz)
 {
 	char tmp[40];
 	locale_t old;
-	int p, n;
+	int n;
 
 	if (isnan(v)) {
 		put(buf, bufsz, "NaN");
@@ -148,12 +148,20 @@ void format_value_exact(double v, char *buf, size_t bufsz)
 		return;
 	}
 	/* 17 significant digits always round-trip; fewer usually do and
-	 * read better ("0.1", not "0.10000000000000001"). */
+	 * read better ("0.1", not "0.10000000000000001"). Try 16 first: it
+	 * settles most values (ML metrics are mostly float32 widened to
+	 * double, needing 16 or 17) in one or two tries; if 16 works, see
+	 * whether 15 does too. */
 	old = enter_c_locale();
-	for (p = 15; p <= 17; p++) {
-		n = snprintf(tmp, sizeof(tmp), "%.*g", p, v);
-		if (n > 0 && (size_t)n < sizeof(tmp) && strtod(tmp, NULL) == v)
-			break;
+	n = snprintf(tmp, sizeof(tmp), "%.16g", v);
+	if (n > 0 && (size_t)n < sizeof(tmp) && strtod(tmp, NULL) == v) {
+		char t15[40];
+
+		n = snprintf(t15, sizeof(t15), "%.15g", v);
+		if (n > 0 && (size_t)n < sizeof(t15) && strtod(t15, NULL) == v)
+			memcpy(tmp, t15, (size_t)n + 1);
+	} else {
+		snprintf(tmp, sizeof(tmp), "%.17g", v);
 	}
 	uselocale(old);
 	put(buf, bufsz, tmp);

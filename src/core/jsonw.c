@@ -76,18 +76,62 @@ void jsonw_arr_end(struct jsonw *w)
 	nest_close(w, ']');
 }
 
+/* Output goes through a local buffer: one fwrite per few KiB, not per
+ * character (10,000 runs are millions of characters). */
+struct obuf {
+	FILE *f;
+	size_t n;
+	char b[4096];
+};
+
+static void ob_flush(struct obuf *o)
+{
+	if (o->n)
+		fwrite(o->b, 1, o->n, o->f);
+	o->n = 0;
+}
+
+static void ob_put(struct obuf *o, const char *p, size_t n)
+{
+	if (o->n + n > sizeof(o->b)) {
+		ob_flush(o);
+		if (n > sizeof(o->b)) {
+			fwrite(p, 1, n, o->f);
+			return;
+		}
+	}
+	memcpy(o->b + o->n, p, n);
+	o->n += n;
+}
+
 static void write_string(FILE *f, const char *s)
 {
+	struct obuf o;
 	size_t n = strlen(s), k;
 	unsigned int cp;
+	char esc[8];
 
-	fputc('"', f);
+	o.f = f;
+	o.n = 0;
+	ob_put(&o, "\"", 1);
 	while (n > 0) {
+		unsigned char c = (unsigned char)*s;
+		const char *run = s;
+
+		/* Plain ASCII goes out as it is, in one piece. */
+		while (n > 0 && c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+			s++;
+			n--;
+			c = (unsigned char)*s;
+		}
+		if (s > run)
+			ob_put(&o, run, (size_t)(s - run));
+		if (n == 0)
+			break;
 		/* 0xC0 0x80 is how the store layer carries a NUL inside a C
 		 * string (see store_sqlite.c): it is U+0000 in JSON. */
-		if (n >= 2 && (unsigned char)s[0] == 0xc0 &&
-		    (unsigned char)s[1] == 0x80) {
-			fputs("\\u0000", f);
+		if (n >= 2 && c == 0xc0 && (unsigned char)s[1] == 0x80) {
+			ob_put(&o, "\\u0000", 6);
 			s += 2;
 			n -= 2;
 			continue;
@@ -95,42 +139,45 @@ static void write_string(FILE *f, const char *s)
 		k = utf8_decode(s, n, &cp);
 		switch (cp) {
 		case '"':
-			fputs("\\\"", f);
+			ob_put(&o, "\\\"", 2);
 			break;
 		case '\\':
-			fputs("\\\\", f);
+			ob_put(&o, "\\\\", 2);
 			break;
 		case '\b':
-			fputs("\\b", f);
+			ob_put(&o, "\\b", 2);
 			break;
 		case '\f':
-			fputs("\\f", f);
+			ob_put(&o, "\\f", 2);
 			break;
 		case '\n':
-			fputs("\\n", f);
+			ob_put(&o, "\\n", 2);
 			break;
 		case '\r':
-			fputs("\\r", f);
+			ob_put(&o, "\\r", 2);
 			break;
 		case '\t':
-			fputs("\\t", f);
+			ob_put(&o, "\\t", 2);
 			break;
 		default:
 			/* DEL and the line separators are legal JSON but
 			 * trip terminals and JavaScript; escaping costs
 			 * nothing. An invalid byte becomes U+FFFD. */
 			if (cp < 0x20 || cp == 0x7f || cp == 0x2028 ||
-			    cp == 0x2029)
-				fprintf(f, "\\u%04x", cp);
-			else if (cp == 0xfffd)
-				fputs("\xef\xbf\xbd", f);
-			else
-				fwrite(s, 1, k, f);
+			    cp == 0x2029) {
+				snprintf(esc, sizeof(esc), "\\u%04x", cp);
+				ob_put(&o, esc, 6);
+			} else if (cp == 0xfffd) {
+				ob_put(&o, "\xef\xbf\xbd", 3);
+			} else {
+				ob_put(&o, s, k);
+			}
 		}
 		s += k;
 		n -= k;
 	}
-	fputc('"', f);
+	ob_put(&o, "\"", 1);
+	ob_flush(&o);
 }
 
 void jsonw_key(struct jsonw *w, const char *key)
