@@ -39,24 +39,32 @@ mkdir -p build-asan
     make -s -j"$(nproc)" >/dev/null && ASAN_OPTIONS=detect_leaks=1 make -s check) || true
 count_automake build-asan
 
-note "integration tests with the real MLflow client"
+note "the real MLflow client, pinned, in .venv"
 if [ ! -x .venv/bin/pytest ] || ! .venv/bin/pip freeze 2>/dev/null |
         grep -qx "mlflow==$(sed -n 's/^mlflow==//p' tests/integration/requirements.txt)"; then
     python3 -m venv .venv && .venv/bin/pip install -q -r tests/integration/requirements.txt
 fi
-junit="$root/build/pytest.xml"
-MLTOP_BIN="$root/build/src/mltop" PATH="$root/.venv/bin:$PATH" \
-    .venv/bin/pytest -q -p no:cacheprovider --junitxml="$junit" tests/integration
-if [ -f "$junit" ]; then
-    t=$(sed -n 's/.*<testsuite [^>]*tests="\([0-9]*\)".*/\1/p' "$junit" | head -1)
-    f=$(sed -n 's/.*<testsuite [^>]*failures="\([0-9]*\)".*/\1/p' "$junit" | head -1)
-    e=$(sed -n 's/.*<testsuite [^>]*errors="\([0-9]*\)".*/\1/p' "$junit" | head -1)
-    s=$(sed -n 's/.*<testsuite [^>]*skipped="\([0-9]*\)".*/\1/p' "$junit" | head -1)
-    passed=$((passed + ${t:-0} - ${f:-0} - ${e:-0} - ${s:-0}))
-    failed=$((failed + ${f:-0} + ${e:-0}))
-else
-    failed=$((failed + 1))
-fi
+# count_junit FILE: add a pytest run's totals.
+count_junit() {
+    if [ -f "$1" ]; then
+        t=$(sed -n 's/.*<testsuite [^>]*tests="\([0-9]*\)".*/\1/p' "$1" | head -1)
+        f=$(sed -n 's/.*<testsuite [^>]*failures="\([0-9]*\)".*/\1/p' "$1" | head -1)
+        e=$(sed -n 's/.*<testsuite [^>]*errors="\([0-9]*\)".*/\1/p' "$1" | head -1)
+        s=$(sed -n 's/.*<testsuite [^>]*skipped="\([0-9]*\)".*/\1/p' "$1" | head -1)
+        passed=$((passed + ${t:-0} - ${f:-0} - ${e:-0} - ${s:-0}))
+        failed=$((failed + ${f:-0} + ${e:-0}))
+    else
+        failed=$((failed + 1))
+    fi
+}
+for variant in build build-asan; do
+    note "integration tests, $variant/src/mltop"
+    junit="$root/$variant/pytest.xml"
+    rm -f "$junit"
+    MLTOP_BIN="$root/$variant/src/mltop" PATH="$root/.venv/bin:$PATH" \
+        .venv/bin/pytest -q -p no:cacheprovider --junitxml="$junit" tests/integration
+    count_junit "$junit"
+done
 
 note "make distcheck"
 if (cd build && make -s distcheck >distcheck.log 2>&1); then

@@ -263,7 +263,7 @@ int cli_runs(struct store *s, const struct cli_opts *o)
 	for (size_t i = 0; i < m->nexps; i++) {
 		struct experiment *e = m->exps[i];
 
-		if (!e->runs_loaded)
+		if (!e->runs_loaded || !e->nruns_loaded)
 			continue;
 		all = xgrow(all, &cap, n + e->nruns_loaded, sizeof(*all));
 		memcpy(all + n, e->runs, e->nruns_loaded * sizeof(*all));

@@ -85,7 +85,8 @@ struct experiment {
 	/* Runs, once loaded: owned run pointers, store order. */
 	struct run **runs;
 	size_t nruns_loaded, capruns;
-	bool runs_loaded;
+	bool runs_loaded;          /* info, latest metrics and tags */
+	bool params_loaded;        /* and params (a second pass) */
 	bool runs_include_deleted; /* what the loaded set covers */
 	bool seen;
 	struct run **run_index;    /* open-addressing hash by run id */
@@ -105,6 +106,8 @@ struct model {
 	char *notice;               /* schema warnings and the like, owned */
 	char *progress;             /* "loading runs 4,000/10,000", owned */
 	int pending;                /* requests in flight */
+	int background;             /* in flight, but nothing on screen
+				     * waits for them (params pass) */
 };
 
 void model_init(struct model *m);

@@ -56,7 +56,7 @@ void store_wait(struct store *s)
 {
 	struct pollfd fds[64];
 
-	while (s->model->pending > 0) {
+	while (s->model->pending > 0 || s->model->background > 0) {
 		int timeout = -1;
 		int n = s->ops->pollfds ? s->ops->pollfds(s, fds, 64, &timeout)
 					: 0;

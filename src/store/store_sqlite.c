@@ -42,6 +42,13 @@ struct job {
 	sqlite3_int64 cursor;  /* JOB_RUNS: last rowid read */
 	sqlite3_int64 total;   /* JOB_RUNS: rows expected */
 	sqlite3_int64 done_rows;
+	/* JOB_RUNS works in two passes: runs, latest metrics and tags (all
+	 * the table shows, so the first full frame comes early), then
+	 * params, over the same rowid windows, kept here. */
+	int pass;
+	bool background;       /* counted in model->background */
+	sqlite3_int64 *bounds;
+	size_t nbounds, capbounds, bi;
 	store_done_fn done;
 	void *ud;
 	struct job *next;
@@ -336,6 +343,7 @@ static int sqlite_open(struct store *s, char **err)
 
 static void job_free(struct job *j)
 {
+	free(j->bounds);
 	free(j->exp_id);
 	free(j->run_id);
 	free(j->key);
@@ -380,15 +388,22 @@ static struct job *job_push(struct store *s, enum job_kind kind,
 	return j;
 }
 
-static void job_finish(struct store *s, bool ok)
+static void job_finish(struct store *s, struct job *j, bool ok)
 {
 	struct sqlite_store *ss = impl(s);
-	struct job *j = ss->head;
+	struct job **pp = &ss->head, *prev = NULL;
 
-	ss->head = j->next;
-	if (!ss->head)
-		ss->tail = NULL;
-	s->model->pending--;
+	while (*pp != j) {
+		prev = *pp;
+		pp = &(*pp)->next;
+	}
+	*pp = j->next;
+	if (ss->tail == j)
+		ss->tail = prev;
+	if (j->background)
+		s->model->background--;
+	else
+		s->model->pending--;
 	if (ok) {
 		model_set_error(s->model, NULL);
 		s->model->last_refresh_ms = clock_now_ms();
@@ -568,8 +583,10 @@ static void latest_from_row(struct run *r, sqlite3_stmt *st, int c)
 
 /* Apply one child query (latest_metrics, params or tags) to the runs of e
  * whose rowids lie in (lo, hi]. */
+enum { CH_LATEST = 1, CH_PARAMS = 2, CH_TAGS = 4, CH_ALL = 7 };
+
 static int load_children(struct store *s, struct experiment *e,
-			 sqlite3_int64 lo, sqlite3_int64 hi)
+			 sqlite3_int64 lo, sqlite3_int64 hi, int mask)
 {
 	static const char *const sqls[] = {
 		"SELECT c.run_uuid, c.key, c.value, c.timestamp, c.step,"
@@ -587,9 +604,13 @@ static int load_children(struct store *s, struct experiment *e,
 					   "reading params", "reading tags"};
 
 	for (int q = 0; q < 3; q++) {
-		sqlite3_stmt *st = prep(s, sqls[q]);
+		sqlite3_stmt *st;
 		struct run *r = NULL;
 		int rc;
+
+		if (!(mask & (1 << q)))
+			continue;
+		st = prep(s, sqls[q]);
 
 		if (!st)
 			return -1;
@@ -653,8 +674,31 @@ static int count_runs(struct store *s, struct experiment *e,
 	return 0;
 }
 
+/* The second pass of a full load: params of one window of runs. */
+static int do_runs_params(struct store *s, struct job *j,
+			  struct experiment *e)
+{
+	char buf[64];
+	sqlite3_int64 lo = j->bi ? j->bounds[j->bi - 1] : 0;
+
+	if (j->bi < j->nbounds &&
+	    load_children(s, e, lo, j->bounds[j->bi], CH_PARAMS) != 0)
+		return -1;
+	j->bi++;
+	if (j->bi < j->nbounds) {
+		snprintf(buf, sizeof(buf), "loading params %lld/%lld",
+			 (long long)j->bi * RUN_BATCH, (long long)j->total);
+		model_set_progress(s->model, buf);
+		return 0;
+	}
+	e->params_loaded = true;
+	model_set_progress(s->model, NULL);
+	return 1;
+}
+
 /* One slice of a full load: up to RUN_BATCH runs by rowid, then their
- * latest metrics, params and tags. Returns 1 when done, 0 for more. */
+ * latest metrics and tags; params come in a second pass. Returns 1 when
+ * done, 0 for more. */
 static int do_runs(struct store *s, struct job *j)
 {
 	struct experiment *e = model_experiment(s->model, j->exp_id);
@@ -667,11 +711,14 @@ static int do_runs(struct store *s, struct job *j)
 		model_set_error(s->model, "experiment is gone");
 		return -1;
 	}
+	if (j->pass == 1)
+		return do_runs_params(s, j, e);
 	if (j->cursor == 0 && j->done_rows == 0) {
 		if (count_runs(s, e, &j->total) != 0)
 			return -1;
 		for (size_t i = 0; i < e->nruns_loaded; i++)
 			e->runs[i]->seen = false;
+		e->params_loaded = false;
 	}
 	cols = run_columns(s);
 	sql = xasprintf("SELECT %s FROM runs r WHERE r.experiment_id = ?1"
@@ -703,13 +750,12 @@ static int do_runs(struct store *s, struct job *j)
 		fail(s, rc, "reading runs");
 		return -1;
 	}
-	if (n > 0 && load_children(s, e, j->cursor, hi) != 0)
-		return -1;
-	for (size_t i = 0; i < e->nruns_loaded; i++) {
-		struct run *r = e->runs[i];
-
-		if (r->seen && !r->parent_id)
-			run_derive(r);
+	if (n > 0) {
+		if (load_children(s, e, j->cursor, hi, CH_LATEST | CH_TAGS) != 0)
+			return -1;
+		j->bounds = xgrow(j->bounds, &j->capbounds, j->nbounds + 1,
+				  sizeof(*j->bounds));
+		j->bounds[j->nbounds++] = hi;
 	}
 	j->cursor = hi;
 	j->done_rows += n;
@@ -725,8 +771,19 @@ static int do_runs(struct store *s, struct job *j)
 	e->runs_cursor = hi > e->runs_cursor ? hi : e->runs_cursor;
 	e->runs_loaded = true;
 	e->runs_include_deleted = s->include_deleted;
-	model_set_progress(s->model, NULL);
-	return 1;
+	model_touch(s->model);
+	/* The table can be drawn now; params follow in the background. */
+	j->pass = 1;
+	j->bi = 0;
+	j->background = true;
+	s->model->pending--;
+	s->model->background++;
+	if (j->nbounds == 0) {
+		e->params_loaded = true;
+		model_set_progress(s->model, NULL);
+		return 1;
+	}
+	return 0;
 }
 
 /* Incremental: new runs (rowid past the cursor) and every run mltop holds
@@ -801,7 +858,7 @@ static int do_poll(struct store *s, struct job *j)
 	/* Latest metrics, params and tags of new runs and live ones; the
 	 * rowid window covers the new ones, the IN list the live ones. */
 	if (maxrow > e->runs_cursor &&
-	    load_children(s, e, e->runs_cursor, maxrow) != 0)
+	    load_children(s, e, e->runs_cursor, maxrow, CH_ALL) != 0)
 		return -1;
 	st = prep(s, "SELECT c.run_uuid, c.key, c.value, c.timestamp, c.step,"
 		     " c.is_nan FROM latest_metrics c JOIN runs r"
@@ -945,7 +1002,7 @@ static int do_run(struct store *s, struct job *j)
 		fail(s, rc, "reading run");
 		return -1;
 	}
-	if (load_children(s, e, rowid - 1, rowid) != 0)
+	if (load_children(s, e, rowid - 1, rowid, CH_ALL) != 0)
 		return -1;
 	run_derive(experiment_run(e, j->run_id));
 	return 1;
@@ -1012,6 +1069,11 @@ static void sqlite_dispatch(struct store *s, struct pollfd *fds, int nfds)
 
 	if (!j)
 		return;
+	/* What the screen waits for goes before background passes. */
+	while (j && j->background)
+		j = j->next;
+	if (!j)
+		j = ss->head;
 	switch (j->kind) {
 	case JOB_EXPERIMENTS:
 		r = do_experiments(s, j);
@@ -1032,7 +1094,7 @@ static void sqlite_dispatch(struct store *s, struct pollfd *fds, int nfds)
 	if (r != 0) {
 		if (r < 0)
 			model_set_progress(s->model, NULL);
-		job_finish(s, r > 0);
+		job_finish(s, j, r > 0);
 	} else {
 		model_touch(s->model);
 	}

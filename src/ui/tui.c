@@ -986,7 +986,8 @@ int tui_run(struct store *s, const struct tui_opts *o)
 			s->ops->dispatch(s, fds, nfds);
 		/* A script goes on only once the screen is settled: nothing
 		 * loading, and the last paint queued no new work. */
-		if (t->script && !t->model->pending && !t->quit && !t->dirty &&
+		if (t->script && !t->model->pending && !t->model->background &&
+		    !t->quit && !t->dirty &&
 		    t->painted_gen == t->model->generation)
 			script_step(t);
 		if (!t->script && clock_mono_ms() >= t->next_refresh) {
