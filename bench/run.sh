@@ -9,6 +9,6 @@ if [ ! -x "$py" ]; then
     echo "bench: no python with mlflow at $py (create $repo/.venv or set BENCH_PYTHON)" >&2
     exit 1
 fi
-: "${MLTOP_BIN:=$repo/src/mltop}"
+: "${MLTOP_BIN:=$repo/build/src/mltop}"
 export MLTOP_BIN
 exec "$py" "$here/run.py" "$@"
