@@ -36,6 +36,7 @@ enum {
 	OPT_FIRST_FRAME,
 	OPT_READ_ONLY,
 	OPT_NO_CONFIG,
+	OPT_TIMEOUT_FLAG,
 };
 
 static const struct option longopts[] = {
@@ -44,6 +45,7 @@ static const struct option longopts[] = {
 	{"experiment", required_argument, NULL, 'e'},
 	{"config", required_argument, NULL, 'c'},
 	{"no-config", no_argument, NULL, OPT_NO_CONFIG},
+	{"timeout", required_argument, NULL, OPT_TIMEOUT_FLAG},
 	{"json", no_argument, NULL, OPT_JSON_FLAG},
 	{"all", no_argument, NULL, OPT_ALL_FLAG},
 	{"theme", required_argument, NULL, OPT_THEME_FLAG},
@@ -77,6 +79,8 @@ static void usage(FILE *f)
 	      "  -e, --experiment EXP    experiment name or id (dashboard: open\n"
 	      "                          its runs; runs: only its runs)\n"
 	      "  -r, --refresh SECONDS   live refresh interval (default 2)\n"
+	      "      --timeout SECONDS   longest wait for a tracking server's\n"
+	      "                          reply (default 30)\n"
 	      "  -c, --config FILE       config file (default\n"
 	      "                          $XDG_CONFIG_HOME/mltop/config)\n"
 	      "      --no-config         ignore the config file\n"
@@ -182,7 +186,7 @@ int main(int argc, char **argv)
 	struct msg_list cfg_errs = {0};
 	const char *uri = NULL, *config = NULL, *theme = NULL;
 	const char *demo_create_path = NULL, *demo_trainer_path = NULL;
-	const char *refresh = NULL, *cmd;
+	const char *refresh = NULL, *timeout = NULL, *cmd;
 	bool demo = false, no_config = false, ascii = false;
 	int ticks = 0, interval = 1000, c, rc;
 	char *err = NULL;
@@ -202,6 +206,9 @@ int main(int argc, char **argv)
 			break;
 		case 'r':
 			refresh = optarg;
+			break;
+		case OPT_TIMEOUT_FLAG:
+			timeout = optarg;
 			break;
 		case 'e':
 			co.experiment = to.experiment = optarg;
@@ -294,6 +301,9 @@ int main(int argc, char **argv)
 		case 'r':
 			refresh = optarg;
 			break;
+		case OPT_TIMEOUT_FLAG:
+			timeout = optarg;
+			break;
 		case OPT_READ_ONLY:
 			break;
 		default:
@@ -326,6 +336,10 @@ int main(int argc, char **argv)
 	}
 	if (refresh && opt_set(OPT_REFRESH, refresh, &err) != 0) {
 		fprintf(stderr, "mltop: --refresh: %s\n", err);
+		return 1;
+	}
+	if (timeout && opt_set(OPT_HTTP_TIMEOUT, timeout, &err) != 0) {
+		fprintf(stderr, "mltop: --timeout: %s\n", err);
 		return 1;
 	}
 	if (theme && opt_set(OPT_THEME, theme, &err) != 0)

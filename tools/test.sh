@@ -57,6 +57,35 @@ count_junit() {
         failed=$((failed + 1))
     fi
 }
+# One mlflow server on 127.0.0.1 for the whole run, on an empty store the
+# tests fill through the MLflow client; stopped on exit, whatever happens.
+server_dir=$(mktemp -d "${TMPDIR:-/tmp}/mltop-server.XXXXXX")
+server_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+setsid .venv/bin/mlflow server --backend-store-uri "sqlite:///$server_dir/server.db" \
+    --default-artifact-root "$server_dir/artifacts" \
+    --host 127.0.0.1 --port "$server_port" --workers 1 \
+    >"$server_dir/server.log" 2>&1 &
+server_pid=$!
+stop_server() {
+    kill -TERM -- "-$server_pid" 2>/dev/null
+    sleep 1
+    kill -KILL -- "-$server_pid" 2>/dev/null
+    rm -rf "$server_dir"
+}
+trap stop_server EXIT
+i=0
+until curl -sf "http://127.0.0.1:$server_port/health" >/dev/null 2>&1; do
+    i=$((i + 1))
+    if [ $i -gt 120 ]; then
+        echo "mlflow server did not start:"; tail -20 "$server_dir/server.log"
+        break
+    fi
+    sleep 0.5
+done
+export MLTOP_TEST_SERVER_URL="http://127.0.0.1:$server_port"
+export MLTOP_TEST_SERVER_STORE="$server_dir/server.db"
+echo "mlflow server at $MLTOP_TEST_SERVER_URL (store $MLTOP_TEST_SERVER_STORE)"
+
 for variant in build build-asan; do
     note "integration tests, $variant/src/mltop"
     junit="$root/$variant/pytest.xml"
@@ -65,6 +94,9 @@ for variant in build build-asan; do
         .venv/bin/pytest -q -p no:cacheprovider --junitxml="$junit" tests/integration
     count_junit "$junit"
 done
+
+stop_server
+trap - EXIT
 
 note "make distcheck"
 if (cd build && make -s distcheck >distcheck.log 2>&1); then

@@ -27,9 +27,11 @@ static int wait_ok(struct store *s, const char *what)
 {
 	store_wait(s);
 	if (s->model->error) {
-		fprintf(stderr, "mltop: %s: %s\n", what, s->model->error);
+		fprintf(stderr, "mltop: %s: %s\n", s->uri.display,
+			s->model->error);
 		return -1;
 	}
+	(void)what;
 	return 0;
 }
 
@@ -95,20 +97,45 @@ static void table_print(struct table *t, FILE *f)
 
 /* --- experiments ------------------------------------------------------- */
 
+static int kv_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct kv *)a)->key, ((const struct kv *)b)->key);
+}
+
+/* Params and tags in key order: every backend gives the same text. */
 static void json_tags(struct jsonw *w, const char *name,
 		      const struct kv_list *l, bool omit_empty)
 {
+	struct kv *v;
+
 	if (omit_empty && l->n == 0)
 		return;
+	v = xmalloc((l->n + 1) * sizeof(*v));
+	if (l->n)
+		memcpy(v, l->v, l->n * sizeof(*v));
+	qsort(v, l->n, sizeof(*v), kv_cmp);
 	jsonw_key(w, name);
 	jsonw_arr_begin(w);
 	for (size_t i = 0; i < l->n; i++) {
 		jsonw_obj_begin(w);
-		jsonw_kstr(w, "key", l->v[i].key);
-		jsonw_kstr(w, "value", l->v[i].value);
+		jsonw_kstr(w, "key", v[i].key);
+		jsonw_kstr(w, "value", v[i].value);
 		jsonw_obj_end(w);
 	}
 	jsonw_arr_end(w);
+	free(v);
+}
+
+/* Experiments by numeric id, as the SQLite store lists them. */
+static int exp_cmp(const void *a, const void *b)
+{
+	const struct experiment *x = *(struct experiment *const *)a;
+	const struct experiment *y = *(struct experiment *const *)b;
+	long long p = strtoll(x->id, NULL, 10), q = strtoll(y->id, NULL, 10);
+
+	if (p != q)
+		return p < q ? -1 : 1;
+	return strcmp(x->id, y->id);
 }
 
 int cli_experiments(struct store *s, const struct cli_opts *o)
@@ -120,6 +147,8 @@ int cli_experiments(struct store *s, const struct cli_opts *o)
 	if (wait_ok(s, "experiments") != 0)
 		return 2;
 	notice(s);
+	if (m->nexps)
+		qsort(m->exps, m->nexps, sizeof(*m->exps), exp_cmp);
 	if (o->json) {
 		struct jsonw w;
 
@@ -155,7 +184,10 @@ int cli_experiments(struct store *s, const struct cli_opts *o)
 			char nr[24], nrun[24], act[40];
 			const char *row[6];
 
-			snprintf(nr, sizeof(nr), "%d", e->nruns);
+			if (e->nruns >= 0)
+				snprintf(nr, sizeof(nr), "%d", e->nruns);
+			else
+				snprintf(nr, sizeof(nr), "?");
 			snprintf(nrun, sizeof(nrun), "%d", e->nrunning);
 			format_time(e->last_activity, act, sizeof(act));
 			row[0] = e->id;

@@ -94,6 +94,11 @@ int opt_set(int id, const char *value, char **err)
 					 d->name, value);
 			return -1;
 		}
+		if (id == OPT_HTTP_TIMEOUT && (num < 0.1 || num > 3600)) {
+			*err = xasprintf("http-timeout: %s is out of range (0.1 "
+					 "to 3600 seconds)", value);
+			return -1;
+		}
 		if (id == OPT_REFRESH && (num < 0.1 || num > 3600)) {
 			*err = xasprintf("refresh: %s is out of range (0.1 to "
 					 "3600 seconds)", value);

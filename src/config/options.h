@@ -12,6 +12,8 @@ enum opt_type { OPT_BOOL, OPT_NUMBER, OPT_STRING };
 #define OPTIONS(X)                                                          \
 	X(REFRESH, "refresh", OPT_NUMBER, "2",                              \
 	  "seconds between live refreshes (0.1 to 3600)")                   \
+	X(HTTP_TIMEOUT, "http-timeout", OPT_NUMBER, "30",                   \
+	  "seconds a request to a tracking server may take")                \
 	X(STALL, "stall-seconds", OPT_NUMBER, "120",                        \
 	  "a running run with no new point for this long is marked stalled") \
 	X(SHOW_DELETED, "show-deleted", OPT_BOOL, "false",                  \

@@ -80,7 +80,7 @@ struct experiment {
 	char *lifecycle_stage;
 	int64_t creation_time, last_update_time;
 	int64_t last_activity;     /* newest run start/end, else update time */
-	int nruns, nrunning;       /* active runs */
+	int nruns, nrunning;       /* active runs; nruns -1: not known yet */
 	struct kv_list tags;
 	/* Runs, once loaded: owned run pointers, store order. */
 	struct run **runs;
@@ -105,6 +105,10 @@ struct model {
 	char *error;                /* last store error, owned, or NULL */
 	char *notice;               /* schema warnings and the like, owned */
 	char *progress;             /* "loading runs 4,000/10,000", owned */
+	/* A remote store that stopped answering: since when (wall ms, 0
+	 * when fine) and when the next try goes out (wall ms). */
+	int64_t stale_since;
+	int64_t retry_at;
 	int pending;                /* requests in flight */
 	int background;             /* in flight, but nothing on screen
 				     * waits for them (params pass) */

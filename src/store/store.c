@@ -21,11 +21,8 @@ struct store *store_open(const char *uri, struct model *m, char **err)
 		s->ops = &store_sqlite_ops;
 		break;
 	case URI_HTTP:
-		*err = xasprintf("%s: remote tracking servers are not "
-				 "supported yet", s->uri.display);
-		uri_free(&s->uri);
-		free(s);
-		return NULL;
+		s->ops = &store_rest_ops;
+		break;
 	default:
 		*err = xasprintf("%s: unsupported tracking URI",
 				 s->uri.display);

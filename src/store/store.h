@@ -40,6 +40,8 @@ struct store_ops {
 	int (*pollfds)(struct store *s, struct pollfd *fds, int max,
 		       int *timeout_ms);
 	void (*dispatch)(struct store *s, struct pollfd *fds, int nfds);
+	/* Traffic so far, "http: N requests, M bytes" (NULL: none). */
+	int (*stats)(struct store *s, char *buf, size_t n);
 };
 
 struct store {
@@ -51,6 +53,7 @@ struct store {
 };
 
 extern const struct store_ops store_sqlite_ops;
+extern const struct store_ops store_rest_ops;
 
 /* Open the store the URI names. On failure returns NULL, *err set. */
 struct store *store_open(const char *uri, struct model *m, char **err);

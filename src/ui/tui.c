@@ -197,6 +197,16 @@ static void paint_status(struct tui *t, int y, int w)
 	if (t->msg && (t->script || clock_mono_ms() < t->msg_until)) {
 		snprintf(left, sizeof(left), "%s", t->msg);
 		slot = t->msg_error ? SLOT_STATUS_ERROR : SLOT_STATUS;
+	} else if (m->stale_since) {
+		int64_t now = clock_now_ms();
+		int64_t in = m->retry_at > now ? (m->retry_at - now + 999) / 1000
+					       : 0;
+
+		format_duration(now - m->stale_since, ago, sizeof(ago));
+		snprintf(left, sizeof(left), "%s  stale %s: %s; retry in %llds",
+			 t->store->uri.display, ago,
+			 m->error ? m->error : "no reply", (long long)in);
+		slot = SLOT_STATUS_ERROR;
 	} else if (m->error) {
 		snprintf(left, sizeof(left), "%s  %s", t->store->uri.display,
 			 m->error);
@@ -379,7 +389,8 @@ static int save_display(const char *path, char **err)
 
 static const char *const commands[] = {
 	"q", "quit", "experiments", "runs", "set", "bind", "color", "theme",
-	"metrics", "filter", "refresh", "help", "save-display", NULL,
+	"metrics", "filter", "refresh", "poll", "stats", "help",
+	"save-display", NULL,
 };
 
 static void set_filter(struct tui *t, struct view *v, const char *pat)
@@ -484,6 +495,21 @@ static void run_command(struct tui *t, const char *line)
 		set_filter(t, v, p);
 	} else if (!strcmp(argv[0], "refresh") && v) {
 		v->ops->reload(v, true);
+	} else if (!strcmp(argv[0], "poll") && v) {
+		/* One live refresh, as the timer would do it. */
+		v->ops->reload(v, false);
+	} else if (!strcmp(argv[0], "stats") && argc == 2) {
+		char buf[128] = "no traffic: a local store";
+		FILE *f = fopen(argv[1], "w");
+
+		if (t->store->ops->stats)
+			t->store->ops->stats(t->store, buf, sizeof(buf));
+		if (!f) {
+			tui_message(t, true, "%s: %s", argv[1], strerror(errno));
+		} else {
+			fprintf(f, "%s\n", buf);
+			fclose(f);
+		}
 	} else if (!strcmp(argv[0], "help")) {
 		t->help_on = true;
 		t->help_top = 0;

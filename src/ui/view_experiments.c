@@ -159,7 +159,10 @@ static void cell(void *ctx, size_t row, int col, struct cell *c)
 		c->text = e->id;
 		break;
 	case C_RUNS:
-		snprintf(c->buf, sizeof(c->buf), "%d", e->nruns);
+		if (e->nruns >= 0)
+			snprintf(c->buf, sizeof(c->buf), "%d", e->nruns);
+		else
+			snprintf(c->buf, sizeof(c->buf), "?");
 		c->text = c->buf;
 		break;
 	case C_RUNNING:
@@ -189,12 +192,21 @@ static void draw(struct view *v, int y, int x, int h, int w)
 		rebuild(v);
 	if (p->nrows == 0) {
 		table_draw(&p->table, y, x, h, w);
-		draw_text(y + 2, x + 2, w - 4,
-			  m->exps_loaded ? (v->filter ? "no experiment matches "
-							"the filter"
-						      : "no experiments")
-					 : "loading experiments…",
-			  SLOT_DIM, 0, ALIGN_LEFT);
+		char msg[600];
+
+		if (m->exps_loaded)
+			snprintf(msg, sizeof(msg), "%s", v->filter
+				 ? "no experiment matches the filter"
+				 : "no experiments");
+		else if (m->error)
+			snprintf(msg, sizeof(msg), "cannot reach the store: %s."
+				 " Retrying by itself; r retries now.",
+				 m->error);
+		else
+			snprintf(msg, sizeof(msg), "loading experiments…");
+		draw_text(y + 2, x + 2, w - 4, msg,
+			  m->error ? SLOT_STATUS_ERROR : SLOT_DIM, 0,
+			  ALIGN_LEFT);
 		return;
 	}
 	table_draw(&p->table, y, x, h, w);

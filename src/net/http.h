@@ -1,0 +1,69 @@
+/* http.h: HTTP requests over libcurl's multi interface, driven by mltop's
+ * one event loop. Nothing here blocks: requests finish through callbacks. */
+#ifndef MLTOP_HTTP_H
+#define MLTOP_HTTP_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct http;
+struct http_req;
+
+struct http_config {
+	const char *user;        /* basic auth, with password; NULL: none */
+	const char *password;
+	const char *token;       /* bearer token; wins over basic auth */
+	bool insecure;           /* MLFLOW_TRACKING_INSECURE_TLS=true */
+	const char *ca_path;     /* MLFLOW_TRACKING_SERVER_CERT_PATH */
+	const char *client_cert; /* MLFLOW_TRACKING_CLIENT_CERT_PATH */
+	const char *workspace;   /* sent as X-MLFLOW-WORKSPACE when set */
+	long timeout_ms;         /* a whole request (default 30000) */
+	long connect_timeout_ms; /* connecting (default 10000) */
+	size_t max_body;         /* larger replies fail (default 64 MiB) */
+	int max_parallel;        /* requests in flight at once (default 6) */
+};
+
+struct http_reply {
+	long status;       /* HTTP status; 0 when no reply came */
+	char *body;        /* NUL-terminated; NULL when no reply */
+	size_t len;
+	/* Transport failure in plain words, no secrets ("cannot connect to
+	 * 127.0.0.1 port 5000: connection refused", "no reply within 30 s",
+	 * "reply larger than 64 MiB", "TLS: certificate verify failed"),
+	 * or NULL when a reply came (whatever its status). */
+	char *error;
+	double seconds;    /* how long it took */
+};
+
+/* Called once a request ends, however it ends. The reply and its fields
+ * are freed after the callback returns; copy what you keep. */
+typedef void (*http_done_fn)(void *ud, const struct http_reply *r);
+
+struct http *http_new(const struct http_config *cfg, char **err);
+/* Cancels what is in flight (their callbacks are not called). */
+void http_free(struct http *h);
+
+/* Queue a request. method "GET", "POST", "PATCH", "DELETE"; url is
+ * absolute; json_body is sent with Content-Type: application/json (NULL
+ * for none). Starts at once unless max_parallel are in flight. */
+struct http_req *http_start(struct http *h, const char *method,
+			    const char *url, const char *json_body,
+			    http_done_fn done, void *ud);
+/* Forget a request: its callback will not be called. */
+void http_cancel(struct http *h, struct http_req *r);
+
+/* Event loop: the sockets to poll and the longest wait before dispatch
+ * must run (-1: no timer); then hand back what poll() returned. */
+int http_pollfds(struct http *h, struct pollfd *fds, int max,
+		 int *timeout_ms);
+void http_dispatch(struct http *h, const struct pollfd *fds, int nfds);
+/* Requests in flight or queued. */
+int http_busy(const struct http *h);
+
+/* Totals since http_new, for the status line and the benchmark. */
+uint64_t http_requests(const struct http *h);
+uint64_t http_bytes(const struct http *h); /* reply bodies */
+
+#endif

@@ -1,0 +1,2 @@
+/* credentials.c: being written. */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* rest_parse.c: being written. */
+#include "config.h"
