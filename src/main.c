@@ -67,7 +67,8 @@ static void usage(FILE *f)
 	fputs("Usage: mltop [OPTIONS]                  the dashboard\n"
 	      "       mltop [OPTIONS] experiments      list experiments\n"
 	      "       mltop [OPTIONS] runs [-e EXP]    list runs\n"
-	      "       mltop [OPTIONS] metric RUN_ID KEY  a metric's history\n"
+	      "       mltop [OPTIONS] metric RUN_ID[,RUN_ID...] KEY\n"
+	      "                                        a metric's history\n"
 	      "       mltop --demo                     the dashboard on a demo store\n"
 	      "\n"
 	      "A terminal dashboard for MLflow experiments and runs.\n"
@@ -361,7 +362,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (cmd && !strcmp(cmd, "metric") && (!co.run_id || !co.key)) {
-		fputs("mltop: usage: mltop metric RUN_ID KEY [--json]\n", stderr);
+		fputs("mltop: usage: mltop metric RUN_ID[,RUN_ID...] KEY [--json]\n", stderr);
 		return 1;
 	}
 	if (cmd && strcmp(cmd, "metric") && co.run_id) {

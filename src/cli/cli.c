@@ -363,54 +363,93 @@ static struct run *model_find_run(struct model *m, const char *id)
 	return NULL;
 }
 
+/* RUN_ID may be a comma-separated list: the histories are then fetched
+ * together (in parallel from a server) and each point names its run, as
+ * MLflow's get-history-bulk-interval does. */
 int cli_metric(struct store *s, const struct cli_opts *o)
 {
-	struct run *r;
-	struct series *ser;
+	char *ids = xstrdup(o->run_id), *save = NULL, *tok;
+	char **list = NULL;
+	size_t n = 0, cap = 0;
+	struct jsonw w;
+	bool multi;
+	int rc = 2;
 
-	s->ops->load_run(s, o->run_id, NULL, NULL);
-	if (wait_ok(s, "run") != 0)
-		return 2;
-	notice(s);
-	r = model_find_run(s->model, o->run_id);
-	if (!r) {
-		fprintf(stderr, "mltop: no run with id %s\n", o->run_id);
-		return 2;
+	for (tok = strtok_r(ids, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		list = xgrow(list, &cap, n + 1, sizeof(*list));
+		list[n++] = tok;
 	}
-	ser = run_series_upsert(r, o->key);
-	s->ops->load_history(s, r, ser, NULL, NULL);
-	if (wait_ok(s, "metric history") != 0)
-		return 2;
-	out_begin();
-	if (o->json) {
-		struct jsonw w;
+	multi = n > 1;
+	if (n == 0) {
+		fputs("mltop: metric: no run id\n", stderr);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		s->ops->load_run(s, list[i], NULL, NULL);
+	if (wait_ok(s, "run") != 0)
+		goto out;
+	notice(s);
+	for (size_t i = 0; i < n; i++) {
+		struct run *r = model_find_run(s->model, list[i]);
 
-		jsonw_init(&w, stdout);
+		if (!r) {
+			fprintf(stderr, "mltop: no run with id %s\n", list[i]);
+			goto out;
+		}
+		s->ops->load_history(s, r, run_series_upsert(r, o->key), NULL,
+				     NULL);
+	}
+	if (wait_ok(s, "metric history") != 0)
+		goto out;
+	out_begin();
+	jsonw_init(&w, stdout);
+	if (o->json) {
 		jsonw_obj_begin(&w);
 		jsonw_key(&w, "metrics");
 		jsonw_arr_begin(&w);
-		for (size_t i = 0; i < ser->n; i++) {
-			jsonw_obj_begin(&w);
-			jsonw_kstr(&w, "key", ser->key);
-			jsonw_key(&w, "value");
-			jsonw_double(&w, ser->pts[i].value);
-			jsonw_kint(&w, "timestamp", ser->pts[i].timestamp);
-			jsonw_kint(&w, "step", ser->pts[i].step);
-			jsonw_obj_end(&w);
+	} else {
+		printf("%s%-12s  %-24s  %s\n",
+		       multi ? "RUN ID                            " : "",
+		       "STEP", "TIME", "VALUE");
+	}
+	for (size_t k = 0; k < n; k++) {
+		struct run *r = model_find_run(s->model, list[k]);
+		struct series *ser = run_series(r, o->key);
+
+		for (size_t i = 0; ser && i < ser->n; i++) {
+			if (o->json) {
+				jsonw_obj_begin(&w);
+				jsonw_kstr(&w, "key", ser->key);
+				jsonw_key(&w, "value");
+				jsonw_double(&w, ser->pts[i].value);
+				jsonw_kint(&w, "timestamp",
+					   ser->pts[i].timestamp);
+				jsonw_kint(&w, "step", ser->pts[i].step);
+				if (multi)
+					jsonw_kstr(&w, "run_id", r->id);
+				jsonw_obj_end(&w);
+			} else {
+				char t[40], v[40];
+
+				format_time_iso(ser->pts[i].timestamp, t,
+						sizeof(t));
+				format_value_exact(ser->pts[i].value, v,
+						   sizeof(v));
+				printf("%s%s%-12lld  %-24s  %s\n",
+				       multi ? r->id : "", multi ? "  " : "",
+				       (long long)ser->pts[i].step, t, v);
+			}
 		}
+	}
+	if (o->json) {
 		jsonw_arr_end(&w);
 		jsonw_obj_end(&w);
 		fputc('\n', stdout);
-	} else {
-		printf("%-12s  %-24s  %s\n", "STEP", "TIME", "VALUE");
-		for (size_t i = 0; i < ser->n; i++) {
-			char t[40], v[40];
-
-			format_time_iso(ser->pts[i].timestamp, t, sizeof(t));
-			format_value_exact(ser->pts[i].value, v, sizeof(v));
-			printf("%-12lld  %-24s  %s\n",
-			       (long long)ser->pts[i].step, t, v);
-		}
 	}
-	return fflush(stdout) == 0 ? 0 : 2;
+	rc = fflush(stdout) == 0 ? 0 : 2;
+out:
+	free(list);
+	free(ids);
+	return rc;
 }

@@ -14,7 +14,9 @@ struct http_req;
 struct http_config {
 	const char *user;        /* basic auth, with password; NULL: none */
 	const char *password;
-	const char *token;       /* bearer token; wins over basic auth */
+	const char *token;       /* bearer token; wins over basic auth here
+				  * (credentials_load already applied the
+				  * MLflow client's rule: Basic first) */
 	bool insecure;           /* MLFLOW_TRACKING_INSECURE_TLS=true */
 	const char *ca_path;     /* MLFLOW_TRACKING_SERVER_CERT_PATH */
 	const char *client_cert; /* MLFLOW_TRACKING_CLIENT_CERT_PATH */
@@ -23,22 +25,33 @@ struct http_config {
 	long connect_timeout_ms; /* connecting (default 10000) */
 	size_t max_body;         /* larger replies fail (default 64 MiB) */
 	int max_parallel;        /* requests in flight at once (default 6) */
+	/* Zero (or negative) picks the default. http_new copies every
+	 * string; the config need not outlive it. */
 };
 
 struct http_reply {
-	long status;       /* HTTP status; 0 when no reply came */
-	char *body;        /* NUL-terminated; NULL when no reply */
+	long status;       /* HTTP status; 0 when no reply came (it may be
+			    * set with an error: a truncated 200) */
+	char *body;        /* NUL-terminated ("" for an empty body); NULL
+			    * whenever error is set */
 	size_t len;
 	/* Transport failure in plain words, no secrets ("cannot connect to
 	 * 127.0.0.1 port 5000: connection refused", "no reply within 30 s",
-	 * "reply larger than 64 MiB", "TLS: certificate verify failed"),
-	 * or NULL when a reply came (whatever its status). */
+	 * "reply not complete within 30 s" (it began, then stalled),
+	 * "cannot resolve HOST", "truncated reply", "connection lost",
+	 * "reply larger than 64 MiB", "TLS: SSL certificate problem:
+	 * self-signed certificate"), or NULL when a reply came (whatever its
+	 * status). */
 	char *error;
-	double seconds;    /* how long it took */
+	double seconds;    /* how long it took, from http_start (queueing
+			    * included) */
 };
 
-/* Called once a request ends, however it ends. The reply and its fields
- * are freed after the callback returns; copy what you keep. */
+/* Called once a request ends, however it ends, always from
+ * http_dispatch (never from inside http_start). The reply and its fields
+ * are freed after the callback returns; copy what you keep. The callback
+ * may start and cancel other requests; cancelling its own is a no-op; it
+ * must not call http_free or http_dispatch. */
 typedef void (*http_done_fn)(void *ud, const struct http_reply *r);
 
 struct http *http_new(const struct http_config *cfg, char **err);
@@ -51,11 +64,16 @@ void http_free(struct http *h);
 struct http_req *http_start(struct http *h, const char *method,
 			    const char *url, const char *json_body,
 			    http_done_fn done, void *ud);
-/* Forget a request: its callback will not be called. */
+/* Forget a request: its callback will not be called. r is freed; NULL
+ * is allowed. Do not pass a request whose callback already ran. */
 void http_cancel(struct http *h, struct http_req *r);
 
 /* Event loop: the sockets to poll and the longest wait before dispatch
- * must run (-1: no timer); then hand back what poll() returned. */
+ * must run (-1: no timer); then hand back what poll() returned. Returns
+ * the number of fds filled; *timeout_ms is only ever lowered. Give room
+ * for 2 * max_parallel + 2 sockets; any that do not fit are served by a
+ * 10 ms timer instead. http_dispatch ignores fds that are not its own,
+ * so the whole poll array may be passed. */
 int http_pollfds(struct http *h, struct pollfd *fds, int max,
 		 int *timeout_ms);
 void http_dispatch(struct http *h, const struct pollfd *fds, int nfds);
@@ -63,7 +81,9 @@ void http_dispatch(struct http *h, const struct pollfd *fds, int nfds);
 int http_busy(const struct http *h);
 
 /* Totals since http_new, for the status line and the benchmark. */
-uint64_t http_requests(const struct http *h);
-uint64_t http_bytes(const struct http *h); /* reply bodies */
+uint64_t http_requests(const struct http *h); /* finished, not cancelled */
+/* Reply body bytes as received on the wire (before gzip decoding),
+ * for every request that finished, failed ones included. */
+uint64_t http_bytes(const struct http *h);
 
 #endif

@@ -200,7 +200,8 @@ static int draw_info(struct run *r, int y, int x, int w)
 	draw_text(y, x, w, r->name && *r->name ? r->name : r->id, SLOT_HEADER,
 		  0, ALIGN_LEFT);
 	format_time(r->start_time, a, sizeof(a));
-	if (r->start_time > 0)
+	if (r->start_time > 0 &&
+	    (r->end_time ? r->end_time : now) >= r->start_time)
 		format_duration((r->end_time ? r->end_time : now) -
 					r->start_time,
 				b, sizeof(b));

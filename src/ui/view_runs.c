@@ -507,7 +507,9 @@ static void cell(void *ctx, size_t row, int col, struct cell *c)
 		c->text = c->buf;
 		break;
 	case C_DURATION:
-		if (r->start_time > 0)
+		/* A start in the future (clock skew) has no duration. */
+		if (r->start_time > 0 &&
+		    (r->end_time ? r->end_time : now) >= r->start_time)
 			format_duration((r->end_time ? r->end_time : now) -
 						r->start_time,
 					c->buf, sizeof(c->buf));
