@@ -390,6 +390,8 @@ int main(int argc, char **argv)
 		free(err);
 		return 2;
 	}
+	/* A scripting command is always asked for by its user. */
+	s->forced = cmd != NULL;
 	if (!cmd)
 		rc = tui_run(s, &to);
 	else if (!strcmp(cmd, "experiments"))

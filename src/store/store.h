@@ -49,6 +49,10 @@ struct store {
 	struct tracking_uri uri;
 	struct model *model;
 	bool include_deleted;
+	/* The user asked for this load (r, opening a view): a backend that
+	 * is backing off from a failing server tries anyway. Views set it
+	 * before each call. */
+	bool forced;
 	void *impl;            /* the backend's own state */
 };
 

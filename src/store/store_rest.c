@@ -617,7 +617,7 @@ static void rest_load_experiments(struct store *s, store_done_fn done,
 	struct model *m = s->model;
 	struct op *o;
 
-	if (backing_off(s, !m->exps_loaded)) {
+	if (backing_off(s, s->forced)) {
 		if (done)
 			done(s, false, ud);
 		return;
@@ -636,7 +636,11 @@ static void rest_load_runs(struct store *s, struct experiment *e,
 {
 	struct op *o;
 
-	backing_off(s, true);
+	if (backing_off(s, s->forced)) {
+		if (done)
+			done(s, false, ud);
+		return;
+	}
 	for (size_t i = 0; i < e->nruns_loaded; i++)
 		e->runs[i]->seen = false;
 	o = op_new(s, OP_RUNS, done, ud);
@@ -708,7 +712,7 @@ static void rest_load_run(struct store *s, const char *run_id,
 {
 	struct op *o;
 
-	if (backing_off(s, find_run(s->model, run_id) == NULL)) {
+	if (backing_off(s, s->forced)) {
 		if (done)
 			done(s, false, ud);
 		return;

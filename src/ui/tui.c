@@ -499,15 +499,16 @@ static void run_command(struct tui *t, const char *line)
 		/* One live refresh, as the timer would do it. */
 		v->ops->reload(v, false);
 	} else if (!strcmp(argv[0], "stats") && argc == 2) {
-		char buf[128] = "no traffic: a local store";
+		char traffic[128] = "no traffic: a local store";
 		FILE *f = fopen(argv[1], "w");
 
 		if (t->store->ops->stats)
-			t->store->ops->stats(t->store, buf, sizeof(buf));
+			t->store->ops->stats(t->store, traffic,
+					     sizeof(traffic));
 		if (!f) {
 			tui_message(t, true, "%s: %s", argv[1], strerror(errno));
 		} else {
-			fprintf(f, "%s\n", buf);
+			fprintf(f, "%s\n", traffic);
 			fclose(f);
 		}
 	} else if (!strcmp(argv[0], "help")) {

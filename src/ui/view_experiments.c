@@ -260,6 +260,7 @@ static void reload(struct view *v, bool full)
 	s->include_deleted = opt_bool(OPT_SHOW_DELETED);
 	if (tui_model(v->tui)->pending && !full)
 		return;
+	s->forced = full;
 	s->ops->load_experiments(s, NULL, NULL);
 	P(v)->filter_dirty = true;
 }

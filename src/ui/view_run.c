@@ -349,6 +349,7 @@ static void reload(struct view *v, bool full)
 		return;
 	if (!full && tui_model(v->tui)->pending)
 		return;
+	s->forced = full;
 	s->ops->load_run(s, P(v)->run_id, NULL, NULL);
 	P(v)->dirty = true;
 }

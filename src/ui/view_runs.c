@@ -648,6 +648,7 @@ static void reload(struct view *v, bool full)
 	if (!full && tui_model(v->tui)->pending)
 		return;
 	s->include_deleted = opt_bool(OPT_SHOW_DELETED);
+	s->forced = full;
 	if (full || !e->runs_loaded ||
 	    e->runs_include_deleted != s->include_deleted)
 		s->ops->load_runs(s, e, NULL, NULL);
