@@ -73,10 +73,13 @@ struct rest_store {
 	struct http *http;
 	struct credentials cred;
 	char *api;               /* base URL + /api/2.0/mlflow/ */
+	char *ajax;              /* base URL + /ajax-api/2.0/mlflow/: MLflow
+				  * serves bulk-interval only there */
 	struct op *ops;
 	int backoff_s;
 	bool no_bulk;            /* the server lacks bulk-interval */
 	int64_t counts_at;       /* wall ms of the last run counts */
+	FILE *log;               /* MLTOP_HTTP_LOG: a line a reply */
 	/* History refreshes asked for in this loop pass, sent in one go. */
 	struct pending_hist {
 		char *run_id, *key;
@@ -259,7 +262,9 @@ static void on_reply(void *ud, const struct http_reply *r);
 static void send_get(struct op *o, const char *query)
 {
 	struct rest_store *rs = impl(o->s);
-	char *url = xasprintf("%s%s?%s", rs->api, op_endpoint[o->kind], query);
+	char *url = xasprintf("%s%s?%s",
+			      o->kind == OP_BULK ? rs->ajax : rs->api,
+			      op_endpoint[o->kind], query);
 
 	o->req = http_start(rs->http, "GET", url, NULL, on_reply, o);
 	free(url);
@@ -462,14 +467,29 @@ static void on_reply(void *ud, const struct http_reply *r)
 	int n = 0;
 
 	o->req = NULL;
-	if (problem) {
-		/* A server without bulk-interval: fall back for good. */
-		if (o->kind == OP_BULK && r->status == 404) {
+	if (impl(s)->log)
+		fprintf(impl(s)->log, "%s %ld %zu %.3f %s\n",
+			op_endpoint[o->kind], r->status, r->len, r->seconds,
+			r->error ? r->error : "");
+	if (problem && o->kind == OP_BULK) {
+		/* Its series may be asked for again: by get-history when the
+		 * server lacks bulk-interval, for good. */
+		for (size_t i = 0; i < o->nrun_ids; i++) {
+			struct run *run = find_run(m, o->run_ids[i]);
+			struct series *ser = run ? run_series(run, o->key)
+						 : NULL;
+
+			if (ser)
+				ser->fetching = false;
+		}
+		if (r->status == 404) {
 			impl(s)->no_bulk = true;
 			free(problem);
 			op_finish(o, true);
 			return;
 		}
+	}
+	if (problem) {
 		if (transient)
 			unhealthy(s, problem);
 		else
@@ -833,7 +853,13 @@ static int rest_open(struct store *s, char **err)
 	rs->http = http_new(&cfg, err);
 	if (!rs->http)
 		return -1;
+	if (getenv("MLTOP_HTTP_LOG") && *getenv("MLTOP_HTTP_LOG")) {
+		rs->log = fopen(getenv("MLTOP_HTTP_LOG"), "a");
+		if (rs->log)
+			setvbuf(rs->log, NULL, _IOLBF, 0);
+	}
 	rs->api = xasprintf("%s/api/2.0/mlflow/", s->uri.path);
+	rs->ajax = xasprintf("%s/ajax-api/2.0/mlflow/", s->uri.path);
 	return 0;
 }
 
@@ -857,7 +883,10 @@ static void rest_close(struct store *s)
 	}
 	free(rs->hist);
 	credentials_free(&rs->cred);
+	if (rs->log)
+		fclose(rs->log);
 	free(rs->api);
+	free(rs->ajax);
 	free(rs);
 	s->impl = NULL;
 }
