@@ -41,7 +41,8 @@ count_automake build-asan
 
 note "the real MLflow client, pinned, in .venv"
 if [ ! -x .venv/bin/pytest ] || ! .venv/bin/pip freeze 2>/dev/null |
-        grep -qx "mlflow==$(sed -n 's/^mlflow==//p' tests/integration/requirements.txt)"; then
+        grep -qx "mlflow==$(sed -n 's/^mlflow\(\[auth\]\)\{0,1\}==//p' tests/integration/requirements.txt)" ||
+        ! .venv/bin/python -c "import flask_wtf" 2>/dev/null; then
     python3 -m venv .venv && .venv/bin/pip install -q -r tests/integration/requirements.txt
 fi
 # count_junit FILE: add a pytest run's totals.
@@ -61,7 +62,7 @@ count_junit() {
 # tests fill through the MLflow client; stopped on exit, whatever happens.
 server_dir=$(mktemp -d "${TMPDIR:-/tmp}/mltop-server.XXXXXX")
 server_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-setsid .venv/bin/mlflow server --backend-store-uri "sqlite:///$server_dir/server.db" \
+MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false setsid .venv/bin/mlflow server --backend-store-uri "sqlite:///$server_dir/server.db" \
     --default-artifact-root "$server_dir/artifacts" \
     --host 127.0.0.1 --port "$server_port" --workers 1 \
     >"$server_dir/server.log" 2>&1 &

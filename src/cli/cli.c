@@ -143,6 +143,7 @@ int cli_experiments(struct store *s, const struct cli_opts *o)
 	struct model *m = s->model;
 
 	s->include_deleted = o->all;
+	s->want_counts = !o->json;
 	s->ops->load_experiments(s, NULL, NULL);
 	if (wait_ok(s, "experiments") != 0)
 		return 2;

@@ -53,6 +53,9 @@ struct store {
 	 * is backing off from a failing server tries anyway. Views set it
 	 * before each call. */
 	bool forced;
+	/* Run counts are wanted (the dashboard, the experiments table); a
+	 * remote store spends requests on them only then. */
+	bool want_counts;
 	void *impl;            /* the backend's own state */
 };
 

@@ -10,6 +10,7 @@
 
 #include "config/options.h"
 #include "core/clock.h"
+#include "core/sanitize.h"
 #include "core/xmalloc.h"
 #include "net/http.h"
 #include "store/credentials.h"
@@ -230,21 +231,48 @@ static char *reply_problem(struct store *s, const struct op *o,
 
 	*transient = false;
 	if (r->error) {
+		/* A reply that started and broke off is a bad reply; one that
+		 * never came means the server is away. */
+		if (r->status > 0)
+			return xasprintf("bad reply to %s: %s",
+					 op_endpoint[o->kind], r->error);
 		*transient = true;
 		return xasprintf("%s", r->error);
 	}
 	if (r->status >= 200 && r->status < 300)
 		return NULL;
-	rest_parse_error(r->body ? r->body : "", r->len, &code, &msg);
+	bool plain = false;
+
+	if (rest_parse_error(r->body ? r->body : "", r->len, &code, &msg) != 0 &&
+	    r->body && r->len) {
+		/* Not MLflow's JSON: basic-auth answers in plain text, whose
+		 * first line is worth showing; an HTML page is not. */
+		const char *b = r->body + strspn(r->body, " \t\r\n");
+		size_t n = strcspn(b, "\r\n");
+		char *line = xstrndup(b, n > 200 ? 200 : n);
+
+		if (*b != '<') {
+			msg = sanitize_text(line);
+			plain = true;
+		}
+		free(line);
+		if (msg && !*msg) {
+			free(msg);
+			msg = NULL;
+		}
+	}
 	if (r->status == 401) {
 		out = xasprintf("not authenticated (HTTP 401): %s; sent %s",
 				msg ? msg : "credentials refused", who);
 	} else if (r->status == 403) {
 		out = xasprintf("permission denied (HTTP 403): %s; as %s",
 				msg ? msg : "refused", who);
-	} else if (code || msg) {
+	} else if (code || (msg && !plain)) {
 		out = xasprintf("%s: %s (HTTP %ld)", code ? code : "ERROR",
 				msg ? msg : "", r->status);
+	} else if (msg) {
+		out = xasprintf("%s: HTTP %ld: %s", op_endpoint[o->kind],
+				r->status, msg);
 	} else {
 		out = xasprintf("%s: HTTP %ld (not an MLflow reply)",
 				op_endpoint[o->kind], r->status);
@@ -574,8 +602,9 @@ static void on_reply(void *ud, const struct http_reply *r)
 	switch (o->kind) {
 	case OP_EXPERIMENTS:
 		finish_experiments(s);
-		if (clock_now_ms() - impl(s)->counts_at > 30000 ||
-		    o->exp_id /* forced */)
+		if (s->want_counts &&
+		    (clock_now_ms() - impl(s)->counts_at > 30000 ||
+		     o->exp_id /* a first or different load */))
 			ask_counts(s);
 		break;
 	case OP_RUNS: {

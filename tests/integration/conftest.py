@@ -47,6 +47,12 @@ def clean_env(extra=None):
     """The environment mltop runs in: UTF-8, no tracking URI leaking in."""
     env = dict(os.environ)
     env.pop("MLFLOW_TRACKING_URI", None)
+    # Remote-store tests talk to 127.0.0.1: no proxy, no credentials from
+    # the caller's environment (a test passes its own in extra).
+    for k in list(env):
+        if k.startswith("MLFLOW_TRACKING_") or k.lower() in (
+                "http_proxy", "https_proxy", "all_proxy"):
+            del env[k]
     env["LANG"] = "C.UTF-8"
     env["LC_ALL"] = "C.UTF-8"
     if extra:
@@ -159,3 +165,160 @@ def run_script(python, script, *args, cwd, timeout=600):
     assert p.returncode == 0, (f"{script} under {python} failed "
                                f"({p.returncode}):\n{p.stderr[-4000:]}")
     return json.loads(p.stdout)
+
+
+# ---- remote tracking servers ----------------------------------------------
+#
+# One real `mlflow server` for the session: tools/test.sh starts it and
+# exports MLTOP_TEST_SERVER_URL and MLTOP_TEST_SERVER_STORE (its SQLite
+# file); without them a server of our own is started here. Either way the
+# store is filled once by mlflow_populate.py (the same content the file
+# tests build), through the server when it is not ours.
+
+class Served:
+    """The session server, its store file and what is in it."""
+
+    def __init__(self, url, store, server, manifest):
+        self.url = url.rstrip("/")
+        self.store = Path(store)
+        self.uri = "sqlite:///" + str(self.store)
+        self.server = server  # an MlflowServer we own, or None
+        self.manifest = manifest
+        self._readout = None
+
+    @property
+    def port(self):
+        return int(self.url.rsplit(":", 1)[1])
+
+    @property
+    def readout(self):
+        """What the real client reads back through the server."""
+        if self._readout is None:
+            import mlflow_readout
+            from mlflow import MlflowClient
+            self._readout = mlflow_readout.full_readout(
+                MlflowClient(tracking_uri=self.url))
+        return self._readout
+
+    def exp_id(self, label):
+        return self.manifest["experiments"][label]
+
+    def run_id(self, label):
+        return self.manifest["runs"][label]
+
+
+def _client_env():
+    """The MLflow client in this process must not pick up credentials or a
+    proxy meant for something else."""
+    for k in list(os.environ):
+        if k.startswith("MLFLOW_TRACKING_") or k.lower() in (
+                "http_proxy", "https_proxy", "all_proxy"):
+            del os.environ[k]
+
+
+def _manifest_path(store):
+    return Path(str(store) + ".mltop-manifest.json")
+
+
+def _populate_external(url, store, workdir):
+    """Fill tools/test.sh's store through its server, once: a second pytest
+    run in the same test.sh (the ASan build) reuses it."""
+    import mlflow_populate
+    from mlflow import MlflowClient
+    mpath = _manifest_path(store)
+    client = MlflowClient(tracking_uri=url)
+    if mpath.is_file():
+        manifest = json.loads(mpath.read_text())
+        eid = manifest["experiments"]["main"]
+        if client.get_experiment(eid).name == "mltop edge cases":
+            return manifest
+        pytest.fail(f"{mpath} does not describe the store behind {url}",
+                    pytrace=False)
+    if client.get_experiment_by_name("mltop edge cases") is not None:
+        pytest.fail(f"the store behind {url} already holds the test data "
+                    f"but {mpath} (its manifest) is missing: give the "
+                    "tests a fresh store", pytrace=False)
+    manifest = mlflow_populate.populate(url, str(workdir))
+    mpath.write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    return manifest
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory):
+    import servers
+    _client_env()
+    url = os.environ.get("MLTOP_TEST_SERVER_URL")
+    store = os.environ.get("MLTOP_TEST_SERVER_STORE")
+    work = tmp_path_factory.mktemp("served")
+    if url:
+        if not store:
+            pytest.fail("MLTOP_TEST_SERVER_URL is set but "
+                        "MLTOP_TEST_SERVER_STORE (its SQLite file) is not",
+                        pytrace=False)
+        with pytest.MonkeyPatch.context() as mp:
+            mp.chdir(work)  # artifacts of default experiments land here
+            manifest = _populate_external(url, store, work)
+        yield Served(url, store, None, manifest)
+        return
+    import mlflow_populate
+    from mlflow import MlflowClient
+    path = work / "served.db"
+    uri = "sqlite:///" + str(path)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(work)
+        MlflowClient(tracking_uri=uri).search_experiments()
+        manifest = mlflow_populate.populate(uri, str(work))
+    srv = servers.MlflowServer(path, work / "server.log",
+                               artifact_root=work / "artifacts")
+    try:
+        srv.start()
+    except RuntimeError as e:
+        pytest.fail(str(e), pytrace=False)
+    try:
+        yield Served(srv.url, path, srv, manifest)
+    finally:
+        srv.stop()
+
+
+@pytest.fixture(scope="session")
+def server_factory(tmp_path_factory):
+    """make(store=None, **kw) -> a started MlflowServer on its own store
+    (or the given file); all are stopped at the end of the session."""
+    import servers
+    made = []
+
+    def make(store=None, start=True, **kw):
+        d = tmp_path_factory.mktemp("server")
+        if store is None:
+            store = d / "mlflow.db"
+            from mlflow import MlflowClient
+            MlflowClient(tracking_uri="sqlite:///" + str(store)
+                         ).search_experiments()
+        kw.setdefault("artifact_root", d / "artifacts")
+        srv = servers.MlflowServer(store, d / "server.log", **kw)
+        made.append(srv)
+        if start:
+            try:
+                srv.start()
+            except RuntimeError as e:
+                pytest.fail(str(e), pytrace=False)
+        return srv
+    yield make
+    for srv in made:
+        srv.stop()
+
+
+@pytest.fixture
+def fake_server():
+    """make(handler) -> a started servers.FakeServer, stopped after the
+    test."""
+    import servers
+    made = []
+
+    def make(handler, port=None):
+        f = servers.FakeServer(handler, port=port).start()
+        made.append(f)
+        return f
+    yield make
+    for f in made:
+        f.stop()

@@ -92,7 +92,8 @@ def test_live_view_while_training(mltop_bin, tmp_path):
         ready = _next_line(out, 120, "READY")
         assert ready.startswith("READY "), ready
 
-        cmd = (f"env LANG=C.UTF-8 LC_ALL=C.UTF-8 {shlex.quote(str(mltop_bin))}"
+        cmd = (f"env -u LINES -u COLUMNS LANG=C.UTF-8 LC_ALL=C.UTF-8 "
+               f"{shlex.quote(str(mltop_bin))}"
                f" -u {shlex.quote(uri)} --refresh 0.2 --experiment "
                f"{shlex.quote(name)} 2>{shlex.quote(str(tmp_path / 'mltop.err'))}"
                f"; echo $? > {shlex.quote(str(exitfile))}")
