@@ -89,8 +89,34 @@ static void experiment_free(struct experiment *e)
 	free(e);
 }
 
+static void version_free(struct model_version *v)
+{
+	free(v->stage);
+	free(v->status);
+	free(v->description);
+	free(v->source);
+	free(v->run_id);
+	free(v->user_id);
+	kv_list_clear(&v->tags);
+}
+
+static void registered_free(struct registered_model *rm)
+{
+	for (size_t i = 0; i < rm->nversions; i++)
+		version_free(&rm->versions[i]);
+	free(rm->versions);
+	free(rm->name);
+	free(rm->description);
+	kv_list_clear(&rm->tags);
+	kv_list_clear(&rm->aliases);
+	free(rm);
+}
+
 void model_free(struct model *m)
 {
+	for (size_t i = 0; i < m->nmodels; i++)
+		registered_free(m->models[i]);
+	free(m->models);
 	for (size_t i = 0; i < m->nexps; i++)
 		experiment_free(m->exps[i]);
 	free(m->exps);
@@ -336,4 +362,94 @@ bool series_stale(const struct series *s)
 		return false;
 	return s->latest.step != s->want_step ||
 	       s->latest.timestamp != s->want_ts;
+}
+
+/* --- the model registry ---------------------------------------------------- */
+
+struct registered_model *model_registered(struct model *m, const char *name)
+{
+	for (size_t i = 0; i < m->nmodels; i++)
+		if (strcmp(m->models[i]->name, name) == 0)
+			return m->models[i];
+	return NULL;
+}
+
+struct registered_model *model_registered_upsert(struct model *m,
+						 const char *name)
+{
+	struct registered_model *rm = model_registered(m, name);
+
+	if (rm)
+		return rm;
+	rm = xcalloc(1, sizeof(*rm));
+	rm->name = xstrdup(name);
+	m->models = xgrow(m->models, &m->capmodels, m->nmodels + 1,
+			  sizeof(*m->models));
+	m->models[m->nmodels++] = rm;
+	return rm;
+}
+
+struct model_version *registered_version(struct registered_model *rm,
+					 int version)
+{
+	for (size_t i = 0; i < rm->nversions; i++)
+		if (rm->versions[i].version == version)
+			return &rm->versions[i];
+	return NULL;
+}
+
+/* Versions stay sorted newest first. */
+struct model_version *registered_version_upsert(struct registered_model *rm,
+						int version)
+{
+	struct model_version *v = registered_version(rm, version);
+	size_t i = 0;
+
+	if (v)
+		return v;
+	while (i < rm->nversions && rm->versions[i].version > version)
+		i++;
+	rm->versions = xgrow(rm->versions, &rm->capversions,
+			     rm->nversions + 1, sizeof(*rm->versions));
+	memmove(&rm->versions[i + 1], &rm->versions[i],
+		(rm->nversions - i) * sizeof(*rm->versions));
+	memset(&rm->versions[i], 0, sizeof(rm->versions[i]));
+	rm->versions[i].version = version;
+	rm->nversions++;
+	if (version > rm->latest_version)
+		rm->latest_version = version;
+	return &rm->versions[i];
+}
+
+void registered_remove_unseen_versions(struct registered_model *rm)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < rm->nversions; i++) {
+		if (rm->versions[i].seen)
+			rm->versions[k++] = rm->versions[i];
+		else
+			version_free(&rm->versions[i]);
+	}
+	rm->nversions = k;
+}
+
+void model_remove_unseen_registered(struct model *m)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < m->nmodels; i++) {
+		if (m->models[i]->seen)
+			m->models[k++] = m->models[i];
+		else
+			registered_free(m->models[i]);
+	}
+	m->nmodels = k;
+}
+
+int registered_alias(const struct registered_model *rm, const char *alias)
+{
+	const char *v = kv_list_get(&rm->aliases, alias);
+
+	return v ? atoi(v) : 0;
 }

@@ -94,6 +94,52 @@ struct experiment {
 	int64_t runs_cursor;       /* backend's mark for incremental polls */
 };
 
+struct model;
+
+/* --- the model registry ---------------------------------------------- */
+
+struct model_version {
+	int version;
+	char *stage;               /* "None", "Staging", "Production",
+				    * "Archived" as stored */
+	char *status;              /* READY, PENDING_REGISTRATION, ... */
+	char *description;
+	char *source;
+	char *run_id;              /* source run, or NULL */
+	char *user_id;
+	int64_t creation_time, last_updated_time;
+	struct kv_list tags;
+	bool seen;
+};
+
+struct registered_model {
+	char *name;
+	char *description;
+	int64_t creation_time, last_updated_time;
+	struct kv_list tags;       /* includes mltop.history.* events */
+	struct kv_list aliases;    /* alias -> version, as decimal text */
+	bool is_prompt;            /* tagged mlflow.prompt.is_prompt */
+	/* Versions, once loaded: newest first; Deleted_Internal left out. */
+	struct model_version *versions;
+	size_t nversions, capversions;
+	bool versions_loaded;
+	int latest_version;        /* highest version number known */
+	bool seen;
+};
+
+struct registered_model *model_registered(struct model *m, const char *name);
+struct registered_model *model_registered_upsert(struct model *m,
+						 const char *name);
+struct model_version *registered_version(struct registered_model *rm,
+					 int version);
+struct model_version *registered_version_upsert(struct registered_model *rm,
+						int version);
+/* Drop versions (or models) whose `seen` flag is false. */
+void registered_remove_unseen_versions(struct registered_model *rm);
+void model_remove_unseen_registered(struct model *m);
+/* The version an alias points at, 0 when the alias is not set. */
+int registered_alias(const struct registered_model *rm, const char *alias);
+
 struct model {
 	struct experiment **exps;   /* owned, store order */
 	size_t nexps, capexps;
@@ -109,6 +155,10 @@ struct model {
 	 * when fine) and when the next try goes out (wall ms). */
 	int64_t stale_since;
 	int64_t retry_at;
+
+	struct registered_model **models; /* owned, store order */
+	size_t nmodels, capmodels;
+	bool models_loaded;
 	int pending;                /* requests in flight */
 	int background;             /* in flight, but nothing on screen
 				     * waits for them (params pass) */

@@ -47,4 +47,16 @@ int rest_parse_history(struct series *ser, const char *body, size_t len,
 int rest_parse_bulk_history(struct model *m, const char *key,
 			    const char *body, size_t len, char **err);
 
+/* registered-models/search: upsert each model (timestamps, description,
+ * tags, aliases, latest_version from latest_versions, is_prompt), set
+ * `seen`. Returns the number of models, or -1 with *err. */
+int rest_parse_models(struct model *m, const char *body, size_t len,
+		      char **next, char **err);
+/* model-versions/search ({"model_versions": [...]}): upsert each version
+ * of rm (Deleted_Internal left out), set `seen`; or registered-models/get
+ * ({"registered_model": {...}}): replace rm's tags and aliases. Returns
+ * the number of versions, or -1 with *err. */
+int rest_parse_versions(struct registered_model *rm, const char *body,
+			size_t len, char **next, char **err);
+
 #endif

@@ -4,6 +4,7 @@
 
 #include <poll.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/xmalloc.h"
 #include "store/store.h"
@@ -64,3 +65,51 @@ void store_wait(struct store *s)
 			s->ops->dispatch(s, fds, n);
 	}
 }
+
+struct registry_write *registry_write_copy(const struct registry_write *w)
+{
+	struct registry_write *c = xcalloc(1, sizeof(*c));
+	struct stage_move *mv = NULL;
+	int *in = NULL;
+
+	*c = *w;
+	c->model = xstrdup(w->model);
+	c->alias = w->alias ? xstrdup(w->alias) : NULL;
+	c->event_key = w->event_key ? xstrdup(w->event_key) : NULL;
+	c->event_value = w->event_value ? xstrdup(w->event_value) : NULL;
+	c->drop_key = w->drop_key ? xstrdup(w->drop_key) : NULL;
+	if (w->nmoves) {
+		mv = xcalloc(w->nmoves, sizeof(*mv));
+		for (size_t i = 0; i < w->nmoves; i++) {
+			mv[i].version = w->moves[i].version;
+			mv[i].stage = xstrdup(w->moves[i].stage);
+			mv[i].expect_stage = w->moves[i].expect_stage
+				? xstrdup(w->moves[i].expect_stage) : NULL;
+		}
+	}
+	c->moves = mv;
+	if (w->nexpect_in_stage) {
+		in = xcalloc(w->nexpect_in_stage, sizeof(*in));
+		memcpy(in, w->expect_in_stage,
+		       w->nexpect_in_stage * sizeof(*in));
+	}
+	c->expect_in_stage = in;
+	return c;
+}
+
+void registry_write_free(struct registry_write *w)
+{
+	free((char *)w->model);
+	free((char *)w->alias);
+	free((char *)w->event_key);
+	free((char *)w->event_value);
+	free((char *)w->drop_key);
+	for (size_t i = 0; i < w->nmoves; i++) {
+		free((char *)w->moves[i].stage);
+		free((char *)w->moves[i].expect_stage);
+	}
+	free((void *)w->moves);
+	free((void *)w->expect_in_stage);
+	free(w);
+}
+

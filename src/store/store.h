@@ -12,6 +12,43 @@
 
 struct store;
 
+/* A change to the registry, as a promotion or a rollback makes it. The
+ * store re-reads the current state first and refuses (ok == false, and
+ * model->error starts with "conflict:" and says what it found) when it is
+ * not what the screen showed: another user moved it since. */
+enum registry_write_kind { RW_ALIAS, RW_STAGE };
+
+struct stage_move {
+	int version;
+	const char *stage;          /* Staging, Production, Archived, None */
+	const char *expect_stage;   /* its stage as drawn */
+};
+
+struct registry_write {
+	enum registry_write_kind kind;
+	const char *model;
+	/* RW_ALIAS: point alias at version (0: delete the alias); the
+	 * alias held expect_alias_version as drawn (0: unset). */
+	const char *alias;
+	int version;
+	int expect_alias_version;
+	/* RW_STAGE: moves applied in order; archive_existing (promotions
+	 * only, one move) archives the other versions in that stage, with
+	 * MLflow's semantics; expect_in_stage is who was in the target stage
+	 * as drawn (ascending). */
+	const struct stage_move *moves;
+	size_t nmoves;
+	bool archive_existing;
+	const int *expect_in_stage;
+	size_t nexpect_in_stage;
+	/* The history event to record with it: a registered-model tag
+	 * (key mltop.history.NNNNNN, value JSON), and an older event tag to
+	 * delete so the history stays bounded (NULL: none). */
+	const char *event_key;
+	const char *event_value;
+	const char *drop_key;
+};
+
 /* Called when a request has finished (ok == false: model->error says why). */
 typedef void (*store_done_fn)(struct store *s, bool ok, void *ud);
 
@@ -36,6 +73,18 @@ struct store_ops {
 	 * model if needed): info, latest metrics, params, tags. */
 	void (*load_run)(struct store *s, const char *run_id,
 			 store_done_fn done, void *ud);
+	/* Registered models (not prompts, which are kept but flagged) with
+	 * their aliases and tags; latest_version where the store says. */
+	void (*load_models)(struct store *s, store_done_fn done, void *ud);
+	/* Every version of one model (Deleted_Internal left out). */
+	void (*load_versions)(struct store *s, const char *model,
+			      store_done_fn done, void *ud);
+	/* Check, move and record, as one atomic step where the store can
+	 * (SQLite: one transaction); on a server: the move first, then the
+	 * event, so the history never claims a move that did not happen.
+	 * NULL when the store cannot write. */
+	void (*registry_write)(struct store *s, const struct registry_write *w,
+			       store_done_fn done, void *ud);
 	/* Event loop hooks, NULL for backends with nothing to wait on. */
 	int (*pollfds)(struct store *s, struct pollfd *fds, int max,
 		       int *timeout_ms);
@@ -56,6 +105,7 @@ struct store {
 	/* Run counts are wanted (the dashboard, the experiments table); a
 	 * remote store spends requests on them only then. */
 	bool want_counts;
+	bool read_only;        /* --read-only: registry_write refuses */
 	void *impl;            /* the backend's own state */
 };
 
@@ -65,6 +115,10 @@ extern const struct store_ops store_rest_ops;
 /* Open the store the URI names. On failure returns NULL, *err set. */
 struct store *store_open(const char *uri, struct model *m, char **err);
 void store_close(struct store *s);
+
+/* A deep copy of a write, for a backend to keep while it works. */
+struct registry_write *registry_write_copy(const struct registry_write *w);
+void registry_write_free(struct registry_write *w);
 
 /* Run the event loop until no request is pending (scripting commands). */
 void store_wait(struct store *s);

@@ -34,6 +34,10 @@ enum op_kind {
 	OP_HISTORY,
 	OP_BULK,
 	OP_RUN,
+	OP_MODELS,
+	OP_VERSIONS,
+	OP_MODEL_GET,
+	OP_WRITE,
 };
 
 static const char *const op_endpoint[] = {
@@ -45,6 +49,10 @@ static const char *const op_endpoint[] = {
 	[OP_HISTORY] = "metrics/get-history",
 	[OP_BULK] = "metrics/get-history-bulk-interval",
 	[OP_RUN] = "runs/get",
+	[OP_MODELS] = "registered-models/search",
+	[OP_VERSIONS] = "model-versions/search",
+	[OP_MODEL_GET] = "registered-models/get",
+	[OP_WRITE] = "registry write",
 };
 
 struct rest_store;
@@ -65,10 +73,16 @@ struct op {
 	long done_rows;
 	bool counts_running;     /* OP_COUNTS: the RUNNING count request */
 	struct http_req *req;
+	struct registry_write *write;   /* OP_WRITE: a deep copy, owned */
+	int step;                /* OP_WRITE: where the sequence is */
+	const char *ep;          /* OP_WRITE: the endpoint of this step */
+	struct registered_model *scratch; /* OP_WRITE: state read back */
+	size_t move;             /* OP_WRITE: the stage move under way */
 	store_done_fn done;
 	void *ud;
 	struct op *next;         /* all live ops, for close */
 };
+
 
 struct rest_store {
 	struct http *http;
@@ -136,6 +150,18 @@ static void op_free(struct store *s, struct op *o)
 	free(o->run_ids);
 	free(o->filter);
 	free(o->page);
+	if (o->write)
+		registry_write_free(o->write);
+	if (o->scratch) {
+		struct model tmp;
+
+		/* A scratch model owns the registered model: free it so. */
+		model_init(&tmp);
+		tmp.models = xcalloc(1, sizeof(*tmp.models));
+		tmp.models[0] = o->scratch;
+		tmp.nmodels = tmp.capmodels = 1;
+		model_free(&tmp);
+	}
 	free(o);
 }
 
@@ -222,6 +248,11 @@ static bool backing_off(struct store *s, bool forced)
 	return m->retry_at && clock_now_ms() < m->retry_at;
 }
 
+static const char *op_ep(const struct op *o)
+{
+	return o->ep ? o->ep : op_endpoint[o->kind];
+}
+
 /* What went wrong with a reply, in the words users see (issue3 spec). */
 static char *reply_problem(struct store *s, const struct op *o,
 			   const struct http_reply *r, bool *transient)
@@ -234,8 +265,8 @@ static char *reply_problem(struct store *s, const struct op *o,
 		/* A reply that started and broke off is a bad reply; one that
 		 * never came means the server is away. */
 		if (r->status > 0)
-			return xasprintf("bad reply to %s: %s",
-					 op_endpoint[o->kind], r->error);
+			return xasprintf("bad reply to %s: %s", op_ep(o),
+					 r->error);
 		*transient = true;
 		return xasprintf("%s", r->error);
 	}
@@ -271,11 +302,10 @@ static char *reply_problem(struct store *s, const struct op *o,
 		out = xasprintf("%s: %s (HTTP %ld)", code ? code : "ERROR",
 				msg ? msg : "", r->status);
 	} else if (msg) {
-		out = xasprintf("%s: HTTP %ld: %s", op_endpoint[o->kind],
-				r->status, msg);
+		out = xasprintf("%s: HTTP %ld: %s", op_ep(o), r->status, msg);
 	} else {
-		out = xasprintf("%s: HTTP %ld (not an MLflow reply)",
-				op_endpoint[o->kind], r->status);
+		out = xasprintf("%s: HTTP %ld (not an MLflow reply)", op_ep(o),
+				r->status);
 	}
 	*transient = r->status >= 500 || r->status == 429;
 	free(code);
@@ -292,23 +322,30 @@ static void send_get(struct op *o, const char *query)
 	struct rest_store *rs = impl(o->s);
 	char *url = xasprintf("%s%s?%s",
 			      o->kind == OP_BULK ? rs->ajax : rs->api,
-			      op_endpoint[o->kind], query);
+			      op_ep(o), query);
 
 	o->req = http_start(rs->http, "GET", url, NULL, on_reply, o);
 	free(url);
 }
 
-static void send_post(struct op *o, json_t *body)
+static void send_body(struct op *o, const char *method, json_t *body)
 {
 	struct rest_store *rs = impl(o->s);
-	char *url = xasprintf("%s%s", rs->api, op_endpoint[o->kind]);
+	char *url = xasprintf("%s%s", rs->api, op_ep(o));
 	char *text = json_dumps(body, JSON_COMPACT);
 
-	o->req = http_start(rs->http, "POST", url, text, on_reply, o);
+	o->req = http_start(rs->http, method, url, text, on_reply, o);
 	free(text);
 	free(url);
 	json_decref(body);
 }
+
+static void send_post(struct op *o, json_t *body)
+{
+	send_body(o, "POST", body);
+}
+
+static void send_write_step(struct op *o);
 
 static const char *view_type(struct store *s)
 {
@@ -402,6 +439,229 @@ static void send_op(struct op *o)
 		free(q);
 		free(a);
 		break;
+	case OP_MODELS: {
+		char *t = o->page ? url_escape(o->page) : NULL;
+
+		q = xasprintf("max_results=1000%s%s", t ? "&page_token=" : "",
+			      t ? t : "");
+		send_get(o, q);
+		free(q);
+		free(t);
+		break;
+	}
+	case OP_VERSIONS: {
+		char *t = o->page ? url_escape(o->page) : NULL;
+		char *f = xasprintf("name='%s'", o->key), *fe;
+
+		fe = url_escape(f);
+		q = xasprintf("filter=%s&max_results=10000%s%s", fe,
+			      t ? "&page_token=" : "", t ? t : "");
+		send_get(o, q);
+		free(q);
+		free(fe);
+		free(f);
+		free(t);
+		break;
+	}
+	case OP_MODEL_GET:
+		a = url_escape(o->key);
+		q = xasprintf("name=%s", a);
+		send_get(o, q);
+		free(q);
+		free(a);
+		break;
+	case OP_WRITE:
+		send_write_step(o);
+		break;
+	}
+}
+
+/* --- a registry write: check, move, record, in that order -------------- */
+
+enum write_step {
+	WS_READ_MODEL,     /* registered-models/get: aliases */
+	WS_READ_VERSIONS,  /* model-versions/search: stages */
+	WS_MOVE,           /* alias, or one transition a move */
+	WS_EVENT,          /* set-tag: the history event */
+	WS_DROP,           /* delete-tag: the oldest event */
+	WS_DONE,
+};
+
+static void send_write_step(struct op *o)
+{
+	const struct registry_write *w = o->write;
+	char buf[24];
+	json_t *b;
+	char *a, *q;
+
+	switch (o->step) {
+	case WS_READ_MODEL:
+		o->ep = "registered-models/get";
+		a = url_escape(w->model);
+		q = xasprintf("name=%s", a);
+		send_get(o, q);
+		free(q);
+		free(a);
+		break;
+	case WS_READ_VERSIONS: {
+		char *f = xasprintf("name='%s'", w->model), *fe = url_escape(f);
+
+		o->ep = "model-versions/search";
+		q = xasprintf("filter=%s&max_results=10000", fe);
+		send_get(o, q);
+		free(q);
+		free(fe);
+		free(f);
+		break;
+	}
+	case WS_MOVE:
+		if (w->kind == RW_ALIAS) {
+			o->ep = "registered-models/alias";
+			snprintf(buf, sizeof(buf), "%d", w->version);
+			if (w->version > 0) {
+				b = json_pack("{s:s, s:s, s:s}", "name", w->model,
+					      "alias", w->alias, "version", buf);
+				send_body(o, "POST", b);
+			} else {
+				b = json_pack("{s:s, s:s}", "name", w->model,
+					      "alias", w->alias);
+				send_body(o, "DELETE", b);
+			}
+		} else {
+			const struct stage_move *mv = &w->moves[o->move];
+
+			o->ep = "model-versions/transition-stage";
+			snprintf(buf, sizeof(buf), "%d", mv->version);
+			b = json_pack("{s:s, s:s, s:s, s:b}", "name", w->model,
+				      "version", buf, "stage", mv->stage,
+				      "archive_existing_versions",
+				      w->archive_existing && w->nmoves == 1);
+			send_body(o, "POST", b);
+		}
+		break;
+	case WS_EVENT:
+		o->ep = "registered-models/set-tag";
+		b = json_pack("{s:s, s:s, s:s}", "name", w->model, "key",
+			      w->event_key, "value", w->event_value);
+		send_body(o, "POST", b);
+		break;
+	case WS_DROP:
+		o->ep = "registered-models/delete-tag";
+		b = json_pack("{s:s, s:s}", "name", w->model, "key",
+			      w->drop_key);
+		send_body(o, "DELETE", b);
+		break;
+	}
+}
+
+/* The optimistic check on what the server holds now. */
+static char *write_conflict(const struct registry_write *w,
+			    struct registered_model *now)
+{
+	if (w->kind == RW_ALIAS) {
+		int v = registered_alias(now, w->alias);
+
+		if (v == w->expect_alias_version)
+			return NULL;
+		if (v)
+			return xasprintf("conflict: alias %s now points to v%d "
+					 "(the screen showed %s%d); nothing "
+					 "changed", w->alias, v,
+					 w->expect_alias_version ? "v" : "",
+					 w->expect_alias_version);
+		return xasprintf("conflict: alias %s is no longer set (the "
+				 "screen showed v%d); nothing changed",
+				 w->alias, w->expect_alias_version);
+	}
+	for (size_t i = 0; i < w->nmoves; i++) {
+		struct model_version *v = registered_version(now,
+							     w->moves[i].version);
+
+		if (!v)
+			return xasprintf("conflict: version %d of %s is gone",
+					 w->moves[i].version, w->model);
+		if (w->moves[i].expect_stage && v->stage &&
+		    strcmp(v->stage, w->moves[i].expect_stage) != 0)
+			return xasprintf("conflict: v%d is now in %s (the "
+					 "screen showed %s); nothing changed",
+					 v->version, v->stage,
+					 w->moves[i].expect_stage);
+	}
+	if (w->archive_existing && w->nmoves == 1) {
+		size_t k = 0;
+		bool same = true;
+
+		/* versions are newest first; expect is ascending */
+		for (size_t i = now->nversions; i-- > 0;) {
+			struct model_version *v = &now->versions[i];
+
+			if (v->version == w->moves[0].version || !v->stage ||
+			    strcmp(v->stage, w->moves[0].stage) != 0)
+				continue;
+			if (k >= w->nexpect_in_stage ||
+			    w->expect_in_stage[k] != v->version)
+				same = false;
+			k++;
+		}
+		if (!same || k != w->nexpect_in_stage)
+			return xasprintf("conflict: the versions in %s changed "
+					 "since the screen was drawn; nothing "
+					 "changed", w->moves[0].stage);
+	}
+	return NULL;
+}
+
+/* A reply to one step came back fine: parse what it read, go on. Returns
+ * true when the write is over (done or refused). */
+static bool write_advance(struct op *o, const struct http_reply *r,
+			  bool *ok)
+{
+	const struct registry_write *w = o->write;
+	struct model *m = o->s->model;
+	char *err = NULL, *msg;
+
+	*ok = true;
+	switch (o->step) {
+	case WS_READ_MODEL:
+	case WS_READ_VERSIONS:
+		if (!o->scratch) {
+			o->scratch = xcalloc(1, sizeof(*o->scratch));
+			o->scratch->name = xstrdup(w->model);
+		}
+		if (rest_parse_versions(o->scratch, r->body, r->len, NULL,
+					&err) < 0) {
+			msg = xasprintf("bad reply to %s: %s", op_ep(o), err);
+			model_set_error(m, msg);
+			free(msg);
+			free(err);
+			*ok = false;
+			return true;
+		}
+		if (o->step == WS_READ_MODEL && w->kind == RW_STAGE) {
+			o->step = WS_READ_VERSIONS;
+			return false;
+		}
+		msg = write_conflict(w, o->scratch);
+		if (msg) {
+			model_set_error(m, msg);
+			free(msg);
+			*ok = false;
+			return true;
+		}
+		o->step = WS_MOVE;
+		o->move = 0;
+		return false;
+	case WS_MOVE:
+		if (w->kind == RW_STAGE && ++o->move < w->nmoves)
+			return false;
+		o->step = w->event_key ? WS_EVENT : WS_DONE;
+		return o->step == WS_DONE;
+	case WS_EVENT:
+		o->step = w->drop_key ? WS_DROP : WS_DONE;
+		return o->step == WS_DONE;
+	default:
+		o->step = WS_DONE;
+		return true;
 	}
 }
 
@@ -533,9 +793,33 @@ static void on_reply(void *ud, const struct http_reply *r)
 		op_finish(o, false);
 		return;
 	}
+	if (o->kind == OP_WRITE) {
+		bool ok;
+
+		if (write_advance(o, r, &ok)) {
+			if (ok)
+				healthy(s);
+			op_finish(o, ok);
+		} else {
+			send_op(o);
+		}
+		return;
+	}
 	switch (o->kind) {
 	case OP_EXPERIMENTS:
 		n = rest_parse_experiments(m, r->body, r->len, &next, &err);
+		break;
+	case OP_MODELS:
+		n = rest_parse_models(m, r->body, r->len, &next, &err);
+		break;
+	case OP_VERSIONS:
+	case OP_MODEL_GET: {
+		struct registered_model *rm = model_registered_upsert(m, o->key);
+
+		n = rest_parse_versions(rm, r->body, r->len, &next, &err);
+		break;
+	}
+	case OP_WRITE:
 		break;
 	case OP_COUNTS:
 		reply_counts(o, r);
@@ -600,6 +884,30 @@ static void on_reply(void *ud, const struct http_reply *r)
 	}
 	/* The last page. */
 	switch (o->kind) {
+	case OP_MODELS:
+		model_remove_unseen_registered(m);
+		m->models_loaded = true;
+		break;
+	case OP_VERSIONS: {
+		struct registered_model *rm = model_registered(m, o->key);
+
+		if (rm) {
+			registered_remove_unseen_versions(rm);
+			rm->latest_version = rm->nversions
+				? rm->versions[0].version : 0;
+		}
+		/* Then aliases and tags, from registered-models/get. */
+		o->kind = OP_MODEL_GET;
+		send_op(o);
+		return;
+	}
+	case OP_MODEL_GET: {
+		struct registered_model *rm = model_registered(m, o->key);
+
+		if (rm)
+			rm->versions_loaded = true;
+		break;
+	}
 	case OP_EXPERIMENTS:
 		finish_experiments(s);
 		if (s->want_counts &&
@@ -805,6 +1113,58 @@ static void rest_load_history(struct store *s, struct run *r,
 	send_op(o);
 }
 
+static void rest_load_models(struct store *s, store_done_fn done, void *ud)
+{
+	struct model *m = s->model;
+
+	if (backing_off(s, s->forced)) {
+		if (done)
+			done(s, false, ud);
+		return;
+	}
+	for (size_t i = 0; i < m->nmodels; i++)
+		m->models[i]->seen = false;
+	send_op(op_new(s, OP_MODELS, done, ud));
+}
+
+static void rest_load_versions(struct store *s, const char *model,
+			       store_done_fn done, void *ud)
+{
+	struct registered_model *rm;
+	struct op *o;
+
+	if (backing_off(s, s->forced)) {
+		if (done)
+			done(s, false, ud);
+		return;
+	}
+	rm = model_registered_upsert(s->model, model);
+	for (size_t i = 0; i < rm->nversions; i++)
+		rm->versions[i].seen = false;
+	o = op_new(s, OP_VERSIONS, done, ud);
+	o->key = xstrdup(model);
+	send_op(o);
+}
+
+static void rest_registry_write(struct store *s,
+				const struct registry_write *w,
+				store_done_fn done, void *ud)
+{
+	struct op *o;
+
+	if (s->read_only) {
+		model_set_error(s->model, "read-only: writes are disabled "
+				"(--read-only)");
+		if (done)
+			done(s, false, ud);
+		return;
+	}
+	o = op_new(s, OP_WRITE, done, ud);
+	o->write = registry_write_copy(w);
+	o->step = WS_READ_MODEL;
+	send_op(o);
+}
+
 static int cmp_hist(const void *a, const void *b)
 {
 	const struct pending_hist *x = a, *y = b;
@@ -938,6 +1298,9 @@ const struct store_ops store_rest_ops = {
 	.poll_runs = rest_poll_runs,
 	.load_history = rest_load_history,
 	.load_run = rest_load_run,
+	.load_models = rest_load_models,
+	.load_versions = rest_load_versions,
+	.registry_write = rest_registry_write,
 	.pollfds = rest_pollfds,
 	.dispatch = rest_dispatch,
 	.stats = rest_stats,

@@ -7,9 +7,11 @@
 #include <limits.h>
 #include <math.h>
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,6 +34,9 @@ enum job_kind {
 	JOB_POLL,
 	JOB_HISTORY,
 	JOB_RUN,
+	JOB_MODELS,
+	JOB_VERSIONS,
+	JOB_WRITE,
 };
 
 struct job {
@@ -49,6 +54,7 @@ struct job {
 	bool background;       /* counted in model->background */
 	sqlite3_int64 *bounds;
 	size_t nbounds, capbounds, bi;
+	struct registry_write *write;  /* JOB_WRITE: a deep copy, owned */
 	store_done_fn done;
 	void *ud;
 	struct job *next;
@@ -57,6 +63,8 @@ struct job {
 struct cols {
 	bool runs_name, runs_deleted_time, exp_workspace, metrics_index;
 	bool lm_index;
+	bool registry;       /* registered_models and friends exist */
+	bool reg_workspace;  /* ...with the 2026 workspace column */
 };
 
 struct sqlite_store {
@@ -325,6 +333,12 @@ static int sqlite_open(struct store *s, char **err)
 	ss->cols.metrics_index = has_index_on(ss->db, "metrics",
 					      "run_uuid,key");
 	ss->cols.lm_index = has_index_on(ss->db, "latest_metrics", "run_uuid");
+	ss->cols.registry = has_column(ss->db, "registered_models", "name") &&
+			    has_column(ss->db, "model_versions", "version") &&
+			    has_column(ss->db, "registered_model_aliases",
+				       "alias");
+	ss->cols.reg_workspace = has_column(ss->db, "registered_models",
+					    "workspace");
 	ws = getenv("MLFLOW_WORKSPACE");
 	ss->workspace = xstrdup(ws && *ws ? ws : "default");
 	if (!rev || !revision_known(rev)) {
@@ -343,6 +357,8 @@ static int sqlite_open(struct store *s, char **err)
 
 static void job_free(struct job *j)
 {
+	if (j->write)
+		registry_write_free(j->write);
 	free(j->bounds);
 	free(j->exp_id);
 	free(j->run_id);
@@ -1008,6 +1024,433 @@ static int do_run(struct store *s, struct job *j)
 	return 1;
 }
 
+/* --- the model registry ------------------------------------------------- */
+
+/* " AND workspace = ?N" where the schema has workspaces. */
+static const char *ws_clause(struct store *s, const char *col_prefix,
+			     char *buf, size_t n, int param)
+{
+	if (!impl(s)->cols.reg_workspace)
+		return "";
+	snprintf(buf, n, " AND %sworkspace = ?%d", col_prefix, param);
+	return buf;
+}
+
+static void bind_ws(struct store *s, sqlite3_stmt *st, int param)
+{
+	if (impl(s)->cols.reg_workspace)
+		sqlite3_bind_text(st, param, impl(s)->workspace, -1,
+				  SQLITE_STATIC);
+}
+
+/* Aliases and tags of one model (name) or of all (name NULL). */
+static int read_aliases_tags(struct store *s, const char *name)
+{
+	struct model *m = s->model;
+	char w[64], *sql;
+	sqlite3_stmt *st;
+	int rc;
+
+	for (int q = 0; q < 2; q++) {
+		sql = xasprintf(q == 0 ?
+			"SELECT name, alias, version FROM "
+			"registered_model_aliases WHERE (?1 IS NULL OR name = ?1)%s"
+			" ORDER BY name, alias" :
+			"SELECT name, key, value FROM registered_model_tags"
+			" WHERE (?1 IS NULL OR name = ?1)%s ORDER BY name, key",
+			ws_clause(s, "", w, sizeof(w), 2));
+		st = prep(s, sql);
+		free(sql);
+		if (!st)
+			return -1;
+		if (name)
+			sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		bind_ws(s, st, 2);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			struct registered_model *rm =
+				col_text(st, 0) ? model_registered(m,
+						col_text(st, 0)) : NULL;
+
+			if (!rm || !col_text(st, 1))
+				continue;
+			kv_list_set(q == 0 ? &rm->aliases : &rm->tags,
+				    col_text(st, 1), col_text(st, 2));
+		}
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE) {
+			fail(s, rc, "reading the model registry");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int do_models(struct store *s, struct job *j)
+{
+	struct model *m = s->model;
+	char w[64], *sql;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!impl(s)->cols.registry) {
+		m->models_loaded = true;
+		return 1;
+	}
+	sql = xasprintf("SELECT name, creation_time, last_updated_time,"
+			" description FROM registered_models WHERE 1%s"
+			" ORDER BY name", ws_clause(s, "", w, sizeof(w), 1));
+	st = prep(s, sql);
+	free(sql);
+	if (!st)
+		return -1;
+	bind_ws(s, st, 1);
+	for (size_t i = 0; i < m->nmodels; i++)
+		m->models[i]->seen = false;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct registered_model *rm;
+
+		if (!col_text(st, 0))
+			continue;
+		rm = model_registered_upsert(m, col_text(st, 0));
+		rm->seen = true;
+		rm->creation_time = col_int(st, 1);
+		rm->last_updated_time = col_int(st, 2);
+		set_str(&rm->description, col_text(st, 3));
+		kv_list_clear(&rm->aliases);
+		kv_list_clear(&rm->tags);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		fail(s, rc, "reading registered models");
+		return -1;
+	}
+	model_remove_unseen_registered(m);
+	if (read_aliases_tags(s, NULL) != 0)
+		return -1;
+	sql = xasprintf("SELECT name, max(version) FROM model_versions"
+			" WHERE current_stage != 'Deleted_Internal'%s"
+			" GROUP BY name", ws_clause(s, "", w, sizeof(w), 1));
+	st = prep(s, sql);
+	free(sql);
+	if (!st)
+		return -1;
+	bind_ws(s, st, 1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct registered_model *rm =
+			col_text(st, 0) ? model_registered(m, col_text(st, 0))
+					: NULL;
+
+		if (rm)
+			rm->latest_version = (int)col_int(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		fail(s, rc, "reading model versions");
+		return -1;
+	}
+	for (size_t i = 0; i < m->nmodels; i++) {
+		const char *p = kv_list_get(&m->models[i]->tags,
+					    "mlflow.prompt.is_prompt");
+
+		m->models[i]->is_prompt = p && strcasecmp(p, "true") == 0;
+	}
+	m->models_loaded = true;
+	return 1;
+}
+
+static int do_versions(struct store *s, struct job *j)
+{
+	struct model *m = s->model;
+	struct registered_model *rm;
+	char w[64], *sql;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!impl(s)->cols.registry)
+		return 1;
+	rm = model_registered_upsert(m, j->key);
+	sql = xasprintf("SELECT version, creation_time, last_updated_time,"
+			" description, user_id, current_stage, source, run_id,"
+			" status FROM model_versions WHERE name = ?1"
+			" AND current_stage != 'Deleted_Internal'%s",
+			ws_clause(s, "", w, sizeof(w), 2));
+	st = prep(s, sql);
+	free(sql);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, j->key, -1, SQLITE_STATIC);
+	bind_ws(s, st, 2);
+	for (size_t i = 0; i < rm->nversions; i++)
+		rm->versions[i].seen = false;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct model_version *v =
+			registered_version_upsert(rm, (int)col_int(st, 0));
+
+		v->seen = true;
+		v->creation_time = col_int(st, 1);
+		v->last_updated_time = col_int(st, 2);
+		set_str(&v->description, col_text(st, 3));
+		set_str(&v->user_id, col_text(st, 4));
+		set_str(&v->stage, col_text(st, 5));
+		set_str(&v->source, col_text(st, 6));
+		set_str(&v->run_id, col_text(st, 7) && *col_text(st, 7)
+					    ? col_text(st, 7) : NULL);
+		set_str(&v->status, col_text(st, 8));
+		kv_list_clear(&v->tags);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		fail(s, rc, "reading model versions");
+		return -1;
+	}
+	registered_remove_unseen_versions(rm);
+	sql = xasprintf("SELECT version, key, value FROM model_version_tags"
+			" WHERE name = ?1%s", ws_clause(s, "", w, sizeof(w), 2));
+	st = prep(s, sql);
+	free(sql);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, j->key, -1, SQLITE_STATIC);
+	bind_ws(s, st, 2);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct model_version *v = registered_version(rm,
+							     (int)col_int(st, 0));
+
+		if (v && col_text(st, 1))
+			kv_list_set(&v->tags, col_text(st, 1), col_text(st, 2));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		fail(s, rc, "reading model version tags");
+		return -1;
+	}
+	rm->latest_version = rm->nversions ? rm->versions[0].version : 0;
+	kv_list_clear(&rm->aliases);
+	kv_list_clear(&rm->tags);
+	if (read_aliases_tags(s, j->key) != 0)
+		return -1;
+	rm->versions_loaded = true;
+	return 1;
+}
+
+/* Run one statement with text/int parameters: "t" text, "i" int. */
+static int exec_bind(sqlite3 *db, const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *st = NULL;
+	va_list ap;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return rc;
+	va_start(ap, types);
+	for (int i = 0; types[i]; i++) {
+		if (types[i] == 't')
+			sqlite3_bind_text(st, i + 1, va_arg(ap, const char *), -1,
+					  SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_int64(st, i + 1, va_arg(ap, sqlite3_int64));
+	}
+	va_end(ap);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
+/* The optimistic check inside the write transaction. Returns NULL when
+ * the registry is as the screen showed, else what it is now. */
+static char *write_check(sqlite3 *db, const char *ws,
+			 const struct registry_write *w)
+{
+	sqlite3_stmt *st = NULL;
+	char *msg = NULL;
+
+	if (w->kind == RW_ALIAS) {
+		int now = 0;
+
+		sqlite3_prepare_v2(db, "SELECT version FROM "
+				   "registered_model_aliases WHERE name = ?1"
+				   " AND alias = ?2 AND (?3 IS NULL OR "
+				   "workspace = ?3)", -1, &st, NULL);
+		sqlite3_bind_text(st, 1, w->model, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, w->alias, -1, SQLITE_STATIC);
+		if (ws)
+			sqlite3_bind_text(st, 3, ws, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			now = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+		if (now != w->expect_alias_version)
+			msg = now ? xasprintf("conflict: alias %s now points to "
+					      "v%d (the screen showed %s%d); "
+					      "nothing changed", w->alias, now,
+					      w->expect_alias_version ? "v" : "",
+					      w->expect_alias_version)
+				  : xasprintf("conflict: alias %s is no longer "
+					      "set (the screen showed v%d); "
+					      "nothing changed", w->alias,
+					      w->expect_alias_version);
+		return msg;
+	}
+	for (size_t i = 0; i < w->nmoves && !msg; i++) {
+		const char *stage = NULL;
+
+		sqlite3_prepare_v2(db, "SELECT current_stage FROM model_versions"
+				   " WHERE name = ?1 AND version = ?2 AND (?3 IS"
+				   " NULL OR workspace = ?3) AND current_stage"
+				   " != 'Deleted_Internal'", -1, &st, NULL);
+		sqlite3_bind_text(st, 1, w->model, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, w->moves[i].version);
+		if (ws)
+			sqlite3_bind_text(st, 3, ws, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			stage = (const char *)sqlite3_column_text(st, 0);
+		if (!stage)
+			msg = xasprintf("conflict: version %d of %s is gone",
+					w->moves[i].version, w->model);
+		else if (w->moves[i].expect_stage &&
+			 strcmp(stage, w->moves[i].expect_stage) != 0)
+			msg = xasprintf("conflict: v%d is now in %s (the screen "
+					"showed %s); nothing changed",
+					w->moves[i].version, stage,
+					w->moves[i].expect_stage);
+		sqlite3_finalize(st);
+	}
+	if (!msg && w->archive_existing && w->nmoves == 1) {
+		int got[64];
+		size_t n = 0;
+		bool same;
+
+		sqlite3_prepare_v2(db, "SELECT version FROM model_versions WHERE"
+				   " name = ?1 AND current_stage = ?2 AND version"
+				   " != ?3 AND (?4 IS NULL OR workspace = ?4)"
+				   " ORDER BY version", -1, &st, NULL);
+		sqlite3_bind_text(st, 1, w->model, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, w->moves[0].stage, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 3, w->moves[0].version);
+		if (ws)
+			sqlite3_bind_text(st, 4, ws, -1, SQLITE_STATIC);
+		while (sqlite3_step(st) == SQLITE_ROW && n < 64)
+			got[n++] = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+		same = n == w->nexpect_in_stage;
+		for (size_t i = 0; same && i < n; i++)
+			same = got[i] == w->expect_in_stage[i];
+		if (!same)
+			msg = xasprintf("conflict: the versions in %s changed "
+					"since the screen was drawn; nothing "
+					"changed", w->moves[0].stage);
+	}
+	return msg;
+}
+
+/* One transaction on a connection of its own, opened for this write
+ * only: the check, the move, the timestamps MLflow sets, the history
+ * event. A kill at any point leaves the old state or the new. */
+static int do_write(struct store *s, struct job *j)
+{
+	const struct registry_write *w = j->write;
+	struct sqlite_store *ss = impl(s);
+	const char *ws = ss->cols.reg_workspace ? ss->workspace : NULL;
+	sqlite3 *db = NULL;
+	char *msg = NULL;
+	int64_t now = clock_now_ms();
+	int rc;
+	const char *pause = getenv("MLTOP_TEST_PAUSE_IN_WRITE");
+
+	if (s->read_only) {
+		model_set_error(s->model, "read-only: writes are disabled "
+				"(--read-only)");
+		return -1;
+	}
+	if (!ss->cols.registry) {
+		model_set_error(s->model, "this store has no model registry");
+		return -1;
+	}
+	rc = sqlite3_open_v2(s->uri.path, &db, SQLITE_OPEN_READWRITE, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_busy_timeout(db, 2000);
+		rc = exec_bind(db, "BEGIN IMMEDIATE", "");
+	}
+	if (rc != SQLITE_OK) {
+		msg = xasprintf("cannot write to %s: %s", s->uri.path,
+				db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		goto out;
+	}
+	msg = write_check(db, ws, w);
+	if (msg)
+		goto rollback;
+	if (w->kind == RW_ALIAS && w->version > 0)
+		rc = ws ? exec_bind(db, "INSERT OR REPLACE INTO "
+				    "registered_model_aliases (alias, version, "
+				    "name, workspace) VALUES (?1, ?2, ?3, ?4)",
+				    "tit", w->alias, (sqlite3_int64)w->version,
+				    w->model, ws)
+			: exec_bind(db, "INSERT OR REPLACE INTO "
+				    "registered_model_aliases (alias, version, "
+				    "name) VALUES (?1, ?2, ?3)", "tit", w->alias,
+				    (sqlite3_int64)w->version, w->model);
+	else if (w->kind == RW_ALIAS)
+		rc = exec_bind(db, "DELETE FROM registered_model_aliases WHERE"
+			       " alias = ?1 AND name = ?2", "tt", w->alias,
+			       w->model);
+	if (rc == SQLITE_OK && w->kind == RW_STAGE) {
+		/* As MLflow's transition_model_version_stage: archived
+		 * versions, the moved one and the model get the same time. */
+		if (w->archive_existing && w->nmoves == 1)
+			rc = exec_bind(db, "UPDATE model_versions SET "
+				       "current_stage = 'Archived', "
+				       "last_updated_time = ?1 WHERE name = ?2"
+				       " AND version != ?3 AND current_stage = ?4",
+				       "itit", (sqlite3_int64)now, w->model,
+				       (sqlite3_int64)w->moves[0].version,
+				       w->moves[0].stage);
+		for (size_t i = 0; rc == SQLITE_OK && i < w->nmoves; i++) {
+			rc = exec_bind(db, "UPDATE model_versions SET "
+				       "current_stage = ?1, last_updated_time = ?2"
+				       " WHERE name = ?3 AND version = ?4", "titi",
+				       w->moves[i].stage, (sqlite3_int64)now,
+				       w->model,
+				       (sqlite3_int64)w->moves[i].version);
+			if (rc == SQLITE_OK && pause && i == 0)
+				sleep((unsigned)atoi(pause));
+		}
+		if (rc == SQLITE_OK)
+			rc = exec_bind(db, "UPDATE registered_models SET "
+				       "last_updated_time = ?1 WHERE name = ?2",
+				       "it", (sqlite3_int64)now, w->model);
+	} else if (rc == SQLITE_OK && pause) {
+		sleep((unsigned)atoi(pause));
+	}
+	if (rc == SQLITE_OK && w->event_key)
+		rc = ws ? exec_bind(db, "INSERT OR REPLACE INTO "
+				    "registered_model_tags (key, value, name, "
+				    "workspace) VALUES (?1, ?2, ?3, ?4)", "tttt",
+				    w->event_key, w->event_value, w->model, ws)
+			: exec_bind(db, "INSERT OR REPLACE INTO "
+				    "registered_model_tags (key, value, name) "
+				    "VALUES (?1, ?2, ?3)", "ttt", w->event_key,
+				    w->event_value, w->model);
+	if (rc == SQLITE_OK && w->drop_key)
+		rc = exec_bind(db, "DELETE FROM registered_model_tags WHERE "
+			       "key = ?1 AND name = ?2", "tt", w->drop_key,
+			       w->model);
+	if (rc == SQLITE_OK)
+		rc = exec_bind(db, "COMMIT", "");
+	if (rc == SQLITE_OK)
+		goto out;
+	msg = xasprintf("writing to %s failed: %s; nothing changed",
+			s->uri.path, sqlite3_errmsg(db));
+rollback:
+	exec_bind(db, "ROLLBACK", "");
+out:
+	sqlite3_close(db);
+	if (msg) {
+		model_set_error(s->model, msg);
+		free(msg);
+		return -1;
+	}
+	return 1;
+}
+
 /* --- ops ---------------------------------------------------------------- */
 
 static void sqlite_load_experiments(struct store *s, store_done_fn done,
@@ -1051,6 +1494,28 @@ static void sqlite_load_run(struct store *s, const char *run_id,
 	j->run_id = xstrdup(run_id);
 }
 
+static void sqlite_load_models(struct store *s, store_done_fn done, void *ud)
+{
+	job_push(s, JOB_MODELS, done, ud);
+}
+
+static void sqlite_load_versions(struct store *s, const char *model,
+				 store_done_fn done, void *ud)
+{
+	struct job *j = job_push(s, JOB_VERSIONS, done, ud);
+
+	j->key = xstrdup(model);
+}
+
+static void sqlite_registry_write(struct store *s,
+				  const struct registry_write *w,
+				  store_done_fn done, void *ud)
+{
+	struct job *j = job_push(s, JOB_WRITE, done, ud);
+
+	j->write = registry_write_copy(w);
+}
+
 static int sqlite_pollfds(struct store *s, struct pollfd *fds, int max,
 			  int *timeout_ms)
 {
@@ -1090,6 +1555,15 @@ static void sqlite_dispatch(struct store *s, struct pollfd *fds, int nfds)
 	case JOB_RUN:
 		r = do_run(s, j);
 		break;
+	case JOB_MODELS:
+		r = do_models(s, j);
+		break;
+	case JOB_VERSIONS:
+		r = do_versions(s, j);
+		break;
+	case JOB_WRITE:
+		r = do_write(s, j);
+		break;
 	}
 	if (r != 0) {
 		if (r < 0)
@@ -1109,6 +1583,9 @@ const struct store_ops store_sqlite_ops = {
 	.poll_runs = sqlite_poll_runs,
 	.load_history = sqlite_load_history,
 	.load_run = sqlite_load_run,
+	.load_models = sqlite_load_models,
+	.load_versions = sqlite_load_versions,
+	.registry_write = sqlite_registry_write,
 	.pollfds = sqlite_pollfds,
 	.dispatch = sqlite_dispatch,
 };
