@@ -32,6 +32,14 @@
 	X(FOCUS_NEXT, "focus-next", "<Tab>",                                  \
 	  "next pane (run detail: metrics, params, tags)")                    \
 	X(LOG_Y, "toggle-log-y", "L", "chart: logarithmic y axis")            \
+	X(REGISTRY, "registry", "M", "the model registry (:models)")          \
+	X(PROMOTE, "promote", "p",                                            \
+	  "promote: move an alias to the selected version")                   \
+	X(PROMOTE_STAGE, "promote-stage", "P",                                \
+	  "promote: transition the selected version's stage")                 \
+	X(ROLLBACK, "rollback", "R",                                          \
+	  "roll back an alias or stage from the history")                     \
+	X(TIMELINE, "timeline", "T", "the alias and stage timeline")          \
 	X(COMMAND, "command", ":", "enter a command (:q, :set, :metrics ...)") \
 	X(HELP, "help", "? <F1>", "show this help")
 

@@ -298,7 +298,8 @@ static void paint_help(struct tui *t, int h, int w)
 	}
 	if (row < bh - 2)
 		draw_text(y + 1 + row, x + 1, bw - 2,
-			  "Commands: :q :experiments :runs NAME :set OPT VAL "
+			  "Commands: :q :experiments :runs NAME :models [NAME] "
+			  ":set OPT VAL "
 			  ":metrics KEYS :theme NAME :save-display FILE",
 			  SLOT_DIM, 0, ALIGN_LEFT);
 }
@@ -388,8 +389,8 @@ static int save_display(const char *path, char **err)
 /* --- commands ------------------------------------------------------------ */
 
 static const char *const commands[] = {
-	"q", "quit", "experiments", "runs", "set", "bind", "color", "theme",
-	"metrics", "filter", "refresh", "poll", "stats", "help",
+	"q", "quit", "experiments", "runs", "models", "set", "bind", "color",
+	"theme", "metrics", "filter", "refresh", "poll", "stats", "help",
 	"save-display", NULL,
 };
 
@@ -453,6 +454,12 @@ static void run_command(struct tui *t, const char *line)
 		}
 		reset_to(t, view_experiments_new(t));
 		tui_push(t, view_runs_new(t, e->id));
+	} else if (!strcmp(argv[0], "models") && argc <= 2) {
+		/* The registry sits above the experiments: q goes back. */
+		reset_to(t, view_experiments_new(t));
+		tui_push(t, view_models_new(t));
+		if (argc == 2)
+			tui_push(t, view_versions_new(t, argv[1]));
 	} else if (!strcmp(argv[0], "set") && argc == 2 &&
 		   !strchr(argv[1], '=')) {
 		int id = opt_find(argv[1]);
@@ -579,6 +586,10 @@ static void complete(struct tui *t)
 		for (size_t i = 0; i < t->model->nexps; i++)
 			if (t->model->exps[i]->name)
 				comp_add(&c, t->model->exps[i]->name);
+	} else if (!strcmp(first, "models")) {
+		for (size_t i = 0; i < t->model->nmodels; i++)
+			if (!t->model->models[i]->is_prompt)
+				comp_add(&c, t->model->models[i]->name);
 	} else if (!strcmp(first, "bind") && strchr(t->pbuf, ' ') != last) {
 		for (int i = 1; i < ACT__COUNT; i++)
 			comp_add(&c, action_defs[i].name);
@@ -743,6 +754,9 @@ static void handle_action(struct tui *t, enum action a)
 		case ACT_COMMAND:
 			prompt_open(t, ':', "");
 			break;
+		case ACT_REGISTRY:
+			run_command(t, "models");
+			break;
 		case ACT_HELP:
 			t->help_on = true;
 			t->help_top = 0;
@@ -795,6 +809,12 @@ static void handle_input(struct tui *t, wint_t ch, bool is_key)
 	}
 	if (t->prompt) {
 		prompt_key(t, ch, is_key);
+		return;
+	}
+	/* An open dialog takes keys before the keymap. */
+	if (!t->help_on && top(t) && top(t)->ops->key &&
+	    top(t)->ops->key(top(t), (int)ch, is_key)) {
+		t->dirty = true;
 		return;
 	}
 	handle_action(t, keymap_lookup((int)ch));

@@ -33,6 +33,10 @@ struct view_ops {
 	/* Words to complete for `:` commands of this view (NULL-ended). */
 	void (*complete)(struct view *v, const char *cmd,
 			 void (*add)(void *ctx, const char *word), void *ctx);
+	/* A key before the keymap sees it, as get_wch() gave it (is_key: a
+	 * KEY_* code); true when the view took it (an open dialog takes
+	 * every key). NULL: the keymap always decides. */
+	bool (*key)(struct view *v, int ch, bool is_key);
 };
 
 struct view {
@@ -69,5 +73,8 @@ struct view *view_experiments_new(struct tui *t);
 struct view *view_runs_new(struct tui *t, const char *experiment_id);
 struct view *view_run_new(struct tui *t, const char *experiment_id,
 			  const char *run_id);
+/* The model registry: registered models, and one model's versions. */
+struct view *view_models_new(struct tui *t);
+struct view *view_versions_new(struct tui *t, const char *model);
 
 #endif

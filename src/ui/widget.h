@@ -1,5 +1,5 @@
-/* widget.h: the drawing widgets views share: table, sparkline, chart.
- * Views decide what to show; widgets decide how it looks. */
+/* widget.h: the drawing widgets views share: table, sparkline, chart,
+ * dialog. Views decide what to show; widgets decide how it looks. */
 #ifndef MLTOP_WIDGET_H
 #define MLTOP_WIDGET_H
 
@@ -64,5 +64,58 @@ void spark_draw(int y, int x, int w, const struct point *pts, size_t n,
  * min/max labels and an x axis of steps. */
 void chart_draw(int y, int x, int h, int w, const struct point *pts,
 		size_t n, bool log_y, const char *title);
+
+/* --- dialog ------------------------------------------------------------ */
+
+/* A centred box over a view: a title, lines of text (store text is fine:
+ * it is drawn through draw.c, wrapped to the box), a list of choices
+ * with a cursor, an optional one-line text input and a key hint line.
+ * The view that opens one owns it (dialog_free) and gives it every key
+ * first while it is open. */
+#define DIALOG_INPUT_MAX 512
+
+struct dialog_line {
+	char *text;              /* owned */
+	enum slot slot;
+	int extra;
+};
+
+struct dialog {
+	char *title;             /* owned */
+	struct dialog_line *lines;
+	size_t nlines, caplines;
+	size_t choices_at;       /* lines before the choices; the rest after */
+	char **choices;          /* owned */
+	size_t nchoices, capchoices, choice;
+	bool has_input, input_focus;
+	char *input_label;       /* owned */
+	char input[DIALOG_INPUT_MAX];
+	size_t ilen;
+	/* y confirms and n cancels while the input is not being edited;
+	 * Enter and Esc in the input then only leave it. */
+	bool confirm;
+	char *footer;            /* key hints, owned */
+};
+
+enum dialog_result {
+	DLG_NONE,        /* used the key; redraw */
+	DLG_OK,
+	DLG_CANCEL,
+	DLG_UNHANDLED,   /* not a dialog key: the view may use it */
+};
+
+struct dialog *dialog_new(const char *title);
+void dialog_free(struct dialog *d);
+void dialog_clear_lines(struct dialog *d);
+void dialog_line(struct dialog *d, enum slot slot, int extra,
+		 const char *text);
+void dialog_choice(struct dialog *d, const char *text);
+void dialog_input(struct dialog *d, const char *label, const char *text,
+		  bool focus);
+void dialog_footer(struct dialog *d, const char *text);
+/* Draw over the region (y, x, h, w), centred in it. */
+void dialog_draw(struct dialog *d, int y, int x, int h, int w);
+/* A key as get_wch() gives it (is_key: a KEY_* code). */
+enum dialog_result dialog_key(struct dialog *d, int ch, bool is_key);
 
 #endif
