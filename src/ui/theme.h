@@ -31,6 +31,9 @@
 	X(VALUE_NAN, "value-nan", "red default")                     \
 	X(METRIC_BEST, "metric-best", "green default bold")          \
 	X(DIFF_CHANGED, "diff-changed", "yellow default")            \
+	X(STAGE_PRODUCTION, "stage-production", "green default bold") \
+	X(STAGE_STAGING, "stage-staging", "yellow default")          \
+	X(STAGE_ARCHIVED, "stage-archived", "default default dim")   \
 	X(FILTER, "filter", "yellow default bold")                   \
 	X(PROMPT, "prompt", "default default bold")                  \
 	X(BORDER, "border", "default default dim")

@@ -135,11 +135,11 @@ static enum slot stage_slot(const char *stage)
 	if (!stage)
 		return SLOT_DIM;
 	if (!strcmp(stage, "Production"))
-		return SLOT_METRIC_BEST;
+		return SLOT_STAGE_PRODUCTION;
 	if (!strcmp(stage, "Staging"))
-		return SLOT_DIFF_CHANGED;
+		return SLOT_STAGE_STAGING;
 	if (!strcmp(stage, "Archived"))
-		return SLOT_DIM;
+		return SLOT_STAGE_ARCHIVED;
 	return SLOT_DEFAULT;
 }
 

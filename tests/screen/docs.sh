@@ -28,5 +28,17 @@ while read -r opt; do
     t "--help: setting $opt" "grep -q '^  $opt ' help.$$"
 done <options.$$
 rm -f options.$$ help.$$
+# Every colour slot has a line in each theme and a word in the man page.
+sed -n 's/^[[:space:]]*X([A-Z_]*, "\([a-z-]*\)", ".*/\1/p' \
+    "$top_srcdir/src/ui/theme.h" >slots.$$
+t "slot table parsed" "[ \$(wc -l <slots.$$) -ge 25 ]"
+while read -r slot; do
+    for theme in dark light mono; do
+        t "theme $theme: color $slot" \
+            "grep -q '^color $slot ' '$top_srcdir/themes/$theme.theme'"
+    done
+    t "man page: slot $slot" "grep -q '$slot[,.]' '$man'"
+done <slots.$$
+rm -f slots.$$
 echo "1..$n"
 [ "$fails" -eq 0 ]
