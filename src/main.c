@@ -1,5 +1,6 @@
 /* main.c: mltop's entry point: options, the store, then a command or the
- * dashboard. Exit status: 0 ok, 1 usage, 2 store error. */
+ * dashboard. Exit status: 0 ok, 1 usage (or declined), 2 store error,
+ * 3 conflict, 4 --if not met, 5 refused by --read-only. */
 #include "config.h"
 
 #include <getopt.h>
@@ -37,6 +38,12 @@ enum {
 	OPT_READ_ONLY,
 	OPT_NO_CONFIG,
 	OPT_TIMEOUT_FLAG,
+	OPT_ALIAS,
+	OPT_STAGE,
+	OPT_ARCHIVE_EXISTING,
+	OPT_NOTE,
+	OPT_YES,
+	OPT_IF,
 };
 
 static const struct option longopts[] = {
@@ -57,6 +64,12 @@ static const struct option longopts[] = {
 	{"ticks", required_argument, NULL, OPT_TICKS},
 	{"interval", required_argument, NULL, OPT_INTERVAL},
 	{"exit-after-first-frame", no_argument, NULL, OPT_FIRST_FRAME},
+	{"alias", required_argument, NULL, OPT_ALIAS},
+	{"stage", required_argument, NULL, OPT_STAGE},
+	{"archive-existing", no_argument, NULL, OPT_ARCHIVE_EXISTING},
+	{"note", required_argument, NULL, OPT_NOTE},
+	{"yes", no_argument, NULL, OPT_YES},
+	{"if", required_argument, NULL, OPT_IF},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -69,6 +82,15 @@ static void usage(FILE *f)
 	      "       mltop [OPTIONS] runs [-e EXP]    list runs\n"
 	      "       mltop [OPTIONS] metric RUN_ID[,RUN_ID...] KEY\n"
 	      "                                        a metric's history\n"
+	      "       mltop [OPTIONS] models           list registered models\n"
+	      "       mltop [OPTIONS] versions MODEL   list a model's versions\n"
+	      "       mltop [OPTIONS] history MODEL    promotions and who held\n"
+	      "                                        each alias and stage\n"
+	      "       mltop [OPTIONS] promote MODEL VERSION (--alias A |\n"
+	      "             --stage S [--archive-existing]) [--note TEXT]\n"
+	      "             [--if COND] [--yes]\n"
+	      "       mltop [OPTIONS] rollback MODEL (--alias A | --stage S)\n"
+	      "             [--note TEXT] [--yes]\n"
 	      "       mltop --demo                     the dashboard on a demo store\n"
 	      "\n"
 	      "A terminal dashboard for MLflow experiments and runs.\n"
@@ -87,8 +109,19 @@ static void usage(FILE *f)
 	      "      --no-config         ignore the config file\n"
 	      "      --theme NAME        dark, light, mono or a theme file\n"
 	      "      --ascii             draw with ASCII only\n"
-	      "      --read-only         never write to the store\n"
+	      "      --read-only         never write to the store (promote and\n"
+	      "                          rollback show the plan, exit 5)\n"
 	      "      --json              scripting output in MLflow's REST shapes\n"
+	      "      --alias ALIAS       promote/rollback: move this alias\n"
+	      "      --stage STAGE       promote/rollback: Staging, Production,\n"
+	      "                          Archived or None\n"
+	      "      --archive-existing  promote --stage: archive the versions\n"
+	      "                          already in that stage\n"
+	      "      --note TEXT         promote/rollback: why, kept in the history\n"
+	      "      --if COND           promote only when the source run's latest\n"
+	      "                          metrics pass: 'metrics.KEY OP NUMBER\n"
+	      "                          [and ...]', OP one of >= > <= < == !=\n"
+	      "      --yes               write without asking\n"
 	      "      --all               include deleted experiments and runs\n"
 	      "      --demo              run on a fresh demo store with a\n"
 	      "                          simulated trainer\n"
@@ -101,7 +134,9 @@ static void usage(FILE *f)
 	      "Settings (config file `set NAME VALUE`, or `:set` in the dashboard):\n",
 	      f);
 	options_print_help(f, false);
-	fputs("\nExit status: 0 ok, 1 usage error, 2 store error.\n", f);
+	fputs("\nExit status: 0 ok, 1 usage error (or declined at the prompt),\n"
+	      "2 store error, 3 conflict (moved since read), 4 --if not met,\n"
+	      "5 refused by --read-only.\n", f);
 }
 
 static const char *default_uri(void)
@@ -188,7 +223,7 @@ int main(int argc, char **argv)
 	const char *uri = NULL, *config = NULL, *theme = NULL;
 	const char *demo_create_path = NULL, *demo_trainer_path = NULL;
 	const char *refresh = NULL, *timeout = NULL, *cmd;
-	bool demo = false, no_config = false, ascii = false;
+	bool demo = false, no_config = false, ascii = false, read_only = false;
 	int ticks = 0, interval = 1000, c, rc;
 	char *err = NULL;
 	struct model m;
@@ -233,7 +268,26 @@ int main(int argc, char **argv)
 			ascii = true;
 			break;
 		case OPT_READ_ONLY:
-			break; /* nothing writes yet; accepted for scripts */
+			read_only = true;
+			break;
+		case OPT_ALIAS:
+			co.alias = optarg;
+			break;
+		case OPT_STAGE:
+			co.stage = optarg;
+			break;
+		case OPT_ARCHIVE_EXISTING:
+			co.archive_existing = true;
+			break;
+		case OPT_NOTE:
+			co.note = optarg;
+			break;
+		case OPT_YES:
+			co.yes = true;
+			break;
+		case OPT_IF:
+			co.cond = optarg;
+			break;
 		case OPT_DEMO:
 			demo = true;
 			break;
@@ -306,6 +360,25 @@ int main(int argc, char **argv)
 			timeout = optarg;
 			break;
 		case OPT_READ_ONLY:
+			read_only = true;
+			break;
+		case OPT_ALIAS:
+			co.alias = optarg;
+			break;
+		case OPT_STAGE:
+			co.stage = optarg;
+			break;
+		case OPT_ARCHIVE_EXISTING:
+			co.archive_existing = true;
+			break;
+		case OPT_NOTE:
+			co.note = optarg;
+			break;
+		case OPT_YES:
+			co.yes = true;
+			break;
+		case OPT_IF:
+			co.cond = optarg;
 			break;
 		default:
 			fputs("Try 'mltop --help'.\n", stderr);
@@ -356,14 +429,40 @@ int main(int argc, char **argv)
 	to.config_errors = &cfg_errs;
 
 	if (cmd && strcmp(cmd, "experiments") && strcmp(cmd, "runs") &&
-	    strcmp(cmd, "metric")) {
-		fprintf(stderr, "mltop: unknown command '%s' (experiments, runs "
-			"or metric)\n", cmd);
+	    strcmp(cmd, "metric") && strcmp(cmd, "models") &&
+	    strcmp(cmd, "versions") && strcmp(cmd, "history") &&
+	    strcmp(cmd, "promote") && strcmp(cmd, "rollback")) {
+		fprintf(stderr, "mltop: unknown command '%s' (experiments, runs, "
+			"metric, models, versions, history, promote or "
+			"rollback)\n", cmd);
 		return 1;
 	}
 	if (cmd && !strcmp(cmd, "metric") && (!co.run_id || !co.key)) {
 		fputs("mltop: usage: mltop metric RUN_ID[,RUN_ID...] KEY [--json]\n", stderr);
 		return 1;
+	}
+	/* The registry commands name a model (and promote a version). */
+	if (cmd && (!strcmp(cmd, "versions") || !strcmp(cmd, "history") ||
+		    !strcmp(cmd, "promote") || !strcmp(cmd, "rollback"))) {
+		bool promote = !strcmp(cmd, "promote");
+
+		co.model = co.run_id;
+		co.version = co.key;
+		co.run_id = co.key = NULL;
+		if (!co.model || (promote && !co.version)) {
+			fprintf(stderr, "mltop: usage: mltop %s MODEL%s\n", cmd,
+				promote ? " VERSION (--alias A | --stage S "
+				"[--archive-existing]) [--note TEXT] [--if "
+				"COND] [--yes]" : !strcmp(cmd, "rollback") ?
+				" (--alias A | --stage S) [--note TEXT] [--yes]"
+				: " [--json]");
+			return 1;
+		}
+		if (!promote && co.version) {
+			fprintf(stderr, "mltop: unexpected argument '%s'\n",
+				co.version);
+			return 1;
+		}
 	}
 	if (cmd && strcmp(cmd, "metric") && co.run_id) {
 		fprintf(stderr, "mltop: unexpected argument '%s'\n", co.run_id);
@@ -392,12 +491,23 @@ int main(int argc, char **argv)
 	}
 	/* A scripting command is always asked for by its user. */
 	s->forced = cmd != NULL;
+	s->read_only = read_only;
 	if (!cmd)
 		rc = tui_run(s, &to);
 	else if (!strcmp(cmd, "experiments"))
 		rc = cli_experiments(s, &co);
 	else if (!strcmp(cmd, "runs"))
 		rc = cli_runs(s, &co);
+	else if (!strcmp(cmd, "models"))
+		rc = cli_models(s, &co);
+	else if (!strcmp(cmd, "versions"))
+		rc = cli_versions(s, &co);
+	else if (!strcmp(cmd, "history"))
+		rc = cli_history(s, &co);
+	else if (!strcmp(cmd, "promote"))
+		rc = cli_promote(s, &co);
+	else if (!strcmp(cmd, "rollback"))
+		rc = cli_rollback(s, &co);
 	else
 		rc = cli_metric(s, &co);
 	store_close(s);

@@ -1,5 +1,7 @@
-/* cli.h: the scripting commands: experiments, runs, metric.
- * Each returns the process exit status: 0 ok, 2 store error. */
+/* cli.h: the scripting commands: experiments, runs, metric, and the
+ * model registry's models, versions, history, promote and rollback.
+ * Each returns the process exit status: 0 ok, 1 usage (or declined),
+ * 2 store error, 3 conflict, 4 --if not met, 5 refused by --read-only. */
 #ifndef MLTOP_CLI_H
 #define MLTOP_CLI_H
 
@@ -13,10 +15,24 @@ struct cli_opts {
 	const char *experiment; /* runs: name or id, NULL for all */
 	const char *run_id;     /* metric */
 	const char *key;        /* metric */
+	/* The registry commands. */
+	const char *model;      /* MODEL */
+	const char *version;    /* promote: VERSION */
+	const char *alias;      /* --alias */
+	const char *stage;      /* --stage */
+	const char *note;       /* --note */
+	const char *cond;       /* --if */
+	bool archive_existing;  /* --archive-existing */
+	bool yes;               /* --yes: do not ask */
 };
 
 int cli_experiments(struct store *s, const struct cli_opts *o);
 int cli_runs(struct store *s, const struct cli_opts *o);
 int cli_metric(struct store *s, const struct cli_opts *o);
+int cli_models(struct store *s, const struct cli_opts *o);
+int cli_versions(struct store *s, const struct cli_opts *o);
+int cli_history(struct store *s, const struct cli_opts *o);
+int cli_promote(struct store *s, const struct cli_opts *o);
+int cli_rollback(struct store *s, const struct cli_opts *o);
 
 #endif
