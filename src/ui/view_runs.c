@@ -10,6 +10,7 @@
 #include "config/options.h"
 #include "core/clock.h"
 #include "core/filter.h"
+#include "core/metric_pick.h"
 #include "core/format.h"
 #include "core/xmalloc.h"
 #include "store/store.h"
@@ -119,42 +120,6 @@ static const char *status_glyph(const struct run *r)
 
 /* --- metric columns ------------------------------------------------------ */
 
-struct keycount {
-	const char *key;
-	size_t n;
-};
-
-/* Among equally common keys, what a user watches first: held-out
- * quality metrics, then other quality metrics, then the rest (lr...). */
-static int interest(const char *key)
-{
-	static const char *const quality[] = {"loss", "acc", "auc", "f1",
-					      "score", "error", "perplexity",
-					      "bleu", "map", "rmse", "mae"};
-	static const char *const heldout[] = {"val", "eval", "test", "dev"};
-	int q = 0, h = 0;
-
-	for (size_t i = 0; i < sizeof(quality) / sizeof(quality[0]); i++)
-		q |= strstr(key, quality[i]) != NULL;
-	for (size_t i = 0; i < sizeof(heldout) / sizeof(heldout[0]); i++)
-		h |= strstr(key, heldout[i]) != NULL;
-	return q * 2 + (q && h);
-}
-
-static int cmp_keycount(const void *a, const void *b)
-{
-	const struct keycount *x = a, *y = b;
-	int ix, iy;
-
-	if (x->n != y->n)
-		return x->n < y->n ? 1 : -1;
-	ix = interest(x->key);
-	iy = interest(y->key);
-	if (ix != iy)
-		return iy - ix;
-	return strcmp(x->key, y->key);
-}
-
 static void drop_metrics(struct runs_view *p)
 {
 	for (int i = 0; i < p->nmkeys; i++)
@@ -180,39 +145,20 @@ static void choose_metrics(struct view *v)
 	if (max > MAX_MCOLS)
 		max = MAX_MCOLS;
 	if (*want) {
-		char *copy = xstrdup(want), *save = NULL, *tok;
-
-		for (tok = strtok_r(copy, ", ", &save);
-		     tok && p->nmkeys < MAX_MCOLS;
-		     tok = strtok_r(NULL, ", ", &save))
-			p->mkeys[p->nmkeys++] = xstrdup(tok);
-		free(copy);
+		p->nmkeys = (int)key_list_split(want, p->mkeys, MAX_MCOLS);
 	} else if (e) {
-		struct keycount *kc = NULL;
-		size_t n = 0, cap = 0;
+		struct key_tally kt = {0};
 
 		for (size_t i = 0; i < e->nruns_loaded; i++) {
 			struct run *r = e->runs[i];
 
-			for (size_t k = 0; k < r->nmetrics; k++) {
-				size_t j;
-
-				for (j = 0; j < n; j++)
-					if (!strcmp(kc[j].key, r->metrics[k].key))
-						break;
-				if (j == n) {
-					kc = xgrow(kc, &cap, n + 1, sizeof(*kc));
-					kc[n].key = r->metrics[k].key;
-					kc[n++].n = 0;
-				}
-				kc[j].n++;
-			}
+			for (size_t k = 0; k < r->nmetrics; k++)
+				key_tally_add(&kt, r->metrics[k].key);
 		}
-		if (n)
-			qsort(kc, n, sizeof(*kc), cmp_keycount);
-		for (size_t j = 0; j < n && p->nmkeys < max; j++)
-			p->mkeys[p->nmkeys++] = xstrdup(kc[j].key);
-		free(kc);
+		key_tally_rank(&kt);
+		for (size_t j = 0; j < kt.n && p->nmkeys < max; j++)
+			p->mkeys[p->nmkeys++] = xstrdup(kt.v[j].key);
+		key_tally_free(&kt);
 	}
 	memcpy(p->cols, fixed_cols, sizeof(fixed_cols));
 	for (int i = 0; i < p->nmkeys; i++) {

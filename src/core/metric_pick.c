@@ -1,0 +1,75 @@
+/* metric_pick.c: ranking metric keys for automatic table columns.
+ * Shared by every view that shows metric columns. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/metric_pick.h"
+#include "core/xmalloc.h"
+
+int metric_interest(const char *key)
+{
+	static const char *const quality[] = {"loss", "acc", "auc", "f1",
+					      "score", "error", "perplexity",
+					      "bleu", "map", "rmse", "mae"};
+	static const char *const heldout[] = {"val", "eval", "test", "dev"};
+	int q = 0, h = 0;
+
+	for (size_t i = 0; i < sizeof(quality) / sizeof(quality[0]); i++)
+		q |= strstr(key, quality[i]) != NULL;
+	for (size_t i = 0; i < sizeof(heldout) / sizeof(heldout[0]); i++)
+		h |= strstr(key, heldout[i]) != NULL;
+	return q * 2 + (q && h);
+}
+
+void key_tally_add(struct key_tally *t, const char *key)
+{
+	for (size_t j = 0; j < t->n; j++) {
+		if (strcmp(t->v[j].key, key) == 0) {
+			t->v[j].n++;
+			return;
+		}
+	}
+	t->v = xgrow(t->v, &t->cap, t->n + 1, sizeof(*t->v));
+	t->v[t->n].key = key;
+	t->v[t->n++].n = 1;
+}
+
+static int cmp_count(const void *a, const void *b)
+{
+	const struct key_count *x = a, *y = b;
+	int ix, iy;
+
+	if (x->n != y->n)
+		return x->n < y->n ? 1 : -1;
+	ix = metric_interest(x->key);
+	iy = metric_interest(y->key);
+	if (ix != iy)
+		return iy - ix;
+	return strcmp(x->key, y->key);
+}
+
+void key_tally_rank(struct key_tally *t)
+{
+	if (t->n)
+		qsort(t->v, t->n, sizeof(*t->v), cmp_count);
+}
+
+void key_tally_free(struct key_tally *t)
+{
+	free(t->v);
+	memset(t, 0, sizeof(*t));
+}
+
+size_t key_list_split(const char *list, char **out, size_t max)
+{
+	char *copy = xstrdup(list), *save = NULL, *tok;
+	size_t n = 0;
+
+	for (tok = strtok_r(copy, ", ", &save); tok && n < max;
+	     tok = strtok_r(NULL, ", ", &save))
+		out[n++] = xstrdup(tok);
+	free(copy);
+	return n;
+}
