@@ -151,7 +151,7 @@ static const char *default_uri(void)
 	return NULL;
 }
 
-static int run_demo(const struct tui_opts *to)
+static int run_demo(const struct tui_opts *to, bool read_only)
 {
 	const char *base = getenv("XDG_RUNTIME_DIR");
 	char *dir = xasprintf("%s/mltop-demo-XXXXXX",
@@ -189,6 +189,7 @@ static int run_demo(const struct tui_opts *to)
 		fprintf(stderr, "mltop: %s\n", err);
 		rc = 2;
 	} else {
+		s->read_only = read_only;
 		rc = tui_run(s, to);
 		store_close(s);
 	}
@@ -469,7 +470,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (demo) {
-		rc = run_demo(&to);
+		rc = run_demo(&to, read_only);
 		msg_list_free(&cfg_errs);
 		options_free();
 		return rc;

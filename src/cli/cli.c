@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/table.h"
 #include "core/format.h"
 #include "core/jsonw.h"
 #include "core/sanitize.h"
@@ -41,59 +42,6 @@ static void notice(struct store *s)
 		fprintf(stderr, "mltop: warning: %s\n", s->model->notice);
 }
 
-/* --- plain tables -------------------------------------------------------- */
-
-struct table {
-	int ncols;
-	const char *const *heads;
-	char **cells;          /* rows * ncols, sanitised, owned */
-	size_t rows, cap;
-};
-
-static void table_add(struct table *t, const char *const *vals)
-{
-	t->cells = xgrow(t->cells, &t->cap, (t->rows + 1) * (size_t)t->ncols,
-			 sizeof(*t->cells));
-	for (int c = 0; c < t->ncols; c++)
-		t->cells[t->rows * (size_t)t->ncols + (size_t)c] =
-			sanitize_text(vals[c] ? vals[c] : "-");
-	t->rows++;
-}
-
-/* Columns are as wide as their widest cell, up to a cap so one 5,000
- * character name cannot push the rest off every screen. */
-static void table_print(struct table *t, FILE *f)
-{
-	enum { CAP = 60 };
-	int w[16] = {0};
-	char buf[CAP * 4 + 8];
-
-	for (int c = 0; c < t->ncols; c++) {
-		w[c] = utf8_width(t->heads[c]);
-		for (size_t r = 0; r < t->rows; r++) {
-			int x = utf8_width(t->cells[r * (size_t)t->ncols +
-						    (size_t)c]);
-
-			if (x > w[c])
-				w[c] = x > CAP ? CAP : x;
-		}
-	}
-	for (size_t r = 0; r <= t->rows; r++) {
-		for (int c = 0; c < t->ncols; c++) {
-			const char *v = r == 0 ? t->heads[c]
-				: t->cells[(r - 1) * (size_t)t->ncols +
-					   (size_t)c];
-			bool last = c == t->ncols - 1;
-
-			utf8_fit(v, w[c], !last, true, buf, sizeof(buf));
-			fputs(buf, f);
-			fputs(last ? "\n" : "  ", f);
-		}
-	}
-	for (size_t i = 0; i < t->rows * (size_t)t->ncols; i++)
-		free(t->cells[i]);
-	free(t->cells);
-}
 
 /* --- experiments ------------------------------------------------------- */
 
@@ -178,7 +126,7 @@ int cli_experiments(struct store *s, const struct cli_opts *o)
 		static const char *const heads[] = {
 			"ID", "NAME", "RUNS", "RUNNING", "LAST ACTIVITY",
 			"STAGE"};
-		struct table t = {.ncols = 6, .heads = heads};
+		struct text_table t = {.ncols = 6, .heads = heads};
 
 		for (size_t i = 0; i < m->nexps; i++) {
 			struct experiment *e = m->exps[i];
@@ -197,9 +145,9 @@ int cli_experiments(struct store *s, const struct cli_opts *o)
 			row[3] = nrun;
 			row[4] = act;
 			row[5] = e->lifecycle_stage;
-			table_add(&t, row);
+			text_table_add(&t, row);
 		}
-		table_print(&t, stdout);
+		text_table_print(&t, stdout);
 	}
 	return fflush(stdout) == 0 ? 0 : 2;
 }
@@ -321,7 +269,7 @@ int cli_runs(struct store *s, const struct cli_opts *o)
 		static const char *const heads[] = {
 			"RUN ID", "EXP", "STATUS", "START", "DURATION", "USER",
 			"NAME"};
-		struct table t = {.ncols = 7, .heads = heads};
+		struct text_table t = {.ncols = 7, .heads = heads};
 
 		for (size_t i = 0; i < n; i++) {
 			struct run *r = all[i];
@@ -341,9 +289,9 @@ int cli_runs(struct store *s, const struct cli_opts *o)
 			row[4] = dur;
 			row[5] = r->user_id;
 			row[6] = r->name;
-			table_add(&t, row);
+			text_table_add(&t, row);
 		}
-		table_print(&t, stdout);
+		text_table_print(&t, stdout);
 	}
 	free(all);
 	if (fflush(stdout) != 0)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/table.h"
 #include "core/clock.h"
 #include "core/format.h"
 #include "core/jsonw.h"
@@ -53,58 +54,6 @@ static void eprint(const char *prefix, const char *msg)
 	free(t);
 }
 
-/* --- plain tables -------------------------------------------------------- */
-
-struct table {
-	int ncols;
-	const char *const *heads;
-	char **cells;          /* rows * ncols, sanitised, owned */
-	size_t rows, cap;
-};
-
-static void table_add(struct table *t, const char *const *vals)
-{
-	t->cells = xgrow(t->cells, &t->cap, (t->rows + 1) * (size_t)t->ncols,
-			 sizeof(*t->cells));
-	for (int c = 0; c < t->ncols; c++)
-		t->cells[t->rows * (size_t)t->ncols + (size_t)c] =
-			sanitize_text(vals[c] && *vals[c] ? vals[c] : "-");
-	t->rows++;
-}
-
-/* As cli.c's tables: columns as wide as their widest cell, capped. */
-static void table_print(struct table *t, FILE *f)
-{
-	enum { CAP = 60 };
-	int w[16] = {0};
-	char buf[CAP * 4 + 8];
-
-	for (int c = 0; c < t->ncols; c++) {
-		w[c] = utf8_width(t->heads[c]);
-		for (size_t r = 0; r < t->rows; r++) {
-			int x = utf8_width(t->cells[r * (size_t)t->ncols +
-						    (size_t)c]);
-
-			if (x > w[c])
-				w[c] = x > CAP ? CAP : x;
-		}
-	}
-	for (size_t r = 0; r <= t->rows; r++) {
-		for (int c = 0; c < t->ncols; c++) {
-			const char *v = r == 0 ? t->heads[c]
-				: t->cells[(r - 1) * (size_t)t->ncols +
-					   (size_t)c];
-			bool last = c == t->ncols - 1;
-
-			utf8_fit(v, w[c], !last, true, buf, sizeof(buf));
-			fputs(buf, f);
-			fputs(last ? "\n" : "  ", f);
-		}
-	}
-	for (size_t i = 0; i < t->rows * (size_t)t->ncols; i++)
-		free(t->cells[i]);
-	free(t->cells);
-}
 
 /* --- JSON pieces --------------------------------------------------------- */
 
@@ -319,7 +268,7 @@ int cli_models(struct store *s, const struct cli_opts *o)
 	} else {
 		static const char *const heads[] = {
 			"NAME", "LATEST", "ALIASES", "UPDATED", "DESCRIPTION"};
-		struct table t = {.ncols = 5, .heads = heads};
+		struct text_table t = {.ncols = 5, .heads = heads};
 
 		for (size_t i = 0; i < n; i++) {
 			struct registered_model *rm = v[i];
@@ -343,11 +292,11 @@ int cli_models(struct store *s, const struct cli_opts *o)
 			row[2] = aliases;
 			row[3] = upd;
 			row[4] = rm->description;
-			table_add(&t, row);
+			text_table_add(&t, row);
 			free(aliases);
 			free(al);
 		}
-		table_print(&t, stdout);
+		text_table_print(&t, stdout);
 	}
 	free(v);
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_STORE;
@@ -414,7 +363,7 @@ int cli_versions(struct store *s, const struct cli_opts *o)
 		static const char *const heads[] = {
 			"VERSION", "STAGE", "STATUS", "ALIASES", "CREATED",
 			"RUN ID", "DESCRIPTION"};
-		struct table t = {.ncols = 7, .heads = heads};
+		struct text_table t = {.ncols = 7, .heads = heads};
 
 		for (size_t i = 0; i < rm->nversions; i++) {
 			const struct model_version *mv = &rm->versions[i];
@@ -432,10 +381,10 @@ int cli_versions(struct store *s, const struct cli_opts *o)
 			row[4] = created;
 			row[5] = mv->run_id;
 			row[6] = mv->description;
-			table_add(&t, row);
+			text_table_add(&t, row);
 			free(al);
 		}
-		table_print(&t, stdout);
+		text_table_print(&t, stdout);
 	}
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_STORE;
 }
@@ -510,8 +459,8 @@ int cli_history(struct store *s, const struct cli_opts *o)
 			"TIME", "WHO", "ACTION", "WHAT", "FROM", "TO", "NOTE"};
 		static const char *const th[] = {
 			"WHAT", "VERSION", "FROM", "UNTIL", "WHO", "NOTE"};
-		struct table t = {.ncols = 7, .heads = eh};
-		struct table u = {.ncols = 6, .heads = th};
+		struct text_table t = {.ncols = 7, .heads = eh};
+		struct text_table u = {.ncols = 6, .heads = th};
 
 		for (size_t i = 0; i < nev; i++) {
 			char tm[40], f[16], to[16], *what;
@@ -529,11 +478,11 @@ int cli_history(struct store *s, const struct cli_opts *o)
 			row[4] = f;
 			row[5] = to;
 			row[6] = ev[i].note;
-			table_add(&t, row);
+			text_table_add(&t, row);
 			free(what);
 		}
 		if (nev)
-			table_print(&t, stdout);
+			text_table_print(&t, stdout);
 		else
 			puts("no promotions recorded by mltop");
 		for (size_t i = 0; i < nh; i++) {
@@ -558,12 +507,12 @@ int cli_history(struct store *s, const struct cli_opts *o)
 			row[3] = until;
 			row[4] = h[i].outside ? "(outside mltop)" : h[i].who;
 			row[5] = h[i].note;
-			table_add(&u, row);
+			text_table_add(&u, row);
 			free(what);
 		}
 		if (nh) {
 			puts("");
-			table_print(&u, stdout);
+			text_table_print(&u, stdout);
 		} else {
 			for (size_t i = 0; i < u.rows * 6; i++)
 				free(u.cells[i]);
