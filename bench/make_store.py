@@ -11,7 +11,10 @@ exactly as it reads its own.  The explicit indexes are dropped during the fill
 and re-created from MLflow's own CREATE INDEX text afterwards; that is what
 keeps a 6-million-point store buildable in about a minute on two cores.
 
-Usage: make_store.py [wide|deep|all] [--force] [--out DIR]
+A third, small "live" store (50 RUNNING and 200 FINISHED runs) is written by
+the client alone, once for each history length the live-refresh figures use.
+
+Usage: make_store.py [wide|deep|live|all] [--force] [--out DIR]
 """
 
 import argparse
@@ -357,6 +360,114 @@ def build(kind, out_dir=DEFAULT_OUT, seed=1):
     return meta
 
 
+# --- the live store: small, written by the client alone ---------------------
+
+LIVE_GEN_VERSION = 1
+# one experiment: RUNNING runs that a refresh must follow, and FINISHED
+# ones that it should not cost anything to hold
+LIVE = dict(running=50, finished=200, metrics=5)
+LIVE_EXPERIMENT = "mltop-bench-live"
+LIVE_POINTS = (200, 2000)  # two history lengths: a refresh must cost the same
+LOG_BATCH_MAX = 1000  # the client's limit on metrics in one log_batch
+
+
+def live_name(points):
+    import mlflow
+    return "live-r%d-f%d-m%d-h%d-g%d-mlflow%s" % (
+        LIVE["running"], LIVE["finished"], LIVE["metrics"], points,
+        LIVE_GEN_VERSION, mlflow.__version__)
+
+
+def _log_history(client, rid, keys, points, t0, rng):
+    from mlflow.entities import Metric
+    batch = []
+    curves = [_curve(rng, ki, points) for ki in range(len(keys))]
+    for s in range(points):
+        for ki, k in enumerate(keys):
+            batch.append(Metric(k, curves[ki][s], t0 + s, s))
+            if len(batch) == LOG_BATCH_MAX:
+                client.log_batch(rid, metrics=batch)
+                batch = []
+    if batch:
+        client.log_batch(rid, metrics=batch)
+
+
+def build_live(points, out_dir=DEFAULT_OUT, seed=1):
+    """A store made entirely by MlflowClient: FINISHED runs first, then
+    the RUNNING ones (newest, so they sit at the top of the runs table),
+    every run with a `points`-step history of each metric."""
+    from mlflow import MlflowClient
+    from mlflow.entities import Param
+
+    os.makedirs(out_dir, exist_ok=True)
+    final = os.path.join(out_dir, live_name(points) + ".db")
+    tmp = final + ".tmp-%d" % os.getpid()
+    for f in (tmp, tmp + "-journal"):
+        if os.path.exists(f):
+            os.unlink(f)
+    uri = "sqlite:///" + tmp
+    t_start = time.perf_counter()
+    rng = random.Random(seed)
+    keys = metric_keys(LIVE["metrics"])
+    client = MlflowClient(tracking_uri=uri)
+    eid = client.create_experiment(LIVE_EXPERIMENT)
+    running = []
+    n = LIVE["finished"] + LIVE["running"]
+    for i in range(n):
+        live = i >= LIVE["finished"]
+        run = client.create_run(
+            eid, run_name=("live-%02d" % (i - LIVE["finished"])) if live
+            else "finished-%03d" % i, tags=dict(TEMPLATE_TAGS))
+        rid = run.info.run_id
+        _log_history(client, rid, keys, points, run.info.start_time, rng)
+        client.log_batch(rid, params=[Param("seed", str(i)),
+                                      Param("lr", "0.001")])
+        if live:
+            running.append(rid)
+        else:
+            client.set_terminated(rid, "FINISHED")
+
+    got = client.search_runs([eid], max_results=1000)
+    by = {}
+    for r in got:
+        by[r.info.status] = by.get(r.info.status, 0) + 1
+    if by != {"RUNNING": LIVE["running"], "FINISHED": LIVE["finished"]}:
+        sys.exit("make_store: live store holds runs %r" % by)
+    hist = client.get_metric_history(running[0], keys[0])
+    if len(hist) != points:
+        sys.exit("make_store: live run has %d points, expected %d"
+                 % (len(hist), points))
+    os.rename(tmp, final)
+    meta = dict(kind="live", path=final, params=dict(LIVE, points=points),
+                generator=LIVE_GEN_VERSION, experiment_id=str(eid),
+                experiment_name=LIVE_EXPERIMENT, running_run_ids=running,
+                metric_keys=keys, size_bytes=os.path.getsize(final),
+                build_seconds=round(time.perf_counter() - t_start, 2))
+    with open(final + ".json.tmp", "w") as f:
+        json.dump(meta, f, indent=1)
+    os.rename(final + ".json.tmp", final + ".json")
+    return meta
+
+
+def ensure_live(points, out_dir=DEFAULT_OUT, force=False, log=sys.stderr):
+    """The live store's metadata, building it if it is not cached.  The
+    cached file is a pristine copy: whoever writes to it works on a copy."""
+    final = os.path.join(out_dir, live_name(points) + ".db")
+    if not force and os.path.exists(final) and os.path.exists(final + ".json"):
+        with open(final + ".json") as f:
+            meta = json.load(f)
+        meta["cached"] = True
+        return meta
+    print("make_store: building live store (%s)..." % final, file=log,
+          flush=True)
+    meta = build_live(points, out_dir)
+    meta["cached"] = False
+    print("make_store: live store built in %.1f s, %.1f MiB"
+          % (meta["build_seconds"], meta["size_bytes"] / 2**20), file=log,
+          flush=True)
+    return meta
+
+
 def ensure(kind, out_dir=DEFAULT_OUT, force=False, log=sys.stderr):
     """Return the store's metadata, building the store if it is not cached."""
     final = os.path.join(out_dir, store_name(kind) + ".db")
@@ -381,15 +492,20 @@ def ensure(kind, out_dir=DEFAULT_OUT, force=False, log=sys.stderr):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("kind", nargs="?", default="all",
-            choices=sorted(KINDS) + ["all"])
+            choices=sorted(KINDS) + ["live", "all"])
     ap.add_argument("--force", action="store_true",
             help="rebuild even if a cached store exists")
     ap.add_argument("--out", default=DEFAULT_OUT)
     a = ap.parse_args()
     kinds = sorted(KINDS) if a.kind == "all" else [a.kind]
+    if a.kind == "live":
+        kinds = []
     for k in kinds:
         meta = ensure(k, a.out, a.force)
         print(json.dumps(meta, indent=1))
+    if a.kind in ("live", "all"):
+        for points in LIVE_POINTS:
+            print(json.dumps(ensure_live(points, a.out, a.force), indent=1))
 
 
 if __name__ == "__main__":

@@ -1,16 +1,21 @@
 #!/usr/bin/env python3
-# mltop's benchmark: mltop vs the MLflow Python client and a sqlite3 floor.
-# Prints figures; fails only if a command fails or counts disagree.
-"""Benchmark mltop on large MLflow SQLite stores.
+# mltop's benchmark: mltop vs the MLflow Python client and a sqlite3 floor,
+# on the store file and through mlflow server. Prints figures, asserts none.
+"""Benchmark mltop on large MLflow SQLite stores, direct and via a server.
 
-Every figure is a median of --reps timed runs after one untimed run, whose
-output is kept and counted: mltop, the MLflow client and the sqlite floors
-must agree on how many runs, metrics, params, tags and points they read, or
-the benchmark stops with an error.  Timing is reported, never asserted.
+The stores are read from the file and served by `mlflow server`.
+
+Every figure is a median of --reps (--server-reps) timed runs after one
+untimed run, whose output is kept and counted: mltop, the MLflow client and
+the sqlite floors must agree on how many runs, metrics, params, tags and
+points they read, or the benchmark stops with an error.  Timing is reported,
+never asserted.
 """
 
 import argparse
+import errno
 import fcntl
+import http.client
 import json
 import os
 import platform
@@ -18,6 +23,7 @@ import re
 import select
 import shutil
 import signal
+import socket
 import sqlite3
 import statistics
 import struct
@@ -26,6 +32,8 @@ import sys
 import tempfile
 import termios
 import time
+import urllib.parse
+import urllib.request
 
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(BENCH_DIR)
@@ -335,6 +343,27 @@ def repeat(label, reps, once):
     return s, first
 
 
+def repeat_rounds(reps, contenders):
+    """repeat() for several contenders taking turns: one untimed round,
+    then reps timed rounds of each once, so that a change of load on a
+    shared machine falls on all of them alike.  contenders is a list of
+    (label, once, warm): warm() is the untimed run (once() when None),
+    whose result is returned; returns {label: (Series, warm result)}."""
+    out = {}
+    for label, once, warm in contenders:
+        out[label] = (Series(label), (warm or once)())
+    for _ in range(reps):
+        for label, once, _ in contenders:
+            r = once()
+            s = out[label][0]
+            s.walls.append(r["wall"])
+            if r.get("call") is not None:
+                s.calls.append(r["call"])
+            if r["rss"] is not None:
+                s.rss.append(r["rss"])
+    return out
+
+
 # --- the scenarios ----------------------------------------------------------
 
 def mltop_env(uri):
@@ -542,6 +571,619 @@ def check_counts(what, got, want):
         die("%s read %s, expected %s" % (what, got, want))
 
 
+# --- against a tracking server ----------------------------------------------
+#
+# The same stores served by `mlflow server`: mltop's REST backend vs the
+# MLflow client over HTTP, both talking to one server with one worker.
+
+SERVER_START_TIMEOUT = 180
+SERVER_STOP_TIMEOUT = 20
+HISTORY_RUNS = 100       # histories fetched in one `mltop metric` call
+CLIENT_THREADS = 6       # as many as mltop's parallel requests
+LIVE_MARK = 4242.0       # the value of the point each running run gets
+BYTES_SLACK = 1.10       # refresh bytes may differ by digits of step numbers
+
+# the client's and the servers' environment: no user credentials or
+# tracking URI from the shell running the benchmark
+_ENV_DROP = ("MLFLOW_TRACKING_URI", "MLFLOW_TRACKING_USERNAME",
+             "MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_TOKEN",
+             "MLFLOW_TRACKING_INSECURE_TLS", "MLFLOW_WORKSPACE")
+
+
+def clean_env(uri=None):
+    env = dict(os.environ)
+    for k in _ENV_DROP:
+        env.pop(k, None)
+    env["HOME"] = os.path.join(make_store.DEFAULT_OUT, "home")
+    os.makedirs(env["HOME"], exist_ok=True)
+    if uri:
+        env["MLFLOW_TRACKING_URI"] = uri
+    return env
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def readonly_uri(path):
+    """A SQLAlchemy URI that opens the store read-only (SQLite's URI
+    mode=ro): the server cannot migrate or write the cached store."""
+    return "sqlite:///file:%s?mode=ro&uri=true" % urllib.parse.quote(path)
+
+
+def store_fingerprint(path):
+    """What a write to the store would change: size, mtime, inode, the
+    header (SQLite's change counter), and journal files beside it."""
+    st = os.stat(path)
+    with open(path, "rb") as f:
+        head = f.read(100)
+    side = [s for s in ("-journal", "-wal", "-shm")
+            if os.path.exists(path + s)]
+    return (st.st_size, st.st_mtime_ns, st.st_ino, head, side)
+
+
+class MlflowServer:
+    """`mlflow server` on one store, in a session and process group of its
+    own (a Ctrl-C at the terminal reaches only the benchmark, which then
+    stops the whole group), always stopped on the way out."""
+
+    def __init__(self, a, store_uri):
+        self.a = a
+        self.store_uri = store_uri
+        self.proc = None
+        self.keep = False
+
+    def __enter__(self):
+        # mlflow makes folders relative to its working directory (an
+        # artifact root, the URI's path): give it a throw-away one
+        self.dir = tempfile.mkdtemp(prefix="server-", dir=self.a.out)
+        self.port = free_port()
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.log_path = os.path.join(self.dir, "server.log")
+        env = clean_env()
+        # no job runner: it starts seven huey consumers that would compete
+        # with the measured processes for two cores
+        env["MLFLOW_SERVER_ENABLE_JOB_EXECUTION"] = "false"
+        self.argv = [self.a.mlflow, "server", "--backend-store-uri",
+                     self.store_uri, "--host", "127.0.0.1", "--port",
+                     str(self.port), "--workers", "1"]
+        t0 = time.perf_counter()
+        with open(self.log_path, "wb") as log:
+            self.proc = subprocess.Popen(
+                self.argv, cwd=self.dir, stdin=subprocess.DEVNULL,
+                stdout=log, stderr=subprocess.STDOUT, env=env,
+                start_new_session=True)
+        try:
+            self._wait_up()
+        except BaseException as e:
+            self.keep = not isinstance(e, KeyboardInterrupt)
+            self.stop()
+            raise
+        self.start_s = time.perf_counter() - t0
+        return self
+
+    def __exit__(self, etype, *rest):
+        # keep the log when something failed, not on Ctrl-C
+        if etype is not None and not issubclass(etype, KeyboardInterrupt):
+            self.keep = True
+        self.stop()
+
+    def log_tail(self, n=3000):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read()[-n:].decode("utf-8", "replace")
+        except OSError:
+            return "(no log)"
+
+    def _wait_up(self):
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while True:
+            rc = self.proc.poll()
+            if rc is not None:
+                die("mlflow server exited (status %d) before it answered "
+                    "/health: %s\n%s" % (rc, " ".join(self.argv),
+                                         self.log_tail()))
+            try:
+                with urllib.request.urlopen(self.url + "/health",
+                                            timeout=2) as r:
+                    if r.status == 200 and r.read().strip() == b"OK":
+                        return
+            except (OSError, http.client.HTTPException):
+                pass
+            if time.monotonic() > deadline:
+                die("mlflow server did not answer /health within %d s:\n%s"
+                    % (SERVER_START_TIMEOUT, self.log_tail()))
+            time.sleep(0.2)
+
+    def stop(self):
+        if self.proc is None:
+            return
+        pgid = self.proc.pid
+        for sig, wait in ((signal.SIGTERM, SERVER_STOP_TIMEOUT),
+                          (signal.SIGKILL, 5)):
+            try:
+                os.killpg(pgid, sig)
+            except ProcessLookupError:
+                break
+            deadline = time.monotonic() + wait
+            gone = False
+            while time.monotonic() < deadline:
+                self.proc.poll()  # reap the leader, or it stays a member
+                try:
+                    os.killpg(pgid, 0)
+                except ProcessLookupError:
+                    gone = True
+                    break
+                time.sleep(0.05)
+            if gone:
+                break
+        self.proc.wait()
+        self.proc = None
+        if self.keep:
+            print("bench: mlflow server log kept in %s" % self.log_path,
+                  file=sys.stderr, flush=True)
+        else:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def serve_readonly(a, path):
+    return MlflowServer(a, readonly_uri(path))
+
+
+def check_unchanged(path, before):
+    if store_fingerprint(path) != before:
+        die("the cached store %s changed while mlflow server served it"
+            % path)
+
+
+def first_difference(x, y):
+    n = min(len(x), len(y))
+    i = next((k for k in range(n) if x[k] != y[k]), n)
+    return "first difference at byte %d of %d / %d: %r vs %r" % (
+        i, len(x), len(y), x[max(0, i - 40):i + 40], y[max(0, i - 40):i + 40])
+
+
+def parse_http_stats(errtext, what):
+    m = re.search(r"http: (\d+) requests, (\d+) bytes", errtext)
+    if not m:
+        die("%s printed no 'http: N requests, M bytes' with MLTOP_STATS=1:"
+            "\n%s" % (what, errtext[-2000:]))
+    return dict(requests=int(m.group(1)), bytes=int(m.group(2)))
+
+
+def store_run_ids(path, eid, limit=None):
+    """The experiment's active run ids in search_runs order."""
+    db = sqlite3.connect("file:%s?mode=ro" % urllib.parse.quote(path),
+                         uri=True)
+    try:
+        sql = ("SELECT run_uuid FROM runs WHERE experiment_id = ? AND "
+               "lifecycle_stage = 'active' ORDER BY start_time DESC, "
+               "run_uuid")
+        if limit:
+            sql += " LIMIT %d" % limit
+        return [r[0] for r in db.execute(sql, (int(eid),))]
+    finally:
+        db.close()
+
+
+CLIENT_HISTORIES = r"""
+import json, sys, time
+uri, key, threads, ids = (sys.argv[1], sys.argv[2], int(sys.argv[3]),
+                          sys.argv[4].split(","))
+t0 = time.perf_counter()
+from mlflow import MlflowClient
+client = MlflowClient(tracking_uri=uri)
+client.get_experiment("0")  # warm: the HTTP session
+t1 = time.perf_counter()
+if threads > 1:
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(threads) as ex:
+        hists = list(ex.map(lambda r: client.get_metric_history(r, key), ids))
+else:
+    hists = [client.get_metric_history(r, key) for r in ids]
+t2 = time.perf_counter()
+print(json.dumps(dict(
+    setup_s=t1 - t0, call_s=t2 - t1,
+    points={r: len(h) for r, h in zip(ids, hists)},
+    steps_ok=all(sorted(m.step for m in h) == list(range(len(h)))
+                 for h in hists))))
+"""
+
+# Logs one point of each key at `step` to each run, through the server,
+# then reads every run back to be sure the server holds it.
+LIVE_WRITER = r"""
+import json, sys, time
+uri, step, value, keys, ids = (sys.argv[1], int(sys.argv[2]),
+                               float(sys.argv[3]), sys.argv[4].split(","),
+                               sys.argv[5].split(","))
+from mlflow import MlflowClient
+from mlflow.entities import Metric
+client = MlflowClient(tracking_uri=uri)
+now = int(time.time() * 1000)
+for rid in ids:
+    client.log_batch(rid, metrics=[Metric(k, value, now, step) for k in keys])
+for rid in ids:
+    r = client.get_run(rid)
+    if r.info.status != "RUNNING":
+        sys.exit("run %s is %s" % (rid, r.info.status))
+    for k in keys:
+        if r.data.metrics.get(k) != value:
+            sys.exit("run %s: latest %s is %r" % (rid, k, r.data.metrics.get(k)))
+print(json.dumps(dict(points=len(ids) * len(keys))))
+"""
+
+
+def check_runs_doc(what, data, want, ids):
+    """Counts and ids of a `runs --json` document against the store."""
+    doc = parse_json(what, data)
+    runs = doc.get("runs") if isinstance(doc, dict) else None
+    if not isinstance(runs, list):
+        die("%s printed no 'runs' array" % what)
+    got = dict(runs=len(runs),
+               metrics=sum(len(r["data"].get("metrics", [])) for r in runs),
+               params=sum(len(r["data"].get("params", [])) for r in runs),
+               tags=sum(len(r["data"].get("tags", [])) for r in runs))
+    check_counts(what, got, want)
+    if sorted(r["info"]["run_id"] for r in runs) != ids:
+        die("%s and the store hold different run ids" % what)
+
+
+def compare_with_sqlite(res, kept, filed):
+    res["same_as_sqlite"] = kept == filed
+    res["json_bytes"] = len(kept)
+    if not res["same_as_sqlite"]:
+        res["difference"] = first_difference(kept, filed)
+
+
+def bench_server_wide(meta, a, out):
+    path, eid = meta["path"], meta["experiment_id"]
+    want = dict(runs=meta["rows"]["runs"],
+                metrics=meta["rows"]["latest_metrics"],
+                params=meta["rows"]["params"], tags=meta["rows"]["tags"])
+    ids = sorted(store_run_ids(path, eid))
+    if len(ids) != want["runs"]:
+        die("the wide store holds %d runs, expected %d"
+            % (len(ids), want["runs"]))
+    res = dict(store=meta, server_uri=readonly_uri(path))
+    before = store_fingerprint(path)
+    out("  starting mlflow server on the wide store (read-only)...")
+    with serve_readonly(a, path) as srv:
+        url = srv.url
+        res["server_start_s"] = srv.start_s
+        argv = [a.mltop, "-u", url, "runs", "--experiment", eid, "--json"] \
+            if a.mltop else None
+        env = mltop_env(url)
+
+        def client():
+            p = run_proc([a.python, "-c", CLIENT_RUNS, url, eid],
+                         keep_output=True, env=clean_env())
+            d = json.loads(p.out.splitlines()[-1])
+            return dict(wall=p.wall, call=d["call_s"], rss=p.rss_mib, data=d)
+
+        def mltop(keep=False, e=env):
+            p = run_proc(argv, keep_output=keep, env=e)
+            return dict(wall=p.wall, rss=p.rss_mib, out=p.out, err=p.err)
+
+        # the warm-up run of mltop is the one whose output is checked
+        turns = []
+        if a.mltop:
+            turns.append(("mltop", mltop,
+                          lambda: mltop(True, dict(env, MLTOP_STATS="1"))))
+        if a.client_reps:
+            turns.append(("client", client, None))
+        out("  mltop runs --json and MlflowClient.search_runs over HTTP, "
+            "taking turns (about a minute a round)...")
+        got = repeat_rounds(a.server_reps, turns)
+        if a.client_reps:
+            s_cl, first = got["client"]
+            d = first["data"]
+            check_counts("MlflowClient.search_runs over HTTP",
+                         {k: d[k] for k in want}, want)
+            if d["ids"] != ids:
+                die("MlflowClient.search_runs over HTTP and the store hold "
+                    "different run ids")
+            res["client"] = s_cl.summary()
+        if a.mltop:
+            s_m, kept = got["mltop"]
+            res["mltop"] = s_m.summary()
+            res["mltop"]["argv"] = argv
+            res["mltop"]["http"] = parse_http_stats(kept["err"],
+                                                    "mltop runs")
+            check_runs_doc("mltop -u http:// runs --json", kept["out"], want,
+                           ids)
+            filed = run_proc([a.mltop, "-u", "sqlite:///" + path, "runs",
+                              "--experiment", eid, "--json"],
+                             keep_output=True, env=env).out
+            compare_with_sqlite(res, kept["out"], filed)
+    check_unchanged(path, before)
+    return res
+
+
+def check_history_doc(what, data, want, npoints):
+    """Points a run, and steps 0..npoints-1, of a multi-run `metric
+    --json` document."""
+    doc = parse_json(what, data)
+    pts = doc.get("metrics") if isinstance(doc, dict) else None
+    if not isinstance(pts, list):
+        die("%s printed no 'metrics' array" % what)
+    got, steps = {}, {}
+    for pt in pts:
+        rid = pt.get("run_id")
+        got[rid] = got.get(rid, 0) + 1
+        steps.setdefault(rid, []).append(pt["step"])
+    check_counts("%s (points a run)" % what, got, want)
+    if any(sorted(s) != list(range(npoints)) for s in steps.values()):
+        die("%s: steps are not 0..%d" % (what, npoints - 1))
+
+
+def bench_server_deep(meta, a, out):
+    path, eid = meta["path"], meta["experiment_id"]
+    key = meta["metric_keys"][0]
+    npoints = meta["params"]["points"]
+    ids = store_run_ids(path, eid, HISTORY_RUNS)
+    if len(ids) != HISTORY_RUNS:
+        die("the deep store holds %d runs, expected at least %d"
+            % (len(ids), HISTORY_RUNS))
+    want = {r: npoints for r in ids}
+    res = dict(store=meta, key=key, runs=len(ids), points_each=npoints,
+               server_uri=readonly_uri(path))
+    before = store_fingerprint(path)
+    out("  starting mlflow server on the deep store (read-only)...")
+    with serve_readonly(a, path) as srv:
+        url = srv.url
+        res["server_start_s"] = srv.start_s
+        argv = [a.mltop, "-u", url, "metric", ",".join(ids), key, "--json"] \
+            if a.mltop else None
+        env = mltop_env(url)
+
+        def mltop(keep=False, e=env):
+            p = run_proc(argv, keep_output=keep, env=e)
+            return dict(wall=p.wall, rss=p.rss_mib, out=p.out, err=p.err)
+
+        def client(threads):
+            def once():
+                p = run_proc([a.python, "-c", CLIENT_HISTORIES, url, key,
+                              str(threads), ",".join(ids)],
+                             keep_output=True, env=clean_env())
+                d = json.loads(p.out.splitlines()[-1])
+                return dict(wall=p.wall, call=d["call_s"], rss=p.rss_mib,
+                            data=d)
+            return once
+
+        turns = []
+        if a.mltop:
+            turns.append(("mltop", mltop,
+                          lambda: mltop(True, dict(env, MLTOP_STATS="1"))))
+        if a.client_reps:
+            turns.append(("client", client(1), None))
+            turns.append(("client_threads", client(CLIENT_THREADS), None))
+        out("  mltop metric (%d runs) and %d get_metric_history calls (in "
+            "turn, and %d threads), taking turns..."
+            % (len(ids), len(ids), CLIENT_THREADS))
+        got = repeat_rounds(a.server_reps, turns)
+        if a.client_reps:
+            for name, threads in (("client", 1),
+                                  ("client_threads", CLIENT_THREADS)):
+                s_cl, first = got[name]
+                check_counts("MlflowClient.get_metric_history (%d thread%s)"
+                             % (threads, "s" if threads > 1 else ""),
+                             first["data"]["points"], want)
+                if not first["data"]["steps_ok"]:
+                    die("MlflowClient.get_metric_history: steps are not "
+                        "0..%d" % (npoints - 1))
+                res[name] = s_cl.summary()
+                res[name]["threads"] = threads
+        if a.mltop:
+            s_m, kept = got["mltop"]
+            res["mltop"] = s_m.summary()
+            res["mltop"]["argv"] = argv[:4] + ["<%d run ids>" % len(ids)] + \
+                argv[5:]
+            res["mltop"]["http"] = parse_http_stats(kept["err"],
+                                                    "mltop metric")
+            check_history_doc("mltop -u http:// metric --json", kept["out"],
+                              want, npoints)
+            filed = run_proc([a.mltop, "-u", "sqlite:///" + path, "metric",
+                              ",".join(ids), key, "--json"],
+                             keep_output=True, env=env).out
+            compare_with_sqlite(res, kept["out"], filed)
+    check_unchanged(path, before)
+    return res
+
+
+class Dashboard:
+    """mltop's dashboard in script mode (a virtual TUI_COLS x TUI_ROWS
+    screen), its script a FIFO: the benchmark sends lines when it chooses,
+    and mltop, which reads a line only once nothing is loading, waits on
+    the FIFO in between."""
+
+    def __init__(self, a, url, work):
+        self.a, self.url, self.work = a, url, work
+        self.fifo = os.path.join(work, "keys")
+        self.fd = None
+        self.proc = None
+
+    def __enter__(self):
+        os.mkfifo(self.fifo)
+        env = mltop_env(self.url)
+        env.update(MLTOP_SCRIPT=self.fifo, COLUMNS=str(TUI_COLS),
+                   LINES=str(TUI_ROWS), MLTOP_STATS="1")
+        self.err = open(os.path.join(self.work, "mltop.err"), "w+b")
+        self.argv = [self.a.mltop, "-u", self.url]
+        self.proc = subprocess.Popen(self.argv, cwd=self.work,
+                                     stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL,
+                                     stderr=self.err, env=env)
+        deadline = time.monotonic() + 30
+        while self.fd is None:  # the open succeeds once mltop reads
+            try:
+                self.fd = os.open(self.fifo, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError as e:
+                if e.errno != errno.ENXIO:
+                    raise
+                self._alive("opening its script")
+                if time.monotonic() > deadline:
+                    die("mltop did not open its script FIFO")
+                time.sleep(0.01)
+        fcntl.fcntl(self.fd, fcntl.F_SETFL,
+                    fcntl.fcntl(self.fd, fcntl.F_GETFL) & ~os.O_NONBLOCK)
+        return self
+
+    def _errtext(self):
+        self.err.seek(0)
+        return self.err.read().decode("utf-8", "replace")
+
+    def _alive(self, doing):
+        if self.proc.poll() is not None:
+            die("the dashboard exited (status %d) while %s:\n%s"
+                % (self.proc.returncode, doing, self._errtext()[-3000:]))
+
+    def step(self, lines, name, timeout=300):
+        """Send lines, then `:stats NAME`; wait for mltop to write it.
+        Returns the traffic so far and the seconds from send to written."""
+        # relative: mltop runs in the work folder, and a command line
+        # splits at spaces
+        path = os.path.join(self.work, name)
+        data = "".join(l + "\n" for l in lines + [":stats " + name])
+        t0 = time.perf_counter()
+        try:
+            os.write(self.fd, data.encode())
+        except BrokenPipeError:
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                pass
+            self._alive("reading its script")
+            die("the dashboard stopped reading its script")
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with open(path) as f:
+                    text = f.read()
+                if text.endswith("\n"):
+                    break
+            except FileNotFoundError:
+                pass
+            self._alive("running %r" % lines)
+            if time.monotonic() > deadline:
+                die("the dashboard did not write %s within %d s" % (name,
+                                                                   timeout))
+            time.sleep(0.001)
+        secs = time.perf_counter() - t0
+        return dict(parse_http_stats(text, ":stats"), seconds=secs)
+
+    def screen(self, name):
+        path = os.path.join(self.work, name)
+        self.step([":save-display " + name], name + ".stats")
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+    def __exit__(self, etype, *rest):
+        if self.fd is not None:
+            os.close(self.fd)  # end of script: mltop quits
+            self.fd = None
+        try:
+            if etype is not None and self.proc.poll() is None:
+                self.proc.kill()
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                if etype is None:
+                    die("the dashboard did not quit at the end of its "
+                        "script")
+            if etype is None and self.proc.returncode != 0:
+                die("the dashboard failed (exit %d): %s\n%s"
+                    % (self.proc.returncode, " ".join(self.argv),
+                       self._errtext()[-3000:]))
+        finally:
+            self.err.close()
+
+
+def write_points(a, url, ids, keys, step):
+    p = run_proc([a.python, "-c", LIVE_WRITER, url, str(step),
+                  repr(LIVE_MARK), ",".join(keys), ",".join(ids)],
+                 keep_output=True, env=clean_env())
+    return json.loads(p.out.splitlines()[-1])["points"]
+
+
+def live_session(meta, a, out):
+    """One dashboard session on a copy of a live store:
+    load, stats a; one new point of one key in each running run; poll,
+    stats b; one new point of every key in each running run; poll,
+    stats c; poll with nothing new, stats d."""
+    points = meta["params"]["points"]
+    ids = meta["running_run_ids"]
+    keys = meta["metric_keys"]
+    work = tempfile.mkdtemp(prefix="live-", dir=a.out)
+    res = dict(store=meta)
+    try:
+        db = os.path.join(work, "live.db")
+        shutil.copyfile(meta["path"], db)
+        with MlflowServer(a, "sqlite:///" + db) as srv, \
+                Dashboard(a, srv.url, work) as dash:
+            load = dash.step([":runs " + meta["experiment_name"]], "a.txt")
+            write_points(a, srv.url, ids, keys[:1], points)
+            one = dash.step([":poll"], "b.txt")
+            shown = dash.screen("screen-b.txt")
+            write_points(a, srv.url, ids, keys, points + 1)
+            step = dash.step([":poll"], "c.txt")
+            idle = dash.step([":poll"], "d.txt")
+        rows = [l for l in shown.splitlines() if " live-" in l]
+        marked = [l for l in rows if "4242" in l]
+        res.update(
+            load=load,
+            one_point=dict(requests=one["requests"] - load["requests"],
+                           bytes=one["bytes"] - load["bytes"],
+                           seconds=one["seconds"]),
+            one_step=dict(requests=step["requests"] - one["requests"],
+                          bytes=step["bytes"] - one["bytes"],
+                          seconds=step["seconds"]),
+            idle=dict(requests=idle["requests"] - step["requests"],
+                      bytes=idle["bytes"] - step["bytes"],
+                      seconds=idle["seconds"]),
+            running_rows_shown=len(rows), rows_with_new_point=len(marked))
+        if not rows or len(marked) != len(rows):
+            die("after one poll the dashboard shows the new point (%g) in "
+                "%d of the %d running runs on screen:\n%s"
+                % (LIVE_MARK, len(marked), len(rows), shown))
+    except KeyboardInterrupt:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    except BaseException:
+        print("bench: live session files kept in %s" % work,
+              file=sys.stderr, flush=True)
+        raise
+    shutil.rmtree(work, ignore_errors=True)
+    return res
+
+
+def bench_server_live(a, out):
+    res = {}
+    for points in make_store.LIVE_POINTS:
+        meta = make_store.ensure_live(points, a.out, log=sys.stderr)
+        out("  live refresh, %d-step histories (store %s)..."
+            % (points, "cached" if meta["cached"] else "built in %.1f s"
+               % meta["build_seconds"]))
+        res["h%d" % points] = live_session(meta, a, out)
+    return res
+
+
+def bench_server(a, out):
+    res = {}
+    wide = make_store.ensure("wide", a.out, log=sys.stderr)
+    out("bench: server section, wide store %s" % wide["path"])
+    res["wide"] = bench_server_wide(wide, a, out)
+    deep = make_store.ensure("deep", a.out, log=sys.stderr)
+    out("bench: server section, deep store %s" % deep["path"])
+    res["deep"] = bench_server_deep(deep, a, out)
+    if a.mltop:
+        res["live"] = bench_server_live(a, out)
+    return res
+
+
 # --- the report -------------------------------------------------------------
 
 def fmt_s(x):
@@ -586,14 +1228,14 @@ def rows_for(res, mltop_label):
     return rows
 
 
-def print_table(title, rows, reps_note, p):
+def print_table(title, rows, reps_note, p, width=48):
     p("")
     p("%s   [%s]" % (title, reps_note))
-    p("  %-48s %10s %10s %10s %11s" % ("", "median", "min", "max",
-                                       "peak RSS"))
+    p("  %-*s %10s %10s %10s %11s" % (width, "", "median", "min", "max",
+                                      "peak RSS"))
     for label, m, lo, hi, rss in rows:
-        p("  %-48s %10s %10s %10s %11s" % (label, fmt_s(m), fmt_s(lo),
-                                           fmt_s(hi), fmt_mib(rss)))
+        p("  %-*s %10s %10s %10s %11s" % (width, label, fmt_s(m), fmt_s(lo),
+                                          fmt_s(hi), fmt_mib(rss)))
 
 
 def ratios(res):
@@ -618,9 +1260,196 @@ def fmt_x(x):
 
 
 def verdict(ok):
+    if isinstance(ok, str):
+        return ok
     if ok is None:
         return "not measured"
     return "met" if ok else "NOT MET"
+
+
+def fmt_bytes(n):
+    if n is None:
+        return "-"
+    if n >= 2**20:
+        return "%.1f MiB" % (n / 2**20)
+    if n >= 1024:
+        return "%.1f KiB" % (n / 1024)
+    return "%d B" % n
+
+
+def faster_note(x):
+    """A note, not a verdict: within 5% either way is a tie on a server
+    that does most of the work."""
+    if x is None:
+        return "not measured"
+    if x >= 1.05:
+        return "mltop faster"
+    return "mltop SLOWER" if x <= 0.95 else "about equal"
+
+
+def report_server(sres, a, p):
+    """The tracking-server tables; returns their rows for the targets."""
+    targets = []
+    note = "median of %d" % a.server_reps
+    if not a.client_reps:
+        note += ", client skipped"
+    w = sres.get("wide")
+    if w:
+        sp = w["store"]["params"]
+        rows = []
+
+        def add(label, summary, field):
+            if summary and field in summary:
+                f = summary[field]
+                rows.append((label, f["median"], f["min"], f["max"],
+                             med(summary, "rss")))
+
+        add("mltop -u http://... runs --experiment ID --json", w.get("mltop"),
+            "walls")
+        add("MLflow client search_runs, the call (in-process)",
+            w.get("client"), "calls")
+        add("MLflow client search_runs, whole process", w.get("client"),
+            "walls")
+        print_table("tracking server: all runs of one experiment (wide "
+                    "store, %d runs x %d metrics; mlflow server --workers 1)"
+                    % (sp["runs"], sp["metrics"]), rows, note, p, 52)
+        m = med(w.get("mltop"), "walls")
+        cc, cw = med(w.get("client"), "calls"), med(w.get("client"), "walls")
+        r = {"client_call/mltop": cc / m if m and cc else None,
+             "client_wall/mltop": cw / m if m and cw else None}
+        w["ratios"] = r
+        p("  ratios: client/mltop %s in-process, %s with start   (no target;"
+          " > 1x: mltop faster)" % (fmt_x(r["client_call/mltop"]),
+                                    fmt_x(r["client_wall/mltop"])))
+        if w.get("mltop"):
+            h = w["mltop"]["http"]
+            p("  mltop traffic: %d requests, %s; the client asks once "
+              "(max_results=50000,\n  no next_page_token came back)"
+              % (h["requests"], fmt_bytes(h["bytes"])))
+            p("  read by each: %d runs, same ids as the store; mltop's JSON "
+              "(%s) %s\n  the -u sqlite:/// output"
+              % (sp["runs"], fmt_bytes(w["json_bytes"]),
+                 "is byte for byte" if w["same_as_sqlite"] else
+                 "DIFFERS from"))
+            if not w["same_as_sqlite"]:
+                p("  " + w["difference"])
+            targets.append(("server wide: mltop JSON == sqlite-backed",
+                            "identical" if w["same_as_sqlite"] else
+                            "differs", "identical", w["same_as_sqlite"]))
+        x = r["client_call/mltop"]
+        targets.append(("server wide: client (in-process) / mltop",
+                        fmt_x(x), "no target", faster_note(x)))
+    d = sres.get("deep")
+    if d:
+        rows = []
+
+        def add(label, summary, field):
+            if summary and field in summary:
+                f = summary[field]
+                rows.append((label, f["median"], f["min"], f["max"],
+                             med(summary, "rss")))
+
+        add("mltop -u http://... metric ID1,..,ID%d KEY --json" % d["runs"],
+            d.get("mltop"), "walls")
+        add("MLflow client, %d calls in turn (in-process)" % d["runs"],
+            d.get("client"), "calls")
+        add("MLflow client, %d calls in turn, whole process" % d["runs"],
+            d.get("client"), "walls")
+        add("MLflow client, %d threads (in-process)" % CLIENT_THREADS,
+            d.get("client_threads"), "calls")
+        add("MLflow client, %d threads, whole process" % CLIENT_THREADS,
+            d.get("client_threads"), "walls")
+        print_table("tracking server: %d histories of %d points, key %s "
+                    "(deep store)" % (d["runs"], d["points_each"], d["key"]),
+                    rows, note, p, 52)
+        m = med(d.get("mltop"), "walls")
+        r = {}
+        for name in ("client", "client_threads"):
+            c = med(d.get(name), "calls")
+            r[name + "_call/mltop"] = c / m if m and c else None
+            c = med(d.get(name), "walls")
+            r[name + "_wall/mltop"] = c / m if m and c else None
+        d["ratios"] = r
+        p("  ratios: client/mltop %s in-process, %s with start; client %d "
+          "threads/mltop %s in-process,\n          %s with start   (no "
+          "target; > 1x: mltop faster)"
+          % (fmt_x(r["client_call/mltop"]), fmt_x(r["client_wall/mltop"]),
+             CLIENT_THREADS, fmt_x(r["client_threads_call/mltop"]),
+             fmt_x(r["client_threads_wall/mltop"])))
+        if d.get("mltop"):
+            h = d["mltop"]["http"]
+            p("  mltop traffic: %d requests, %s; each of the %d runs: %d "
+              "points read by every contender;\n  mltop's JSON (%s) %s the "
+              "-u sqlite:/// output" % (
+                  h["requests"], fmt_bytes(h["bytes"]), d["runs"],
+                  d["points_each"], fmt_bytes(d["json_bytes"]),
+                  "is byte for byte" if d["same_as_sqlite"] else
+                  "DIFFERS from"))
+            if not d["same_as_sqlite"]:
+                p("  " + d["difference"])
+            targets.append(("server deep: mltop JSON == sqlite-backed",
+                            "identical" if d["same_as_sqlite"] else
+                            "differs", "identical", d["same_as_sqlite"]))
+        for name, label in (("client", "in turn"),
+                            ("client_threads", "%d threads"
+                             % CLIENT_THREADS)):
+            x = r[name + "_call/mltop"]
+            targets.append(("server deep: client %s (in-process) / mltop"
+                            % label, fmt_x(x), "no target", faster_note(x)))
+    lv = sres.get("live")
+    if lv:
+        lens = sorted(lv, key=lambda k: lv[k]["store"]["params"]["points"])
+        first = lv[lens[0]]["store"]["params"]
+        p("")
+        p("tracking server: one live refresh of the dashboard (%dx%d, script "
+          "mode; %d RUNNING + %d FINISHED runs x %d metrics)"
+          % (TUI_COLS, TUI_ROWS, first["running"], first["finished"],
+             first["metrics"]))
+        heads = ["%d-step histories" % lv[k]["store"]["params"]["points"]
+                 for k in lens]
+        p("  %-44s" % "" + "".join(" %30s" % h for h in heads))
+
+        def line(label, field, secs=True):
+            cells = []
+            for k in lens:
+                f = lv[k][field]
+                c = "%d req, %s" % (f["requests"], fmt_bytes(f["bytes"]))
+                if secs:
+                    c += ", %s" % fmt_s(f["seconds"])
+                cells.append(c)
+            p("  %-44s" % label + "".join(" %30s" % c for c in cells))
+
+        line("first load (for scale)", "load")
+        line("refresh: 1 new point in each running run", "one_point")
+        line("refresh: 1 new point of all %d keys in each" % first["metrics"],
+             "one_step")
+        line("refresh with nothing new", "idle")
+        p("  (requests and bytes between two :stats; the time runs from "
+          "sending :poll to mltop")
+        p("  writing the next :stats.  Running rows on screen showing the "
+          "new point after the")
+        p("  first refresh: %s.)" % "; ".join(
+            "%d of %d at %d steps" % (lv[k]["rows_with_new_point"],
+                                       lv[k]["running_rows_shown"],
+                                       lv[k]["store"]["params"]["points"])
+            for k in lens))
+        reqs = [lv[k]["one_point"]["requests"] for k in lens]
+        all_reqs = [(lv[k]["one_point"]["requests"],
+                     lv[k]["one_step"]["requests"], lv[k]["idle"]["requests"])
+                    for k in lens]
+        same = len(set(all_reqs)) == 1
+        targets.append(("server live: refresh requests vs history length",
+                        " / ".join(str(x) for x in reqs),
+                        "independent", same))
+        byts = [lv[k]["one_point"]["bytes"] for k in lens]
+        ok = max(byts) <= BYTES_SLACK * min(byts) if min(byts) > 0 else \
+            max(byts) == 0
+        targets.append(("server live: refresh bytes vs history length",
+                        " / ".join(fmt_bytes(x) for x in byts),
+                        "within %d%%" % round((BYTES_SLACK - 1) * 100), ok))
+        p("  request count independent of history length (all three "
+          "refreshes): %s" % verdict(same))
+    return targets
 
 
 def report(results, a, p):
@@ -694,11 +1523,13 @@ def report(results, a, p):
             targets.append(("wide: peak RSS, TUI first frame", fmt_mib(rss),
                             "< %.0f MiB" % TARGET_RSS_MIB,
                             None if rss is None else rss < TARGET_RSS_MIB))
+    if results.get("server"):
+        targets += report_server(results["server"], a, p)
     p("")
     p("targets")
-    p("  %-44s %12s %12s  %s" % ("", "figure", "target", "verdict"))
+    p("  %-50s %22s %12s  %s" % ("", "figure", "target", "verdict"))
     for label, fig, tgt, ok in targets:
-        p("  %-44s %12s %12s  %s" % (label, fig, tgt, verdict(ok)))
+        p("  %-50s %22s %12s  %s" % (label, fig, tgt, verdict(ok)))
     return targets
 
 
@@ -711,15 +1542,21 @@ def main():
                     " 0 skips the client)")
     ap.add_argument("--skip-mltop", action="store_true",
                     help="measure only the MLflow client and the floors")
-    ap.add_argument("--only", choices=["wide", "deep"],
-                    help="run one store's scenarios")
+    ap.add_argument("--only", choices=["wide", "deep", "server"],
+                    help="run one section: a store's scenarios, or the "
+                    "tracking-server section")
+    ap.add_argument("--server-reps", type=int, default=3,
+                    help="timed runs per figure against the tracking server"
+                    " (default 3)")
+    ap.add_argument("--skip-server", action="store_true",
+                    help="leave out the tracking-server section")
     ap.add_argument("--out", default=make_store.DEFAULT_OUT,
                     help="store cache and results folder (bench/out)")
     a = ap.parse_args()
     if a.client_reps is None:
         a.client_reps = a.reps
-    if a.reps < 1:
-        ap.error("--reps must be at least 1")
+    if a.reps < 1 or a.server_reps < 1:
+        ap.error("--reps and --server-reps must be at least 1")
 
     def p(line=""):
         print(line, flush=True)
@@ -741,6 +1578,19 @@ def main():
                      " or pass --skip-mltop)" % a.mltop)
         a.mltop = os.path.abspath(a.mltop)
     os.makedirs(a.out, exist_ok=True)
+    a.out = os.path.abspath(a.out)
+    a.mlflow = os.path.join(os.path.dirname(a.python), "mlflow")
+    if not os.access(a.mlflow, os.X_OK):
+        a.mlflow = shutil.which("mlflow")
+    serve = not a.skip_server and a.only in (None, "server")
+    if serve and not a.mlflow:
+        sys.exit("bench: no mlflow command beside %s (or pass --skip-server)"
+                 % a.python)
+
+    def on_term(signum, frame):
+        raise KeyboardInterrupt  # unwind: servers and children stop
+
+    signal.signal(signal.SIGTERM, on_term)
 
     import mlflow
     results = {}
@@ -754,8 +1604,12 @@ def main():
                 "built in %.1f s" % meta["build_seconds"]))
             fn = bench_wide if kind == "wide" else bench_deep
             results[kind] = fn(meta, a, progress)
+        if serve:
+            results["server"] = bench_server(a, progress)
     except BenchError as e:
         sys.exit("bench: FAILED: %s" % e)
+    except KeyboardInterrupt:
+        sys.exit("bench: interrupted")
 
     p("mltop benchmark  %s" % time.strftime("%Y-%m-%d %H:%M:%S"))
     p("  mltop %s" % (a.mltop or "(skipped)"))
@@ -765,21 +1619,36 @@ def main():
          subprocess.run([a.sqlite3, "--version"], capture_output=True,
                         text=True).stdout.split()[0],
          platform.machine(), os.cpu_count()))
-    for kind, res in results.items():
-        st = res["store"]
+    for kind in ("wide", "deep"):
+        if kind not in results:
+            continue
+        st = results[kind]["store"]
         p("  %s store: %s (built in %.1f s: client %.1f, fill %.1f, indexes "
           "%.1f)" % (kind, os.path.basename(st["path"]), st["build_seconds"],
                      st["build_split"]["client"], st["build_split"]["fill"],
                      st["build_split"]["indexes"]))
+    if "server" in results:
+        p("  tracking server: %s server --workers 1 (job execution off); "
+          "the wide and deep stores" % os.path.relpath(a.mlflow, REPO))
+        p("    served read-only (SQLite mode=ro), the live stores from a "
+          "fresh copy each session")
     targets = report(results, a, p)
     path = os.path.join(a.out, "results-%s.json"
                         % time.strftime("%Y%m%d-%H%M%S"))
     with open(path, "w") as f:
         json.dump(dict(results=results, targets=targets,
                        mltop=a.mltop, reps=a.reps,
-                       client_reps=a.client_reps), f, indent=1)
+                       client_reps=a.client_reps,
+                       server_reps=a.server_reps), f, indent=1)
     p("")
     p("results saved to %s" % os.path.relpath(path, REPO))
+    differ = [k for k in ("wide", "deep")
+              if results.get("server", {}).get(k, {}).get("same_as_sqlite")
+              is False]
+    if differ:
+        sys.exit("bench: FAILED: mltop's JSON through the server differs "
+                 "from its -u sqlite:/// output (%s store)"
+                 % ", ".join(differ))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Entry point of mltop's benchmark: runs bench/run.py with the project's venv.
-# Usage: bench/run.sh [--reps N] [--client-reps N] [--skip-mltop] [--only wide|deep]
+# Usage: bench/run.sh [--reps N] [--client-reps N] [--server-reps N]
+#        [--skip-mltop] [--skip-server] [--only wide|deep|server]
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")

@@ -95,6 +95,9 @@ struct rest_store {
 	bool no_bulk;            /* the server lacks bulk-interval */
 	int64_t counts_at;       /* wall ms of the last run counts */
 	FILE *log;               /* MLTOP_HTTP_LOG: a line a reply */
+	int polls;               /* poll searches in flight: history
+				  * refreshes wait for all of them, so one
+				  * refresh asks once a key */
 	/* History refreshes asked for in this loop pass, sent in one go. */
 	struct pending_hist {
 		char *run_id, *key;
@@ -142,6 +145,8 @@ static void op_free(struct store *s, struct op *o)
 		pp = &(*pp)->next;
 	if (*pp)
 		*pp = o->next;
+	if (o->kind == OP_POLL_NEW || o->kind == OP_POLL_LIVE)
+		rs->polls--;
 	free(o->exp_id);
 	free(o->run_id);
 	free(o->key);
@@ -178,6 +183,8 @@ static struct op *op_new(struct store *s, enum op_kind kind,
 	o->next = rs->ops;
 	rs->ops = o;
 	s->model->pending++;
+	if (kind == OP_POLL_NEW || kind == OP_POLL_LIVE)
+		rs->polls++;
 	return o;
 }
 
@@ -1211,14 +1218,15 @@ static int rest_pollfds(struct store *s, struct pollfd *fds, int max,
 {
 	struct rest_store *rs = impl(s);
 
-	if (rs->nhist)
+	if (rs->nhist && !rs->polls)
 		*timeout_ms = 0;
 	return http_pollfds(rs->http, fds, max, timeout_ms);
 }
 
 static void rest_dispatch(struct store *s, struct pollfd *fds, int nfds)
 {
-	flush_history(s);
+	if (!impl(s)->polls)
+		flush_history(s);
 	http_dispatch(impl(s)->http, fds, nfds);
 }
 
