@@ -44,6 +44,7 @@ enum {
 	OPT_NOTE,
 	OPT_YES,
 	OPT_IF,
+	OPT_DIFF,
 };
 
 static const struct option longopts[] = {
@@ -70,6 +71,7 @@ static const struct option longopts[] = {
 	{"note", required_argument, NULL, OPT_NOTE},
 	{"yes", no_argument, NULL, OPT_YES},
 	{"if", required_argument, NULL, OPT_IF},
+	{"diff", no_argument, NULL, OPT_DIFF},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -82,6 +84,8 @@ static void usage(FILE *f)
 	      "       mltop [OPTIONS] runs [-e EXP]    list runs\n"
 	      "       mltop [OPTIONS] metric RUN_ID[,RUN_ID...] KEY\n"
 	      "                                        a metric's history\n"
+	      "       mltop [OPTIONS] compare RUN_ID RUN_ID... [--diff]\n"
+	      "                                        runs side by side\n"
 	      "       mltop [OPTIONS] models           list registered models\n"
 	      "       mltop [OPTIONS] versions MODEL   list a model's versions\n"
 	      "       mltop [OPTIONS] history MODEL    promotions and who held\n"
@@ -122,6 +126,7 @@ static void usage(FILE *f)
 	      "                          metrics pass: 'metrics.KEY OP NUMBER\n"
 	      "                          [and ...]', OP one of >= > <= < == !=\n"
 	      "      --yes               write without asking\n"
+	      "      --diff              compare: only the rows that differ\n"
 	      "      --all               include deleted experiments and runs\n"
 	      "      --demo              run on a fresh demo store with a\n"
 	      "                          simulated trainer\n"
@@ -138,6 +143,10 @@ static void usage(FILE *f)
 	      "2 store error, 3 conflict (moved since read), 4 --if not met,\n"
 	      "5 refused by --read-only.\n", f);
 }
+
+/* compare's run ids, as many as given (static: still reachable when an
+ * early return leaves main). */
+static const char **compare_ids;
 
 static const char *default_uri(void)
 {
@@ -289,6 +298,9 @@ int main(int argc, char **argv)
 		case OPT_IF:
 			co.cond = optarg;
 			break;
+		case OPT_DIFF:
+			co.diff = true;
+			break;
 		case OPT_DEMO:
 			demo = true;
 			break;
@@ -328,7 +340,12 @@ int main(int argc, char **argv)
 			if (optind >= argc)
 				break;
 			/* A positional argument: keep it, go on. */
-			if (!co.run_id)
+			if (!strcmp(cmd, "compare")) {
+				if (!compare_ids)
+					compare_ids = xcalloc((size_t)argc,
+							      sizeof(*compare_ids));
+				compare_ids[co.nrun_ids++] = argv[optind];
+			} else if (!co.run_id)
 				co.run_id = argv[optind];
 			else if (!co.key)
 				co.key = argv[optind];
@@ -381,6 +398,9 @@ int main(int argc, char **argv)
 		case OPT_IF:
 			co.cond = optarg;
 			break;
+		case OPT_DIFF:
+			co.diff = true;
+			break;
 		default:
 			fputs("Try 'mltop --help'.\n", stderr);
 			return 1;
@@ -432,12 +452,19 @@ int main(int argc, char **argv)
 	if (cmd && strcmp(cmd, "experiments") && strcmp(cmd, "runs") &&
 	    strcmp(cmd, "metric") && strcmp(cmd, "models") &&
 	    strcmp(cmd, "versions") && strcmp(cmd, "history") &&
-	    strcmp(cmd, "promote") && strcmp(cmd, "rollback")) {
+	    strcmp(cmd, "promote") && strcmp(cmd, "rollback") &&
+	    strcmp(cmd, "compare")) {
 		fprintf(stderr, "mltop: unknown command '%s' (experiments, runs, "
-			"metric, models, versions, history, promote or "
-			"rollback)\n", cmd);
+			"metric, compare, models, versions, history, promote "
+			"or rollback)\n", cmd);
 		return 1;
 	}
+	if (cmd && !strcmp(cmd, "compare") && co.nrun_ids < 2) {
+		fputs("mltop: usage: mltop compare RUN_ID RUN_ID... [--diff] "
+		      "[--json]\n", stderr);
+		return 1;
+	}
+	co.run_ids = compare_ids;
 	if (cmd && !strcmp(cmd, "metric") && (!co.run_id || !co.key)) {
 		fputs("mltop: usage: mltop metric RUN_ID[,RUN_ID...] KEY [--json]\n", stderr);
 		return 1;
@@ -499,6 +526,8 @@ int main(int argc, char **argv)
 		rc = cli_experiments(s, &co);
 	else if (!strcmp(cmd, "runs"))
 		rc = cli_runs(s, &co);
+	else if (!strcmp(cmd, "compare"))
+		rc = cli_compare(s, &co);
 	else if (!strcmp(cmd, "models"))
 		rc = cli_models(s, &co);
 	else if (!strcmp(cmd, "versions"))
@@ -515,5 +544,6 @@ int main(int argc, char **argv)
 	model_free(&m);
 	msg_list_free(&cfg_errs);
 	options_free();
+	free(compare_ids);
 	return rc;
 }

@@ -1,11 +1,12 @@
-/* cli.h: the scripting commands: experiments, runs, metric, and the
- * model registry's models, versions, history, promote and rollback.
+/* cli.h: the scripting commands: experiments, runs, metric, compare, and
+ * the model registry's models, versions, history, promote and rollback.
  * Each returns the process exit status: 0 ok, 1 usage (or declined),
  * 2 store error, 3 conflict, 4 --if not met, 5 refused by --read-only. */
 #ifndef MLTOP_CLI_H
 #define MLTOP_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct store;
 
@@ -24,11 +25,17 @@ struct cli_opts {
 	const char *cond;       /* --if */
 	bool archive_existing;  /* --archive-existing */
 	bool yes;               /* --yes: do not ask */
+	/* compare: the run ids as given (borrowed), --diff */
+	const char *const *run_ids;
+	size_t nrun_ids;
+	bool diff;
 };
 
 int cli_experiments(struct store *s, const struct cli_opts *o);
 int cli_runs(struct store *s, const struct cli_opts *o);
 int cli_metric(struct store *s, const struct cli_opts *o);
+/* Runs side by side: info, params, tags, metric summaries (2 or more). */
+int cli_compare(struct store *s, const struct cli_opts *o);
 int cli_models(struct store *s, const struct cli_opts *o);
 int cli_versions(struct store *s, const struct cli_opts *o);
 int cli_history(struct store *s, const struct cli_opts *o);

@@ -29,7 +29,13 @@ enum opt_type { OPT_BOOL, OPT_NUMBER, OPT_STRING };
 	X(ASCII, "ascii", OPT_BOOL, "false",                                \
 	  "draw with ASCII only, even in a UTF-8 locale")                   \
 	X(TREE, "tree", OPT_BOOL, "true",                                   \
-	  "show nested runs as a tree under their parent")
+	  "show nested runs as a tree under their parent")                  \
+	X(METRIC_LOWER, "metric-lower", OPT_STRING, "",                     \
+	  "metric keys where lower is better, comma separated; wins over "  \
+	  "the guess from the key's name")                                  \
+	X(METRIC_HIGHER, "metric-higher", OPT_STRING, "",                   \
+	  "metric keys where higher is better, comma separated; wins over " \
+	  "the guess from the key's name")
 
 enum opt_id {
 #define X(id, name, type, def, help) OPT_##id,

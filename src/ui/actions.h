@@ -40,6 +40,18 @@
 	X(ROLLBACK, "rollback", "R",                                          \
 	  "roll back an alias or stage from the history")                     \
 	X(TIMELINE, "timeline", "T", "the alias and stage timeline")          \
+	X(MARK, "mark", "<Space>", "mark or unmark for compare")              \
+	X(COMPARE, "compare", "c", "compare the marked runs or experiments")  \
+	X(DIFF_ONLY, "diff-only", "D", "show only rows that differ")          \
+	X(X_AXIS, "x-axis", "x",                                              \
+	  "chart x axis: step, wall time, time since start")                  \
+	X(SMOOTH, "smooth", "e", "chart EMA smoothing: off, 0.6, 0.9")        \
+	X(ZOOM_IN, "zoom-in", "+ =", "chart: zoom in on the last steps")      \
+	X(ZOOM_OUT, "zoom-out", "-", "chart: zoom out")                       \
+	X(ZOOM_RESET, "zoom-reset", "0", "chart: every step again")           \
+	X(SCROLL_LEFT, "scroll-left", "<", "compare: scroll the columns left") \
+	X(SCROLL_RIGHT, "scroll-right", ">",                                  \
+	  "compare: scroll the columns right")                                \
 	X(COMMAND, "command", ":", "enter a command (:q, :set, :metrics ...)") \
 	X(HELP, "help", "? <F1>", "show this help")
 

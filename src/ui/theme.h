@@ -36,7 +36,16 @@
 	X(STAGE_ARCHIVED, "stage-archived", "default default dim")   \
 	X(FILTER, "filter", "yellow default bold")                   \
 	X(PROMPT, "prompt", "default default bold")                  \
-	X(BORDER, "border", "default default dim")
+	X(BORDER, "border", "default default dim")                   \
+	X(MARK, "mark", "magenta default bold")                      \
+	X(COMPARE_1, "compare-1", "cyan default bold")               \
+	X(COMPARE_2, "compare-2", "yellow default bold")             \
+	X(COMPARE_3, "compare-3", "magenta default bold")            \
+	X(COMPARE_4, "compare-4", "green default bold")              \
+	X(COMPARE_5, "compare-5", "red default bold")                \
+	X(COMPARE_6, "compare-6", "blue default bold")               \
+	X(COMPARE_7, "compare-7", "cyan default underline")          \
+	X(COMPARE_8, "compare-8", "yellow default underline")
 
 enum slot {
 #define X(id, name, def) SLOT_##id,
@@ -44,6 +53,9 @@ enum slot {
 #undef X
 	SLOT__COUNT
 };
+
+/* Compared runs (and experiments) take these in turn, one colour each. */
+#define COMPARE_SLOTS 8
 
 extern const char *const slot_names[SLOT__COUNT];
 

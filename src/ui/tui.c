@@ -63,6 +63,11 @@ struct tui {
 	bool first_frame_done;
 	SCREEN *screen;
 	FILE *devnull;
+
+	struct mark_set {
+		struct mark *v;
+		size_t n, cap;
+	} marks[MARK__N];
 };
 
 static volatile sig_atomic_t got_signal;
@@ -108,6 +113,60 @@ void tui_message(struct tui *t, bool error, const char *fmt, ...)
 	va_end(ap);
 	t->msg_error = error;
 	t->msg_until = clock_mono_ms() + MSG_MS;
+	t->dirty = true;
+}
+
+/* --- marks ------------------------------------------------------------- */
+
+static ssize_t mark_find(struct tui *t, enum mark_kind k, const char *id)
+{
+	for (size_t i = 0; i < t->marks[k].n; i++)
+		if (!strcmp(t->marks[k].v[i].id, id))
+			return (ssize_t)i;
+	return -1;
+}
+
+bool tui_marked(struct tui *t, enum mark_kind k, const char *id)
+{
+	return id && mark_find(t, k, id) >= 0;
+}
+
+bool tui_mark_toggle(struct tui *t, enum mark_kind k, const char *id,
+		     const char *experiment_id)
+{
+	struct mark_set *ms = &t->marks[k];
+	ssize_t at = mark_find(t, k, id);
+
+	t->dirty = true;
+	if (at >= 0) {
+		free(ms->v[at].id);
+		free(ms->v[at].experiment_id);
+		memmove(ms->v + at, ms->v + at + 1,
+			(ms->n - (size_t)at - 1) * sizeof(*ms->v));
+		ms->n--;
+		return false;
+	}
+	ms->v = xgrow(ms->v, &ms->cap, ms->n + 1, sizeof(*ms->v));
+	ms->v[ms->n].id = xstrdup(id);
+	ms->v[ms->n].experiment_id = experiment_id ? xstrdup(experiment_id)
+						   : NULL;
+	ms->n++;
+	return true;
+}
+
+const struct mark *tui_marks(struct tui *t, enum mark_kind k, size_t *n)
+{
+	*n = t->marks[k].n;
+	return t->marks[k].v;
+}
+
+void tui_marks_clear(struct tui *t, enum mark_kind k)
+{
+	for (size_t i = 0; i < t->marks[k].n; i++) {
+		free(t->marks[k].v[i].id);
+		free(t->marks[k].v[i].experiment_id);
+	}
+	t->marks[k].n = 0;
 	t->dirty = true;
 }
 
@@ -238,6 +297,15 @@ static void paint_status(struct tui *t, int y, int w)
 		size_t l = strlen(right);
 
 		snprintf(right + l, sizeof(right) - l, "+deleted ");
+	}
+	for (int k = 0; k < MARK__N; k++) {
+		size_t l = strlen(right), n = t->marks[k].n;
+
+		if (n)
+			snprintf(right + l, sizeof(right) - l,
+				 "%zu %s%s marked ", n,
+				 k == MARK_RUN ? "run" : "exp",
+				 n == 1 ? "" : "s");
 	}
 	rw = utf8_width(right);
 	draw_fill(y, 0, w, slot, 0);
@@ -391,7 +459,7 @@ static int save_display(const char *path, char **err)
 static const char *const commands[] = {
 	"q", "quit", "experiments", "runs", "models", "set", "bind", "color",
 	"theme", "metrics", "filter", "refresh", "poll", "stats", "help",
-	"save-display", NULL,
+	"save-display", "unmark", NULL,
 };
 
 static void set_filter(struct tui *t, struct view *v, const char *pat)
@@ -521,6 +589,10 @@ static void run_command(struct tui *t, const char *line)
 	} else if (!strcmp(argv[0], "help")) {
 		t->help_on = true;
 		t->help_top = 0;
+	} else if (!strcmp(argv[0], "unmark") && argc == 1) {
+		tui_marks_clear(t, MARK_RUN);
+		tui_marks_clear(t, MARK_EXPERIMENT);
+		tui_message(t, false, "marks cleared");
 	} else if (!strcmp(argv[0], "save-display") && argc == 2) {
 		paint(t);
 		if (save_display(argv[1], &err) != 0) {
@@ -1054,6 +1126,10 @@ int tui_run(struct store *s, const struct tui_opts *o)
 		fclose(t->script);
 	free(t->msg);
 	free(t->filter_before);
+	for (int k = 0; k < MARK__N; k++) {
+		tui_marks_clear(t, (enum mark_kind)k);
+		free(t->marks[k].v);
+	}
 	die_hook = NULL;
 	return t->exit_code;
 }

@@ -4,6 +4,7 @@
 #define MLTOP_TUI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "config/config.h"
@@ -68,6 +69,24 @@ void tui_dirty(struct tui *t);
 /* Open the `:` prompt with text already typed. */
 void tui_prompt_command(struct tui *t, const char *text);
 
+/* Runs and experiments marked for compare (Space), by id, for the whole
+ * session: marks survive leaving the view and moving between experiments.
+ * The set owns its strings; the array is valid until marks change. */
+enum mark_kind { MARK_RUN, MARK_EXPERIMENT, MARK__N };
+
+struct mark {
+	char *id;
+	char *experiment_id;   /* a run's experiment; NULL for experiments */
+};
+
+bool tui_marked(struct tui *t, enum mark_kind k, const char *id);
+/* Mark or unmark; returns true when it is now marked. */
+bool tui_mark_toggle(struct tui *t, enum mark_kind k, const char *id,
+		     const char *experiment_id);
+/* In the order they were marked (compare colours follow it). */
+const struct mark *tui_marks(struct tui *t, enum mark_kind k, size_t *n);
+void tui_marks_clear(struct tui *t, enum mark_kind k);
+
 /* View constructors. */
 struct view *view_experiments_new(struct tui *t);
 struct view *view_runs_new(struct tui *t, const char *experiment_id);
@@ -76,5 +95,8 @@ struct view *view_run_new(struct tui *t, const char *experiment_id,
 /* The model registry: registered models, and one model's versions. */
 struct view *view_models_new(struct tui *t);
 struct view *view_versions_new(struct tui *t, const char *model);
+/* The marked runs (or experiments) side by side, as marked when opened. */
+struct view *view_compare_new(struct tui *t);
+struct view *view_compare_exps_new(struct tui *t);
 
 #endif

@@ -28,6 +28,7 @@ static const struct table_col cols[C__N] = {
 };
 
 struct exps_view {
+	struct tui *tui;
 	struct table table;
 	struct experiment **rows;   /* borrowed from the model */
 	size_t nrows, caprows;
@@ -154,6 +155,10 @@ static void cell(void *ctx, size_t row, int col, struct cell *c)
 	switch (col) {
 	case C_NAME:
 		c->text = e->name;
+		if (tui_marked(p->tui, MARK_EXPERIMENT, e->id)) {
+			c->prefix = draw_unicode() ? "● " : "* ";
+			c->prefix_slot = SLOT_MARK;
+		}
 		break;
 	case C_ID:
 		c->text = e->id;
@@ -229,6 +234,31 @@ static int action(struct view *v, enum action a)
 				 view_runs_new(v->tui, p->rows[p->table.sel]->id));
 		}
 		return RE_REDRAW;
+	case ACT_MARK:
+		if (p->table.sel < p->nrows) {
+			tui_mark_toggle(v->tui, MARK_EXPERIMENT,
+					p->rows[p->table.sel]->id, NULL);
+			table_action(&p->table, ACT_MOVE_DOWN);
+			remember_selection(p);
+		}
+		return RE_REDRAW;
+	case ACT_COMPARE: {
+		size_t ne, nr;
+
+		tui_marks(v->tui, MARK_EXPERIMENT, &ne);
+		tui_marks(v->tui, MARK_RUN, &nr);
+		remember_selection(p);
+		/* Runs marked across experiments can be compared from here
+		 * too, when experiments are not what is marked. */
+		if (ne >= 2)
+			tui_push(v->tui, view_compare_exps_new(v->tui));
+		else if (nr >= 2)
+			tui_push(v->tui, view_compare_new(v->tui));
+		else
+			tui_message(v->tui, true,
+				    "mark at least two experiments (Space)");
+		return RE_REDRAW;
+	}
 	case ACT_SORT_NEXT:
 		p->table.sort_col = (p->table.sort_col + 1) % C__N;
 		p->filter_dirty = true;
@@ -303,6 +333,7 @@ struct view *view_experiments_new(struct tui *t)
 	v->ops = &experiments_ops;
 	v->tui = t;
 	v->priv = p;
+	p->tui = t;
 	p->table.cols = cols;
 	p->table.ncols = C__N;
 	p->table.cell = cell;

@@ -437,6 +437,14 @@ static void cell(void *ctx, size_t row, int col, struct cell *c)
 		c->prefix = p->rows[row].prefix;
 		c->prefix_slot = SLOT_TREE;
 		c->text = r->name && *r->name ? r->name : r->id;
+		if (tui_marked(v->tui, MARK_RUN, r->id)) {
+			/* The mark goes before the tree guides, in its slot. */
+			snprintf(c->buf, sizeof(c->buf), "%s%s",
+				 draw_unicode() ? "● " : "* ",
+				 p->rows[row].prefix);
+			c->prefix = c->buf;
+			c->prefix_slot = SLOT_MARK;
+		}
 		break;
 	case C_ID:
 		snprintf(c->buf, sizeof(c->buf), "%.8s", r->id);
@@ -568,6 +576,31 @@ static int action(struct view *v, enum action a)
 	case ACT_METRIC_COLUMNS:
 		tui_prompt_command(v->tui, "metrics ");
 		return RE_REDRAW;
+	case ACT_MARK:
+		if (p->table.sel < p->nrows) {
+			struct run *r = p->rows[p->table.sel].run;
+
+			tui_mark_toggle(v->tui, MARK_RUN, r->id,
+					r->experiment_id ? r->experiment_id
+							 : p->exp_id);
+			/* As in htop: mark, then move on to the next. */
+			table_action(&p->table, ACT_MOVE_DOWN);
+			remember(p);
+		}
+		return RE_REDRAW;
+	case ACT_COMPARE: {
+		size_t n;
+
+		tui_marks(v->tui, MARK_RUN, &n);
+		if (n < 2) {
+			tui_message(v->tui, true,
+				    "mark at least two runs (Space)");
+			return RE_REDRAW;
+		}
+		remember(p);
+		tui_push(v->tui, view_compare_new(v->tui));
+		return RE_REDRAW;
+	}
 	case ACT_NEXT_MATCH:
 	case ACT_PREV_MATCH:
 		if (p->nrows) {

@@ -65,6 +65,29 @@ void spark_draw(int y, int x, int w, const struct point *pts, size_t n,
 void chart_draw(int y, int x, int h, int w, const struct point *pts,
 		size_t n, bool log_y, const char *title);
 
+/* Several series overlaid, each in its own slot, with a legend: what
+ * compare draws. x is in the chart's x unit: steps, epoch ms (wall
+ * time) or ms since the run started. Non-finite y breaks a line and is
+ * counted under the chart; log_y drops values <= 0 the same way. */
+enum chart_x { CHART_X_STEP, CHART_X_WALL, CHART_X_RELATIVE };
+
+struct chart_series {
+	const char *label;      /* legend text; store text is fine */
+	const double *x, *y;    /* n points, joined in this order */
+	size_t n;
+	enum slot slot;
+};
+
+struct chart_spec {
+	const char *title;      /* store text is fine */
+	enum chart_x xkind;
+	bool log_y;
+};
+
+void chart_overlay_draw(int y, int x, int h, int w,
+			const struct chart_series *s, size_t ns,
+			const struct chart_spec *spec);
+
 /* --- dialog ------------------------------------------------------------ */
 
 /* A centred box over a view: a title, lines of text (store text is fine:
