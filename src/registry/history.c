@@ -464,6 +464,21 @@ static void tl_build(struct tl *t, const struct registered_model *rm,
 			tl_add(t, stage, name, cur, 0)->outside = true;
 		return;
 	}
+	/* Versions that joined the stage after the last event (MLflow stamps
+	 * every transition) came in outside mltop; they hold it too. */
+	if (stage) {
+		for (size_t i = 0; i < rm->nversions; i++) {
+			const struct model_version *v = &rm->versions[i];
+			bool listed = false;
+
+			for (size_t k = 0; k < last->nmoves; k++)
+				listed |= last->moves[k].version == v->version;
+			if (!listed && in_stage(v, name) &&
+			    v->last_updated_time > last->time_ms)
+				tl_add(t, stage, name, v->version,
+				       v->last_updated_time)->outside = true;
+		}
+	}
 	/* A stage event that left it empty holds while nobody is there. */
 	if (stage)
 		holds = stage_result_holds(rm, last) &&
@@ -962,6 +977,24 @@ int plan_rollback_stage(const struct registered_model *rm, const char *stage,
 		if (!stage_canon(m->from) || !stage_canon(m->to)) {
 			plan_fail(p, "the last move of %s names an unknown "
 				  "stage", canon);
+			goto out;
+		}
+	}
+	/* A version that joined the stage after the event (MLflow stamps
+	 * last_updated_time on every transition) was put there outside
+	 * mltop: undoing the event would leave it there, a state that never
+	 * was. Refuse, as for an alias moved since. */
+	for (size_t i = 0; i < rm->nversions; i++) {
+		const struct model_version *v = &rm->versions[i];
+		bool listed = false;
+
+		for (size_t k = 0; k < last->nmoves; k++)
+			listed |= last->moves[k].version == v->version;
+		if (!listed && in_stage(v, canon) &&
+		    v->last_updated_time > last->time_ms) {
+			plan_fail(p, "%s was moved outside mltop since the last "
+				  "recorded move (v%d joined it); nothing to "
+				  "roll back to safely", canon, v->version);
 			goto out;
 		}
 	}

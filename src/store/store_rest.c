@@ -13,6 +13,7 @@
 #include "core/sanitize.h"
 #include "core/xmalloc.h"
 #include "net/http.h"
+#include "registry/history.h"
 #include "store/credentials.h"
 #include "store/rest_parse.h"
 #include "store/store.h"
@@ -654,6 +655,17 @@ static bool write_advance(struct op *o, const struct http_reply *r,
 			free(msg);
 			*ok = false;
 			return true;
+		}
+		/* The event's key from the tags just read back, not from the
+		 * screen's: a promotion made meanwhile keeps its event. */
+		if (w->event_key) {
+			char *key = NULL, *drop = NULL;
+
+			history_next_keys(&o->scratch->tags, &key, &drop);
+			free((char *)o->write->event_key);
+			free((char *)o->write->drop_key);
+			o->write->event_key = key;
+			o->write->drop_key = drop;
 		}
 		o->step = WS_MOVE;
 		o->move = 0;

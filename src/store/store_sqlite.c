@@ -17,6 +17,7 @@
 
 #include "core/clock.h"
 #include "core/xmalloc.h"
+#include "registry/history.h"
 #include "store/mlflow_revisions.h"
 #include "store/store.h"
 
@@ -1347,7 +1348,7 @@ static char *write_check(sqlite3 *db, const char *ws,
  * event. A kill at any point leaves the old state or the new. */
 static int do_write(struct store *s, struct job *j)
 {
-	const struct registry_write *w = j->write;
+	struct registry_write *w = j->write;
 	struct sqlite_store *ss = impl(s);
 	const char *ws = ss->cols.reg_workspace ? ss->workspace : NULL;
 	sqlite3 *db = NULL;
@@ -1378,6 +1379,29 @@ static int do_write(struct store *s, struct job *j)
 	msg = write_check(db, ws, w);
 	if (msg)
 		goto rollback;
+	/* The event's key is chosen here, inside the transaction, from the
+	 * tags as they are now: two promotions racing each other both keep
+	 * their event. */
+	if (w->event_key) {
+		struct kv_list tags = {0};
+		sqlite3_stmt *st = NULL;
+		char *key = NULL, *drop = NULL;
+
+		sqlite3_prepare_v2(db, "SELECT key FROM registered_model_tags"
+				   " WHERE name = ?1 AND key LIKE 'mltop.history.%'",
+				   -1, &st, NULL);
+		sqlite3_bind_text(st, 1, w->model, -1, SQLITE_STATIC);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			kv_list_set(&tags, (const char *)sqlite3_column_text(st, 0),
+				    "");
+		sqlite3_finalize(st);
+		history_next_keys(&tags, &key, &drop);
+		kv_list_clear(&tags);
+		free((char *)w->event_key);
+		free((char *)w->drop_key);
+		w->event_key = key;
+		w->drop_key = drop;
+	}
 	if (w->kind == RW_ALIAS && w->version > 0)
 		rc = ws ? exec_bind(db, "INSERT OR REPLACE INTO "
 				    "registered_model_aliases (alias, version, "
