@@ -1,43 +1,8 @@
 #!/bin/sh
 # e2e.sh: mltop in a real terminal (tmux) at 80x24 and 200x50, on the demo
 # store with its trainer running: open, navigate, filter, detail, quit.
-set -u
-: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-MLTOP="${MLTOP:-$top_builddir/src/mltop}"
-command -v tmux >/dev/null || { echo "1..0 # SKIP tmux not installed"; exit 77; }
-export LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color
-work=$(mktemp -d "${TMPDIR:-/tmp}/mltop-tmux.XXXXXX")
-sock="mltop-e2e-$$"
-T() { tmux -L "$sock" -f /dev/null "$@"; }
-trainer=""
-cleanup() {
-    T kill-server 2>/dev/null
-    [ -n "$trainer" ] && kill "$trainer" 2>/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-nok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $*"; }
-
-# wait_for PATTERN [SECONDS]: poll the pane until PATTERN shows.
-wait_for() {
-    i=0
-    lim=$(( ${2:-10} * 10 ))
-    while [ $i -lt $lim ]; do
-        if T capture-pane -p -t main >"$work/pane" 2>/dev/null &&
-            grep -q -- "$1" "$work/pane"; then
-            return 0
-        fi
-        sleep 0.1
-        i=$((i + 1))
-    done
-    return 1
-}
-check() { # check DESCRIPTION PATTERN
-    if wait_for "$2" 10; then ok "$1"; else nok "$1"; sed 's/^/# /' "$work/pane"; fi
-}
+name=e2e
+. "$(dirname "$0")/lib.sh"
 
 "$MLTOP" --demo-create "$work/demo.db" || { echo "not ok - demo store"; exit 1; }
 "$MLTOP" --demo-trainer "$work/demo.db" --interval 300 --ticks 0 &

@@ -3,44 +3,11 @@
 # 80x24) on the demo store, each checked afterwards with `mltop versions
 # --json`; a promotion refused because the alias moved behind mltop's
 # back (the screen then shows the new state); --read-only refusing.
-set -u
-: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-MLTOP="${MLTOP:-$top_builddir/src/mltop}"
-command -v tmux >/dev/null || { echo "1..0 # SKIP tmux not installed"; exit 77; }
+name=registry
+. "$(dirname "$0")/lib.sh"
 command -v sqlite3 >/dev/null || { echo "1..0 # SKIP sqlite3 not installed"; exit 77; }
-export LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color
-work=$(mktemp -d "${TMPDIR:-/tmp}/mltop-tmux-registry.XXXXXX")
 # Writes are audited under the XDG state directory: keep them in $work.
 export XDG_STATE_HOME="$work/state" USER=tester
-sock="mltop-registry-$$"
-T() { tmux -L "$sock" -f /dev/null "$@"; }
-cleanup() {
-    T kill-server 2>/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-nok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $*"; }
-
-# wait_for PATTERN [SECONDS]: poll the pane until PATTERN shows.
-wait_for() {
-    i=0
-    lim=$(( ${2:-10} * 10 ))
-    while [ $i -lt $lim ]; do
-        if T capture-pane -p -t main >"$work/pane" 2>/dev/null &&
-            grep -q -- "$1" "$work/pane"; then
-            return 0
-        fi
-        sleep 0.1
-        i=$((i + 1))
-    done
-    return 1
-}
-check() { # check DESCRIPTION PATTERN
-    if wait_for "$2" 10; then ok "$1"; else nok "$1"; sed 's/^/# /' "$work/pane"; fi
-}
 # holder ALIAS: the version the alias points at, as `mltop versions
 # --json` reads it from the store.
 holder() {
