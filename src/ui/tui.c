@@ -199,6 +199,13 @@ void tui_push(struct tui *t, struct view *v)
 	t->dirty = true;
 }
 
+static void view_destroy(struct view *v)
+{
+	v->ops->free(v);
+	filter_free(v->filter);
+	free(v);
+}
+
 static void pop(struct tui *t)
 {
 	struct view *v = top(t);
@@ -206,9 +213,7 @@ static void pop(struct tui *t)
 	if (!v)
 		return;
 	t->depth--;
-	v->ops->free(v);
-	filter_free(v->filter);
-	free(v);
+	view_destroy(v);
 	t->dirty = true;
 	if (top(t))
 		top(t)->ops->reload(top(t), false);
@@ -1116,8 +1121,9 @@ int tui_run(struct store *s, const struct tui_opts *o)
 			schedule_refresh(t);
 		}
 	}
+	/* Quitting: no view below needs reloading. */
 	while (t->depth)
-		pop(t);
+		view_destroy(t->stack[--t->depth]);
 	endwin();
 	delscreen(t->screen);
 	if (t->devnull)
