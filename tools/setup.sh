@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 pkgs="build-essential autoconf automake pkg-config libncurses-dev
 libsqlite3-dev libcurl4-openssl-dev libjansson-dev libpcre2-dev
-ncurses-term tmux python3 python3-venv sqlite3 curl"
+ncurses-term tmux python3 python3-venv sqlite3 curl procps"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

@@ -68,9 +68,15 @@ MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false setsid .venv/bin/mlflow server --backen
     >"$server_dir/server.log" 2>&1 &
 server_pid=$!
 stop_server() {
+    # setsid may fork, so $server_pid is not always the server: find it
+    # (and anything it started) by its store's unique path as well.
     kill -TERM -- "-$server_pid" 2>/dev/null
+    pkill -TERM -f "$server_dir/" 2>/dev/null
+    pkill -TERM -f -- "--port $server_port" 2>/dev/null
     sleep 1
     kill -KILL -- "-$server_pid" 2>/dev/null
+    pkill -KILL -f "$server_dir/" 2>/dev/null
+    pkill -KILL -f -- "--port $server_port" 2>/dev/null
     rm -rf "$server_dir"
 }
 trap stop_server EXIT
