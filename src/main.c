@@ -244,7 +244,9 @@ int main(int argc, char **argv)
 	options_init();
 	keymap_init();
 	theme_reset();
-	while ((c = getopt_long(argc, argv, "+u:r:e:c:hV", longopts, NULL)) !=
+	/* GNU getopt permutes: options may come before or after the command
+	 * word ("mltop runs --json"); what is left are the positionals. */
+	while ((c = getopt_long(argc, argv, "u:r:e:c:hV", longopts, NULL)) !=
 	       -1) {
 		switch (c) {
 		case 'u':
@@ -330,79 +332,20 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	/* Options after the command word ("runs --json") are fine too. */
 	cmd = optind < argc ? argv[optind++] : NULL;
-	while (optind < argc) {
-		int at = optind;
-
-		c = getopt_long(argc, argv, "+u:r:e:c:hV", longopts, NULL);
-		if (c == -1) {
-			if (optind >= argc)
-				break;
-			/* A positional argument: keep it, go on. */
-			if (!strcmp(cmd, "compare")) {
-				if (!compare_ids)
-					compare_ids = xcalloc((size_t)argc,
-							      sizeof(*compare_ids));
-				compare_ids[co.nrun_ids++] = argv[optind];
-			} else if (!co.run_id)
-				co.run_id = argv[optind];
-			else if (!co.key)
-				co.key = argv[optind];
-			else {
-				fprintf(stderr, "mltop: unexpected argument "
-					"'%s'\n", argv[optind]);
-				return 1;
-			}
-			optind++;
-			continue;
-		}
-		(void)at;
-		switch (c) {
-		case 'u':
-			uri = optarg;
-			break;
-		case 'e':
-			co.experiment = to.experiment = optarg;
-			break;
-		case OPT_JSON_FLAG:
-			co.json = true;
-			break;
-		case OPT_ALL_FLAG:
-			co.all = true;
-			break;
-		case 'r':
-			refresh = optarg;
-			break;
-		case OPT_TIMEOUT_FLAG:
-			timeout = optarg;
-			break;
-		case OPT_READ_ONLY:
-			read_only = true;
-			break;
-		case OPT_ALIAS:
-			co.alias = optarg;
-			break;
-		case OPT_STAGE:
-			co.stage = optarg;
-			break;
-		case OPT_ARCHIVE_EXISTING:
-			co.archive_existing = true;
-			break;
-		case OPT_NOTE:
-			co.note = optarg;
-			break;
-		case OPT_YES:
-			co.yes = true;
-			break;
-		case OPT_IF:
-			co.cond = optarg;
-			break;
-		case OPT_DIFF:
-			co.diff = true;
-			break;
-		default:
-			fputs("Try 'mltop --help'.\n", stderr);
+	for (; optind < argc; optind++) {
+		if (cmd && !strcmp(cmd, "compare")) {
+			if (!compare_ids)
+				compare_ids = xcalloc((size_t)argc,
+						      sizeof(*compare_ids));
+			compare_ids[co.nrun_ids++] = argv[optind];
+		} else if (!co.run_id) {
+			co.run_id = argv[optind];
+		} else if (!co.key) {
+			co.key = argv[optind];
+		} else {
+			fprintf(stderr, "mltop: unexpected argument '%s'\n",
+				argv[optind]);
 			return 1;
 		}
 	}
