@@ -460,8 +460,6 @@ int main(int argc, char **argv)
 		free(err);
 		return 2;
 	}
-	/* A scripting command is always asked for by its user. */
-	s->forced = cmd != NULL;
 	s->read_only = read_only;
 	if (!cmd)
 		rc = tui_run(s, &to);

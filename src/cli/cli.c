@@ -90,9 +90,11 @@ int cli_experiments(struct store *s, const struct cli_opts *o)
 {
 	struct model *m = s->model;
 
-	s->include_deleted = o->all;
-	s->want_counts = !o->json;
-	s->ops->load_experiments(s, NULL, NULL);
+	struct store_req req = CLI_REQ;
+
+	req.include_deleted = o->all;
+	req.want_counts = !o->json;
+	s->ops->load_experiments(s, &req, NULL, NULL);
 	if (wait_ok(s, "experiments") != 0)
 		return 2;
 	notice(s);
@@ -220,12 +222,13 @@ int cli_runs(struct store *s, const struct cli_opts *o)
 	size_t n = 0, cap = 0;
 	int rc = 0;
 
-	s->include_deleted = false;
-	s->ops->load_experiments(s, NULL, NULL);
+	struct store_req req = CLI_REQ;
+
+	s->ops->load_experiments(s, &req, NULL, NULL);
 	if (wait_ok(s, "experiments") != 0)
 		return 2;
 	notice(s);
-	s->include_deleted = o->all;
+	req.include_deleted = o->all;
 	if (o->experiment) {
 		struct experiment *e = find_experiment(m, o->experiment);
 
@@ -234,10 +237,10 @@ int cli_runs(struct store *s, const struct cli_opts *o)
 				"numbered '%s'\n", o->experiment);
 			return 2;
 		}
-		s->ops->load_runs(s, e, NULL, NULL);
+		s->ops->load_runs(s, &req, e, NULL, NULL);
 	} else {
 		for (size_t i = 0; i < m->nexps; i++)
-			s->ops->load_runs(s, m->exps[i], NULL, NULL);
+			s->ops->load_runs(s, &req, m->exps[i], NULL, NULL);
 	}
 	if (wait_ok(s, "runs") != 0)
 		return 2;
@@ -335,7 +338,7 @@ int cli_metric(struct store *s, const struct cli_opts *o)
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++)
-		s->ops->load_run(s, list[i], NULL, NULL);
+		s->ops->load_run(s, &CLI_REQ, list[i], NULL, NULL);
 	if (wait_ok(s, "run") != 0)
 		goto out;
 	notice(s);
@@ -346,7 +349,8 @@ int cli_metric(struct store *s, const struct cli_opts *o)
 			fprintf(stderr, "mltop: no run with id %s\n", list[i]);
 			goto out;
 		}
-		s->ops->load_history(s, r, run_series_upsert(r, o->key), NULL,
+		s->ops->load_history(s, &CLI_REQ, r, run_series_upsert(r, o->key),
+				     NULL,
 				     NULL);
 	}
 	if (wait_ok(s, "metric history") != 0)

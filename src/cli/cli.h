@@ -10,6 +10,10 @@
 
 struct store;
 
+/* A scripting command is always asked for by its user: its requests are
+ * sent even while a failing server is being backed off from. */
+#define CLI_REQ ((struct store_req){ .forced = true })
+
 struct cli_opts {
 	bool json;
 	bool all;               /* include deleted */

@@ -60,7 +60,8 @@ static int load(struct store *s, const struct cli_opts *o, struct run **runs)
 	int rc = 0;
 
 	for (size_t i = 0; i < o->nrun_ids; i++)
-		s->ops->load_run(s, o->run_ids[i], on_done, &got[i]);
+		s->ops->load_run(s, &CLI_REQ, o->run_ids[i], on_done,
+				 &got[i]);
 	store_wait(s);
 	for (size_t i = 0; i < o->nrun_ids && !rc; i++) {
 		runs[i] = got[i].failed ? NULL
@@ -87,7 +88,8 @@ static int load(struct store *s, const struct cli_opts *o, struct run **runs)
 
 			if (!ser->has_latest || ser->fetching || ser->fetched)
 				continue;
-			s->ops->load_history(s, r, ser, on_done, &hist);
+			s->ops->load_history(s, &CLI_REQ, r, ser, on_done,
+					     &hist);
 		}
 	}
 	store_wait(s);

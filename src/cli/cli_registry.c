@@ -151,7 +151,7 @@ static struct registered_model *load_model(struct store *s, const char *name,
 			s->uri.display);
 		return NULL;
 	}
-	s->ops->load_models(s, NULL, NULL);
+	s->ops->load_models(s, &CLI_REQ, NULL, NULL);
 	if (wait_ok(s) != 0)
 		return NULL;
 	rm = model_registered(s->model, name);
@@ -162,7 +162,7 @@ static struct registered_model *load_model(struct store *s, const char *name,
 		free(q);
 		return NULL;
 	}
-	s->ops->load_versions(s, name, NULL, NULL);
+	s->ops->load_versions(s, &CLI_REQ, name, NULL, NULL);
 	if (wait_ok(s) != 0)
 		return NULL;
 	rm = model_registered(s->model, name);
@@ -212,7 +212,7 @@ int cli_models(struct store *s, const struct cli_opts *o)
 			s->uri.display);
 		return EXIT_STORE;
 	}
-	s->ops->load_models(s, NULL, NULL);
+	s->ops->load_models(s, &CLI_REQ, NULL, NULL);
 	if (wait_ok(s) != 0)
 		return EXIT_STORE;
 	/* MLflow's search_registered_models: by name, prompts left out. */
@@ -713,7 +713,7 @@ static int conds_check(struct store *s, const struct model_version *mv,
 		*msg = xasprintf("v%d has no source run", mv->version);
 		return 1;
 	}
-	s->ops->load_run(s, mv->run_id, NULL, NULL);
+	s->ops->load_run(s, &CLI_REQ, mv->run_id, NULL, NULL);
 	if (wait_ok(s) != 0) {
 		free(ok);
 		return -1;

@@ -50,6 +50,15 @@ void store_close(struct store *s)
 	free(s);
 }
 
+struct store_req store_req_copy(const struct store_req *req)
+{
+	struct store_req r = { 0 };
+
+	if (req)
+		r = *req;
+	return r;
+}
+
 void store_wait(struct store *s)
 {
 	struct pollfd fds[64];

@@ -52,33 +52,52 @@ struct registry_write {
 /* Called when a request has finished (ok == false: model->error says why). */
 typedef void (*store_done_fn)(struct store *s, bool ok, void *ud);
 
+/* What one request needs, given with it: a backend copies it when the
+ * request is queued, so a setting a view changes later never reaches a
+ * request already made. NULL means all false. */
+struct store_req {
+	/* The user asked for this load (r, opening a view): a backend that
+	 * is backing off from a failing server tries anyway. */
+	bool forced;
+	/* Deleted experiments and runs as well as active ones. */
+	bool include_deleted;
+	/* Run counts are wanted (the experiments table); a remote store
+	 * spends requests on them only then. */
+	bool want_counts;
+};
+
+/* The request as the backend keeps it (NULL given: all false). */
+struct store_req store_req_copy(const struct store_req *req);
+
 struct store_ops {
 	const char *name;
 	int (*open)(struct store *s, char **err);
 	void (*close)(struct store *s);
 	/* Experiments with run counts. */
-	void (*load_experiments)(struct store *s, store_done_fn done,
-				 void *ud);
+	void (*load_experiments)(struct store *s, const struct store_req *req,
+				 store_done_fn done, void *ud);
 	/* Every run of an experiment: info, latest metrics, params, tags. */
-	void (*load_runs)(struct store *s, struct experiment *e,
-			  store_done_fn done, void *ud);
+	void (*load_runs)(struct store *s, const struct store_req *req,
+			  struct experiment *e, store_done_fn done, void *ud);
 	/* Only what changed since the last load: new runs, status and
 	 * latest-metric changes. Cheap; called every refresh. */
-	void (*poll_runs)(struct store *s, struct experiment *e,
-			  store_done_fn done, void *ud);
+	void (*poll_runs)(struct store *s, const struct store_req *req,
+			  struct experiment *e, store_done_fn done, void *ud);
 	/* History points of one series newer than those it holds. */
-	void (*load_history)(struct store *s, struct run *r,
-			     struct series *ser, store_done_fn done, void *ud);
+	void (*load_history)(struct store *s, const struct store_req *req,
+			     struct run *r, struct series *ser,
+			     store_done_fn done, void *ud);
 	/* One run by id, into the experiment it belongs to (created in the
 	 * model if needed): info, latest metrics, params, tags. */
-	void (*load_run)(struct store *s, const char *run_id,
-			 store_done_fn done, void *ud);
+	void (*load_run)(struct store *s, const struct store_req *req,
+			 const char *run_id, store_done_fn done, void *ud);
 	/* Registered models (not prompts, which are kept but flagged) with
 	 * their aliases and tags; latest_version where the store says. */
-	void (*load_models)(struct store *s, store_done_fn done, void *ud);
+	void (*load_models)(struct store *s, const struct store_req *req,
+			    store_done_fn done, void *ud);
 	/* Every version of one model (Deleted_Internal left out). */
-	void (*load_versions)(struct store *s, const char *model,
-			      store_done_fn done, void *ud);
+	void (*load_versions)(struct store *s, const struct store_req *req,
+			      const char *model, store_done_fn done, void *ud);
 	/* Check, move and record, as one atomic step where the store can
 	 * (SQLite: one transaction); on a server: the move first, then the
 	 * event, so the history never claims a move that did not happen.
@@ -97,14 +116,6 @@ struct store {
 	const struct store_ops *ops;
 	struct tracking_uri uri;
 	struct model *model;
-	bool include_deleted;
-	/* The user asked for this load (r, opening a view): a backend that
-	 * is backing off from a failing server tries anyway. Views set it
-	 * before each call. */
-	bool forced;
-	/* Run counts are wanted (the dashboard, the experiments table); a
-	 * remote store spends requests on them only then. */
-	bool want_counts;
 	bool read_only;        /* --read-only: registry_write refuses */
 	void *impl;            /* the backend's own state */
 };

@@ -62,6 +62,7 @@ struct rest_store;
 struct op {
 	enum op_kind kind;
 	struct store *s;
+	struct store_req rq;     /* as given when asked */
 	char *exp_id;
 	char *run_id;            /* OP_HISTORY, OP_RUN */
 	char *key;               /* OP_HISTORY, OP_BULK */
@@ -171,13 +172,14 @@ static void op_free(struct store *s, struct op *o)
 	free(o);
 }
 
-static struct op *op_new(struct store *s, enum op_kind kind,
-			 store_done_fn done, void *ud)
+static struct op *op_new(struct store *s, const struct store_req *req,
+			 enum op_kind kind, store_done_fn done, void *ud)
 {
 	struct rest_store *rs = impl(s);
 	struct op *o = xcalloc(1, sizeof(*o));
 
 	o->kind = kind;
+	o->rq = store_req_copy(req);
 	o->s = s;
 	o->done = done;
 	o->ud = ud;
@@ -355,21 +357,20 @@ static void send_post(struct op *o, json_t *body)
 
 static void send_write_step(struct op *o);
 
-static const char *view_type(struct store *s)
+static const char *view_type(const struct op *o)
 {
-	return s->include_deleted ? "ALL" : "ACTIVE_ONLY";
+	return o->rq.include_deleted ? "ALL" : "ACTIVE_ONLY";
 }
 
 static void send_op(struct op *o)
 {
-	struct store *s = o->s;
 	json_t *b;
 	char *q, *a, *k;
 
 	switch (o->kind) {
 	case OP_EXPERIMENTS:
 		b = json_pack("{s:i, s:s}", "max_results", PAGE_EXPERIMENTS,
-			      "view_type", view_type(s));
+			      "view_type", view_type(o));
 		if (o->page)
 			json_object_set_new(b, "page_token",
 					    json_string(o->page));
@@ -392,7 +393,7 @@ static void send_op(struct op *o)
 	case OP_POLL_NEW:
 	case OP_POLL_LIVE:
 		b = json_pack("{s:[s], s:s, s:i}", "experiment_ids", o->exp_id,
-			      "run_view_type", view_type(s), "max_results",
+			      "run_view_type", view_type(o), "max_results",
 			      PAGE_RUNS);
 		if (o->filter)
 			json_object_set_new(b, "filter",
@@ -686,7 +687,7 @@ static bool write_advance(struct op *o, const struct http_reply *r,
 
 /* --- replies ------------------------------------------------------------------ */
 
-static void finish_experiments(struct store *s)
+static void finish_experiments(struct store *s, const struct op *o)
 {
 	struct model *m = s->model;
 	size_t k = 0;
@@ -715,18 +716,18 @@ static void finish_experiments(struct store *s)
 		if (!m->exps[i]->runs_loaded)
 			m->exps[i]->nruns = -1;
 	m->exps_loaded = true;
-	m->exps_include_deleted = s->include_deleted;
+	m->exps_include_deleted = o->rq.include_deleted;
 }
 
 /* Run counts cost two small requests an experiment, so they are asked
  * for at most every 30 s: the running runs, and the newest run. */
-static void ask_counts(struct store *s)
+static void ask_counts(struct store *s, const struct store_req *req)
 {
 	struct model *m = s->model;
 
 	for (size_t i = 0; i < m->nexps; i++) {
 		for (int running = 0; running < 2; running++) {
-			struct op *o = op_new(s, OP_COUNTS, NULL, NULL);
+			struct op *o = op_new(s, req, OP_COUNTS, NULL, NULL);
 
 			o->exp_id = xstrdup(m->exps[i]->id);
 			o->counts_running = running;
@@ -928,11 +929,11 @@ static void on_reply(void *ud, const struct http_reply *r)
 		break;
 	}
 	case OP_EXPERIMENTS:
-		finish_experiments(s);
-		if (s->want_counts &&
+		finish_experiments(s, o);
+		if (o->rq.want_counts &&
 		    (clock_now_ms() - impl(s)->counts_at > 30000 ||
 		     o->exp_id /* a first or different load */))
-			ask_counts(s);
+			ask_counts(s, &o->rq);
 		break;
 	case OP_RUNS: {
 		struct experiment *e = model_experiment(m, o->exp_id);
@@ -942,7 +943,7 @@ static void on_reply(void *ud, const struct http_reply *r)
 			experiment_remove_unseen(e);
 			e->runs_loaded = true;
 			e->params_loaded = true;
-			e->runs_include_deleted = s->include_deleted;
+			e->runs_include_deleted = o->rq.include_deleted;
 			e->nruns = (int)e->nruns_loaded;
 		}
 		break;
@@ -987,39 +988,40 @@ static void on_reply(void *ud, const struct http_reply *r)
 
 /* --- ops ------------------------------------------------------------------ */
 
-static void rest_load_experiments(struct store *s, store_done_fn done,
+static void rest_load_experiments(struct store *s, const struct store_req *req, store_done_fn done,
 				  void *ud)
 {
 	struct model *m = s->model;
 	struct op *o;
 
-	if (backing_off(s, s->forced)) {
+	if (backing_off(s, req && req->forced)) {
 		if (done)
 			done(s, false, ud);
 		return;
 	}
 	for (size_t i = 0; i < m->nexps; i++)
 		m->exps[i]->seen = false;
-	o = op_new(s, OP_EXPERIMENTS, done, ud);
+	o = op_new(s, req, OP_EXPERIMENTS, done, ud);
 	/* A first load, or a load with a different view, recounts. */
-	if (!m->exps_loaded || m->exps_include_deleted != s->include_deleted)
+	if (!m->exps_loaded ||
+	    m->exps_include_deleted != (req && req->include_deleted))
 		o->exp_id = xstrdup("");
 	send_op(o);
 }
 
-static void rest_load_runs(struct store *s, struct experiment *e,
+static void rest_load_runs(struct store *s, const struct store_req *req, struct experiment *e,
 			   store_done_fn done, void *ud)
 {
 	struct op *o;
 
-	if (backing_off(s, s->forced)) {
+	if (backing_off(s, req && req->forced)) {
 		if (done)
 			done(s, false, ud);
 		return;
 	}
 	for (size_t i = 0; i < e->nruns_loaded; i++)
 		e->runs[i]->seen = false;
-	o = op_new(s, OP_RUNS, done, ud);
+	o = op_new(s, req, OP_RUNS, done, ud);
 	o->exp_id = xstrdup(e->id);
 	model_set_progress(s->model, "loading runs…");
 	send_op(o);
@@ -1028,13 +1030,13 @@ static void rest_load_runs(struct store *s, struct experiment *e,
 /* A poll is two searches: runs that started since the newest one seen,
  * then the runs mltop holds as live (their status and latest metrics),
  * in chunks of run ids. Finished runs cost nothing. */
-static void rest_poll_runs(struct store *s, struct experiment *e,
+static void rest_poll_runs(struct store *s, const struct store_req *req, struct experiment *e,
 			   store_done_fn done, void *ud)
 {
 	struct op *o;
 
 	if (!e->runs_loaded) {
-		rest_load_runs(s, e, done, ud);
+		rest_load_runs(s, req, e, done, ud);
 		return;
 	}
 	if (backing_off(s, false)) {
@@ -1042,7 +1044,7 @@ static void rest_poll_runs(struct store *s, struct experiment *e,
 			done(s, false, ud);
 		return;
 	}
-	o = op_new(s, OP_POLL_NEW, done, ud);
+	o = op_new(s, req, OP_POLL_NEW, done, ud);
 	o->exp_id = xstrdup(e->id);
 	o->filter = xasprintf("attributes.start_time >= %lld",
 			      (long long)e->runs_cursor);
@@ -1074,7 +1076,7 @@ static void start_poll_live(struct store *s, struct op *parent)
 			n++;
 		}
 		if (n) {
-			o = op_new(s, OP_POLL_LIVE, NULL, NULL);
+			o = op_new(s, &parent->rq, OP_POLL_LIVE, NULL, NULL);
 			o->exp_id = xstrdup(e->id);
 			o->filter = xasprintf("attributes.run_id IN (%s)", list);
 			send_op(o);
@@ -1083,17 +1085,17 @@ static void start_poll_live(struct store *s, struct op *parent)
 	}
 }
 
-static void rest_load_run(struct store *s, const char *run_id,
+static void rest_load_run(struct store *s, const struct store_req *req, const char *run_id,
 			  store_done_fn done, void *ud)
 {
 	struct op *o;
 
-	if (backing_off(s, s->forced)) {
+	if (backing_off(s, req && req->forced)) {
 		if (done)
 			done(s, false, ud);
 		return;
 	}
-	o = op_new(s, OP_RUN, done, ud);
+	o = op_new(s, req, OP_RUN, done, ud);
 	o->run_id = xstrdup(run_id);
 	send_op(o);
 }
@@ -1101,7 +1103,7 @@ static void rest_load_run(struct store *s, const char *run_id,
 /* A first fetch reads the whole history (paged); a refresh of a series
  * already held is batched with the others of this loop pass into one
  * bulk-interval request a metric key, from the last step held. */
-static void rest_load_history(struct store *s, struct run *r,
+static void rest_load_history(struct store *s, const struct store_req *req, struct run *r,
 			      struct series *ser, store_done_fn done, void *ud)
 {
 	struct rest_store *rs = impl(s);
@@ -1126,33 +1128,33 @@ static void rest_load_history(struct store *s, struct run *r,
 		s->model->pending++; /* settled when the batch goes out */
 		return;
 	}
-	o = op_new(s, OP_HISTORY, done, ud);
+	o = op_new(s, req, OP_HISTORY, done, ud);
 	o->run_id = xstrdup(r->id);
 	o->key = xstrdup(ser->key);
 	send_op(o);
 }
 
-static void rest_load_models(struct store *s, store_done_fn done, void *ud)
+static void rest_load_models(struct store *s, const struct store_req *req, store_done_fn done, void *ud)
 {
 	struct model *m = s->model;
 
-	if (backing_off(s, s->forced)) {
+	if (backing_off(s, req && req->forced)) {
 		if (done)
 			done(s, false, ud);
 		return;
 	}
 	for (size_t i = 0; i < m->nmodels; i++)
 		m->models[i]->seen = false;
-	send_op(op_new(s, OP_MODELS, done, ud));
+	send_op(op_new(s, req, OP_MODELS, done, ud));
 }
 
-static void rest_load_versions(struct store *s, const char *model,
+static void rest_load_versions(struct store *s, const struct store_req *req, const char *model,
 			       store_done_fn done, void *ud)
 {
 	struct registered_model *rm;
 	struct op *o;
 
-	if (backing_off(s, s->forced)) {
+	if (backing_off(s, req && req->forced)) {
 		if (done)
 			done(s, false, ud);
 		return;
@@ -1160,7 +1162,7 @@ static void rest_load_versions(struct store *s, const char *model,
 	rm = model_registered_upsert(s->model, model);
 	for (size_t i = 0; i < rm->nversions; i++)
 		rm->versions[i].seen = false;
-	o = op_new(s, OP_VERSIONS, done, ud);
+	o = op_new(s, req, OP_VERSIONS, done, ud);
 	o->key = xstrdup(model);
 	send_op(o);
 }
@@ -1178,7 +1180,7 @@ static void rest_registry_write(struct store *s,
 			done(s, false, ud);
 		return;
 	}
-	o = op_new(s, OP_WRITE, done, ud);
+	o = op_new(s, NULL, OP_WRITE, done, ud);
 	o->write = registry_write_copy(w);
 	o->step = WS_READ_MODEL;
 	send_op(o);
@@ -1201,7 +1203,7 @@ static void flush_history(struct store *s)
 		return;
 	qsort(rs->hist, rs->nhist, sizeof(*rs->hist), cmp_hist);
 	while (i < rs->nhist) {
-		struct op *o = op_new(s, OP_BULK, NULL, NULL);
+		struct op *o = op_new(s, NULL, OP_BULK, NULL, NULL);
 		size_t j = i;
 
 		o->key = xstrdup(rs->hist[i].key);

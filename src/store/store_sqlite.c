@@ -42,6 +42,7 @@ enum job_kind {
 
 struct job {
 	enum job_kind kind;
+	struct store_req req;  /* as given when queued */
 	char *exp_id;          /* JOB_RUNS, JOB_POLL */
 	char *run_id;          /* JOB_HISTORY, JOB_RUN */
 	char *key;             /* JOB_HISTORY */
@@ -387,13 +388,14 @@ static void sqlite_close(struct store *s)
 
 /* --- the job queue ---------------------------------------------------------- */
 
-static struct job *job_push(struct store *s, enum job_kind kind,
-			    store_done_fn done, void *ud)
+static struct job *job_push(struct store *s, const struct store_req *req,
+			    enum job_kind kind, store_done_fn done, void *ud)
 {
 	struct sqlite_store *ss = impl(s);
 	struct job *j = xcalloc(1, sizeof(*j));
 
 	j->kind = kind;
+	j->req = store_req_copy(req);
 	j->done = done;
 	j->ud = ud;
 	if (ss->tail)
@@ -433,9 +435,10 @@ static void job_finish(struct store *s, struct job *j, bool ok)
 
 /* --- experiments --------------------------------------------------------- */
 
-static bool exp_where(struct store *s, char *buf, size_t n)
+static bool exp_where(struct store *s, bool include_deleted, char *buf,
+		      size_t n)
 {
-	const char *life = s->include_deleted ? "1" :
+	const char *life = include_deleted ? "1" :
 			   "e.lifecycle_stage = 'active'";
 
 	snprintf(buf, n, "%s%s", life,
@@ -447,7 +450,7 @@ static int do_experiments(struct store *s, struct job *j)
 {
 	struct model *m = s->model;
 	char where[160], *sql;
-	bool ws = exp_where(s, where, sizeof(where));
+	bool ws = exp_where(s, j->req.include_deleted, where, sizeof(where));
 	sqlite3_stmt *st;
 	int rc;
 
@@ -551,7 +554,7 @@ static int do_experiments(struct store *s, struct job *j)
 		return -1;
 	}
 	m->exps_loaded = true;
-	m->exps_include_deleted = s->include_deleted;
+	m->exps_include_deleted = j->req.include_deleted;
 	return 1;
 }
 
@@ -669,10 +672,10 @@ static void run_derive(struct run *r)
 	set_str(&r->parent_id, kv_list_get(&r->tags, "mlflow.parentRunId"));
 }
 
-static int count_runs(struct store *s, struct experiment *e,
+static int count_runs(struct store *s, struct job *j, struct experiment *e,
 		      sqlite3_int64 *n)
 {
-	sqlite3_stmt *st = prep(s, s->include_deleted ?
+	sqlite3_stmt *st = prep(s, j->req.include_deleted ?
 		"SELECT count(*) FROM runs WHERE experiment_id = ?1" :
 		"SELECT count(*) FROM runs WHERE experiment_id = ?1"
 		" AND lifecycle_stage = 'active'");
@@ -731,7 +734,7 @@ static int do_runs(struct store *s, struct job *j)
 	if (j->pass == 1)
 		return do_runs_params(s, j, e);
 	if (j->cursor == 0 && j->done_rows == 0) {
-		if (count_runs(s, e, &j->total) != 0)
+		if (count_runs(s, j, e, &j->total) != 0)
 			return -1;
 		for (size_t i = 0; i < e->nruns_loaded; i++)
 			e->runs[i]->seen = false;
@@ -741,7 +744,7 @@ static int do_runs(struct store *s, struct job *j)
 	sql = xasprintf("SELECT %s FROM runs r WHERE r.experiment_id = ?1"
 			" AND r.rowid > ?2 %s ORDER BY r.rowid LIMIT %d",
 			cols,
-			s->include_deleted ? ""
+			j->req.include_deleted ? ""
 					   : "AND r.lifecycle_stage = 'active'",
 			RUN_BATCH);
 	free(cols);
@@ -787,7 +790,7 @@ static int do_runs(struct store *s, struct job *j)
 	experiment_remove_unseen(e);
 	e->runs_cursor = hi > e->runs_cursor ? hi : e->runs_cursor;
 	e->runs_loaded = true;
-	e->runs_include_deleted = s->include_deleted;
+	e->runs_include_deleted = j->req.include_deleted;
 	model_touch(s->model);
 	/* The table can be drawn now; params follow in the background. */
 	j->pass = 1;
@@ -856,7 +859,7 @@ static int do_poll(struct store *s, struct job *j)
 
 		if (col_int(st, 0) > maxrow)
 			maxrow = col_int(st, 0);
-		if (!s->include_deleted && life && strcmp(life, "active") != 0) {
+		if (!j->req.include_deleted && life && strcmp(life, "active") != 0) {
 			r = experiment_run(e, col_text(st, 1));
 			if (r)
 				r->status = RUN_UNKNOWN; /* dropped at reload */
@@ -1477,56 +1480,56 @@ out:
 
 /* --- ops ---------------------------------------------------------------- */
 
-static void sqlite_load_experiments(struct store *s, store_done_fn done,
+static void sqlite_load_experiments(struct store *s, const struct store_req *req, store_done_fn done,
 				    void *ud)
 {
-	job_push(s, JOB_EXPERIMENTS, done, ud);
+	job_push(s, req, JOB_EXPERIMENTS, done, ud);
 }
 
-static void sqlite_load_runs(struct store *s, struct experiment *e,
+static void sqlite_load_runs(struct store *s, const struct store_req *req, struct experiment *e,
 			     store_done_fn done, void *ud)
 {
-	struct job *j = job_push(s, JOB_RUNS, done, ud);
+	struct job *j = job_push(s, req, JOB_RUNS, done, ud);
 
 	j->exp_id = xstrdup(e->id);
 }
 
-static void sqlite_poll_runs(struct store *s, struct experiment *e,
+static void sqlite_poll_runs(struct store *s, const struct store_req *req, struct experiment *e,
 			     store_done_fn done, void *ud)
 {
-	struct job *j = job_push(s, JOB_POLL, done, ud);
+	struct job *j = job_push(s, req, JOB_POLL, done, ud);
 
 	j->exp_id = xstrdup(e->id);
 }
 
-static void sqlite_load_history(struct store *s, struct run *r,
+static void sqlite_load_history(struct store *s, const struct store_req *req, struct run *r,
 				struct series *ser, store_done_fn done,
 				void *ud)
 {
-	struct job *j = job_push(s, JOB_HISTORY, done, ud);
+	struct job *j = job_push(s, req, JOB_HISTORY, done, ud);
 
 	j->run_id = xstrdup(r->id);
 	j->key = xstrdup(ser->key);
 	ser->fetching = true;
 }
 
-static void sqlite_load_run(struct store *s, const char *run_id,
+static void sqlite_load_run(struct store *s, const struct store_req *req, const char *run_id,
 			    store_done_fn done, void *ud)
 {
-	struct job *j = job_push(s, JOB_RUN, done, ud);
+	struct job *j = job_push(s, req, JOB_RUN, done, ud);
 
 	j->run_id = xstrdup(run_id);
 }
 
-static void sqlite_load_models(struct store *s, store_done_fn done, void *ud)
+static void sqlite_load_models(struct store *s, const struct store_req *req, store_done_fn done, void *ud)
 {
-	job_push(s, JOB_MODELS, done, ud);
+	job_push(s, req, JOB_MODELS, done, ud);
 }
 
-static void sqlite_load_versions(struct store *s, const char *model,
+static void sqlite_load_versions(struct store *s, const struct store_req *req, const char *model,
 				 store_done_fn done, void *ud)
 {
-	struct job *j = job_push(s, JOB_VERSIONS, done, ud);
+	struct job *j = job_push(s, req, JOB_VERSIONS, done, ud);
 
 	j->key = xstrdup(model);
 }
@@ -1535,7 +1538,7 @@ static void sqlite_registry_write(struct store *s,
 				  const struct registry_write *w,
 				  store_done_fn done, void *ud)
 {
-	struct job *j = job_push(s, JOB_WRITE, done, ud);
+	struct job *j = job_push(s, NULL, JOB_WRITE, done, ud);
 
 	j->write = registry_write_copy(w);
 }

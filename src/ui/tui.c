@@ -1046,7 +1046,6 @@ int tui_run(struct store *s, const struct tui_opts *o)
 
 	t->store = s;
 	t->model = s->model;
-	s->want_counts = true;
 	t->opts = o;
 	if (term_start(t) != 0)
 		return 2;

@@ -193,7 +193,7 @@ static void fetch_histories(struct view *v)
 
 		for (size_t k = 0; k < r->nmetrics; k++)
 			if (series_stale(&r->metrics[k]))
-				s->ops->load_history(s, r, &r->metrics[k],
+				s->ops->load_history(s, NULL, r, &r->metrics[k],
 						     NULL, NULL);
 	}
 }
@@ -776,8 +776,8 @@ static void reload(struct view *v, bool full)
 		if (!full && r && r->status != RUN_RUNNING &&
 		    r->status != RUN_SCHEDULED)
 			continue;
-		s->forced = full;
-		s->ops->load_run(s, p->members[i].id, NULL, NULL);
+		s->ops->load_run(s, &(struct store_req){ .forced = full },
+				 p->members[i].id, NULL, NULL);
 	}
 }
 

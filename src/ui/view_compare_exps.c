@@ -546,11 +546,12 @@ static void reload(struct view *v, bool full)
 
 		if (!e)
 			continue;
-		s->forced = full;
+		struct store_req req = { .forced = full };
+
 		if (full || !e->runs_loaded)
-			s->ops->load_runs(s, e, NULL, NULL);
+			s->ops->load_runs(s, &req, e, NULL, NULL);
 		else
-			s->ops->poll_runs(s, e, NULL, NULL);
+			s->ops->poll_runs(s, &req, e, NULL, NULL);
 	}
 }
 

@@ -285,13 +285,16 @@ static int action(struct view *v, enum action a)
 static void reload(struct view *v, bool full)
 {
 	struct store *s = tui_store(v->tui);
-
 	/* One query covers counts and activity; cheap enough every time. */
-	s->include_deleted = opt_bool(OPT_SHOW_DELETED);
+	struct store_req req = {
+		.forced = full,
+		.include_deleted = opt_bool(OPT_SHOW_DELETED),
+		.want_counts = true,
+	};
+
 	if (tui_model(v->tui)->pending && !full)
 		return;
-	s->forced = full;
-	s->ops->load_experiments(s, NULL, NULL);
+	s->ops->load_experiments(s, &req, NULL, NULL);
 	P(v)->filter_dirty = true;
 }
 

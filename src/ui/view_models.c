@@ -202,7 +202,7 @@ static void load_visible(struct view *v, int page)
 		p->asked = xgrow(p->asked, &p->capasked, p->nasked + 1,
 				 sizeof(*p->asked));
 		p->asked[p->nasked++] = xstrdup(rm->name);
-		s->ops->load_versions(s, rm->name, NULL, NULL);
+		s->ops->load_versions(s, NULL, rm->name, NULL, NULL);
 	}
 }
 
@@ -348,8 +348,8 @@ static void reload(struct view *v, bool full)
 
 	if (!full && tui_model(v->tui)->pending)
 		return;
-	s->forced = full;
-	s->ops->load_models(s, NULL, NULL);
+	s->ops->load_models(s, &(struct store_req){ .forced = full }, NULL,
+			    NULL);
 	/* A full reload asks for the versions of the rows on screen again
 	 * (stages move); a poll keeps what it has. */
 	if (full)

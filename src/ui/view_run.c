@@ -268,7 +268,8 @@ static void draw(struct view *v, int y, int x, int h, int w)
 		if (series_stale(&r->metrics[i])) {
 			struct store *s = tui_store(v->tui);
 
-			s->ops->load_history(s, r, &r->metrics[i], NULL, NULL);
+			s->ops->load_history(s, NULL, r, &r->metrics[i], NULL,
+					     NULL);
 		}
 	used = draw_info(r, y, x, w);
 	draw_tabs(p, r, y + used, x, w);
@@ -349,8 +350,8 @@ static void reload(struct view *v, bool full)
 		return;
 	if (!full && tui_model(v->tui)->pending)
 		return;
-	s->forced = full;
-	s->ops->load_run(s, P(v)->run_id, NULL, NULL);
+	s->ops->load_run(s, &(struct store_req){ .forced = full },
+			 P(v)->run_id, NULL, NULL);
 	P(v)->dirty = true;
 }
 

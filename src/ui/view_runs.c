@@ -493,7 +493,7 @@ static void cell(void *ctx, size_t row, int col, struct cell *c)
 		if (series_stale(s)) {
 			struct store *st = tui_store(v->tui);
 
-			st->ops->load_history(st, r, s, NULL, NULL);
+			st->ops->load_history(st, NULL, r, s, NULL, NULL);
 		}
 		break;
 	}
@@ -620,19 +620,20 @@ static void reload(struct view *v, bool full)
 {
 	struct store *s = tui_store(v->tui);
 	struct experiment *e = exp_of(v);
+	struct store_req req = { 0 };
 
 	if (!e)
 		return;
 	/* Don't pile polls up behind a slow load. */
 	if (!full && tui_model(v->tui)->pending)
 		return;
-	s->include_deleted = opt_bool(OPT_SHOW_DELETED);
-	s->forced = full;
+	req.include_deleted = opt_bool(OPT_SHOW_DELETED);
+	req.forced = full;
 	if (full || !e->runs_loaded ||
-	    e->runs_include_deleted != s->include_deleted)
-		s->ops->load_runs(s, e, NULL, NULL);
+	    e->runs_include_deleted != req.include_deleted)
+		s->ops->load_runs(s, &req, e, NULL, NULL);
 	else
-		s->ops->poll_runs(s, e, NULL, NULL);
+		s->ops->poll_runs(s, &req, e, NULL, NULL);
 	P(v)->dirty = true;
 }
 

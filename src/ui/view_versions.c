@@ -339,8 +339,8 @@ static void load_visible(struct view *v, int page)
 				struct series *ser = run_series(r, p->mkeys[k]);
 
 				if (ser && series_stale(ser) && !ser->fetching)
-					s->ops->load_history(s, r, ser, NULL,
-							     NULL);
+					s->ops->load_history(s, NULL, r, ser,
+							     NULL, NULL);
 			}
 			continue;
 		}
@@ -352,7 +352,7 @@ static void load_visible(struct view *v, int page)
 		p->asked = xgrow(p->asked, &p->capasked, p->nasked + 1,
 				 sizeof(*p->asked));
 		p->asked[p->nasked++] = xstrdup(mv->run_id);
-		s->ops->load_run(s, mv->run_id, NULL, NULL);
+		s->ops->load_run(s, NULL, mv->run_id, NULL, NULL);
 	}
 }
 
@@ -771,8 +771,10 @@ static void write_done(struct store *s, bool ok, void *ud)
 			tui_message(v->tui, true, "%s", err);
 	}
 	/* Show what the store holds now, whatever happened. */
-	s->ops->load_models(s, NULL, NULL);
-	s->ops->load_versions(s, op->model, NULL, NULL);
+	s->ops->load_models(s, &(struct store_req){ .forced = true }, NULL,
+			    NULL);
+	s->ops->load_versions(s, &(struct store_req){ .forced = true },
+			      op->model, NULL, NULL);
 	free(aerr);
 	free(result);
 	plan_free(&op->plan);
@@ -816,7 +818,6 @@ static void confirm(struct view *v)
 	p->write = op;
 	close_dialog(p);
 	tui_message(v->tui, false, "writing: %s", op->plan.summary);
-	s->forced = true;
 	s->ops->registry_write(s, &op->plan.w, write_done, op);
 }
 
@@ -1149,8 +1150,8 @@ static void open_source_run(struct view *v)
 	op->v = v;
 	op->run_id = xstrdup(mv->run_id);
 	p->enter = op;
-	s->forced = true;
-	s->ops->load_run(s, mv->run_id, enter_done, op);
+	s->ops->load_run(s, &(struct store_req){ .forced = true }, mv->run_id,
+			 enter_done, op);
 }
 
 static int action(struct view *v, enum action a)
@@ -1206,15 +1207,15 @@ static void reload(struct view *v, bool full)
 {
 	struct versions_view *p = P(v);
 	struct store *s = tui_store(v->tui);
+	struct store_req req = { .forced = full };
 
 	/* Not under an open dialog: its plan is checked against what the
 	 * screen showed when it opened. */
 	if (!full && (tui_model(v->tui)->pending || p->dlg))
 		return;
-	s->forced = full;
 	/* Aliases and the history tags come with the model. */
-	s->ops->load_models(s, NULL, NULL);
-	s->ops->load_versions(s, p->name, NULL, NULL);
+	s->ops->load_models(s, &req, NULL, NULL);
+	s->ops->load_versions(s, &req, p->name, NULL, NULL);
 	p->dirty = true;
 }
 
