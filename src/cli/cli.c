@@ -304,17 +304,6 @@ int cli_runs(struct store *s, const struct cli_opts *o)
 
 /* --- metric ------------------------------------------------------------ */
 
-static struct run *model_find_run(struct model *m, const char *id)
-{
-	for (size_t i = 0; i < m->nexps; i++) {
-		struct run *r = experiment_run(m->exps[i], id);
-
-		if (r)
-			return r;
-	}
-	return NULL;
-}
-
 /* RUN_ID may be a comma-separated list: the histories are then fetched
  * together (in parallel from a server) and each point names its run, as
  * MLflow's get-history-bulk-interval does. */

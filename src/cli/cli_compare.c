@@ -34,17 +34,6 @@ static void on_done(struct store *s, bool ok, void *ud)
 	o->err = xstrdup(s->model->error ? s->model->error : "request failed");
 }
 
-static struct run *find_run(struct model *m, const char *id)
-{
-	for (size_t i = 0; i < m->nexps; i++) {
-		struct run *r = experiment_run(m->exps[i], id);
-
-		if (r)
-			return r;
-	}
-	return NULL;
-}
-
 /* The SQLite store says "no run with id X"; a server answers
  * RESOURCE_DOES_NOT_EXIST. Either way the user gets the same words. */
 static bool not_found(const struct outcome *o)
@@ -65,7 +54,7 @@ static int load(struct store *s, const struct cli_opts *o, struct run **runs)
 	store_wait(s);
 	for (size_t i = 0; i < o->nrun_ids && !rc; i++) {
 		runs[i] = got[i].failed ? NULL
-					: find_run(s->model, o->run_ids[i]);
+					: model_find_run(s->model, o->run_ids[i]);
 		if (runs[i])
 			continue;
 		if (not_found(&got[i]))

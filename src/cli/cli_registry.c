@@ -688,17 +688,6 @@ static bool cond_holds(double x, enum cond_op op, double y)
 	return false;
 }
 
-static struct run *find_run(struct model *m, const char *id)
-{
-	for (size_t i = 0; i < m->nexps; i++) {
-		struct run *r = experiment_run(m->exps[i], id);
-
-		if (r)
-			return r;
-	}
-	return NULL;
-}
-
 /* 0: every condition holds (*msg says how); 1: one does not (*msg says
  * which); -1: the run could not be read (store error printed). */
 static int conds_check(struct store *s, const struct model_version *mv,
@@ -718,7 +707,7 @@ static int conds_check(struct store *s, const struct model_version *mv,
 		free(ok);
 		return -1;
 	}
-	r = find_run(s->model, mv->run_id);
+	r = model_find_run(s->model, mv->run_id);
 	if (!r) {
 		free(ok);
 		*msg = xasprintf("the source run %s of v%d is not in the "

@@ -76,9 +76,75 @@ void model_init(struct model *m)
 	memset(m, 0, sizeof(*m));
 }
 
+enum grave_kind { GRAVE_RUN, GRAVE_EXPERIMENT, GRAVE_REGISTERED };
+
+struct model_grave {
+	enum grave_kind kind;
+	void *p;
+};
+
+static void experiment_free(struct experiment *e);
+static void registered_free(struct registered_model *rm);
+
+static void retire(struct model *m, enum grave_kind kind, void *p)
+{
+	if (!m) {
+		/* Not in a model (a scratch experiment): nobody can hold it. */
+		if (kind == GRAVE_RUN)
+			run_free(p);
+		else if (kind == GRAVE_EXPERIMENT)
+			experiment_free(p);
+		else
+			registered_free(p);
+		return;
+	}
+	m->graves = xgrow(m->graves, &m->capgraves, m->ngraves + 1,
+			  sizeof(*m->graves));
+	m->graves[m->ngraves].kind = kind;
+	m->graves[m->ngraves].p = p;
+	m->ngraves++;
+}
+
+void model_collect(struct model *m)
+{
+	for (size_t i = 0; i < m->ngraves; i++) {
+		struct model_grave *g = &m->graves[i];
+
+		if (g->kind == GRAVE_RUN)
+			run_free(g->p);
+		else if (g->kind == GRAVE_EXPERIMENT)
+			experiment_free(g->p);
+		else
+			registered_free(g->p);
+	}
+	m->ngraves = 0;
+}
+
+size_t model_retired_count(const struct model *m)
+{
+	return m->ngraves;
+}
+
+void model_retire_experiment(struct model *m, struct experiment *e)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < m->nexps; i++)
+		if (m->exps[i] != e)
+			m->exps[k++] = m->exps[i];
+	m->nexps = k;
+	/* Its runs stay inside it (views may hold them too): retired and
+	 * freed with it. */
+	for (size_t i = 0; i < e->nruns_loaded; i++)
+		e->runs[i]->retired = true;
+	e->retired = true;
+	retire(m, GRAVE_EXPERIMENT, e);
+}
+
 static void experiment_free(struct experiment *e)
 {
-	experiment_clear_runs(e);
+	for (size_t i = 0; i < e->nruns_loaded; i++)
+		run_free(e->runs[i]);
 	free(e->runs);
 	free(e->id);
 	free(e->name);
@@ -114,6 +180,8 @@ static void registered_free(struct registered_model *rm)
 
 void model_free(struct model *m)
 {
+	model_collect(m);
+	free(m->graves);
 	for (size_t i = 0; i < m->nmodels; i++)
 		registered_free(m->models[i]);
 	free(m->models);
@@ -165,6 +233,17 @@ struct experiment *model_experiment_by_name(struct model *m, const char *name)
 	return NULL;
 }
 
+struct run *model_find_run(struct model *m, const char *id)
+{
+	for (size_t i = 0; i < m->nexps; i++) {
+		struct run *r = experiment_run(m->exps[i], id);
+
+		if (r)
+			return r;
+	}
+	return NULL;
+}
+
 struct experiment *model_experiment_upsert(struct model *m, const char *id)
 {
 	struct experiment *e = model_experiment(m, id);
@@ -172,6 +251,7 @@ struct experiment *model_experiment_upsert(struct model *m, const char *id)
 	if (e)
 		return e;
 	e = xcalloc(1, sizeof(*e));
+	e->model = m;
 	e->id = xstrdup(id);
 	m->exps = xgrow(m->exps, &m->capexps, m->nexps + 1, sizeof(*m->exps));
 	m->exps[m->nexps++] = e;
@@ -250,10 +330,12 @@ void experiment_remove_unseen(struct experiment *e)
 	size_t j = 0;
 
 	for (size_t i = 0; i < e->nruns_loaded; i++) {
-		if (e->runs[i]->seen)
+		if (e->runs[i]->seen) {
 			e->runs[j++] = e->runs[i];
-		else
-			run_free(e->runs[i]);
+		} else {
+			e->runs[i]->retired = true;
+			retire(e->model, GRAVE_RUN, e->runs[i]);
+		}
 	}
 	if (j != e->nruns_loaded) {
 		e->nruns_loaded = j;
@@ -263,8 +345,10 @@ void experiment_remove_unseen(struct experiment *e)
 
 void experiment_clear_runs(struct experiment *e)
 {
-	for (size_t i = 0; i < e->nruns_loaded; i++)
-		run_free(e->runs[i]);
+	for (size_t i = 0; i < e->nruns_loaded; i++) {
+		e->runs[i]->retired = true;
+		retire(e->model, GRAVE_RUN, e->runs[i]);
+	}
 	e->nruns_loaded = 0;
 	e->runs_loaded = false;
 	if (e->run_index)
@@ -439,10 +523,12 @@ void model_remove_unseen_registered(struct model *m)
 	size_t k = 0;
 
 	for (size_t i = 0; i < m->nmodels; i++) {
-		if (m->models[i]->seen)
+		if (m->models[i]->seen) {
 			m->models[k++] = m->models[i];
-		else
-			registered_free(m->models[i]);
+		} else {
+			m->models[i]->retired = true;
+			retire(m, GRAVE_REGISTERED, m->models[i]);
+		}
 	}
 	m->nmodels = k;
 }

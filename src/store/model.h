@@ -70,10 +70,14 @@ struct run {
 	size_t nmetrics, capmetrics;
 	int64_t last_point_ms;    /* newest metric timestamp seen */
 	bool seen;                /* scratch for store merges */
+	bool retired;             /* gone from the store; freed at the next
+				   * model_collect */
 	uint32_t mark;            /* scratch for views building row lists */
 };
 
 struct experiment {
+	struct model *model;       /* the model holding it (retired runs go
+				    * to its graveyard) */
 	char *id;
 	char *name;
 	char *artifact_location;
@@ -92,6 +96,7 @@ struct experiment {
 	struct run **run_index;    /* open-addressing hash by run id */
 	size_t run_index_cap;
 	int64_t runs_cursor;       /* backend's mark for incremental polls */
+	bool retired;
 };
 
 struct model;
@@ -125,6 +130,7 @@ struct registered_model {
 	bool versions_loaded;
 	int latest_version;        /* highest version number known */
 	bool seen;
+	bool retired;
 };
 
 struct registered_model *model_registered(struct model *m, const char *name);
@@ -159,12 +165,31 @@ struct model {
 	struct registered_model **models; /* owned, store order */
 	size_t nmodels, capmodels;
 	bool models_loaded;
+	/* The lifetime rule: runs, experiments and registered models that
+	 * leave the model during a session are retired here, not freed, so
+	 * a pointer a view took before the change stays valid until the
+	 * event loop's safe point: it re-syncs every view from the model,
+	 * then calls model_collect. Versions and series are array elements
+	 * and are never held across loop passes: views keep their numbers
+	 * and keys. */
+	struct model_grave *graves; /* owned */
+	size_t ngraves, capgraves;
 	int pending;                /* requests in flight */
 	int background;             /* in flight, but nothing on screen
 				     * waits for them (params pass) */
 };
 
+struct model_grave;
+
 void model_init(struct model *m);
+/* Free what was retired since the last call. Only the event loop calls
+ * it, after every view has re-synced (scripting commands never: they
+ * exit with the model). */
+void model_collect(struct model *m);
+size_t model_retired_count(const struct model *m);
+/* Retire an experiment (with its runs) or a registered model: it leaves
+ * the model's lists now and is freed at the next model_collect. */
+void model_retire_experiment(struct model *m, struct experiment *e);
 void model_free(struct model *m);
 void model_touch(struct model *m);
 void model_set_error(struct model *m, const char *err);   /* NULL clears */
@@ -176,11 +201,14 @@ struct experiment *model_experiment(struct model *m, const char *id);
 struct experiment *model_experiment_upsert(struct model *m, const char *id);
 struct experiment *model_experiment_by_name(struct model *m,
 					    const char *name);
+/* A run by id in any experiment loaded (NULL: not in the model). */
+struct run *model_find_run(struct model *m, const char *id);
 
 struct run *experiment_run(struct experiment *e, const char *run_id);
 struct run *experiment_run_upsert(struct experiment *e, const char *run_id);
+/* Retire every run / the runs whose `seen` flag is false (after a full
+ * reload): see the lifetime rule at struct model. */
 void experiment_clear_runs(struct experiment *e);
-/* Drop runs whose `seen` flag is false (after a full reload). */
 void experiment_remove_unseen(struct experiment *e);
 void run_free(struct run *r);
 

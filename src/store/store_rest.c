@@ -202,17 +202,6 @@ static void op_finish(struct op *o, bool ok)
 	model_touch(s->model);
 }
 
-static struct run *find_run(struct model *m, const char *id)
-{
-	for (size_t i = 0; i < m->nexps; i++) {
-		struct run *r = experiment_run(m->exps[i], id);
-
-		if (r)
-			return r;
-	}
-	return NULL;
-}
-
 /* --- health: errors, staleness, backoff ------------------------------------ */
 
 static void healthy(struct store *s)
@@ -690,7 +679,9 @@ static bool write_advance(struct op *o, const struct http_reply *r,
 static void finish_experiments(struct store *s, const struct op *o)
 {
 	struct model *m = s->model;
-	size_t k = 0;
+	struct experiment **retire_later = xcalloc(m->nexps + 1,
+						   sizeof(*retire_later));
+	size_t k = 0, nretire = 0;
 
 	for (size_t i = 0; i < m->nexps; i++) {
 		struct experiment *e = m->exps[i];
@@ -699,17 +690,13 @@ static void finish_experiments(struct store *s, const struct op *o)
 			m->exps[k++] = e;
 			continue;
 		}
-		experiment_clear_runs(e);
-		free(e->runs);
-		free(e->run_index);
-		free(e->id);
-		free(e->name);
-		free(e->artifact_location);
-		free(e->lifecycle_stage);
-		kv_list_clear(&e->tags);
-		free(e);
+		e->retired = true;
+		retire_later[nretire++] = e;
 	}
 	m->nexps = k;
+	for (size_t i = 0; i < nretire; i++)
+		model_retire_experiment(m, retire_later[i]);
+	free(retire_later);
 	/* The REST API counts nothing: a run count is known once an
 	 * experiment's runs are loaded. */
 	for (size_t i = 0; i < m->nexps; i++)
@@ -783,7 +770,7 @@ static void on_reply(void *ud, const struct http_reply *r)
 		/* Its series may be asked for again: by get-history when the
 		 * server lacks bulk-interval, for good. */
 		for (size_t i = 0; i < o->nrun_ids; i++) {
-			struct run *run = find_run(m, o->run_ids[i]);
+			struct run *run = model_find_run(m, o->run_ids[i]);
 			struct series *ser = run ? run_series(run, o->key)
 						 : NULL;
 
@@ -804,7 +791,7 @@ static void on_reply(void *ud, const struct http_reply *r)
 			model_set_error(m, problem);
 		free(problem);
 		if (o->kind == OP_HISTORY) {
-			struct run *run = find_run(m, o->run_id);
+			struct run *run = model_find_run(m, o->run_id);
 			struct series *ser = run ? run_series(run, o->key) : NULL;
 
 			if (ser)
@@ -860,7 +847,7 @@ static void on_reply(void *ud, const struct http_reply *r)
 		break;
 	}
 	case OP_HISTORY: {
-		struct run *run = find_run(m, o->run_id);
+		struct run *run = model_find_run(m, o->run_id);
 		struct series *ser = run ? run_series_upsert(run, o->key)
 					 : NULL;
 
@@ -952,7 +939,7 @@ static void on_reply(void *ud, const struct http_reply *r)
 		start_poll_live(s, o);
 		break;
 	case OP_HISTORY: {
-		struct run *run = find_run(m, o->run_id);
+		struct run *run = model_find_run(m, o->run_id);
 		struct series *ser = run ? run_series(run, o->key) : NULL;
 
 		if (ser) {
@@ -969,7 +956,7 @@ static void on_reply(void *ud, const struct http_reply *r)
 	}
 	case OP_BULK:
 		for (size_t i = 0; i < o->nrun_ids; i++) {
-			struct run *run = find_run(m, o->run_ids[i]);
+			struct run *run = model_find_run(m, o->run_ids[i]);
 			struct series *ser = run ? run_series(run, o->key)
 						 : NULL;
 

@@ -904,23 +904,11 @@ static int do_poll(struct store *s, struct job *j)
 	return 1;
 }
 
-/* Look a run up anywhere in the model. */
-static struct run *find_run(struct model *m, const char *id)
-{
-	for (size_t i = 0; i < m->nexps; i++) {
-		struct run *r = experiment_run(m->exps[i], id);
-
-		if (r)
-			return r;
-	}
-	return NULL;
-}
-
 /* One slice of history: points after the last one held, in (step,
  * timestamp, value) order so repeated steps survive slicing. */
 static int do_history(struct store *s, struct job *j)
 {
-	struct run *r = find_run(s->model, j->run_id);
+	struct run *r = model_find_run(s->model, j->run_id);
 	struct series *ser = r ? run_series_upsert(r, j->key) : NULL;
 	struct point buf[256];
 	size_t nb = 0;

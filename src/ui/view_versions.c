@@ -109,19 +109,6 @@ static struct registered_model *rm_of(struct view *v)
 	return model_registered(tui_model(v->tui), P(v)->name);
 }
 
-static struct run *find_run(struct model *m, const char *run_id)
-{
-	if (!run_id)
-		return NULL;
-	for (size_t i = 0; i < m->nexps; i++) {
-		struct run *r = experiment_run(m->exps[i], run_id);
-
-		if (r)
-			return r;
-	}
-	return NULL;
-}
-
 static struct model_version *version_at(struct view *v, size_t row)
 {
 	struct registered_model *rm = rm_of(v);
@@ -192,7 +179,7 @@ static void choose_metrics(struct view *v, struct registered_model *rm)
 		struct key_tally kt = {0};
 
 		for (size_t i = 0; i < rm->nversions; i++) {
-			struct run *r = find_run(m, rm->versions[i].run_id);
+			struct run *r = model_find_run(m, rm->versions[i].run_id);
 
 			for (size_t k = 0; r && k < r->nmetrics; k++)
 				key_tally_add(&kt, r->metrics[k].key);
@@ -333,7 +320,7 @@ static void load_visible(struct view *v, int page)
 
 		if (!mv || !mv->run_id || !*mv->run_id)
 			continue;
-		r = find_run(m, mv->run_id);
+		r = model_find_run(m, mv->run_id);
 		if (r) {
 			for (int k = 0; k < p->nmkeys; k++) {
 				struct series *ser = run_series(r, p->mkeys[k]);
@@ -405,7 +392,7 @@ static void cell(void *ctx, size_t row, int col, struct cell *c)
 	default: {
 		struct series *s;
 
-		r = find_run(tui_model(v->tui), mv->run_id);
+		r = model_find_run(tui_model(v->tui), mv->run_id);
 		if (!r) {
 			c->text = "";
 			c->loading = mv->run_id != NULL;
@@ -1109,7 +1096,7 @@ static void enter_done(struct store *s, bool ok, void *ud)
 
 	if (op->v) {
 		struct view *v = op->v;
-		struct run *r = find_run(s->model, op->run_id);
+		struct run *r = model_find_run(s->model, op->run_id);
 
 		P(v)->enter = NULL;
 		if (r)
@@ -1139,7 +1126,7 @@ static void open_source_run(struct view *v)
 			    mv->version);
 		return;
 	}
-	r = find_run(tui_model(v->tui), mv->run_id);
+	r = model_find_run(tui_model(v->tui), mv->run_id);
 	if (r && r->experiment_id) {
 		tui_push(v->tui, view_run_new(v->tui, r->experiment_id, r->id));
 		return;
@@ -1259,7 +1246,7 @@ static void complete(struct view *v, const char *cmd,
 		return;
 	add(ctx, "auto");
 	for (size_t i = 0; i < rm->nversions; i++) {
-		struct run *r = find_run(tui_model(v->tui),
+		struct run *r = model_find_run(tui_model(v->tui),
 					 rm->versions[i].run_id);
 
 		for (size_t k = 0; r && k < r->nmetrics; k++)
