@@ -358,6 +358,11 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (demo_trainer_path) {
+		if (read_only) {
+			fputs("mltop: --read-only: the demo trainer writes to "
+			      "its store; refused\n", stderr);
+			return 5;
+		}
 		if (demo_trainer_run(demo_trainer_path, interval, ticks, &err) !=
 		    0) {
 			fprintf(stderr, "mltop: %s\n", err);

@@ -1054,6 +1054,13 @@ static char *artifact_root(const char *path, char **err)
 
 static int seed_all(struct seed *s)
 {
+	char *mark = xasprintf("PRAGMA application_id = %d",
+			       DEMO_APPLICATION_ID);
+	int rc = sqlite3_exec(s->db, mark, NULL, NULL, NULL);
+
+	free(mark);
+	if (rc)
+		return seed_fail(s, "PRAGMA application_id");
 	if (sqlite3_exec(s->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL))
 		return seed_fail(s, "PRAGMA foreign_keys");
 	if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL))

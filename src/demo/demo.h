@@ -6,11 +6,16 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* SQLite's application_id of a store demo_create made ("mltp"): MLflow
+ * leaves the field alone, and the trainer writes only where it is set. */
+#define DEMO_APPLICATION_ID 0x6d6c7470
+
 /* Create a fresh demo store at path (the file must not exist). Times are
  * laid out relative to now_ms. Returns 0, or -1 with *err (caller frees). */
 int demo_create(const char *path, int64_t now_ms, char **err);
 /* The simulated trainer: appends one point of every metric to each RUNNING
- * run of the demo store every interval_ms, for max_ticks ticks (0 = for
+ * run of a demo store (one demo_create made; any other store is refused
+ * before anything is written) every interval_ms, for max_ticks ticks (0 = for
  * ever), stopping early when the parent process is gone (getppid() changes).
  * Returns 0, or -1 with *err. Runs in the caller's process. */
 int demo_trainer_run(const char *path, int interval_ms, int max_ticks,

@@ -200,10 +200,27 @@ static int trainer_open(struct trainer *t, const char *path, char **err)
 {
 	int rc;
 
+	sqlite3_stmt *st = NULL;
+	int app = 0;
+
 	rc = sqlite3_open_v2(path, &t->db, SQLITE_OPEN_READWRITE, NULL);
 	if (rc != SQLITE_OK)
 		return db_fail(t->db, path, err);
 	sqlite3_busy_timeout(t->db, 5000);
+	/* Made-up points in a real store would be data damage: write only
+	 * to a store mltop --demo-create made. */
+	if (sqlite3_prepare_v2(t->db, "PRAGMA application_id", -1, &st,
+			       NULL) != SQLITE_OK)
+		return db_fail(t->db, path, err);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		app = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (app != DEMO_APPLICATION_ID) {
+		*err = xasprintf("%s is not a demo store made by mltop "
+				 "--demo-create: the demo trainer writes made-up "
+				 "points and refuses any other store", path);
+		return -1;
+	}
 	if (sqlite3_prepare_v2(t->db, sql_runs, -1, &t->runs, NULL) ||
 	    sqlite3_prepare_v2(t->db, sql_keys, -1, &t->keys, NULL) ||
 	    sqlite3_prepare_v2(t->db, sql_first, -1, &t->first, NULL) ||

@@ -564,6 +564,38 @@ def test_trainer_ticks(demo_copy):
     assert sql(demo_copy, "PRAGMA journal_mode") == [("delete",)]
 
 
+def test_trainer_refuses_a_store_it_did_not_make(tmp_path):
+    """A real store: the demo trainer must not append made-up points."""
+    db = tmp_path / "real.db"
+    c = client_for(db)
+    exp = c.create_experiment("real")
+    run = c.create_run(exp)
+    c.log_metric(run.info.run_id, "loss", 1.0, step=0)
+    before = history_counts(db)
+    before_bytes = db.read_bytes()
+    proc = mltop("--demo-trainer", db, "--ticks", 3, "--interval", 0,
+                 check=False)
+    assert proc.returncode == 2, proc.stderr
+    assert "not a demo store made by mltop --demo-create" in proc.stderr
+    assert history_counts(db) == before
+    assert db.read_bytes() == before_bytes
+    assert [m.value for m in c.get_metric_history(run.info.run_id,
+                                                  "loss")] == [1.0]
+
+
+def test_trainer_refused_under_read_only(demo_copy):
+    before = history_counts(demo_copy)
+    proc = mltop("--read-only", "--demo-trainer", demo_copy, "--ticks", 3,
+                 "--interval", 0, check=False)
+    assert proc.returncode == 5, proc.stderr
+    assert "--read-only" in proc.stderr
+    assert history_counts(demo_copy) == before
+
+
+def test_demo_store_is_marked(demo_db):
+    assert sql(demo_db, "PRAGMA application_id") == [(0x6d6c7470,)]
+
+
 def test_trainer_curves_continue(demo_copy):
     c = client_for(demo_copy)
     run = [r for r in all_runs(c) if r.info.run_name == "resnet50-wd5e-4"][0]
