@@ -104,6 +104,15 @@ static void ob_put(struct obuf *o, const char *p, size_t n)
 	o->n += n;
 }
 
+/* Code points written as \u escapes whatever their validity in JSON. */
+static bool json_must_escape(unsigned int cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 ||
+	       cp == 0x2029 || cp == 0x061c || cp == 0x200e ||
+	       cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
+}
+
 static void write_string(FILE *f, const char *s)
 {
 	struct obuf o;
@@ -160,11 +169,13 @@ static void write_string(FILE *f, const char *s)
 			ob_put(&o, "\\t", 2);
 			break;
 		default:
-			/* DEL and the line separators are legal JSON but
-			 * trip terminals and JavaScript; escaping costs
-			 * nothing. An invalid byte becomes U+FFFD. */
-			if (cp < 0x20 || cp == 0x7f || cp == 0x2028 ||
-			    cp == 0x2029) {
+			/* DEL, C1 controls, the line separators and the
+			 * bidi controls are legal JSON but trip terminals
+			 * (a C1 CSI starts an escape sequence; a bidi
+			 * override reorders what a reader of the output
+			 * sees) and JavaScript; escaping changes no value.
+			 * An invalid byte becomes U+FFFD. */
+			if (json_must_escape(cp)) {
 				snprintf(esc, sizeof(esc), "\\u%04x", cp);
 				ob_put(&o, esc, 6);
 			} else if (cp == 0xfffd) {

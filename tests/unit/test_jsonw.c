@@ -161,7 +161,13 @@ int main(void)
 	str_is("caf\xc3\xa9 \xe4\xb8\xad \xf0\x9f\x98\x80",
 	       "\"caf\xc3\xa9 \xe4\xb8\xad \xf0\x9f\x98\x80\"",
 	       "valid UTF-8 is written as is");
-	str_is("\xc2\x9b", "\"\xc2\x9b\"", "U+009B is legal JSON text");
+	str_is("\xc2\x9b[2J\xc2\x80", "\"\\u009b[2J\\u0080\"",
+	       "C1 controls (U+009B is CSI) are escaped");
+	str_is("a\xe2\x80\xae" "b\xe2\x81\xa6" "c\xe2\x80\x8f" "d\xd8\x9c",
+	       "\"a\\u202eb\\u2066c\\u200fd\\u061c\"",
+	       "bidi overrides, isolates and marks are escaped");
+	str_is("\xc2\xa0\xe2\x80\x8d", "\"\xc2\xa0\xe2\x80\x8d\"",
+	       "neighbours of the escaped ranges are written as is");
 	str_is("a\xff" "b\xc3", "\"a\xef\xbf\xbd" "b\xef\xbf\xbd\"",
 	       "invalid bytes become U+FFFD");
 	str_is("\xed\xa0\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"",
