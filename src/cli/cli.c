@@ -278,11 +278,12 @@ int cli_runs(struct store *s, const struct cli_opts *o)
 			struct run *r = all[i];
 			char start[40], dur[24];
 			const char *row[7];
+			int64_t ms;
 
 			format_time(r->start_time, start, sizeof(start));
-			if (r->end_time && r->start_time)
-				format_duration(r->end_time - r->start_time,
-						dur, sizeof(dur));
+			if (r->end_time &&
+			    run_duration_ms(r->start_time, r->end_time, &ms))
+				format_duration(ms, dur, sizeof(dur));
 			else
 				snprintf(dur, sizeof(dur), "-");
 			row[0] = r->id;

@@ -167,6 +167,15 @@ void format_value_exact(double v, char *buf, size_t bufsz)
 	put(buf, bufsz, tmp);
 }
 
+bool run_duration_ms(int64_t start, int64_t end, int64_t *ms)
+{
+	if (start <= 0 || end < start)
+		return false;
+	/* end >= start > 0: end - start cannot overflow. */
+	*ms = end - start;
+	return true;
+}
+
 void format_duration(int64_t ms, char *buf, size_t bufsz)
 {
 	const char *sign = ms < 0 ? "-" : "";

@@ -3,6 +3,7 @@
 #ifndef MLTOP_FORMAT_H
 #define MLTOP_FORMAT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,6 +29,10 @@ void format_value_exact(double v, char *buf, size_t bufsz);
 
 /* A duration in ms as "850ms", "12s", "3m05s", "2h14m", "3d04h"
  * (truncated, not rounded; negative gets a leading "-"). */
+/* A run's duration from store timestamps: false (show "-") when start
+ * is unset, end comes before start, or the difference overflows (a
+ * store may hold any 64-bit value). */
+bool run_duration_ms(int64_t start, int64_t end, int64_t *ms);
 void format_duration(int64_t ms, char *buf, size_t bufsz);
 
 /* Age relative to now, both epoch ms: "just now", "12s ago", "5m ago",

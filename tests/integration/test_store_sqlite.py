@@ -553,3 +553,35 @@ def test_nul_bytes_survive_json(mltop, store_factory):
     assert expected["runs"][0]["info"]["run_name"] == "nul\x00name"
     got = mltop.json("-u", s.uri, "runs", "--experiment", eid, "--json")
     compare.compare_runs(expected, got, "strings with NUL")
+
+
+def test_odd_timestamps_give_no_duration(mltop, store_factory):
+    """Timestamps a store may hold (any 64-bit value) never overflow: an
+    end before the start, or the extremes, show "-" as the dashboard does,
+    and the JSON keeps the stored values."""
+    s = store_factory("odd-times.db")
+    eid = s.client.create_experiment("odd")
+    ids = []
+    for name in ("backwards", "extremes"):
+        r = s.client.create_run(eid, run_name=name)
+        s.client.set_terminated(r.info.run_id, "FINISHED")
+        ids.append(r.info.run_id)
+    con = sqlite3.connect(s.path)
+    con.execute("UPDATE runs SET start_time = 5000, end_time = 1000 "
+                "WHERE run_uuid = ?", (ids[0],))
+    con.execute("UPDATE runs SET start_time = ?, end_time = ? "
+                "WHERE run_uuid = ?",
+                (-(2 ** 63), 2 ** 63 - 1, ids[1]))
+    con.commit()
+    con.close()
+    text, lines = _table(mltop, "-u", s.uri, "runs", "--experiment", eid)
+    head = lines[0]
+    col = head.index("DURATION")
+    for line in lines[1:]:
+        assert line[col:].split()[0] == "-", line
+    got = mltop.json("-u", s.uri, "runs", "--experiment", eid, "--json")
+    want = {r.info.run_id: (r.info.start_time, r.info.end_time)
+            for r in s.client.search_runs([eid])}
+    assert {r["info"]["run_id"]: (int(r["info"]["start_time"]),
+                                  int(r["info"]["end_time"]))
+            for r in got["runs"]} == want

@@ -306,6 +306,20 @@ int main(void)
 	exact_is(5e-324, "4.94065645841247e-324");
 	exact_properties();
 
+	/* run_duration_ms: odd store timestamps never overflow */
+	{
+		int64_t d = -1;
+
+		ok(run_duration_ms(1000, 4000, &d) && d == 3000,
+		   "run_duration_ms: end - start");
+		ok(!run_duration_ms(5000, 4000, &d), "end before start: none");
+		ok(!run_duration_ms(0, 4000, &d), "no start: none");
+		ok(!run_duration_ms(INT64_MIN, INT64_MAX, &d),
+		   "INT64_MIN..INT64_MAX: none, no overflow");
+		ok(run_duration_ms(1, INT64_MAX, &d) && d == INT64_MAX - 1,
+		   "1..INT64_MAX: fits");
+	}
+
 	/* format_duration */
 	duration_is(0, "0ms");
 	duration_is(850, "850ms");
