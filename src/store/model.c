@@ -1,10 +1,12 @@
 /* model.c: the in-memory cache of a tracking store.
- * Lookups are linear or binary over small sorted arrays; runs are indexed
- * by a per-experiment hash so 10,000-run merges stay linear. */
+ * Experiments, runs (per experiment) and long key lists are indexed by
+ * hash, metric series by binary search, so merges stay near-linear
+ * however large the store. */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "core/xmalloc.h"
 #include "store/model.h"
@@ -39,26 +41,79 @@ bool set_str(char **field, const char *value)
 	return true;
 }
 
+/* FNV-1a: run ids are random hex, keys are short words: any cheap hash
+ * spreads them. */
+static size_t hash_str(const char *s)
+{
+	size_t h = 1469598103934665603ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+#define KV_INDEX_FROM 16   /* a scan of fewer keys is as fast */
+
+static void kv_index_put(struct kv_list *l, size_t pos)
+{
+	size_t h = hash_str(l->v[pos].key) & (l->index_cap - 1);
+
+	while (l->index[h])
+		h = (h + 1) & (l->index_cap - 1);
+	l->index[h] = pos + 1;
+}
+
+static void kv_index_rebuild(struct kv_list *l)
+{
+	size_t cap = 64;
+
+	while (cap < l->n * 2)
+		cap *= 2;
+	free(l->index);
+	l->index = xcalloc(cap, sizeof(*l->index));
+	l->index_cap = cap;
+	for (size_t i = 0; i < l->n; i++)
+		kv_index_put(l, i);
+}
+
+static ssize_t kv_find(const struct kv_list *l, const char *key)
+{
+	if (!l->index) {
+		for (size_t i = 0; i < l->n; i++)
+			if (strcmp(l->v[i].key, key) == 0)
+				return (ssize_t)i;
+		return -1;
+	}
+	for (size_t h = hash_str(key) & (l->index_cap - 1); l->index[h];
+	     h = (h + 1) & (l->index_cap - 1))
+		if (strcmp(l->v[l->index[h] - 1].key, key) == 0)
+			return (ssize_t)(l->index[h] - 1);
+	return -1;
+}
+
 void kv_list_set(struct kv_list *l, const char *key, const char *value)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		if (strcmp(l->v[i].key, key) == 0) {
-			set_str(&l->v[i].value, value);
-			return;
-		}
+	ssize_t at = kv_find(l, key);
+
+	if (at >= 0) {
+		set_str(&l->v[at].value, value);
+		return;
 	}
 	l->v = xgrow(l->v, &l->cap, l->n + 1, sizeof(*l->v));
 	l->v[l->n].key = xstrdup(key);
 	l->v[l->n].value = value ? xstrdup(value) : NULL;
 	l->n++;
+	if (l->n >= KV_INDEX_FROM && l->n * 2 > l->index_cap)
+		kv_index_rebuild(l);
+	else if (l->index)
+		kv_index_put(l, l->n - 1);
 }
 
 const char *kv_list_get(const struct kv_list *l, const char *key)
 {
-	for (size_t i = 0; i < l->n; i++)
-		if (strcmp(l->v[i].key, key) == 0)
-			return l->v[i].value;
-	return NULL;
+	ssize_t at = kv_find(l, key);
+
+	return at >= 0 ? l->v[at].value : NULL;
 }
 
 void kv_list_clear(struct kv_list *l)
@@ -68,6 +123,7 @@ void kv_list_clear(struct kv_list *l)
 		free(l->v[i].value);
 	}
 	free(l->v);
+	free(l->index);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -84,6 +140,7 @@ struct model_grave {
 };
 
 static void experiment_free(struct experiment *e);
+static void exp_index_rebuild(struct model *m);
 static void registered_free(struct registered_model *rm);
 
 static void retire(struct model *m, enum grave_kind kind, void *p)
@@ -125,6 +182,35 @@ size_t model_retired_count(const struct model *m)
 	return m->ngraves;
 }
 
+static void retire_experiment_runs(struct experiment *e)
+{
+	/* Its runs stay inside it (views may hold them too): retired and
+	 * freed with it. */
+	for (size_t i = 0; i < e->nruns_loaded; i++)
+		e->runs[i]->retired = true;
+	e->retired = true;
+}
+
+void model_remove_unseen_experiments(struct model *m)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < m->nexps; i++) {
+		struct experiment *e = m->exps[i];
+
+		if (e->seen) {
+			m->exps[k++] = e;
+		} else {
+			retire_experiment_runs(e);
+			retire(m, GRAVE_EXPERIMENT, e);
+		}
+	}
+	if (k != m->nexps) {
+		m->nexps = k;
+		exp_index_rebuild(m);
+	}
+}
+
 void model_retire_experiment(struct model *m, struct experiment *e)
 {
 	size_t k = 0;
@@ -133,11 +219,8 @@ void model_retire_experiment(struct model *m, struct experiment *e)
 		if (m->exps[i] != e)
 			m->exps[k++] = m->exps[i];
 	m->nexps = k;
-	/* Its runs stay inside it (views may hold them too): retired and
-	 * freed with it. */
-	for (size_t i = 0; i < e->nruns_loaded; i++)
-		e->runs[i]->retired = true;
-	e->retired = true;
+	exp_index_rebuild(m);
+	retire_experiment_runs(e);
 	retire(m, GRAVE_EXPERIMENT, e);
 }
 
@@ -188,6 +271,7 @@ void model_free(struct model *m)
 	for (size_t i = 0; i < m->nexps; i++)
 		experiment_free(m->exps[i]);
 	free(m->exps);
+	free(m->exp_index);
 	free(m->error);
 	free(m->notice);
 	free(m->progress);
@@ -217,11 +301,36 @@ void model_set_progress(struct model *m, const char *text)
 		model_touch(m);
 }
 
+static void exp_index_put(struct model *m, struct experiment *e)
+{
+	size_t h = hash_str(e->id) & (m->exp_index_cap - 1);
+
+	while (m->exp_index[h])
+		h = (h + 1) & (m->exp_index_cap - 1);
+	m->exp_index[h] = e;
+}
+
+static void exp_index_rebuild(struct model *m)
+{
+	size_t cap = 64;
+
+	while (cap < m->nexps * 2)
+		cap *= 2;
+	free(m->exp_index);
+	m->exp_index = xcalloc(cap, sizeof(*m->exp_index));
+	m->exp_index_cap = cap;
+	for (size_t i = 0; i < m->nexps; i++)
+		exp_index_put(m, m->exps[i]);
+}
+
 struct experiment *model_experiment(struct model *m, const char *id)
 {
-	for (size_t i = 0; i < m->nexps; i++)
-		if (strcmp(m->exps[i]->id, id) == 0)
-			return m->exps[i];
+	if (!m->exp_index_cap)
+		return NULL;
+	for (size_t h = hash_str(id) & (m->exp_index_cap - 1);
+	     m->exp_index[h]; h = (h + 1) & (m->exp_index_cap - 1))
+		if (strcmp(m->exp_index[h]->id, id) == 0)
+			return m->exp_index[h];
 	return NULL;
 }
 
@@ -255,17 +364,11 @@ struct experiment *model_experiment_upsert(struct model *m, const char *id)
 	e->id = xstrdup(id);
 	m->exps = xgrow(m->exps, &m->capexps, m->nexps + 1, sizeof(*m->exps));
 	m->exps[m->nexps++] = e;
+	if (m->nexps * 2 > m->exp_index_cap)
+		exp_index_rebuild(m);
+	else
+		exp_index_put(m, e);
 	return e;
-}
-
-/* FNV-1a: run ids are random hex, any cheap hash spreads them. */
-static size_t hash_str(const char *s)
-{
-	size_t h = 1469598103934665603ULL;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
 }
 
 static void run_index_rebuild(struct experiment *e)

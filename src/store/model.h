@@ -27,6 +27,10 @@ struct kv {
 struct kv_list {
 	struct kv *v;
 	size_t n, cap;
+	/* A hash of key -> position + 1, built once the list is long enough
+	 * for a scan to cost: a model with 100,000 tags stays linear. */
+	size_t *index;
+	size_t index_cap;
 };
 
 void kv_list_set(struct kv_list *l, const char *key, const char *value);
@@ -149,6 +153,8 @@ int registered_alias(const struct registered_model *rm, const char *alias);
 struct model {
 	struct experiment **exps;   /* owned, store order */
 	size_t nexps, capexps;
+	struct experiment **exp_index; /* open-addressing hash by id */
+	size_t exp_index_cap;
 	bool exps_loaded;
 	bool exps_include_deleted;
 
@@ -190,6 +196,8 @@ size_t model_retired_count(const struct model *m);
 /* Retire an experiment (with its runs) or a registered model: it leaves
  * the model's lists now and is freed at the next model_collect. */
 void model_retire_experiment(struct model *m, struct experiment *e);
+/* Retire the experiments whose `seen` flag is false (after a full load). */
+void model_remove_unseen_experiments(struct model *m);
 void model_free(struct model *m);
 void model_touch(struct model *m);
 void model_set_error(struct model *m, const char *err);   /* NULL clears */

@@ -39,8 +39,6 @@ struct ctx {
 	size_t depth;
 	char **garbage;        /* strings converted for NUL bytes */
 	size_t ngarbage, capgarbage;
-	struct pindex exps;    /* built on first use, over m->exps */
-	bool exps_built;
 };
 
 /* --- errors and paths ---------------------------------------------------- */
@@ -58,7 +56,6 @@ static void ctx_free(struct ctx *c)
 	for (size_t i = 0; i < c->ngarbage; i++)
 		free(c->garbage[i]);
 	free(c->garbage);
-	free(c->exps.slot);
 }
 
 static void fail(struct ctx *c, const char *fmt, ...)
@@ -454,39 +451,17 @@ static void *pindex_get(const struct pindex *x, const char *id)
 	return NULL;
 }
 
-static const char *exp_id(const void *p)
-{
-	return ((const struct experiment *)p)->id;
-}
-
 static const char *run_id(const void *p)
 {
 	return ((const struct run *)p)->id;
 }
 
-/* model_experiment_upsert, through the call's index: that one scans the
- * model's list, which a reply of many experiments would make quadratic.
- * Creating matches it: an empty experiment appended in store order. */
+/* The model indexes experiments by id: a reply of many stays linear. */
 static struct experiment *exp_upsert(struct ctx *c, struct model *m,
 				     const char *id)
 {
-	struct experiment *e;
-
-	if (!c->exps_built) {
-		c->exps.id = exp_id;
-		for (size_t i = 0; i < m->nexps; i++)
-			pindex_put(&c->exps, m->exps[i]);
-		c->exps_built = true;
-	}
-	e = pindex_get(&c->exps, id);
-	if (e)
-		return e;
-	e = xcalloc(1, sizeof(*e));
-	e->id = xstrdup(id);
-	m->exps = xgrow(m->exps, &m->capexps, m->nexps + 1, sizeof(*m->exps));
-	m->exps[m->nexps++] = e;
-	pindex_put(&c->exps, e);
-	return e;
+	(void)c;
+	return model_experiment_upsert(m, id);
 }
 
 /* --- key/value lists ----------------------------------------------------- */

@@ -679,24 +679,8 @@ static bool write_advance(struct op *o, const struct http_reply *r,
 static void finish_experiments(struct store *s, const struct op *o)
 {
 	struct model *m = s->model;
-	struct experiment **retire_later = xcalloc(m->nexps + 1,
-						   sizeof(*retire_later));
-	size_t k = 0, nretire = 0;
 
-	for (size_t i = 0; i < m->nexps; i++) {
-		struct experiment *e = m->exps[i];
-
-		if (e->seen) {
-			m->exps[k++] = e;
-			continue;
-		}
-		e->retired = true;
-		retire_later[nretire++] = e;
-	}
-	m->nexps = k;
-	for (size_t i = 0; i < nretire; i++)
-		model_retire_experiment(m, retire_later[i]);
-	free(retire_later);
+	model_remove_unseen_experiments(m);
 	/* The REST API counts nothing: a run count is known once an
 	 * experiment's runs are loaded. */
 	for (size_t i = 0; i < m->nexps; i++)

@@ -490,26 +490,7 @@ static int do_experiments(struct store *s, struct job *j)
 		return -1;
 	}
 	/* Drop experiments that went away (or were deleted and are hidden). */
-	{
-		size_t k = 0;
-
-		for (size_t i = 0; i < m->nexps; i++) {
-			if (m->exps[i]->seen) {
-				m->exps[k++] = m->exps[i];
-			} else {
-				experiment_clear_runs(m->exps[i]);
-				free(m->exps[i]->runs);
-				free(m->exps[i]->run_index);
-				free(m->exps[i]->id);
-				free(m->exps[i]->name);
-				free(m->exps[i]->artifact_location);
-				free(m->exps[i]->lifecycle_stage);
-				kv_list_clear(&m->exps[i]->tags);
-				free(m->exps[i]);
-			}
-		}
-		m->nexps = k;
-	}
+	model_remove_unseen_experiments(m);
 	/* One pass over runs for every experiment's counts. */
 	st = prep(s, "SELECT experiment_id, count(*),"
 		     " sum(status = 'RUNNING'),"
