@@ -13,6 +13,10 @@ struct key_count {
 struct key_tally {
 	struct key_count *v;
 	size_t n, cap;
+	/* key -> position + 1, open addressing: a run with 100,000 metric
+	 * keys is tallied in linear time. */
+	size_t *index;
+	size_t index_cap;
 };
 
 /* Held-out quality metrics (val_loss, eval_accuracy) 3, other quality

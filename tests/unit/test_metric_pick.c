@@ -2,6 +2,7 @@
  * Common keys first; among equals held-out quality, then quality. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +35,37 @@ int main(void)
 	is_str(t.v[4].key, "grad_norm", "the rest last");
 	key_tally_free(&t);
 	ok(t.v == NULL && t.n == 0, "free empties the tally");
+
+	/* Many distinct keys (a run with 100,000 metrics), some repeated;
+	 * adding after a rank still counts into the right entries. */
+	{
+		enum { NK = 100000 };
+		static char names[NK][12];
+		size_t wrong = 0;
+
+		for (size_t i = 0; i < NK; i++) {
+			snprintf(names[i], sizeof(names[i]), "m%zu", i);
+			key_tally_add(&t, names[i]);
+		}
+		for (size_t i = 0; i < NK; i += 10)
+			key_tally_add(&t, names[i]);
+		is_int((long long)t.n, NK, "100,000 distinct keys");
+		key_tally_rank(&t);
+		is_int((long long)t.v[0].n, 2, "repeated keys rank first");
+		is_str(t.v[0].key, "m0", "by name among equals");
+		key_tally_add(&t, "m1");
+		key_tally_add(&t, "new");
+		for (size_t i = 0; i < t.n; i++) {
+			size_t want = !strcmp(t.v[i].key, "new") ? 1 :
+				      (atoi(t.v[i].key + 1) % 10 == 0 ||
+				       !strcmp(t.v[i].key, "m1")) ? 2 : 1;
+
+			wrong += t.v[i].n != want;
+		}
+		is_int((long long)t.n, NK + 1, "one more key after the rank");
+		is_int((long long)wrong, 0, "every count right after the rank");
+		key_tally_free(&t);
+	}
 
 	n = key_list_split("val_loss, val_acc,,lr x", split, 3);
 	is_int((long long)n, 3, "split stops at max");
