@@ -725,6 +725,15 @@ static int conds_check(struct store *s, const struct model_version *mv,
 			return 1;
 		}
 		format_value_exact(ser->latest.value, val, sizeof(val));
+		/* NaN compares unequal to everything, so `!=` would hold: a
+		 * gate never passes on a value that is not a number. */
+		if (isnan(ser->latest.value)) {
+			free(ok);
+			*msg = xasprintf("metrics.%s is NaN (the run logged no "
+					 "number), wanted %s %s", c[i].key,
+					 op_text[c[i].op], c[i].numtext);
+			return 1;
+		}
 		if (!cond_holds(ser->latest.value, c[i].op, c[i].num)) {
 			free(ok);
 			*msg = xasprintf("metrics.%s = %s, wanted %s %s",

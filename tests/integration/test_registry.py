@@ -6,6 +6,7 @@
 import contextlib
 import copy
 import json
+import math
 import os
 import re
 import shlex
@@ -940,6 +941,23 @@ def test_if_gate(reg, mltop):
     expect_exit(p, EXIT_IF, "--if: val_acc 0.90 fails the first condition")
     assert reg.stages(m.name) == {1: "None", 2: "Staging", 3: "None",
                                   4: "None"}
+
+
+def test_if_gate_fails_on_nan(reg, mltop):
+    """NaN compares unequal to everything: `!=` must not let it through."""
+    m = reg.make_model("gate-nan", n=2, val_acc=[0.90, None],
+                       aliases={"champion": 1})
+    reg.client.log_metric(m.runs[2], "val_acc", float("nan"), step=5)
+    latest = reg.client.get_run(m.runs[2]).data.metrics["val_acc"]
+    assert math.isnan(latest), latest
+    before = reg.snapshot(m.name)
+    for cond in ("metrics.val_acc != 0.5", "metrics.val_acc >= 0",
+                 "metrics.val_acc < 1e308"):
+        p = reg.mltop(mltop, "promote", m.name, "2", "--alias", "champion",
+                      "--if", cond, "--yes")
+        expect_exit(p, EXIT_IF, f"--if '{cond}' on a NaN metric")
+        assert "NaN" in err_text(p), out(p)
+    assert_same(before, reg.snapshot(m.name), "state after NaN gates")
 
 
 # ---- kill -9 in a SQLite write; concurrent promotes -------------------------
