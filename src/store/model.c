@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "core/sanitize.h"
 #include "core/xmalloc.h"
 #include "store/model.h"
 
@@ -283,16 +284,26 @@ void model_touch(struct model *m)
 	m->generation++;
 }
 
+/* Errors and notices quote servers and files: made safe once, here, so
+ * neither the status line nor a scripting command's stderr can carry a
+ * terminal escape (a server's message could retitle the terminal). */
+static void set_message(struct model *m, char **field, const char *text)
+{
+	char *safe = text ? sanitize_text(text) : NULL;
+
+	if (set_str(field, safe))
+		model_touch(m);
+	free(safe);
+}
+
 void model_set_error(struct model *m, const char *err)
 {
-	if (set_str(&m->error, err))
-		model_touch(m);
+	set_message(m, &m->error, err);
 }
 
 void model_set_notice(struct model *m, const char *notice)
 {
-	if (set_str(&m->notice, notice))
-		model_touch(m);
+	set_message(m, &m->notice, notice);
 }
 
 void model_set_progress(struct model *m, const char *text)
