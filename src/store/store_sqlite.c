@@ -20,6 +20,7 @@
 #include "registry/history.h"
 #include "store/mlflow_revisions.h"
 #include "store/store.h"
+#include "store/test_hooks.h"
 
 /* Rows read per slice: small enough that a slice holds the read lock for
  * milliseconds, large enough that 10,000 runs load in a few slices. */
@@ -1449,7 +1450,7 @@ static int write_alias(struct wtx *tx, const struct registry_write *w)
 /* As MLflow's transition_model_version_stage: archived versions, the
  * moved ones and the model get the same time. */
 static int write_stages(struct wtx *tx, const struct registry_write *w,
-			int64_t now, unsigned pause)
+			int64_t now)
 {
 	if (w->archive_existing && w->nmoves == 1 &&
 	    tx_run(tx, "archiving the versions in the stage", tx_query(tx,
@@ -1469,8 +1470,8 @@ static int write_stages(struct wtx *tx, const struct registry_write *w,
 			    (sqlite3_int64)now, w->model,
 			    (sqlite3_int64)w->moves[i].version)) != 0)
 			return -1;
-		if (pause && i == 0)
-			sleep(pause);
+		if (i == 0)
+			test_hook_pause_in_write();
 	}
 	return tx_run(tx, "updating the model's time", tx_query(tx,
 		"updating the model's time", WS_WHERE(tx, "UPDATE "
@@ -1501,8 +1502,6 @@ static int write_event(struct wtx *tx, const struct registry_write *w)
 static char *write_body(struct wtx *tx, struct registry_write *w,
 			int64_t now)
 {
-	const char *p = getenv("MLTOP_TEST_PAUSE_IN_WRITE");
-	unsigned pause = p ? (unsigned)atoi(p) : 0;
 	char *msg = write_check(tx, w);
 
 	if (msg || tx->err)
@@ -1512,9 +1511,8 @@ static char *write_body(struct wtx *tx, struct registry_write *w,
 	if (w->kind == RW_ALIAS) {
 		if (write_alias(tx, w) != 0)
 			return NULL;
-		if (pause)
-			sleep(pause);
-	} else if (write_stages(tx, w, now, pause) != 0) {
+		test_hook_pause_in_write();
+	} else if (write_stages(tx, w, now) != 0) {
 		return NULL;
 	}
 	write_event(tx, w);

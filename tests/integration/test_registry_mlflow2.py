@@ -159,7 +159,7 @@ def test_promote_stage_then_rollback_mlflow2(reg2, mltop, archive):
     assert [e["action"] for _, e in events(back)] == ["promote", "rollback"]
 
 
-def test_concurrent_promotes_conflict_mlflow2(reg2, mltop):
+def test_concurrent_promotes_conflict_mlflow2(reg2, mltop, test_hooks):
     """The conflict check itself on a 2.x store: a second promote planned
     before the first committed refuses with exit 3."""
     m, _, _, _, _ = _make_pair(reg2, "race2", n=3, aliases={"champion": 1})
