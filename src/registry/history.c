@@ -129,28 +129,6 @@ static const char *vname(int v, char *buf, size_t n)
 
 /* --- events -------------------------------------------------------------- */
 
-/* HISTORY_PREFIX then at least six digits, nothing else. */
-static bool key_seq(const char *key, int64_t *seq)
-{
-	size_t plen = strlen(HISTORY_PREFIX), nd = 0;
-	int64_t v = 0;
-	const char *p;
-
-	if (!key || strncmp(key, HISTORY_PREFIX, plen) != 0)
-		return false;
-	for (p = key + plen; *p; p++, nd++) {
-		if (*p < '0' || *p > '9')
-			return false;
-		if (v > (INT64_MAX - 9) / 10)
-			return false;
-		v = v * 10 + (*p - '0');
-	}
-	if (nd < 6)
-		return false;
-	*seq = v;
-	return true;
-}
-
 static json_t *jstr(const char *s)
 {
 	char *c = utf8_clean(s ? s : "", 0);
@@ -234,7 +212,7 @@ int history_decode(const char *key, const char *value,
 	int64_t ver;
 
 	memset(ev, 0, sizeof(*ev));
-	if (!key_seq(key, &e.seq) || !value)
+	if (!store_event_seq(key, &e.seq) || !value)
 		return -1;
 	root = json_loads(value, 0, NULL);
 	if (!json_is_object(root))
@@ -341,28 +319,9 @@ void history_events_free(struct history_event *v, size_t n)
 	free(v);
 }
 
-/* Keys, not values, count: an event tag someone damaged still takes its
- * place in the sequence and is still dropped in its turn. */
 void history_next_keys(const struct kv_list *tags, char **key, char **drop)
 {
-	int64_t max = 0, min = 0, seq;
-	const char *oldest = NULL;
-	size_t count = 0;
-
-	for (size_t i = 0; i < tags->n; i++) {
-		if (!key_seq(tags->v[i].key, &seq))
-			continue;
-		if (!count || seq > max)
-			max = seq;
-		if (!count || seq < min) {
-			min = seq;
-			oldest = tags->v[i].key;
-		}
-		count++;
-	}
-	*key = xasprintf("%s%06lld", HISTORY_PREFIX,
-			 (long long)(count ? max + 1 : 1));
-	*drop = count + 1 > HISTORY_KEEP ? xstrdup(oldest) : NULL;
+	store_event_keys(tags, key, drop);
 }
 
 /* --- timeline ------------------------------------------------------------ */
@@ -626,7 +585,7 @@ static void plan_event(struct plan *p, const struct registered_model *rm,
 	char *w = utf8_clean(who ? who : "", 200);
 
 	history_next_keys(&rm->tags, &p->event_key, &p->drop_key);
-	key_seq(p->event_key, &ev->seq);
+	store_event_seq(p->event_key, &ev->seq);
 	ev->time_ms = now_ms;
 	ev->who = w;
 	ev->note = note_cut(note);

@@ -13,7 +13,6 @@
 #include "core/sanitize.h"
 #include "core/xmalloc.h"
 #include "net/http.h"
-#include "registry/history.h"
 #include "store/credentials.h"
 #include "store/rest_parse.h"
 #include "store/store.h"
@@ -651,7 +650,7 @@ static bool write_advance(struct op *o, const struct http_reply *r,
 		if (w->event_key) {
 			char *key = NULL, *drop = NULL;
 
-			history_next_keys(&o->scratch->tags, &key, &drop);
+			store_event_keys(&o->scratch->tags, &key, &drop);
 			free((char *)o->write->event_key);
 			free((char *)o->write->drop_key);
 			o->write->event_key = key;

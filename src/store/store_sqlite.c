@@ -17,7 +17,6 @@
 
 #include "core/clock.h"
 #include "core/xmalloc.h"
-#include "registry/history.h"
 #include "store/mlflow_revisions.h"
 #include "store/store.h"
 #include "store/test_hooks.h"
@@ -1415,14 +1414,14 @@ static int write_event_keys(struct wtx *tx, struct registry_write *w)
 
 	st = tx_query(tx, what, WS_WHERE(tx, "SELECT key FROM "
 			"registered_model_tags WHERE name = ?1",
-			" AND key LIKE 'mltop.history.%'"), "t", w->model);
+			" AND key LIKE '" STORE_EVENT_PREFIX "%'"), "t", w->model);
 	if (!st)
 		return -1;
 	while (tx_row(tx, what, st))
 		kv_list_set(&tags, (const char *)sqlite3_column_text(st, 0), "");
 	sqlite3_finalize(st);
 	if (!tx->err)
-		history_next_keys(&tags, &key, &drop);
+		store_event_keys(&tags, &key, &drop);
 	kv_list_clear(&tags);
 	if (tx->err)
 		return -1;
