@@ -2,17 +2,12 @@
  * read from an MLflow SQLite store, with or without workspaces. */
 #include "config.h"
 
-#include <limits.h>
-#include <math.h>
 #include <sqlite3.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
-#include "core/clock.h"
 #include "core/xmalloc.h"
 #include "store/store.h"
 #include "store/store_sqlite.h"

@@ -5,12 +5,10 @@
 #include <limits.h>
 #include <math.h>
 #include <sqlite3.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "core/clock.h"
 #include "core/xmalloc.h"

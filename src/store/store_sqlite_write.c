@@ -2,15 +2,10 @@
  * SQLite store: check, move and history event in one transaction. */
 #include "config.h"
 
-#include <limits.h>
-#include <math.h>
 #include <sqlite3.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <unistd.h>
 
 #include "core/clock.h"
 #include "core/xmalloc.h"
