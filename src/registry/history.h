@@ -19,8 +19,9 @@
  * "to":"Production"},{"version":7,"from":"Production","to":"Archived"}]
  * lists every version that changed stage (from/to of the event then are
  * the previous and new holder of the stage, 0 for none). */
-#define HISTORY_PREFIX "mltop.history."
-#define HISTORY_KEEP 100     /* events kept a model; older ones dropped */
+#define HISTORY_PREFIX STORE_EVENT_PREFIX
+#define HISTORY_KEEP STORE_EVENT_KEEP /* events kept a model; older ones
+				       * dropped */
 #define HISTORY_NOTE_MAX 500 /* bytes of a note kept (UTF-8 safe cut) */
 
 enum history_kind { HK_ALIAS, HK_STAGE };
@@ -57,7 +58,8 @@ size_t history_events(const struct kv_list *tags, struct history_event **out);
 void history_events_free(struct history_event *v, size_t n);
 
 /* The key of the next event, and the key of the oldest to delete when
- * keeping HISTORY_KEEP (*drop NULL when none). Caller frees both. */
+ * keeping HISTORY_KEEP (*drop NULL when none): store_event_keys, which
+ * the store applies again inside the write. Caller frees both. */
 void history_next_keys(const struct kv_list *tags, char **key, char **drop);
 
 /* Who held what from when to when, built from the events (and the

@@ -42,12 +42,28 @@ struct registry_write {
 	const int *expect_in_stage;
 	size_t nexpect_in_stage;
 	/* The history event to record with it: a registered-model tag
-	 * (key mltop.history.NNNNNN, value JSON), and an older event tag to
-	 * delete so the history stays bounded (NULL: none). */
+	 * (key STORE_EVENT_PREFIX NNNNNN, value JSON), and an older event
+	 * tag to delete so the history stays bounded (NULL: none). The
+	 * store replaces both keys with store_event_keys' choice from the
+	 * tags as they are inside the write. */
 	const char *event_key;
 	const char *event_value;
 	const char *drop_key;
 };
+
+/* History events are registered-model tags: STORE_EVENT_PREFIX, then at
+ * least six digits. The store picks the next key inside the write, from
+ * the tags as they are then, so two writes racing each other both keep
+ * their event; the oldest beyond STORE_EVENT_KEEP is dropped. */
+#define STORE_EVENT_PREFIX "mltop.history."
+#define STORE_EVENT_KEEP 100
+
+/* The number of an event key (false: not one). */
+bool store_event_seq(const char *key, int64_t *seq);
+/* The key of the next event among tags, and the key of the oldest to
+ * delete to keep STORE_EVENT_KEEP (*drop NULL when none). Caller frees
+ * both. */
+void store_event_keys(const struct kv_list *tags, char **key, char **drop);
 
 /* Called when a request has finished (ok == false: model->error says why). */
 typedef void (*store_done_fn)(struct store *s, bool ok, void *ud);

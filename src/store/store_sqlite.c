@@ -1,6 +1,6 @@
-/* store_sqlite.c: the MLflow SQLite store, read-only and incremental.
- * Work is queued as jobs and done in short slices, so a training process
- * writing the same file never waits on mltop for long. */
+/* store_sqlite.c: the MLflow SQLite store: opening it, its schema, the
+ * job queue. Work is queued as jobs and done in short slices, so a
+ * training process writing the same file never waits on mltop for long. */
 #include "config.h"
 
 #include <errno.h>
@@ -17,73 +17,13 @@
 
 #include "core/clock.h"
 #include "core/xmalloc.h"
-#include "registry/history.h"
 #include "store/mlflow_revisions.h"
 #include "store/store.h"
-
-/* Rows read per slice: small enough that a slice holds the read lock for
- * milliseconds, large enough that 10,000 runs load in a few slices. */
-#define RUN_BATCH 2500
-#define HISTORY_BATCH 20000
-/* How long a slice waits on a writer's lock before giving up until the
- * next refresh: a write transaction of MLflow's takes milliseconds. */
-#define BUSY_TIMEOUT_MS 150
-
-enum job_kind {
-	JOB_EXPERIMENTS,
-	JOB_RUNS,
-	JOB_POLL,
-	JOB_HISTORY,
-	JOB_RUN,
-	JOB_MODELS,
-	JOB_VERSIONS,
-	JOB_WRITE,
-};
-
-struct job {
-	enum job_kind kind;
-	struct store_req req;  /* as given when queued */
-	char *exp_id;          /* JOB_RUNS, JOB_POLL */
-	char *run_id;          /* JOB_HISTORY, JOB_RUN */
-	char *key;             /* JOB_HISTORY */
-	sqlite3_int64 cursor;  /* JOB_RUNS: last rowid read */
-	sqlite3_int64 total;   /* JOB_RUNS: rows expected */
-	sqlite3_int64 done_rows;
-	/* JOB_RUNS works in two passes: runs, latest metrics and tags (all
-	 * the table shows, so the first full frame comes early), then
-	 * params, over the same rowid windows, kept here. */
-	int pass;
-	bool background;       /* counted in model->background */
-	sqlite3_int64 *bounds;
-	size_t nbounds, capbounds, bi;
-	struct registry_write *write;  /* JOB_WRITE: a deep copy, owned */
-	store_done_fn done;
-	void *ud;
-	struct job *next;
-};
-
-struct cols {
-	bool runs_name, runs_deleted_time, exp_workspace, metrics_index;
-	bool lm_index;
-	bool registry;       /* registered_models and friends exist */
-	bool reg_workspace;  /* ...with the 2026 workspace column */
-};
-
-struct sqlite_store {
-	sqlite3 *db;
-	struct cols cols;
-	char *workspace;
-	struct job *head, *tail;
-};
-
-static struct sqlite_store *impl(struct store *s)
-{
-	return s->impl;
-}
+#include "store/store_sqlite.h"
 
 /* --- errors ------------------------------------------------------------ */
 
-static char *db_error(struct store *s, int rc, const char *what)
+char *sqlite_db_error(struct store *s, int rc, const char *what)
 {
 	sqlite3 *db = impl(s)->db;
 	const char *msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
@@ -102,9 +42,9 @@ static char *db_error(struct store *s, int rc, const char *what)
 	}
 }
 
-static void fail(struct store *s, int rc, const char *what)
+void sqlite_fail(struct store *s, int rc, const char *what)
 {
-	char *e = db_error(s, rc, what);
+	char *e = sqlite_db_error(s, rc, what);
 
 	model_set_error(s->model, e);
 	free(e);
@@ -118,7 +58,7 @@ static void fail(struct store *s, int rc, const char *what)
  * writer turns back into \u0000 and the sanitiser shows as ^@. The
  * result lives until eight more such strings were converted: callers
  * copy it at once. */
-static const char *col_text(sqlite3_stmt *st, int i)
+const char *sqlite_col_text(sqlite3_stmt *st, int i)
 {
 	static char *ring[8];
 	static size_t caps[8];
@@ -145,19 +85,19 @@ static const char *col_text(sqlite3_stmt *st, int i)
 	return out;
 }
 
-static sqlite3_int64 col_int(sqlite3_stmt *st, int i)
+sqlite3_int64 sqlite_col_int(sqlite3_stmt *st, int i)
 {
 	return sqlite3_column_int64(st, i);
 }
 
 /* Prepare, or record the error and return NULL. */
-static sqlite3_stmt *prep(struct store *s, const char *sql)
+sqlite3_stmt *sqlite_prep(struct store *s, const char *sql)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v2(impl(s)->db, sql, -1, &st, NULL);
 
 	if (rc != SQLITE_OK) {
-		fail(s, rc, "query");
+		sqlite_fail(s, rc, "query");
 		return NULL;
 	}
 	return st;
@@ -201,10 +141,10 @@ static bool has_index_on(sqlite3 *db, const char *table, const char *cols)
 				       " ORDER BY seqno",
 				       -1, &ci, NULL) != SQLITE_OK)
 			break;
-		sqlite3_bind_text(ci, 1, col_text(st, 0), -1,
+		sqlite3_bind_text(ci, 1, sqlite_col_text(st, 0), -1,
 				  SQLITE_TRANSIENT);
 		while (sqlite3_step(ci) == SQLITE_ROW) {
-			const char *n = col_text(ci, 0);
+			const char *n = sqlite_col_text(ci, 0);
 			int w = snprintf(buf + len, sizeof(buf) - len, "%s%s",
 					 len ? "," : "", n ? n : "?");
 
@@ -222,7 +162,7 @@ static bool has_index_on(sqlite3 *db, const char *table, const char *cols)
 }
 
 /* MLflow stores NaN as is_nan=1, value=0. */
-static double metric_value(sqlite3_stmt *st, int vcol, int nancol)
+double sqlite_metric_value(sqlite3_stmt *st, int vcol, int nancol)
 {
 	if (sqlite3_column_int(st, nancol))
 		return NAN;
@@ -294,7 +234,7 @@ static int sqlite_open(struct store *s, char **err)
 	if (rc == SQLITE_OK) {
 		rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW) {
-			rev = xstrdup(col_text(st, 0) ? col_text(st, 0) : "");
+			rev = xstrdup(sqlite_col_text(st, 0) ? sqlite_col_text(st, 0) : "");
 			rc = SQLITE_OK;
 		} else if (rc == SQLITE_DONE) {
 			rc = SQLITE_OK;
@@ -433,1020 +373,6 @@ static void job_finish(struct store *s, struct job *j, bool ok)
 	model_touch(s->model);
 }
 
-/* --- experiments --------------------------------------------------------- */
-
-static bool exp_where(struct store *s, bool include_deleted, char *buf,
-		      size_t n)
-{
-	const char *life = include_deleted ? "1" :
-			   "e.lifecycle_stage = 'active'";
-
-	snprintf(buf, n, "%s%s", life,
-		 impl(s)->cols.exp_workspace ? " AND e.workspace = ?1" : "");
-	return impl(s)->cols.exp_workspace;
-}
-
-static int do_experiments(struct store *s, struct job *j)
-{
-	struct model *m = s->model;
-	char where[160], *sql;
-	bool ws = exp_where(s, j->req.include_deleted, where, sizeof(where));
-	sqlite3_stmt *st;
-	int rc;
-
-	sql = xasprintf("SELECT e.experiment_id, e.name, e.artifact_location,"
-			" e.lifecycle_stage, e.creation_time,"
-			" e.last_update_time FROM experiments e WHERE %s"
-			" ORDER BY e.experiment_id", where);
-	st = prep(s, sql);
-	free(sql);
-	if (!st)
-		return -1;
-	if (ws)
-		sqlite3_bind_text(st, 1, impl(s)->workspace, -1,
-				  SQLITE_STATIC);
-	for (size_t i = 0; i < m->nexps; i++)
-		m->exps[i]->seen = false;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *id = col_text(st, 0);
-		struct experiment *e;
-
-		if (!id)
-			continue;
-		e = model_experiment_upsert(m, id);
-		e->seen = true;
-		set_str(&e->name, col_text(st, 1));
-		set_str(&e->artifact_location, col_text(st, 2));
-		set_str(&e->lifecycle_stage, col_text(st, 3));
-		e->creation_time = col_int(st, 4);
-		e->last_update_time = col_int(st, 5);
-		e->nruns = e->nrunning = 0;
-		e->last_activity = e->last_update_time;
-		kv_list_clear(&e->tags);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		fail(s, rc, "reading experiments");
-		return -1;
-	}
-	/* Drop experiments that went away (or were deleted and are hidden). */
-	model_remove_unseen_experiments(m);
-	/* One pass over runs for every experiment's counts. */
-	st = prep(s, "SELECT experiment_id, count(*),"
-		     " sum(status = 'RUNNING'),"
-		     " max(coalesce(start_time, 0)), max(coalesce(end_time, 0))"
-		     " FROM runs WHERE lifecycle_stage = 'active'"
-		     " GROUP BY experiment_id");
-	if (!st)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *id = col_text(st, 0);
-		struct experiment *e = id ? model_experiment(m, id) : NULL;
-		sqlite3_int64 a = col_int(st, 3), b = col_int(st, 4);
-
-		if (!e)
-			continue;
-		e->nruns = (int)col_int(st, 1);
-		e->nrunning = (int)col_int(st, 2);
-		if (a > e->last_activity)
-			e->last_activity = a;
-		if (b > e->last_activity)
-			e->last_activity = b;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		fail(s, rc, "counting runs");
-		return -1;
-	}
-	st = prep(s, "SELECT experiment_id, key, value FROM experiment_tags"
-		     " ORDER BY experiment_id, key");
-	if (!st)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *id = col_text(st, 0);
-		struct experiment *e = id ? model_experiment(m, id) : NULL;
-
-		if (e && col_text(st, 1))
-			kv_list_set(&e->tags, col_text(st, 1), col_text(st, 2));
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		fail(s, rc, "reading experiment tags");
-		return -1;
-	}
-	m->exps_loaded = true;
-	m->exps_include_deleted = j->req.include_deleted;
-	return 1;
-}
-
-/* --- runs ------------------------------------------------------------------- */
-
-/* Columns of the runs table every run query selects, in this order. */
-static char *run_columns(struct store *s)
-{
-	return xasprintf("r.rowid, r.run_uuid, %s, r.user_id, r.status,"
-			 " r.start_time, r.end_time, r.lifecycle_stage,"
-			 " r.artifact_uri, r.experiment_id",
-			 impl(s)->cols.runs_name ? "r.name" : "NULL");
-}
-
-static void run_from_row(struct run *r, sqlite3_stmt *st)
-{
-	const char *status = col_text(st, 4);
-
-	if (col_text(st, 2))
-		set_str(&r->name, col_text(st, 2));
-	set_str(&r->user_id, col_text(st, 3));
-	if (set_str(&r->status_str, status))
-		r->status = run_status_parse(status);
-	r->start_time = col_int(st, 5);
-	r->end_time = sqlite3_column_type(st, 6) == SQLITE_NULL ? 0
-								: col_int(st, 6);
-	set_str(&r->lifecycle_stage, col_text(st, 7));
-	set_str(&r->artifact_uri, col_text(st, 8));
-	set_str(&r->experiment_id, col_text(st, 9));
-}
-
-static void latest_from_row(struct run *r, sqlite3_stmt *st, int c)
-{
-	struct series *ser = run_series_upsert(r, col_text(st, c));
-	struct point p = {
-		.step = col_int(st, c + 3),
-		.timestamp = col_int(st, c + 2),
-		.value = metric_value(st, c + 1, c + 4),
-	};
-
-	ser->latest = p;
-	ser->has_latest = true;
-	if (p.timestamp > r->last_point_ms)
-		r->last_point_ms = p.timestamp;
-}
-
-/* Apply one child query (latest_metrics, params or tags) to the runs of e
- * whose rowids lie in (lo, hi]. */
-enum { CH_LATEST = 1, CH_PARAMS = 2, CH_TAGS = 4, CH_ALL = 7 };
-
-static int load_children(struct store *s, struct experiment *e,
-			 sqlite3_int64 lo, sqlite3_int64 hi, int mask)
-{
-	static const char *const sqls[] = {
-		"SELECT c.run_uuid, c.key, c.value, c.timestamp, c.step,"
-		" c.is_nan FROM latest_metrics c WHERE c.run_uuid IN"
-		" (SELECT run_uuid FROM runs WHERE rowid > ?1 AND rowid <= ?2"
-		" AND experiment_id = ?3)",
-		"SELECT c.run_uuid, c.key, c.value FROM params c WHERE"
-		" c.run_uuid IN (SELECT run_uuid FROM runs WHERE rowid > ?1"
-		" AND rowid <= ?2 AND experiment_id = ?3)",
-		"SELECT c.run_uuid, c.key, c.value FROM tags c WHERE"
-		" c.run_uuid IN (SELECT run_uuid FROM runs WHERE rowid > ?1"
-		" AND rowid <= ?2 AND experiment_id = ?3)",
-	};
-	static const char *const what[] = {"reading metrics",
-					   "reading params", "reading tags"};
-
-	for (int q = 0; q < 3; q++) {
-		sqlite3_stmt *st;
-		struct run *r = NULL;
-		int rc;
-
-		if (!(mask & (1 << q)))
-			continue;
-		st = prep(s, sqls[q]);
-
-		if (!st)
-			return -1;
-		sqlite3_bind_int64(st, 1, lo);
-		sqlite3_bind_int64(st, 2, hi);
-		sqlite3_bind_text(st, 3, e->id, -1, SQLITE_STATIC);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			const char *id = col_text(st, 0);
-			const char *key = col_text(st, 1);
-
-			if (!id || !key)
-				continue;
-			if (!r || strcmp(r->id, id) != 0)
-				r = experiment_run(e, id);
-			if (!r)
-				continue;
-			if (q == 0)
-				latest_from_row(r, st, 1);
-			else if (q == 1)
-				kv_list_set(&r->params, key, col_text(st, 2));
-			else
-				kv_list_set(&r->tags, key, col_text(st, 2));
-		}
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE) {
-			fail(s, rc, what[q]);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static void run_derive(struct run *r)
-{
-	const char *v;
-
-	if (!r->name && (v = kv_list_get(&r->tags, "mlflow.runName")))
-		set_str(&r->name, v);
-	set_str(&r->parent_id, kv_list_get(&r->tags, "mlflow.parentRunId"));
-}
-
-static int count_runs(struct store *s, struct job *j, struct experiment *e,
-		      sqlite3_int64 *n)
-{
-	sqlite3_stmt *st = prep(s, j->req.include_deleted ?
-		"SELECT count(*) FROM runs WHERE experiment_id = ?1" :
-		"SELECT count(*) FROM runs WHERE experiment_id = ?1"
-		" AND lifecycle_stage = 'active'");
-	int rc;
-
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, e->id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	*n = rc == SQLITE_ROW ? col_int(st, 0) : 0;
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW) {
-		fail(s, rc, "counting runs");
-		return -1;
-	}
-	return 0;
-}
-
-/* The second pass of a full load: params of one window of runs. */
-static int do_runs_params(struct store *s, struct job *j,
-			  struct experiment *e)
-{
-	char buf[64];
-	sqlite3_int64 lo = j->bi ? j->bounds[j->bi - 1] : 0;
-
-	if (j->bi < j->nbounds &&
-	    load_children(s, e, lo, j->bounds[j->bi], CH_PARAMS) != 0)
-		return -1;
-	j->bi++;
-	if (j->bi < j->nbounds) {
-		snprintf(buf, sizeof(buf), "loading params %lld/%lld",
-			 (long long)j->bi * RUN_BATCH, (long long)j->total);
-		model_set_progress(s->model, buf);
-		return 0;
-	}
-	e->params_loaded = true;
-	model_set_progress(s->model, NULL);
-	return 1;
-}
-
-/* One slice of a full load: up to RUN_BATCH runs by rowid, then their
- * latest metrics and tags; params come in a second pass. Returns 1 when
- * done, 0 for more. */
-static int do_runs(struct store *s, struct job *j)
-{
-	struct experiment *e = model_experiment(s->model, j->exp_id);
-	char *cols, *sql, buf[64];
-	sqlite3_stmt *st;
-	sqlite3_int64 hi = j->cursor;
-	int rc, n = 0;
-
-	if (!e) {
-		model_set_error(s->model, "experiment is gone");
-		return -1;
-	}
-	if (j->pass == 1)
-		return do_runs_params(s, j, e);
-	if (j->cursor == 0 && j->done_rows == 0) {
-		if (count_runs(s, j, e, &j->total) != 0)
-			return -1;
-		for (size_t i = 0; i < e->nruns_loaded; i++)
-			e->runs[i]->seen = false;
-		e->params_loaded = false;
-	}
-	cols = run_columns(s);
-	sql = xasprintf("SELECT %s FROM runs r WHERE r.experiment_id = ?1"
-			" AND r.rowid > ?2 %s ORDER BY r.rowid LIMIT %d",
-			cols,
-			j->req.include_deleted ? ""
-					   : "AND r.lifecycle_stage = 'active'",
-			RUN_BATCH);
-	free(cols);
-	st = prep(s, sql);
-	free(sql);
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, e->id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, j->cursor);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct run *r = experiment_run_upsert(e, col_text(st, 1));
-
-		run_from_row(r, st);
-		/* A reload replaces params and tags wholesale. */
-		kv_list_clear(&r->params);
-		kv_list_clear(&r->tags);
-		r->seen = true;
-		hi = col_int(st, 0);
-		n++;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		fail(s, rc, "reading runs");
-		return -1;
-	}
-	if (n > 0) {
-		if (load_children(s, e, j->cursor, hi, CH_LATEST | CH_TAGS) != 0)
-			return -1;
-		j->bounds = xgrow(j->bounds, &j->capbounds, j->nbounds + 1,
-				  sizeof(*j->bounds));
-		j->bounds[j->nbounds++] = hi;
-	}
-	j->cursor = hi;
-	j->done_rows += n;
-	if (n == RUN_BATCH) {
-		snprintf(buf, sizeof(buf), "loading runs %lld/%lld",
-			 (long long)j->done_rows, (long long)j->total);
-		model_set_progress(s->model, buf);
-		return 0;
-	}
-	for (size_t i = 0; i < e->nruns_loaded; i++)
-		run_derive(e->runs[i]);
-	experiment_remove_unseen(e);
-	e->runs_cursor = hi > e->runs_cursor ? hi : e->runs_cursor;
-	e->runs_loaded = true;
-	e->runs_include_deleted = j->req.include_deleted;
-	model_touch(s->model);
-	/* The table can be drawn now; params follow in the background. */
-	j->pass = 1;
-	j->bi = 0;
-	j->background = true;
-	s->model->pending--;
-	s->model->background++;
-	if (j->nbounds == 0) {
-		e->params_loaded = true;
-		model_set_progress(s->model, NULL);
-		return 1;
-	}
-	return 0;
-}
-
-/* Incremental: new runs (rowid past the cursor) and every run mltop holds
- * as not finished, with their latest metrics. Finished runs cost nothing. */
-static int do_poll(struct store *s, struct job *j)
-{
-	struct experiment *e = model_experiment(s->model, j->exp_id);
-	char *cols, *sql, *ids;
-	size_t nlive = 0, len = 0;
-	sqlite3_stmt *st;
-	sqlite3_int64 maxrow;
-	int rc;
-
-	if (!e || !e->runs_loaded)
-		return 1;
-	for (size_t i = 0; i < e->nruns_loaded; i++)
-		if (e->runs[i]->status == RUN_RUNNING ||
-		    e->runs[i]->status == RUN_SCHEDULED)
-			nlive++;
-	/* "?3,?4,..." for the live runs' ids. */
-	ids = xmalloc(nlive * 12 + 8);
-	ids[0] = '\0';
-	for (size_t i = 0, k = 0; i < e->nruns_loaded; i++)
-		if (e->runs[i]->status == RUN_RUNNING ||
-		    e->runs[i]->status == RUN_SCHEDULED) {
-			len += (size_t)sprintf(ids + len, "%s?%zu",
-					       k ? "," : "", k + 3);
-			k++;
-		}
-	cols = run_columns(s);
-	sql = xasprintf("SELECT %s FROM runs r WHERE r.experiment_id = ?1"
-			" AND (r.rowid > ?2%s%s%s)", cols,
-			nlive ? " OR r.run_uuid IN (" : "", ids,
-			nlive ? ")" : "");
-	free(cols);
-	st = prep(s, sql);
-	free(sql);
-	if (!st) {
-		free(ids);
-		return -1;
-	}
-	sqlite3_bind_text(st, 1, e->id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, e->runs_cursor);
-	for (size_t i = 0, k = 0; i < e->nruns_loaded; i++)
-		if (e->runs[i]->status == RUN_RUNNING ||
-		    e->runs[i]->status == RUN_SCHEDULED)
-			sqlite3_bind_text(st, (int)(k++) + 3, e->runs[i]->id,
-					  -1, SQLITE_STATIC);
-	maxrow = e->runs_cursor;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *life = col_text(st, 7);
-		struct run *r;
-
-		if (col_int(st, 0) > maxrow)
-			maxrow = col_int(st, 0);
-		if (!j->req.include_deleted && life && strcmp(life, "active") != 0) {
-			r = experiment_run(e, col_text(st, 1));
-			if (r)
-				r->status = RUN_UNKNOWN; /* dropped at reload */
-			continue;
-		}
-		r = experiment_run_upsert(e, col_text(st, 1));
-		run_from_row(r, st);
-		r->seen = true;
-	}
-	sqlite3_finalize(st);
-	free(ids);
-	if (rc != SQLITE_DONE) {
-		fail(s, rc, "polling runs");
-		return -1;
-	}
-	/* Latest metrics, params and tags of new runs and live ones; the
-	 * rowid window covers the new ones, the IN list the live ones. */
-	if (maxrow > e->runs_cursor &&
-	    load_children(s, e, e->runs_cursor, maxrow, CH_ALL) != 0)
-		return -1;
-	st = prep(s, "SELECT c.run_uuid, c.key, c.value, c.timestamp, c.step,"
-		     " c.is_nan FROM latest_metrics c JOIN runs r"
-		     " ON r.run_uuid = c.run_uuid WHERE r.experiment_id = ?1"
-		     " AND r.status IN ('RUNNING', 'SCHEDULED')");
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, e->id, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct run *r = experiment_run(e, col_text(st, 0));
-
-		if (r && col_text(st, 1))
-			latest_from_row(r, st, 1);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		fail(s, rc, "polling metrics");
-		return -1;
-	}
-	for (size_t i = 0; i < e->nruns_loaded; i++)
-		run_derive(e->runs[i]);
-	e->runs_cursor = maxrow;
-	return 1;
-}
-
-/* One slice of history: points after the last one held, in (step,
- * timestamp, value) order so repeated steps survive slicing. */
-static int do_history(struct store *s, struct job *j)
-{
-	struct run *r = model_find_run(s->model, j->run_id);
-	struct series *ser = r ? run_series_upsert(r, j->key) : NULL;
-	struct point buf[256];
-	size_t nb = 0;
-	sqlite3_stmt *st;
-	int rc, n = 0;
-
-	if (!ser)
-		return 1;
-	st = prep(s, ser->n ?
-		"SELECT step, timestamp, value, is_nan FROM metrics"
-		" WHERE run_uuid = ?1 AND key = ?2"
-		" AND (step, timestamp, value) > (?3, ?4, ?5)"
-		" ORDER BY step, timestamp, value LIMIT ?6" :
-		"SELECT step, timestamp, value, is_nan FROM metrics"
-		" WHERE run_uuid = ?1 AND key = ?2"
-		" ORDER BY step, timestamp, value LIMIT ?6");
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, j->run_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, j->key, -1, SQLITE_STATIC);
-	if (ser->n) {
-		const struct point *last = &ser->pts[ser->n - 1];
-
-		sqlite3_bind_int64(st, 3, last->step);
-		sqlite3_bind_int64(st, 4, last->timestamp);
-		/* NaN rows are stored as value 0. */
-		sqlite3_bind_double(st, 5, isnan(last->value) ? 0.0
-							      : last->value);
-	}
-	sqlite3_bind_int(st, 6, HISTORY_BATCH);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		buf[nb].step = col_int(st, 0);
-		buf[nb].timestamp = col_int(st, 1);
-		buf[nb].value = metric_value(st, 2, 3);
-		if (++nb == sizeof(buf) / sizeof(buf[0])) {
-			series_append(ser, buf, nb);
-			nb = 0;
-		}
-		n++;
-	}
-	series_append(ser, buf, nb);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		ser->fetching = false;
-		fail(s, rc, "reading metric history");
-		return -1;
-	}
-	if (n == HISTORY_BATCH)
-		return 0;
-	ser->fetching = false;
-	ser->fetched = true;
-	if (ser->n && !ser->has_latest) {
-		ser->latest = ser->pts[ser->n - 1];
-		ser->has_latest = true;
-	}
-	ser->want_step = ser->latest.step;
-	ser->want_ts = ser->latest.timestamp;
-	return 1;
-}
-
-/* One run, wherever it lives: used by scripting and the detail view. */
-static int do_run(struct store *s, struct job *j)
-{
-	char *cols = run_columns(s), *sql;
-	sqlite3_stmt *st;
-	struct experiment *e = NULL;
-	sqlite3_int64 rowid = 0;
-	int rc;
-
-	sql = xasprintf("SELECT %s FROM runs r WHERE r.run_uuid = ?1", cols);
-	free(cols);
-	st = prep(s, sql);
-	free(sql);
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, j->run_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		const char *eid = col_text(st, 9);
-		struct run *r;
-
-		e = model_experiment_upsert(s->model, eid ? eid : "?");
-		r = experiment_run_upsert(e, j->run_id);
-		run_from_row(r, st);
-		kv_list_clear(&r->params);
-		kv_list_clear(&r->tags);
-		rowid = col_int(st, 0);
-		rc = SQLITE_DONE;
-	} else if (rc == SQLITE_DONE) {
-		char *msg = xasprintf("no run with id %s", j->run_id);
-
-		model_set_error(s->model, msg);
-		free(msg);
-		sqlite3_finalize(st);
-		return -1;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		fail(s, rc, "reading run");
-		return -1;
-	}
-	if (load_children(s, e, rowid - 1, rowid, CH_ALL) != 0)
-		return -1;
-	run_derive(experiment_run(e, j->run_id));
-	return 1;
-}
-
-/* --- the model registry ------------------------------------------------- */
-
-/* " AND workspace = ?N" where the schema has workspaces. */
-static const char *ws_clause(struct store *s, const char *col_prefix,
-			     char *buf, size_t n, int param)
-{
-	if (!impl(s)->cols.reg_workspace)
-		return "";
-	snprintf(buf, n, " AND %sworkspace = ?%d", col_prefix, param);
-	return buf;
-}
-
-static void bind_ws(struct store *s, sqlite3_stmt *st, int param)
-{
-	if (impl(s)->cols.reg_workspace)
-		sqlite3_bind_text(st, param, impl(s)->workspace, -1,
-				  SQLITE_STATIC);
-}
-
-/* Aliases and tags of one model (name) or of all (name NULL). */
-static int read_aliases_tags(struct store *s, const char *name)
-{
-	struct model *m = s->model;
-	char w[64], *sql;
-	sqlite3_stmt *st;
-	int rc;
-
-	for (int q = 0; q < 2; q++) {
-		sql = xasprintf(q == 0 ?
-			"SELECT name, alias, version FROM "
-			"registered_model_aliases WHERE (?1 IS NULL OR name = ?1)%s"
-			" ORDER BY name, alias" :
-			"SELECT name, key, value FROM registered_model_tags"
-			" WHERE (?1 IS NULL OR name = ?1)%s ORDER BY name, key",
-			ws_clause(s, "", w, sizeof(w), 2));
-		st = prep(s, sql);
-		free(sql);
-		if (!st)
-			return -1;
-		if (name)
-			sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-		bind_ws(s, st, 2);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			struct registered_model *rm =
-				col_text(st, 0) ? model_registered(m,
-						col_text(st, 0)) : NULL;
-
-			if (!rm || !col_text(st, 1))
-				continue;
-			kv_list_set(q == 0 ? &rm->aliases : &rm->tags,
-				    col_text(st, 1), col_text(st, 2));
-		}
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE) {
-			fail(s, rc, "reading the model registry");
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static int do_models(struct store *s, struct job *j)
-{
-	struct model *m = s->model;
-	char w[64], *sql;
-	sqlite3_stmt *st;
-	int rc;
-
-	if (!impl(s)->cols.registry) {
-		m->models_loaded = true;
-		return 1;
-	}
-	sql = xasprintf("SELECT name, creation_time, last_updated_time,"
-			" description FROM registered_models WHERE 1%s"
-			" ORDER BY name", ws_clause(s, "", w, sizeof(w), 1));
-	st = prep(s, sql);
-	free(sql);
-	if (!st)
-		return -1;
-	bind_ws(s, st, 1);
-	for (size_t i = 0; i < m->nmodels; i++)
-		m->models[i]->seen = false;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct registered_model *rm;
-
-		if (!col_text(st, 0))
-			continue;
-		rm = model_registered_upsert(m, col_text(st, 0));
-		rm->seen = true;
-		rm->creation_time = col_int(st, 1);
-		rm->last_updated_time = col_int(st, 2);
-		set_str(&rm->description, col_text(st, 3));
-		kv_list_clear(&rm->aliases);
-		kv_list_clear(&rm->tags);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		fail(s, rc, "reading registered models");
-		return -1;
-	}
-	model_remove_unseen_registered(m);
-	if (read_aliases_tags(s, NULL) != 0)
-		return -1;
-	sql = xasprintf("SELECT name, max(version) FROM model_versions"
-			" WHERE current_stage != 'Deleted_Internal'%s"
-			" GROUP BY name", ws_clause(s, "", w, sizeof(w), 1));
-	st = prep(s, sql);
-	free(sql);
-	if (!st)
-		return -1;
-	bind_ws(s, st, 1);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct registered_model *rm =
-			col_text(st, 0) ? model_registered(m, col_text(st, 0))
-					: NULL;
-
-		if (rm)
-			rm->latest_version = (int)col_int(st, 1);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		fail(s, rc, "reading model versions");
-		return -1;
-	}
-	for (size_t i = 0; i < m->nmodels; i++) {
-		const char *p = kv_list_get(&m->models[i]->tags,
-					    "mlflow.prompt.is_prompt");
-
-		m->models[i]->is_prompt = p && strcasecmp(p, "true") == 0;
-	}
-	m->models_loaded = true;
-	return 1;
-}
-
-static int do_versions(struct store *s, struct job *j)
-{
-	struct model *m = s->model;
-	struct registered_model *rm;
-	char w[64], *sql;
-	sqlite3_stmt *st;
-	int rc;
-
-	if (!impl(s)->cols.registry)
-		return 1;
-	rm = model_registered_upsert(m, j->key);
-	sql = xasprintf("SELECT version, creation_time, last_updated_time,"
-			" description, user_id, current_stage, source, run_id,"
-			" status FROM model_versions WHERE name = ?1"
-			" AND current_stage != 'Deleted_Internal'%s",
-			ws_clause(s, "", w, sizeof(w), 2));
-	st = prep(s, sql);
-	free(sql);
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, j->key, -1, SQLITE_STATIC);
-	bind_ws(s, st, 2);
-	for (size_t i = 0; i < rm->nversions; i++)
-		rm->versions[i].seen = false;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct model_version *v =
-			registered_version_upsert(rm, (int)col_int(st, 0));
-
-		v->seen = true;
-		v->creation_time = col_int(st, 1);
-		v->last_updated_time = col_int(st, 2);
-		set_str(&v->description, col_text(st, 3));
-		set_str(&v->user_id, col_text(st, 4));
-		set_str(&v->stage, col_text(st, 5));
-		set_str(&v->source, col_text(st, 6));
-		set_str(&v->run_id, col_text(st, 7) && *col_text(st, 7)
-					    ? col_text(st, 7) : NULL);
-		set_str(&v->status, col_text(st, 8));
-		kv_list_clear(&v->tags);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		fail(s, rc, "reading model versions");
-		return -1;
-	}
-	registered_remove_unseen_versions(rm);
-	sql = xasprintf("SELECT version, key, value FROM model_version_tags"
-			" WHERE name = ?1%s", ws_clause(s, "", w, sizeof(w), 2));
-	st = prep(s, sql);
-	free(sql);
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, j->key, -1, SQLITE_STATIC);
-	bind_ws(s, st, 2);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct model_version *v = registered_version(rm,
-							     (int)col_int(st, 0));
-
-		if (v && col_text(st, 1))
-			kv_list_set(&v->tags, col_text(st, 1), col_text(st, 2));
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		fail(s, rc, "reading model version tags");
-		return -1;
-	}
-	rm->latest_version = rm->nversions ? rm->versions[0].version : 0;
-	kv_list_clear(&rm->aliases);
-	kv_list_clear(&rm->tags);
-	if (read_aliases_tags(s, j->key) != 0)
-		return -1;
-	rm->versions_loaded = true;
-	return 1;
-}
-
-/* Run one statement with text/int parameters: "t" text, "i" int. */
-static int exec_bind(sqlite3 *db, const char *sql, const char *types, ...)
-{
-	sqlite3_stmt *st = NULL;
-	va_list ap;
-	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-
-	if (rc != SQLITE_OK)
-		return rc;
-	va_start(ap, types);
-	for (int i = 0; types[i]; i++) {
-		if (types[i] == 't')
-			sqlite3_bind_text(st, i + 1, va_arg(ap, const char *), -1,
-					  SQLITE_TRANSIENT);
-		else
-			sqlite3_bind_int64(st, i + 1, va_arg(ap, sqlite3_int64));
-	}
-	va_end(ap);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
-}
-
-/* The optimistic check inside the write transaction. Returns NULL when
- * the registry is as the screen showed, else what it is now. */
-static char *write_check(sqlite3 *db, const char *ws,
-			 const struct registry_write *w)
-{
-	sqlite3_stmt *st = NULL;
-	char *msg = NULL;
-
-	if (w->kind == RW_ALIAS) {
-		int now = 0;
-
-		sqlite3_prepare_v2(db, "SELECT version FROM "
-				   "registered_model_aliases WHERE name = ?1"
-				   " AND alias = ?2 AND (?3 IS NULL OR "
-				   "workspace = ?3)", -1, &st, NULL);
-		sqlite3_bind_text(st, 1, w->model, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, w->alias, -1, SQLITE_STATIC);
-		if (ws)
-			sqlite3_bind_text(st, 3, ws, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			now = sqlite3_column_int(st, 0);
-		sqlite3_finalize(st);
-		if (now != w->expect_alias_version)
-			msg = now ? xasprintf("conflict: alias %s now points to "
-					      "v%d (the screen showed %s%d); "
-					      "nothing changed", w->alias, now,
-					      w->expect_alias_version ? "v" : "",
-					      w->expect_alias_version)
-				  : xasprintf("conflict: alias %s is no longer "
-					      "set (the screen showed v%d); "
-					      "nothing changed", w->alias,
-					      w->expect_alias_version);
-		return msg;
-	}
-	for (size_t i = 0; i < w->nmoves && !msg; i++) {
-		const char *stage = NULL;
-
-		sqlite3_prepare_v2(db, "SELECT current_stage FROM model_versions"
-				   " WHERE name = ?1 AND version = ?2 AND (?3 IS"
-				   " NULL OR workspace = ?3) AND current_stage"
-				   " != 'Deleted_Internal'", -1, &st, NULL);
-		sqlite3_bind_text(st, 1, w->model, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 2, w->moves[i].version);
-		if (ws)
-			sqlite3_bind_text(st, 3, ws, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			stage = (const char *)sqlite3_column_text(st, 0);
-		if (!stage)
-			msg = xasprintf("conflict: version %d of %s is gone",
-					w->moves[i].version, w->model);
-		else if (w->moves[i].expect_stage &&
-			 strcmp(stage, w->moves[i].expect_stage) != 0)
-			msg = xasprintf("conflict: v%d is now in %s (the screen "
-					"showed %s); nothing changed",
-					w->moves[i].version, stage,
-					w->moves[i].expect_stage);
-		sqlite3_finalize(st);
-	}
-	if (!msg && w->archive_existing && w->nmoves == 1) {
-		int got[64];
-		size_t n = 0;
-		bool same;
-
-		sqlite3_prepare_v2(db, "SELECT version FROM model_versions WHERE"
-				   " name = ?1 AND current_stage = ?2 AND version"
-				   " != ?3 AND (?4 IS NULL OR workspace = ?4)"
-				   " ORDER BY version", -1, &st, NULL);
-		sqlite3_bind_text(st, 1, w->model, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, w->moves[0].stage, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 3, w->moves[0].version);
-		if (ws)
-			sqlite3_bind_text(st, 4, ws, -1, SQLITE_STATIC);
-		while (sqlite3_step(st) == SQLITE_ROW && n < 64)
-			got[n++] = sqlite3_column_int(st, 0);
-		sqlite3_finalize(st);
-		same = n == w->nexpect_in_stage;
-		for (size_t i = 0; same && i < n; i++)
-			same = got[i] == w->expect_in_stage[i];
-		if (!same)
-			msg = xasprintf("conflict: the versions in %s changed "
-					"since the screen was drawn; nothing "
-					"changed", w->moves[0].stage);
-	}
-	return msg;
-}
-
-/* One transaction on a connection of its own, opened for this write
- * only: the check, the move, the timestamps MLflow sets, the history
- * event. A kill at any point leaves the old state or the new. */
-static int do_write(struct store *s, struct job *j)
-{
-	struct registry_write *w = j->write;
-	struct sqlite_store *ss = impl(s);
-	const char *ws = ss->cols.reg_workspace ? ss->workspace : NULL;
-	sqlite3 *db = NULL;
-	char *msg = NULL;
-	int64_t now = clock_now_ms();
-	int rc;
-	const char *pause = getenv("MLTOP_TEST_PAUSE_IN_WRITE");
-
-	if (s->read_only) {
-		model_set_error(s->model, "read-only: writes are disabled "
-				"(--read-only)");
-		return -1;
-	}
-	if (!ss->cols.registry) {
-		model_set_error(s->model, "this store has no model registry");
-		return -1;
-	}
-	rc = sqlite3_open_v2(s->uri.path, &db, SQLITE_OPEN_READWRITE, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_busy_timeout(db, 2000);
-		rc = exec_bind(db, "BEGIN IMMEDIATE", "");
-	}
-	if (rc != SQLITE_OK) {
-		msg = xasprintf("cannot write to %s: %s", s->uri.path,
-				db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-		goto out;
-	}
-	msg = write_check(db, ws, w);
-	if (msg)
-		goto rollback;
-	/* The event's key is chosen here, inside the transaction, from the
-	 * tags as they are now: two promotions racing each other both keep
-	 * their event. */
-	if (w->event_key) {
-		struct kv_list tags = {0};
-		sqlite3_stmt *st = NULL;
-		char *key = NULL, *drop = NULL;
-
-		sqlite3_prepare_v2(db, "SELECT key FROM registered_model_tags"
-				   " WHERE name = ?1 AND key LIKE 'mltop.history.%'",
-				   -1, &st, NULL);
-		sqlite3_bind_text(st, 1, w->model, -1, SQLITE_STATIC);
-		while (sqlite3_step(st) == SQLITE_ROW)
-			kv_list_set(&tags, (const char *)sqlite3_column_text(st, 0),
-				    "");
-		sqlite3_finalize(st);
-		history_next_keys(&tags, &key, &drop);
-		kv_list_clear(&tags);
-		free((char *)w->event_key);
-		free((char *)w->drop_key);
-		w->event_key = key;
-		w->drop_key = drop;
-	}
-	if (w->kind == RW_ALIAS && w->version > 0)
-		rc = ws ? exec_bind(db, "INSERT OR REPLACE INTO "
-				    "registered_model_aliases (alias, version, "
-				    "name, workspace) VALUES (?1, ?2, ?3, ?4)",
-				    "tit", w->alias, (sqlite3_int64)w->version,
-				    w->model, ws)
-			: exec_bind(db, "INSERT OR REPLACE INTO "
-				    "registered_model_aliases (alias, version, "
-				    "name) VALUES (?1, ?2, ?3)", "tit", w->alias,
-				    (sqlite3_int64)w->version, w->model);
-	else if (w->kind == RW_ALIAS)
-		rc = exec_bind(db, "DELETE FROM registered_model_aliases WHERE"
-			       " alias = ?1 AND name = ?2", "tt", w->alias,
-			       w->model);
-	if (rc == SQLITE_OK && w->kind == RW_STAGE) {
-		/* As MLflow's transition_model_version_stage: archived
-		 * versions, the moved one and the model get the same time. */
-		if (w->archive_existing && w->nmoves == 1)
-			rc = exec_bind(db, "UPDATE model_versions SET "
-				       "current_stage = 'Archived', "
-				       "last_updated_time = ?1 WHERE name = ?2"
-				       " AND version != ?3 AND current_stage = ?4",
-				       "itit", (sqlite3_int64)now, w->model,
-				       (sqlite3_int64)w->moves[0].version,
-				       w->moves[0].stage);
-		for (size_t i = 0; rc == SQLITE_OK && i < w->nmoves; i++) {
-			rc = exec_bind(db, "UPDATE model_versions SET "
-				       "current_stage = ?1, last_updated_time = ?2"
-				       " WHERE name = ?3 AND version = ?4", "titi",
-				       w->moves[i].stage, (sqlite3_int64)now,
-				       w->model,
-				       (sqlite3_int64)w->moves[i].version);
-			if (rc == SQLITE_OK && pause && i == 0)
-				sleep((unsigned)atoi(pause));
-		}
-		if (rc == SQLITE_OK)
-			rc = exec_bind(db, "UPDATE registered_models SET "
-				       "last_updated_time = ?1 WHERE name = ?2",
-				       "it", (sqlite3_int64)now, w->model);
-	} else if (rc == SQLITE_OK && pause) {
-		sleep((unsigned)atoi(pause));
-	}
-	if (rc == SQLITE_OK && w->event_key)
-		rc = ws ? exec_bind(db, "INSERT OR REPLACE INTO "
-				    "registered_model_tags (key, value, name, "
-				    "workspace) VALUES (?1, ?2, ?3, ?4)", "tttt",
-				    w->event_key, w->event_value, w->model, ws)
-			: exec_bind(db, "INSERT OR REPLACE INTO "
-				    "registered_model_tags (key, value, name) "
-				    "VALUES (?1, ?2, ?3)", "ttt", w->event_key,
-				    w->event_value, w->model);
-	if (rc == SQLITE_OK && w->drop_key)
-		rc = exec_bind(db, "DELETE FROM registered_model_tags WHERE "
-			       "key = ?1 AND name = ?2", "tt", w->drop_key,
-			       w->model);
-	if (rc == SQLITE_OK)
-		rc = exec_bind(db, "COMMIT", "");
-	if (rc == SQLITE_OK)
-		goto out;
-	msg = xasprintf("writing to %s failed: %s; nothing changed",
-			s->uri.path, sqlite3_errmsg(db));
-rollback:
-	exec_bind(db, "ROLLBACK", "");
-out:
-	sqlite3_close(db);
-	if (msg) {
-		model_set_error(s->model, msg);
-		free(msg);
-		return -1;
-	}
-	return 1;
-}
-
 /* --- ops ---------------------------------------------------------------- */
 
 static void sqlite_load_experiments(struct store *s, const struct store_req *req, store_done_fn done,
@@ -1520,13 +446,25 @@ static int sqlite_pollfds(struct store *s, struct pollfd *fds, int max,
 	return 0;
 }
 
+/* How each kind of job does one slice. */
+static int (*const job_slice[])(struct store *, struct job *) = {
+	[JOB_EXPERIMENTS] = sqlite_job_experiments,
+	[JOB_RUNS] = sqlite_job_runs,
+	[JOB_POLL] = sqlite_job_poll,
+	[JOB_HISTORY] = sqlite_job_history,
+	[JOB_RUN] = sqlite_job_run,
+	[JOB_MODELS] = sqlite_job_models,
+	[JOB_VERSIONS] = sqlite_job_versions,
+	[JOB_WRITE] = sqlite_job_write,
+};
+
 /* Do one slice of the first job. Each statement is its own short read
  * transaction: a writer can commit between any two. */
 static void sqlite_dispatch(struct store *s, struct pollfd *fds, int nfds)
 {
 	struct sqlite_store *ss = impl(s);
 	struct job *j = ss->head;
-	int r = -1;
+	int r;
 
 	if (!j)
 		return;
@@ -1535,32 +473,7 @@ static void sqlite_dispatch(struct store *s, struct pollfd *fds, int nfds)
 		j = j->next;
 	if (!j)
 		j = ss->head;
-	switch (j->kind) {
-	case JOB_EXPERIMENTS:
-		r = do_experiments(s, j);
-		break;
-	case JOB_RUNS:
-		r = do_runs(s, j);
-		break;
-	case JOB_POLL:
-		r = do_poll(s, j);
-		break;
-	case JOB_HISTORY:
-		r = do_history(s, j);
-		break;
-	case JOB_RUN:
-		r = do_run(s, j);
-		break;
-	case JOB_MODELS:
-		r = do_models(s, j);
-		break;
-	case JOB_VERSIONS:
-		r = do_versions(s, j);
-		break;
-	case JOB_WRITE:
-		r = do_write(s, j);
-		break;
-	}
+	r = job_slice[j->kind](s, j);
 	if (r != 0) {
 		if (r < 0)
 			model_set_progress(s->model, NULL);

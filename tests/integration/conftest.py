@@ -91,6 +91,21 @@ def mltop(mltop_bin):
     return Mltop(mltop_bin)
 
 
+# The environment variable a build with test hooks reads; a release build
+# does not carry the string at all.
+TEST_HOOK_MARK = b"MLTOP_TEST_PAUSE_IN_WRITE"
+
+
+@pytest.fixture(scope="session")
+def test_hooks(mltop_bin):
+    """Skip unless the binary has the test hooks (MLTOP_TEST_PAUSE_IN_WRITE
+    and friends), which only configure --enable-test-hooks compiles in;
+    tools/test.sh builds build-asan that way."""
+    if TEST_HOOK_MARK not in mltop_bin.read_bytes():
+        pytest.skip(f"{mltop_bin} has no test hooks: configure it with "
+                    "--enable-test-hooks to run this test")
+
+
 class Store:
     def __init__(self, path):
         self.path = Path(path)

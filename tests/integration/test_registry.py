@@ -963,7 +963,8 @@ def test_if_gate_fails_on_nan(reg, mltop):
 # ---- kill -9 in a SQLite write; concurrent promotes -------------------------
 
 @pytest.mark.parametrize("kind", ["stage", "alias"])
-def test_kill_during_sqlite_write(sqlite_registry, mltop, tmp_path, kind):
+def test_kill_during_sqlite_write(sqlite_registry, mltop, tmp_path, kind,
+                                  test_hooks):
     reg = sqlite_registry
     m = reg.make_model("kill", **STAGE_SPEC)
     twin = reg.make_model("kill-twin", **STAGE_SPEC)
@@ -1023,7 +1024,7 @@ def test_kill_during_sqlite_write(sqlite_registry, mltop, tmp_path, kind):
     assert len(evs) == 1 and evs[0][1]["note"] == "killed", evs
 
 
-def test_concurrent_promotes_sqlite(sqlite_registry, mltop):
+def test_concurrent_promotes_sqlite(sqlite_registry, mltop, test_hooks):
     """Two promotes of one alias at once: the second planned against the
     state before the first committed, so it must refuse with exit 3 and
     leave the first one's move in place."""
@@ -1055,7 +1056,7 @@ def test_concurrent_promotes_sqlite(sqlite_registry, mltop):
 
 
 def test_concurrent_promotes_keep_every_event_sqlite(sqlite_registry,
-                                                     mltop):
+                                                     mltop, test_hooks):
     """Two promotes of different aliases at once both succeed; the
     history must then hold both moves (each under its own key), or
     rolling back one of them is impossible."""

@@ -1,0 +1,475 @@
+/* store_rest_ops.c: each kind of REST op as a row: its endpoint, the
+ * request for a page, what a reply merges into the model, and what is
+ * done after the last page. */
+#include "config.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/xmalloc.h"
+#include "store/rest_parse.h"
+#include "store/store.h"
+#include "store/store_rest.h"
+
+/* --- requests ------------------------------------------------------------ */
+
+static const char *view_type(const struct op *o)
+{
+	return o->rq.include_deleted ? "ALL" : "ACTIVE_ONLY";
+}
+
+/* "&page_token=..." for a query, or "" on the first page; caller frees. */
+static char *page_arg(const struct op *o)
+{
+	char *t, *arg;
+
+	if (!o->page)
+		return xstrdup("");
+	t = rest_url_escape(o->page);
+	arg = xasprintf("&page_token=%s", t);
+	free(t);
+	return arg;
+}
+
+static json_t *experiments_body(const struct op *o)
+{
+	json_t *b = json_pack("{s:i, s:s}", "max_results", PAGE_EXPERIMENTS,
+			      "view_type", view_type(o));
+
+	if (o->page)
+		json_object_set_new(b, "page_token", json_string(o->page));
+	return b;
+}
+
+/* Running runs, or the newest run for last activity. */
+static json_t *counts_body(const struct op *o)
+{
+	json_t *b = json_pack("{s:[s], s:s, s:i}", "experiment_ids", o->exp_id,
+			      "run_view_type", "ACTIVE_ONLY", "max_results",
+			      o->counts_running ? PAGE_RUNS : 1);
+
+	if (o->counts_running)
+		json_object_set_new(b, "filter", json_string(
+			"attributes.status = 'RUNNING'"));
+	else
+		json_object_set_new(b, "order_by", json_pack(
+			"[s]", "attributes.start_time DESC"));
+	return b;
+}
+
+static json_t *runs_body(const struct op *o)
+{
+	json_t *b = json_pack("{s:[s], s:s, s:i}", "experiment_ids", o->exp_id,
+			      "run_view_type", view_type(o), "max_results",
+			      PAGE_RUNS);
+
+	if (o->filter)
+		json_object_set_new(b, "filter", json_string(o->filter));
+	if (o->page)
+		json_object_set_new(b, "page_token", json_string(o->page));
+	return b;
+}
+
+static char *history_query(const struct op *o)
+{
+	char *a = rest_url_escape(o->run_id), *k = rest_url_escape(o->key);
+	char *t = page_arg(o);
+	char *q = xasprintf("run_id=%s&metric_key=%s&max_results=%d%s", a, k,
+			    PAGE_HISTORY, t);
+
+	free(a);
+	free(k);
+	free(t);
+	return q;
+}
+
+static char *bulk_query(const struct op *o)
+{
+	size_t len = 0, cap = 256;
+	char *ids = xmalloc(cap), *k, *q;
+
+	ids[0] = '\0';
+	for (size_t i = 0; i < o->nrun_ids; i++) {
+		char *e = rest_url_escape(o->run_ids[i]);
+
+		ids = xgrow(ids, &cap, len + strlen(e) + 10, 1);
+		len += (size_t)sprintf(ids + len, "run_ids=%s&", e);
+		free(e);
+	}
+	k = rest_url_escape(o->key);
+	q = xasprintf("%smetric_key=%s&start_step=%lld&end_step=%lld"
+		      "&max_results=%d", ids, k, (long long)o->start_step,
+		      (long long)o->end_step, BULK_MAX);
+	free(k);
+	free(ids);
+	return q;
+}
+
+static char *run_query(const struct op *o)
+{
+	char *a = rest_url_escape(o->run_id), *q = xasprintf("run_id=%s", a);
+
+	free(a);
+	return q;
+}
+
+static char *models_query(const struct op *o)
+{
+	char *t = page_arg(o), *q = xasprintf("max_results=1000%s", t);
+
+	free(t);
+	return q;
+}
+
+static char *versions_query(const struct op *o)
+{
+	char *f = xasprintf("name='%s'", o->key), *fe = rest_url_escape(f);
+	char *t = page_arg(o);
+	char *q = xasprintf("filter=%s&max_results=10000%s", fe, t);
+
+	free(t);
+	free(fe);
+	free(f);
+	return q;
+}
+
+static char *model_get_query(const struct op *o)
+{
+	char *a = rest_url_escape(o->key), *q = xasprintf("name=%s", a);
+
+	free(a);
+	return q;
+}
+
+/* --- replies ------------------------------------------------------------- */
+
+static int experiments_reply(struct op *o, const struct http_reply *r,
+			     char **next, char **err)
+{
+	return rest_parse_experiments(o->s->model, r->body, r->len, next, err);
+}
+
+static int counts_reply(struct op *o, const struct http_reply *r,
+			char **next, char **err)
+{
+	struct model *m = o->s->model;
+	struct experiment *e = model_experiment(m, o->exp_id);
+	json_t *root = json_loadb(r->body, r->len, 0, NULL);
+	json_t *runs = root ? json_object_get(root, "runs") : NULL;
+	size_t n = json_is_array(runs) ? json_array_size(runs) : 0;
+
+	if (e && o->counts_running) {
+		e->nrunning = (int)n;
+	} else if (e && n) {
+		json_t *info = json_object_get(json_array_get(runs, 0), "info");
+		json_t *st = json_object_get(info, "start_time");
+		json_t *et = json_object_get(info, "end_time");
+		int64_t a = json_is_integer(st) ? json_integer_value(st) : 0;
+		int64_t b = json_is_integer(et) ? json_integer_value(et) : 0;
+
+		if (a > e->last_activity)
+			e->last_activity = a;
+		if (b > e->last_activity)
+			e->last_activity = b;
+	}
+	json_decref(root);
+	return 0;
+}
+
+static int runs_reply(struct op *o, const struct http_reply *r, char **next,
+		      char **err)
+{
+	struct model *m = o->s->model;
+	int64_t max_start = 0;
+	struct experiment *e;
+	int n = rest_parse_runs(m, r->body, r->len, next, &max_start, err);
+
+	e = o->exp_id ? model_experiment(m, o->exp_id) : NULL;
+	if (e && n > 0 && max_start > e->runs_cursor && o->kind != OP_POLL_LIVE)
+		e->runs_cursor = max_start;
+	return n;
+}
+
+static int history_reply(struct op *o, const struct http_reply *r,
+			 char **next, char **err)
+{
+	struct run *run = model_find_run(o->s->model, o->run_id);
+	struct series *ser = run ? run_series_upsert(run, o->key) : NULL;
+
+	return ser ? rest_parse_history(ser, r->body, r->len, next, err) : 0;
+}
+
+static int bulk_reply(struct op *o, const struct http_reply *r, char **next,
+		      char **err)
+{
+	return rest_parse_bulk_history(o->s->model, o->key, r->body, r->len,
+				       err);
+}
+
+static int models_reply(struct op *o, const struct http_reply *r,
+			char **next, char **err)
+{
+	return rest_parse_models(o->s->model, r->body, r->len, next, err);
+}
+
+static int versions_reply(struct op *o, const struct http_reply *r,
+			  char **next, char **err)
+{
+	struct registered_model *rm = model_registered_upsert(o->s->model,
+							      o->key);
+
+	return rest_parse_versions(rm, r->body, r->len, next, err);
+}
+
+/* --- failures ------------------------------------------------------------ */
+
+static void bulk_not_fetching(struct op *o)
+{
+	for (size_t i = 0; i < o->nrun_ids; i++) {
+		struct run *run = model_find_run(o->s->model, o->run_ids[i]);
+		struct series *ser = run ? run_series(run, o->key) : NULL;
+
+		if (ser)
+			ser->fetching = false;
+	}
+}
+
+/* Its series may be asked for again: by get-history when the server
+ * lacks bulk-interval, for good. */
+static bool bulk_failed(struct op *o, const struct http_reply *r)
+{
+	bulk_not_fetching(o);
+	if (r->status != 404)
+		return false;
+	impl(o->s)->no_bulk = true;
+	rest_op_finish(o, true);
+	return true;
+}
+
+static bool history_failed(struct op *o, const struct http_reply *r)
+{
+	struct run *run = model_find_run(o->s->model, o->run_id);
+	struct series *ser = run ? run_series(run, o->key) : NULL;
+
+	if (ser)
+		ser->fetching = false;
+	return false;
+}
+
+/* --- after the last page ------------------------------------------------- */
+
+/* Experiments not in the reply leave the model (retired, as the lifetime
+ * rule says). */
+static void retire_unseen_experiments(struct model *m)
+{
+	model_remove_unseen_experiments(m);
+}
+
+/* Run counts cost two small requests an experiment, so they are asked
+ * for at most every 30 s: the running runs, and the newest run. */
+static void ask_counts(struct store *s, const struct store_req *req)
+{
+	struct model *m = s->model;
+
+	for (size_t i = 0; i < m->nexps; i++) {
+		for (int running = 0; running < 2; running++) {
+			struct op *o = rest_op_new(s, req, OP_COUNTS, NULL,
+						   NULL);
+
+			o->exp_id = xstrdup(m->exps[i]->id);
+			o->counts_running = running;
+			rest_send_op(o);
+		}
+	}
+	impl(s)->counts_at = clock_now_ms();
+}
+
+static bool experiments_finish(struct op *o)
+{
+	struct store *s = o->s;
+	struct model *m = s->model;
+
+	retire_unseen_experiments(m);
+	/* The REST API counts nothing: a run count is known once an
+	 * experiment's runs are loaded. */
+	for (size_t i = 0; i < m->nexps; i++)
+		if (!m->exps[i]->runs_loaded)
+			m->exps[i]->nruns = -1;
+	m->exps_loaded = true;
+	m->exps_include_deleted = o->rq.include_deleted;
+	if (o->rq.want_counts &&
+	    (clock_now_ms() - impl(s)->counts_at > 30000 ||
+	     o->exp_id /* a first or different load */))
+		ask_counts(s, &o->rq);
+	return true;
+}
+
+static bool runs_finish(struct op *o)
+{
+	struct model *m = o->s->model;
+	struct experiment *e = model_experiment(m, o->exp_id);
+
+	model_set_progress(m, NULL);
+	if (e) {
+		experiment_remove_unseen(e);
+		e->runs_loaded = true;
+		e->params_loaded = true;
+		e->runs_include_deleted = o->rq.include_deleted;
+		e->nruns = (int)e->nruns_loaded;
+	}
+	return true;
+}
+
+static bool poll_new_finish(struct op *o)
+{
+	rest_start_poll_live(o->s, o);
+	return true;
+}
+
+static bool history_finish(struct op *o)
+{
+	struct run *run = model_find_run(o->s->model, o->run_id);
+	struct series *ser = run ? run_series(run, o->key) : NULL;
+
+	if (ser) {
+		ser->fetching = false;
+		ser->fetched = true;
+		if (ser->n && !ser->has_latest) {
+			ser->latest = ser->pts[ser->n - 1];
+			ser->has_latest = true;
+		}
+		ser->want_step = ser->latest.step;
+		ser->want_ts = ser->latest.timestamp;
+	}
+	return true;
+}
+
+static bool bulk_finish(struct op *o)
+{
+	for (size_t i = 0; i < o->nrun_ids; i++) {
+		struct run *run = model_find_run(o->s->model, o->run_ids[i]);
+		struct series *ser = run ? run_series(run, o->key) : NULL;
+
+		if (ser) {
+			ser->fetching = false;
+			ser->want_step = ser->latest.step;
+			ser->want_ts = ser->latest.timestamp;
+		}
+	}
+	return true;
+}
+
+static bool models_finish(struct op *o)
+{
+	struct model *m = o->s->model;
+
+	model_remove_unseen_registered(m);
+	m->models_loaded = true;
+	return true;
+}
+
+/* Then aliases and tags, from registered-models/get. */
+static bool versions_finish(struct op *o)
+{
+	struct registered_model *rm = model_registered(o->s->model, o->key);
+
+	if (rm) {
+		registered_remove_unseen_versions(rm);
+		rm->latest_version = rm->nversions ? rm->versions[0].version
+						   : 0;
+	}
+	o->kind = OP_MODEL_GET;
+	rest_send_op(o);
+	return false;
+}
+
+static bool model_get_finish(struct op *o)
+{
+	struct registered_model *rm = model_registered(o->s->model, o->key);
+
+	if (rm)
+		rm->versions_loaded = true;
+	return true;
+}
+
+/* --- the table ------------------------------------------------------------ */
+
+const struct op_type rest_op_types[] = {
+	[OP_EXPERIMENTS] = {
+		.endpoint = "experiments/search",
+		.body = experiments_body,
+		.reply = experiments_reply,
+		.finish = experiments_finish,
+	},
+	[OP_COUNTS] = {
+		.endpoint = "runs/search",
+		.body = counts_body,
+		.reply = counts_reply,
+	},
+	[OP_RUNS] = {
+		.endpoint = "runs/search",
+		.progress = true,
+		.body = runs_body,
+		.reply = runs_reply,
+		.finish = runs_finish,
+	},
+	[OP_POLL_NEW] = {
+		.endpoint = "runs/search",
+		.poll = true,
+		.body = runs_body,
+		.reply = runs_reply,
+		.finish = poll_new_finish,
+	},
+	[OP_POLL_LIVE] = {
+		.endpoint = "runs/search",
+		.poll = true,
+		.body = runs_body,
+		.reply = runs_reply,
+	},
+	[OP_HISTORY] = {
+		.endpoint = "metrics/get-history",
+		.query = history_query,
+		.reply = history_reply,
+		.finish = history_finish,
+		.failed = history_failed,
+	},
+	[OP_BULK] = {
+		.endpoint = "metrics/get-history-bulk-interval",
+		.ajax = true,
+		.query = bulk_query,
+		.reply = bulk_reply,
+		.finish = bulk_finish,
+		.failed = bulk_failed,
+	},
+	[OP_RUN] = {
+		.endpoint = "runs/get",
+		.query = run_query,
+		.reply = runs_reply,
+	},
+	[OP_MODELS] = {
+		.endpoint = "registered-models/search",
+		.query = models_query,
+		.reply = models_reply,
+		.finish = models_finish,
+	},
+	[OP_VERSIONS] = {
+		.endpoint = "model-versions/search",
+		.query = versions_query,
+		.reply = versions_reply,
+		.finish = versions_finish,
+	},
+	[OP_MODEL_GET] = {
+		.endpoint = "registered-models/get",
+		.query = model_get_query,
+		.reply = versions_reply,
+		.finish = model_get_finish,
+	},
+	[OP_WRITE] = {
+		.endpoint = "registry write",
+		.send = rest_write_send,
+		.advance = rest_write_advance,
+	},
+};

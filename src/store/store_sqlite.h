@@ -1,0 +1,96 @@
+/* store_sqlite.h: what the files of the SQLite backend share: the job
+ * queue, the schema's optional columns, the helpers every query uses.
+ * Private to src/store/store_sqlite*.c. */
+#ifndef MLTOP_STORE_SQLITE_H
+#define MLTOP_STORE_SQLITE_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+
+#include "store/store.h"
+
+/* Rows read per slice: small enough that a slice holds the read lock for
+ * milliseconds, large enough that 10,000 runs load in a few slices. */
+#define RUN_BATCH 2500
+#define HISTORY_BATCH 20000
+/* How long a slice waits on a writer's lock before giving up until the
+ * next refresh: a write transaction of MLflow's takes milliseconds. */
+#define BUSY_TIMEOUT_MS 150
+
+enum job_kind {
+	JOB_EXPERIMENTS,
+	JOB_RUNS,
+	JOB_POLL,
+	JOB_HISTORY,
+	JOB_RUN,
+	JOB_MODELS,
+	JOB_VERSIONS,
+	JOB_WRITE,
+};
+
+struct job {
+	enum job_kind kind;
+	struct store_req req;  /* as given when queued */
+	char *exp_id;          /* JOB_RUNS, JOB_POLL */
+	char *run_id;          /* JOB_HISTORY, JOB_RUN */
+	char *key;             /* JOB_HISTORY */
+	sqlite3_int64 cursor;  /* JOB_RUNS: last rowid read */
+	sqlite3_int64 total;   /* JOB_RUNS: rows expected */
+	sqlite3_int64 done_rows;
+	/* JOB_RUNS works in two passes: runs, latest metrics and tags (all
+	 * the table shows, so the first full frame comes early), then
+	 * params, over the same rowid windows, kept here. */
+	int pass;
+	bool background;       /* counted in model->background */
+	sqlite3_int64 *bounds;
+	size_t nbounds, capbounds, bi;
+	struct registry_write *write;  /* JOB_WRITE: a deep copy, owned */
+	store_done_fn done;
+	void *ud;
+	struct job *next;
+};
+
+struct cols {
+	bool runs_name, runs_deleted_time, exp_workspace, metrics_index;
+	bool lm_index;
+	bool registry;       /* registered_models and friends exist */
+	bool reg_workspace;  /* ...with the 2026 workspace column */
+};
+
+struct sqlite_store {
+	sqlite3 *db;
+	struct cols cols;
+	char *workspace;
+	struct job *head, *tail;
+};
+
+static inline struct sqlite_store *impl(struct store *s)
+{
+	return s->impl;
+}
+
+/* store_sqlite.c: errors and column helpers. */
+/* The error message for rc, saying what was being done; caller frees. */
+char *sqlite_db_error(struct store *s, int rc, const char *what);
+/* The same, set as the model's error. */
+void sqlite_fail(struct store *s, int rc, const char *what);
+const char *sqlite_col_text(sqlite3_stmt *st, int i);
+sqlite3_int64 sqlite_col_int(sqlite3_stmt *st, int i);
+sqlite3_stmt *sqlite_prep(struct store *s, const char *sql);
+double sqlite_metric_value(sqlite3_stmt *st, int vcol, int nancol);
+
+/* One slice of a job: 1 done, 0 more to do, -1 failed (model->error
+ * set). */
+/* store_sqlite_runs.c */
+int sqlite_job_experiments(struct store *s, struct job *j);
+int sqlite_job_runs(struct store *s, struct job *j);
+int sqlite_job_poll(struct store *s, struct job *j);
+int sqlite_job_history(struct store *s, struct job *j);
+int sqlite_job_run(struct store *s, struct job *j);
+/* store_sqlite_registry.c */
+int sqlite_job_models(struct store *s, struct job *j);
+int sqlite_job_versions(struct store *s, struct job *j);
+/* store_sqlite_write.c */
+int sqlite_job_write(struct store *s, struct job *j);
+
+#endif

@@ -1,0 +1,580 @@
+/* store_sqlite_runs.c: experiments, runs, their incremental polls and
+ * metric history, read from an MLflow SQLite store in short slices. */
+#include "config.h"
+
+#include <limits.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/clock.h"
+#include "core/xmalloc.h"
+#include "store/store.h"
+#include "store/store_sqlite.h"
+
+/* --- experiments --------------------------------------------------------- */
+
+static bool exp_where(struct store *s, bool include_deleted, char *buf,
+		      size_t n)
+{
+	const char *life = include_deleted ? "1" :
+			   "e.lifecycle_stage = 'active'";
+
+	snprintf(buf, n, "%s%s", life,
+		 impl(s)->cols.exp_workspace ? " AND e.workspace = ?1" : "");
+	return impl(s)->cols.exp_workspace;
+}
+
+int sqlite_job_experiments(struct store *s, struct job *j)
+{
+	struct model *m = s->model;
+	char where[160], *sql;
+	bool ws = exp_where(s, j->req.include_deleted, where, sizeof(where));
+	sqlite3_stmt *st;
+	int rc;
+
+	sql = xasprintf("SELECT e.experiment_id, e.name, e.artifact_location,"
+			" e.lifecycle_stage, e.creation_time,"
+			" e.last_update_time FROM experiments e WHERE %s"
+			" ORDER BY e.experiment_id", where);
+	st = sqlite_prep(s, sql);
+	free(sql);
+	if (!st)
+		return -1;
+	if (ws)
+		sqlite3_bind_text(st, 1, impl(s)->workspace, -1,
+				  SQLITE_STATIC);
+	for (size_t i = 0; i < m->nexps; i++)
+		m->exps[i]->seen = false;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *id = sqlite_col_text(st, 0);
+		struct experiment *e;
+
+		if (!id)
+			continue;
+		e = model_experiment_upsert(m, id);
+		e->seen = true;
+		set_str(&e->name, sqlite_col_text(st, 1));
+		set_str(&e->artifact_location, sqlite_col_text(st, 2));
+		set_str(&e->lifecycle_stage, sqlite_col_text(st, 3));
+		e->creation_time = sqlite_col_int(st, 4);
+		e->last_update_time = sqlite_col_int(st, 5);
+		e->nruns = e->nrunning = 0;
+		e->last_activity = e->last_update_time;
+		kv_list_clear(&e->tags);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		sqlite_fail(s, rc, "reading experiments");
+		return -1;
+	}
+	/* Drop experiments that went away (or were deleted and are hidden). */
+	model_remove_unseen_experiments(m);
+	/* One pass over runs for every experiment's counts. */
+	st = sqlite_prep(s, "SELECT experiment_id, count(*),"
+			 " sum(status = 'RUNNING'),"
+			 " max(coalesce(start_time, 0)), max(coalesce(end_time, 0))"
+			 " FROM runs WHERE lifecycle_stage = 'active'"
+			 " GROUP BY experiment_id");
+	if (!st)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *id = sqlite_col_text(st, 0);
+		struct experiment *e = id ? model_experiment(m, id) : NULL;
+		sqlite3_int64 a = sqlite_col_int(st, 3), b = sqlite_col_int(st, 4);
+
+		if (!e)
+			continue;
+		e->nruns = (int)sqlite_col_int(st, 1);
+		e->nrunning = (int)sqlite_col_int(st, 2);
+		if (a > e->last_activity)
+			e->last_activity = a;
+		if (b > e->last_activity)
+			e->last_activity = b;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		sqlite_fail(s, rc, "counting runs");
+		return -1;
+	}
+	st = sqlite_prep(s, "SELECT experiment_id, key, value FROM experiment_tags"
+			 " ORDER BY experiment_id, key");
+	if (!st)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *id = sqlite_col_text(st, 0);
+		struct experiment *e = id ? model_experiment(m, id) : NULL;
+
+		if (e && sqlite_col_text(st, 1))
+			kv_list_set(&e->tags, sqlite_col_text(st, 1), sqlite_col_text(st, 2));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		sqlite_fail(s, rc, "reading experiment tags");
+		return -1;
+	}
+	m->exps_loaded = true;
+	m->exps_include_deleted = j->req.include_deleted;
+	return 1;
+}
+
+/* --- runs ------------------------------------------------------------------- */
+
+/* Columns of the runs table every run query selects, in this order. */
+static char *run_columns(struct store *s)
+{
+	return xasprintf("r.rowid, r.run_uuid, %s, r.user_id, r.status,"
+			 " r.start_time, r.end_time, r.lifecycle_stage,"
+			 " r.artifact_uri, r.experiment_id",
+			 impl(s)->cols.runs_name ? "r.name" : "NULL");
+}
+
+static void run_from_row(struct run *r, sqlite3_stmt *st)
+{
+	const char *status = sqlite_col_text(st, 4);
+
+	if (sqlite_col_text(st, 2))
+		set_str(&r->name, sqlite_col_text(st, 2));
+	set_str(&r->user_id, sqlite_col_text(st, 3));
+	if (set_str(&r->status_str, status))
+		r->status = run_status_parse(status);
+	r->start_time = sqlite_col_int(st, 5);
+	r->end_time = sqlite3_column_type(st, 6) == SQLITE_NULL ? 0
+								: sqlite_col_int(st, 6);
+	set_str(&r->lifecycle_stage, sqlite_col_text(st, 7));
+	set_str(&r->artifact_uri, sqlite_col_text(st, 8));
+	set_str(&r->experiment_id, sqlite_col_text(st, 9));
+}
+
+static void latest_from_row(struct run *r, sqlite3_stmt *st, int c)
+{
+	struct series *ser = run_series_upsert(r, sqlite_col_text(st, c));
+	struct point p = {
+		.step = sqlite_col_int(st, c + 3),
+		.timestamp = sqlite_col_int(st, c + 2),
+		.value = sqlite_metric_value(st, c + 1, c + 4),
+	};
+
+	ser->latest = p;
+	ser->has_latest = true;
+	if (p.timestamp > r->last_point_ms)
+		r->last_point_ms = p.timestamp;
+}
+
+/* Apply one child query (latest_metrics, params or tags) to the runs of e
+ * whose rowids lie in (lo, hi]. */
+enum { CH_LATEST = 1, CH_PARAMS = 2, CH_TAGS = 4, CH_ALL = 7 };
+
+static int load_children(struct store *s, struct experiment *e,
+			 sqlite3_int64 lo, sqlite3_int64 hi, int mask)
+{
+	static const char *const sqls[] = {
+		"SELECT c.run_uuid, c.key, c.value, c.timestamp, c.step,"
+		" c.is_nan FROM latest_metrics c WHERE c.run_uuid IN"
+		" (SELECT run_uuid FROM runs WHERE rowid > ?1 AND rowid <= ?2"
+		" AND experiment_id = ?3)",
+		"SELECT c.run_uuid, c.key, c.value FROM params c WHERE"
+		" c.run_uuid IN (SELECT run_uuid FROM runs WHERE rowid > ?1"
+		" AND rowid <= ?2 AND experiment_id = ?3)",
+		"SELECT c.run_uuid, c.key, c.value FROM tags c WHERE"
+		" c.run_uuid IN (SELECT run_uuid FROM runs WHERE rowid > ?1"
+		" AND rowid <= ?2 AND experiment_id = ?3)",
+	};
+	static const char *const what[] = {"reading metrics",
+					   "reading params", "reading tags"};
+
+	for (int q = 0; q < 3; q++) {
+		sqlite3_stmt *st;
+		struct run *r = NULL;
+		int rc;
+
+		if (!(mask & (1 << q)))
+			continue;
+		st = sqlite_prep(s, sqls[q]);
+
+		if (!st)
+			return -1;
+		sqlite3_bind_int64(st, 1, lo);
+		sqlite3_bind_int64(st, 2, hi);
+		sqlite3_bind_text(st, 3, e->id, -1, SQLITE_STATIC);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *id = sqlite_col_text(st, 0);
+			const char *key = sqlite_col_text(st, 1);
+
+			if (!id || !key)
+				continue;
+			if (!r || strcmp(r->id, id) != 0)
+				r = experiment_run(e, id);
+			if (!r)
+				continue;
+			if (q == 0)
+				latest_from_row(r, st, 1);
+			else if (q == 1)
+				kv_list_set(&r->params, key, sqlite_col_text(st, 2));
+			else
+				kv_list_set(&r->tags, key, sqlite_col_text(st, 2));
+		}
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE) {
+			sqlite_fail(s, rc, what[q]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void run_derive(struct run *r)
+{
+	const char *v;
+
+	if (!r->name && (v = kv_list_get(&r->tags, "mlflow.runName")))
+		set_str(&r->name, v);
+	set_str(&r->parent_id, kv_list_get(&r->tags, "mlflow.parentRunId"));
+}
+
+static int count_runs(struct store *s, struct job *j, struct experiment *e,
+		      sqlite3_int64 *n)
+{
+	sqlite3_stmt *st = sqlite_prep(s, j->req.include_deleted ?
+				       "SELECT count(*) FROM runs WHERE experiment_id = ?1" :
+				       "SELECT count(*) FROM runs WHERE experiment_id = ?1"
+				       " AND lifecycle_stage = 'active'");
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, e->id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*n = rc == SQLITE_ROW ? sqlite_col_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW) {
+		sqlite_fail(s, rc, "counting runs");
+		return -1;
+	}
+	return 0;
+}
+
+/* The second pass of a full load: params of one window of runs. */
+static int do_runs_params(struct store *s, struct job *j,
+			  struct experiment *e)
+{
+	char buf[64];
+	sqlite3_int64 lo = j->bi ? j->bounds[j->bi - 1] : 0;
+
+	if (j->bi < j->nbounds &&
+	    load_children(s, e, lo, j->bounds[j->bi], CH_PARAMS) != 0)
+		return -1;
+	j->bi++;
+	if (j->bi < j->nbounds) {
+		snprintf(buf, sizeof(buf), "loading params %lld/%lld",
+			 (long long)j->bi * RUN_BATCH, (long long)j->total);
+		model_set_progress(s->model, buf);
+		return 0;
+	}
+	e->params_loaded = true;
+	model_set_progress(s->model, NULL);
+	return 1;
+}
+
+/* One slice of a full load: up to RUN_BATCH runs by rowid, then their
+ * latest metrics and tags; params come in a second pass. Returns 1 when
+ * done, 0 for more. */
+int sqlite_job_runs(struct store *s, struct job *j)
+{
+	struct experiment *e = model_experiment(s->model, j->exp_id);
+	char *cols, *sql, buf[64];
+	sqlite3_stmt *st;
+	sqlite3_int64 hi = j->cursor;
+	int rc, n = 0;
+
+	if (!e) {
+		model_set_error(s->model, "experiment is gone");
+		return -1;
+	}
+	if (j->pass == 1)
+		return do_runs_params(s, j, e);
+	if (j->cursor == 0 && j->done_rows == 0) {
+		if (count_runs(s, j, e, &j->total) != 0)
+			return -1;
+		for (size_t i = 0; i < e->nruns_loaded; i++)
+			e->runs[i]->seen = false;
+		e->params_loaded = false;
+	}
+	cols = run_columns(s);
+	sql = xasprintf("SELECT %s FROM runs r WHERE r.experiment_id = ?1"
+			" AND r.rowid > ?2 %s ORDER BY r.rowid LIMIT %d",
+			cols,
+			j->req.include_deleted ? ""
+					   : "AND r.lifecycle_stage = 'active'",
+			RUN_BATCH);
+	free(cols);
+	st = sqlite_prep(s, sql);
+	free(sql);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, e->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, j->cursor);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct run *r = experiment_run_upsert(e, sqlite_col_text(st, 1));
+
+		run_from_row(r, st);
+		/* A reload replaces params and tags wholesale. */
+		kv_list_clear(&r->params);
+		kv_list_clear(&r->tags);
+		r->seen = true;
+		hi = sqlite_col_int(st, 0);
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		sqlite_fail(s, rc, "reading runs");
+		return -1;
+	}
+	if (n > 0) {
+		if (load_children(s, e, j->cursor, hi, CH_LATEST | CH_TAGS) != 0)
+			return -1;
+		j->bounds = xgrow(j->bounds, &j->capbounds, j->nbounds + 1,
+				  sizeof(*j->bounds));
+		j->bounds[j->nbounds++] = hi;
+	}
+	j->cursor = hi;
+	j->done_rows += n;
+	if (n == RUN_BATCH) {
+		snprintf(buf, sizeof(buf), "loading runs %lld/%lld",
+			 (long long)j->done_rows, (long long)j->total);
+		model_set_progress(s->model, buf);
+		return 0;
+	}
+	for (size_t i = 0; i < e->nruns_loaded; i++)
+		run_derive(e->runs[i]);
+	experiment_remove_unseen(e);
+	e->runs_cursor = hi > e->runs_cursor ? hi : e->runs_cursor;
+	e->runs_loaded = true;
+	e->runs_include_deleted = j->req.include_deleted;
+	model_touch(s->model);
+	/* The table can be drawn now; params follow in the background. */
+	j->pass = 1;
+	j->bi = 0;
+	j->background = true;
+	s->model->pending--;
+	s->model->background++;
+	if (j->nbounds == 0) {
+		e->params_loaded = true;
+		model_set_progress(s->model, NULL);
+		return 1;
+	}
+	return 0;
+}
+
+/* Incremental: new runs (rowid past the cursor) and every run mltop holds
+ * as not finished, with their latest metrics. Finished runs cost nothing. */
+int sqlite_job_poll(struct store *s, struct job *j)
+{
+	struct experiment *e = model_experiment(s->model, j->exp_id);
+	char *cols, *sql, *ids;
+	size_t nlive = 0, len = 0;
+	sqlite3_stmt *st;
+	sqlite3_int64 maxrow;
+	int rc;
+
+	if (!e || !e->runs_loaded)
+		return 1;
+	for (size_t i = 0; i < e->nruns_loaded; i++)
+		if (e->runs[i]->status == RUN_RUNNING ||
+		    e->runs[i]->status == RUN_SCHEDULED)
+			nlive++;
+	/* "?3,?4,..." for the live runs' ids. */
+	ids = xmalloc(nlive * 12 + 8);
+	ids[0] = '\0';
+	for (size_t i = 0, k = 0; i < e->nruns_loaded; i++)
+		if (e->runs[i]->status == RUN_RUNNING ||
+		    e->runs[i]->status == RUN_SCHEDULED) {
+			len += (size_t)sprintf(ids + len, "%s?%zu",
+					       k ? "," : "", k + 3);
+			k++;
+		}
+	cols = run_columns(s);
+	sql = xasprintf("SELECT %s FROM runs r WHERE r.experiment_id = ?1"
+			" AND (r.rowid > ?2%s%s%s)", cols,
+			nlive ? " OR r.run_uuid IN (" : "", ids,
+			nlive ? ")" : "");
+	free(cols);
+	st = sqlite_prep(s, sql);
+	free(sql);
+	if (!st) {
+		free(ids);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, e->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, e->runs_cursor);
+	for (size_t i = 0, k = 0; i < e->nruns_loaded; i++)
+		if (e->runs[i]->status == RUN_RUNNING ||
+		    e->runs[i]->status == RUN_SCHEDULED)
+			sqlite3_bind_text(st, (int)(k++) + 3, e->runs[i]->id,
+					  -1, SQLITE_STATIC);
+	maxrow = e->runs_cursor;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *life = sqlite_col_text(st, 7);
+		struct run *r;
+
+		if (sqlite_col_int(st, 0) > maxrow)
+			maxrow = sqlite_col_int(st, 0);
+		if (!j->req.include_deleted && life && strcmp(life, "active") != 0) {
+			r = experiment_run(e, sqlite_col_text(st, 1));
+			if (r)
+				r->status = RUN_UNKNOWN; /* dropped at reload */
+			continue;
+		}
+		r = experiment_run_upsert(e, sqlite_col_text(st, 1));
+		run_from_row(r, st);
+		r->seen = true;
+	}
+	sqlite3_finalize(st);
+	free(ids);
+	if (rc != SQLITE_DONE) {
+		sqlite_fail(s, rc, "polling runs");
+		return -1;
+	}
+	/* Latest metrics, params and tags of new runs and live ones; the
+	 * rowid window covers the new ones, the IN list the live ones. */
+	if (maxrow > e->runs_cursor &&
+	    load_children(s, e, e->runs_cursor, maxrow, CH_ALL) != 0)
+		return -1;
+	st = sqlite_prep(s, "SELECT c.run_uuid, c.key, c.value, c.timestamp, c.step,"
+			 " c.is_nan FROM latest_metrics c JOIN runs r"
+			 " ON r.run_uuid = c.run_uuid WHERE r.experiment_id = ?1"
+			 " AND r.status IN ('RUNNING', 'SCHEDULED')");
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, e->id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct run *r = experiment_run(e, sqlite_col_text(st, 0));
+
+		if (r && sqlite_col_text(st, 1))
+			latest_from_row(r, st, 1);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		sqlite_fail(s, rc, "polling metrics");
+		return -1;
+	}
+	for (size_t i = 0; i < e->nruns_loaded; i++)
+		run_derive(e->runs[i]);
+	e->runs_cursor = maxrow;
+	return 1;
+}
+
+/* One slice of history: points after the last one held, in (step,
+ * timestamp, value) order so repeated steps survive slicing. */
+int sqlite_job_history(struct store *s, struct job *j)
+{
+	struct run *r = model_find_run(s->model, j->run_id);
+	struct series *ser = r ? run_series_upsert(r, j->key) : NULL;
+	struct point buf[256];
+	size_t nb = 0;
+	sqlite3_stmt *st;
+	int rc, n = 0;
+
+	if (!ser)
+		return 1;
+	st = sqlite_prep(s, ser->n ?
+			 "SELECT step, timestamp, value, is_nan FROM metrics"
+			 " WHERE run_uuid = ?1 AND key = ?2"
+			 " AND (step, timestamp, value) > (?3, ?4, ?5)"
+			 " ORDER BY step, timestamp, value LIMIT ?6" :
+			 "SELECT step, timestamp, value, is_nan FROM metrics"
+			 " WHERE run_uuid = ?1 AND key = ?2"
+			 " ORDER BY step, timestamp, value LIMIT ?6");
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, j->run_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, j->key, -1, SQLITE_STATIC);
+	if (ser->n) {
+		const struct point *last = &ser->pts[ser->n - 1];
+
+		sqlite3_bind_int64(st, 3, last->step);
+		sqlite3_bind_int64(st, 4, last->timestamp);
+		/* NaN rows are stored as value 0. */
+		sqlite3_bind_double(st, 5, isnan(last->value) ? 0.0
+							      : last->value);
+	}
+	sqlite3_bind_int(st, 6, HISTORY_BATCH);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		buf[nb].step = sqlite_col_int(st, 0);
+		buf[nb].timestamp = sqlite_col_int(st, 1);
+		buf[nb].value = sqlite_metric_value(st, 2, 3);
+		if (++nb == sizeof(buf) / sizeof(buf[0])) {
+			series_append(ser, buf, nb);
+			nb = 0;
+		}
+		n++;
+	}
+	series_append(ser, buf, nb);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		ser->fetching = false;
+		sqlite_fail(s, rc, "reading metric history");
+		return -1;
+	}
+	if (n == HISTORY_BATCH)
+		return 0;
+	ser->fetching = false;
+	ser->fetched = true;
+	if (ser->n && !ser->has_latest) {
+		ser->latest = ser->pts[ser->n - 1];
+		ser->has_latest = true;
+	}
+	ser->want_step = ser->latest.step;
+	ser->want_ts = ser->latest.timestamp;
+	return 1;
+}
+
+/* One run, wherever it lives: used by scripting and the detail view. */
+int sqlite_job_run(struct store *s, struct job *j)
+{
+	char *cols = run_columns(s), *sql;
+	sqlite3_stmt *st;
+	struct experiment *e = NULL;
+	sqlite3_int64 rowid = 0;
+	int rc;
+
+	sql = xasprintf("SELECT %s FROM runs r WHERE r.run_uuid = ?1", cols);
+	free(cols);
+	st = sqlite_prep(s, sql);
+	free(sql);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, j->run_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *eid = sqlite_col_text(st, 9);
+		struct run *r;
+
+		e = model_experiment_upsert(s->model, eid ? eid : "?");
+		r = experiment_run_upsert(e, j->run_id);
+		run_from_row(r, st);
+		kv_list_clear(&r->params);
+		kv_list_clear(&r->tags);
+		rowid = sqlite_col_int(st, 0);
+		rc = SQLITE_DONE;
+	} else if (rc == SQLITE_DONE) {
+		char *msg = xasprintf("no run with id %s", j->run_id);
+
+		model_set_error(s->model, msg);
+		free(msg);
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		sqlite_fail(s, rc, "reading run");
+		return -1;
+	}
+	if (load_children(s, e, rowid - 1, rowid, CH_ALL) != 0)
+		return -1;
+	run_derive(experiment_run(e, j->run_id));
+	return 1;
+}
