@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "config/config.h"
+#include "config/conffile.h"
 #include "config/options.h"
 #include "core/clock.h"
 #include "core/xmalloc.h"

@@ -1,4 +1,4 @@
-/* config.c: reads config and theme files, one command a line.
+/* conffile.c: reads config and theme files, one command a line.
  * The same commands run from the `:` prompt, so there is one syntax. */
 #include "config.h"
 
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config/config.h"
+#include "config/conffile.h"
 #include "config/options.h"
 #include "core/xmalloc.h"
 #include "ui/keymap.h"

@@ -1,7 +1,7 @@
-/* config.h: the config file and theme files: set, bind and color lines.
+/* conffile.h: the config file and theme files: set, bind and color lines.
  * A bad line is reported with file and line number; the rest still loads. */
-#ifndef MLTOP_CONFIG_H
-#define MLTOP_CONFIG_H
+#ifndef MLTOP_CONFFILE_H
+#define MLTOP_CONFFILE_H
 
 #include <stdbool.h>
 #include <stddef.h>
