@@ -23,6 +23,7 @@
 #include "ui/keymap.h"
 #include "ui/theme.h"
 #include "ui/tui.h"
+#include "ui/ui_config.h"
 
 enum {
 	OPT_JSON_FLAG = 256,
@@ -242,6 +243,7 @@ int main(int argc, char **argv)
 	to.start_mono = clock_mono_ms();
 	setlocale(LC_ALL, "");
 	options_init();
+	ui_config_register();
 	keymap_init();
 	theme_reset();
 	/* GNU getopt permutes: options may come before or after the command

@@ -1,5 +1,6 @@
-/* conffile.h: the config file and theme files: set, bind and color lines.
- * A bad line is reported with file and line number; the rest still loads. */
+/* conffile.h: the config file syntax: `set` lines, and command words
+ * other layers register (the ui: bind, color). A bad line is reported
+ * with file and line number; the rest still loads. */
 #ifndef MLTOP_CONFFILE_H
 #define MLTOP_CONFFILE_H
 
@@ -14,6 +15,16 @@ struct msg_list {
 void msg_list_add(struct msg_list *l, char *msg);   /* takes ownership */
 void msg_list_free(struct msg_list *l);
 
+/* The handler of one command word; argv[0] is the word itself. Returns 0,
+ * or -1 with *err (caller frees). */
+typedef int (*config_handler_fn)(int argc, char **argv, char **err);
+/* Make config_line() run fn for lines starting with name (replacing an
+ * earlier handler of that name). Names are listed in the order
+ * registered when a line has an unknown word. */
+void config_register_handler(const char *name, config_handler_fn fn);
+/* Another word for a registered one, not listed (colour for color). */
+void config_register_alias(const char *alias, const char *name);
+
 /* One line of config syntax (also what `:set`, `:bind`, `:color` run).
  * Returns 0, or -1 with *err. Blank lines and # comments are fine. */
 int config_line(const char *line, char **err);
@@ -22,9 +33,4 @@ int config_line(const char *line, char **err);
 int config_load(const char *path, bool required, struct msg_list *errs);
 /* $XDG_CONFIG_HOME/mltop/config, or ~/.config/mltop/config; owned. */
 char *config_default_path(void);
-/* Load theme NAME: a path, or NAME.theme from the theme directories
- * ($MLTOP_THEMEDIR, $XDG_CONFIG_HOME/mltop/themes, the installed themes,
- * the source tree's themes/ for a binary run from its build tree). */
-int theme_load(const char *name, struct msg_list *errs);
-
 #endif

@@ -1,11 +1,13 @@
-/* theme.c: colour slots and their curses attributes.
+/* theme.c: colour slots and their curses attributes, and theme files.
  * Parsing is separate from applying so a theme file is checked up front. */
 #include "config.h"
 
 #include <curses.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "config/conffile.h"
 #include "core/xmalloc.h"
 #include "ui/theme.h"
 
@@ -176,4 +178,43 @@ void theme_apply(int mono)
 int theme_attr(enum slot s)
 {
 	return attrs_final[s];
+}
+
+int theme_load(const char *name, struct msg_list *errs)
+{
+	const char *x = getenv("XDG_CONFIG_HOME");
+	const char *home = getenv("HOME");
+	const char *env = getenv("MLTOP_THEMEDIR");
+	char *dirs[5] = {0}, *path = NULL;
+	int nd = 0, rc;
+
+	if (strchr(name, '/'))
+		return config_load(name, true, errs);
+	if (env && *env)
+		dirs[nd++] = xstrdup(env);
+	if (x && *x == '/')
+		dirs[nd++] = xasprintf("%s/mltop/themes", x);
+	else if (home)
+		dirs[nd++] = xasprintf("%s/.config/mltop/themes", home);
+	dirs[nd++] = xstrdup(MLTOP_THEMEDIR);
+	/* Running from a build tree, before `make install`. */
+	dirs[nd++] = xstrdup(MLTOP_SRC_THEMEDIR);
+	for (int i = 0; i < nd && !path; i++) {
+		char *p = xasprintf("%s/%s.theme", dirs[i], name);
+
+		if (access(p, R_OK) == 0)
+			path = p;
+		else
+			free(p);
+	}
+	for (int i = 0; i < nd; i++)
+		free(dirs[i]);
+	if (!path) {
+		msg_list_add(errs, xasprintf("theme '%s' not found", name));
+		return 1;
+	}
+	theme_reset();
+	rc = config_load(path, true, errs);
+	free(path);
+	return rc;
 }
