@@ -73,8 +73,9 @@ void theme_apply(int mono);
 /* The attribute (colour pair + attrs) to draw a slot with. */
 int theme_attr(enum slot s);
 /* Load theme NAME: a path, or NAME.theme from the theme directories
- * ($MLTOP_THEMEDIR, $XDG_CONFIG_HOME/mltop/themes, the installed themes,
- * the source tree's themes/ for a binary run from its build tree). Each
+ * ($MLTOP_THEMEDIR, $XDG_CONFIG_HOME/mltop/themes, then the installed
+ * themes, or the source tree's themes/ for a binary run from its build
+ * tree). Each
  * bad line adds to errs; returns the number of errors. */
 int theme_load(const char *name, struct msg_list *errs);
 
