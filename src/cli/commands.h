@@ -35,6 +35,9 @@ enum {
 	CF_NAMES = 1 << 10,
 };
 
+/* The options the dashboard (no command) reads beyond the global ones. */
+#define CLI_DASHBOARD_FLAGS CF_EXPERIMENT
+
 /* Where a command's positional arguments go in struct cli_opts. */
 enum cli_args {
 	ARGS_NONE,
