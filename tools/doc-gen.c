@@ -49,6 +49,10 @@ static void man_synopsis(void)
 			putchar(' ');
 			roff_usage(c->usage);
 		}
+		/* The usage errors leave --json out where it is rarely
+		 * wanted; the synopsis lists it wherever it is read. */
+		if ((c->flags & CF_JSON) && !strstr(c->usage, "--json"))
+			roff_usage(" [--json]");
 		puts("\n.br");
 	}
 }

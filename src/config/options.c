@@ -210,7 +210,12 @@ void options_print_help(FILE *f, bool man)
 	for (int i = 0; i < OPT__COUNT; i++) {
 		const struct option_def *d = &option_defs[i];
 
-		if (man)
+		if (man && d->type == OPT_NUMBER)
+			fprintf(f, ".TP\n.B %s\n%s (default: %s; %.10g to "
+				"%.10g%s%s)\n", d->name, d->help, d->def,
+				d->min, d->max, d->unit ? " " : "",
+				d->unit ? d->unit : "");
+		else if (man)
 			fprintf(f, ".TP\n.B %s\n%s (default: %s)\n", d->name,
 				d->help, *d->def ? d->def : "empty");
 		else
