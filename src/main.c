@@ -13,7 +13,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "config/config.h"
+#include "cli/commands.h"
+#include "config/conffile.h"
 #include "config/options.h"
 #include "core/clock.h"
 #include "core/xmalloc.h"
@@ -23,80 +24,12 @@
 #include "ui/keymap.h"
 #include "ui/theme.h"
 #include "ui/tui.h"
-
-enum {
-	OPT_JSON_FLAG = 256,
-	OPT_ALL_FLAG,
-	OPT_THEME_FLAG,
-	OPT_ASCII_FLAG,
-	OPT_DEMO,
-	OPT_DEMO_CREATE,
-	OPT_DEMO_TRAINER,
-	OPT_TICKS,
-	OPT_INTERVAL,
-	OPT_FIRST_FRAME,
-	OPT_READ_ONLY,
-	OPT_NO_CONFIG,
-	OPT_TIMEOUT_FLAG,
-	OPT_ALIAS,
-	OPT_STAGE,
-	OPT_ARCHIVE_EXISTING,
-	OPT_NOTE,
-	OPT_YES,
-	OPT_IF,
-	OPT_DIFF,
-};
-
-static const struct option longopts[] = {
-	{"tracking-uri", required_argument, NULL, 'u'},
-	{"refresh", required_argument, NULL, 'r'},
-	{"experiment", required_argument, NULL, 'e'},
-	{"config", required_argument, NULL, 'c'},
-	{"no-config", no_argument, NULL, OPT_NO_CONFIG},
-	{"timeout", required_argument, NULL, OPT_TIMEOUT_FLAG},
-	{"json", no_argument, NULL, OPT_JSON_FLAG},
-	{"all", no_argument, NULL, OPT_ALL_FLAG},
-	{"theme", required_argument, NULL, OPT_THEME_FLAG},
-	{"ascii", no_argument, NULL, OPT_ASCII_FLAG},
-	{"read-only", no_argument, NULL, OPT_READ_ONLY},
-	{"demo", no_argument, NULL, OPT_DEMO},
-	{"demo-create", required_argument, NULL, OPT_DEMO_CREATE},
-	{"demo-trainer", required_argument, NULL, OPT_DEMO_TRAINER},
-	{"ticks", required_argument, NULL, OPT_TICKS},
-	{"interval", required_argument, NULL, OPT_INTERVAL},
-	{"exit-after-first-frame", no_argument, NULL, OPT_FIRST_FRAME},
-	{"alias", required_argument, NULL, OPT_ALIAS},
-	{"stage", required_argument, NULL, OPT_STAGE},
-	{"archive-existing", no_argument, NULL, OPT_ARCHIVE_EXISTING},
-	{"note", required_argument, NULL, OPT_NOTE},
-	{"yes", no_argument, NULL, OPT_YES},
-	{"if", required_argument, NULL, OPT_IF},
-	{"diff", no_argument, NULL, OPT_DIFF},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'V'},
-	{NULL, 0, NULL, 0},
-};
+#include "ui/ui_config.h"
 
 static void usage(FILE *f)
 {
-	fputs("Usage: mltop [OPTIONS]                  the dashboard\n"
-	      "       mltop [OPTIONS] experiments      list experiments\n"
-	      "       mltop [OPTIONS] runs [-e EXP]    list runs\n"
-	      "       mltop [OPTIONS] metric RUN_ID[,RUN_ID...] KEY\n"
-	      "                                        a metric's history\n"
-	      "       mltop [OPTIONS] compare RUN_ID RUN_ID... [--diff]\n"
-	      "                                        runs side by side\n"
-	      "       mltop [OPTIONS] models           list registered models\n"
-	      "       mltop [OPTIONS] versions MODEL   list a model's versions\n"
-	      "       mltop [OPTIONS] history MODEL    promotions and who held\n"
-	      "                                        each alias and stage\n"
-	      "       mltop [OPTIONS] promote MODEL VERSION (--alias A |\n"
-	      "             --stage S [--archive-existing]) [--note TEXT]\n"
-	      "             [--if COND] [--yes]\n"
-	      "       mltop [OPTIONS] rollback MODEL (--alias A | --stage S)\n"
-	      "             [--note TEXT] [--yes]\n"
-	      "       mltop --demo                     the dashboard on a demo store\n"
-	      "\n"
+	cli_commands_print_usage(f);
+	fputs("\n"
 	      "A terminal dashboard for MLflow experiments and runs.\n"
 	      "\n"
 	      "Options:\n"
@@ -143,10 +76,6 @@ static void usage(FILE *f)
 	      "2 store error, 3 conflict (moved since read), 4 --if not met,\n"
 	      "5 refused by --read-only.\n", f);
 }
-
-/* compare's run ids, as many as given (static: still reachable when an
- * early return leaves main). */
-static const char **compare_ids;
 
 static const char *default_uri(void)
 {
@@ -233,6 +162,9 @@ int main(int argc, char **argv)
 	const char *uri = NULL, *config = NULL, *theme = NULL;
 	const char *demo_create_path = NULL, *demo_trainer_path = NULL;
 	const char *refresh = NULL, *timeout = NULL, *cmd;
+	const struct cli_command *cc;
+	char **pos;
+	size_t npos;
 	bool demo = false, no_config = false, ascii = false, read_only = false;
 	int ticks = 0, interval = 1000, c, rc;
 	char *err = NULL;
@@ -242,12 +174,13 @@ int main(int argc, char **argv)
 	to.start_mono = clock_mono_ms();
 	setlocale(LC_ALL, "");
 	options_init();
+	ui_config_register();
 	keymap_init();
 	theme_reset();
 	/* GNU getopt permutes: options may come before or after the command
 	 * word ("mltop runs --json"); what is left are the positionals. */
-	while ((c = getopt_long(argc, argv, "u:r:e:c:hV", longopts, NULL)) !=
-	       -1) {
+	while ((c = getopt_long(argc, argv, cli_shortopts(), cli_longopts(),
+				NULL)) != -1) {
 		switch (c) {
 		case 'u':
 			uri = optarg;
@@ -255,7 +188,7 @@ int main(int argc, char **argv)
 		case 'r':
 			refresh = optarg;
 			break;
-		case OPT_TIMEOUT_FLAG:
+		case OPTV_TIMEOUT:
 			timeout = optarg;
 			break;
 		case 'e':
@@ -264,61 +197,64 @@ int main(int argc, char **argv)
 		case 'c':
 			config = optarg;
 			break;
-		case OPT_NO_CONFIG:
+		case OPTV_NO_CONFIG:
 			no_config = true;
 			break;
-		case OPT_JSON_FLAG:
+		case OPTV_JSON:
 			co.json = true;
 			break;
-		case OPT_ALL_FLAG:
+		case OPTV_ALL:
 			co.all = true;
 			break;
-		case OPT_THEME_FLAG:
+		case OPTV_THEME:
 			theme = optarg;
 			break;
-		case OPT_ASCII_FLAG:
+		case OPTV_ASCII:
 			ascii = true;
 			break;
-		case OPT_READ_ONLY:
+		case OPTV_READ_ONLY:
 			read_only = true;
 			break;
-		case OPT_ALIAS:
+		case OPTV_ALIAS:
 			co.alias = optarg;
 			break;
-		case OPT_STAGE:
+		case OPTV_STAGE:
 			co.stage = optarg;
 			break;
-		case OPT_ARCHIVE_EXISTING:
+		case OPTV_ARCHIVE_EXISTING:
 			co.archive_existing = true;
 			break;
-		case OPT_NOTE:
+		case OPTV_NOTE:
 			co.note = optarg;
 			break;
-		case OPT_YES:
+		case OPTV_YES:
 			co.yes = true;
 			break;
-		case OPT_IF:
+		case OPTV_IF:
 			co.cond = optarg;
 			break;
-		case OPT_DIFF:
+		case OPTV_DIFF:
 			co.diff = true;
 			break;
-		case OPT_DEMO:
+		case OPTV_NAMES:
+			co.names = true;
+			break;
+		case OPTV_DEMO:
 			demo = true;
 			break;
-		case OPT_DEMO_CREATE:
+		case OPTV_DEMO_CREATE:
 			demo_create_path = optarg;
 			break;
-		case OPT_DEMO_TRAINER:
+		case OPTV_DEMO_TRAINER:
 			demo_trainer_path = optarg;
 			break;
-		case OPT_TICKS:
+		case OPTV_TICKS:
 			ticks = atoi(optarg);
 			break;
-		case OPT_INTERVAL:
+		case OPTV_INTERVAL:
 			interval = atoi(optarg);
 			break;
-		case OPT_FIRST_FRAME:
+		case OPTV_FIRST_FRAME:
 			to.exit_after_first_frame = true;
 			break;
 		case 'h':
@@ -333,21 +269,14 @@ int main(int argc, char **argv)
 		}
 	}
 	cmd = optind < argc ? argv[optind++] : NULL;
-	for (; optind < argc; optind++) {
-		if (cmd && !strcmp(cmd, "compare")) {
-			if (!compare_ids)
-				compare_ids = xcalloc((size_t)argc,
-						      sizeof(*compare_ids));
-			compare_ids[co.nrun_ids++] = argv[optind];
-		} else if (!co.run_id) {
-			co.run_id = argv[optind];
-		} else if (!co.key) {
-			co.key = argv[optind];
-		} else {
-			fprintf(stderr, "mltop: unexpected argument '%s'\n",
-				argv[optind]);
-			return 1;
-		}
+	cc = cmd ? cli_command_find(cmd) : NULL;
+	pos = argv + optind;
+	npos = (size_t)(argc - optind);
+	/* Found while parsing, before --demo-create runs: no command but a
+	 * variadic one takes more than two arguments. */
+	if (!(cc && cc->max_args < 0) && npos > 2) {
+		fprintf(stderr, "mltop: unexpected argument '%s'\n", pos[2]);
+		return 1;
 	}
 	if (demo_create_path) {
 		if (demo_create(demo_create_path, clock_now_ms(), &err) != 0) {
@@ -397,53 +326,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mltop: %s\n", cfg_errs.v[i]);
 	to.config_errors = &cfg_errs;
 
-	if (cmd && strcmp(cmd, "experiments") && strcmp(cmd, "runs") &&
-	    strcmp(cmd, "metric") && strcmp(cmd, "models") &&
-	    strcmp(cmd, "versions") && strcmp(cmd, "history") &&
-	    strcmp(cmd, "promote") && strcmp(cmd, "rollback") &&
-	    strcmp(cmd, "compare")) {
-		fprintf(stderr, "mltop: unknown command '%s' (experiments, runs, "
-			"metric, compare, models, versions, history, promote "
-			"or rollback)\n", cmd);
+	if (cmd && !cc) {
+		fprintf(stderr, "mltop: unknown command '%s' (", cmd);
+		cli_commands_print_names(stderr);
+		fputs(")\n", stderr);
 		return 1;
 	}
-	if (cmd && !strcmp(cmd, "compare") && co.nrun_ids < 2) {
-		fputs("mltop: usage: mltop compare RUN_ID RUN_ID... [--diff] "
-		      "[--json]\n", stderr);
+	if (cc && cli_command_bind(cc, pos, npos, &co) != 0)
 		return 1;
-	}
-	co.run_ids = compare_ids;
-	if (cmd && !strcmp(cmd, "metric") && (!co.run_id || !co.key)) {
-		fputs("mltop: usage: mltop metric RUN_ID[,RUN_ID...] KEY [--json]\n", stderr);
-		return 1;
-	}
-	/* The registry commands name a model (and promote a version). */
-	if (cmd && (!strcmp(cmd, "versions") || !strcmp(cmd, "history") ||
-		    !strcmp(cmd, "promote") || !strcmp(cmd, "rollback"))) {
-		bool promote = !strcmp(cmd, "promote");
-
-		co.model = co.run_id;
-		co.version = co.key;
-		co.run_id = co.key = NULL;
-		if (!co.model || (promote && !co.version)) {
-			fprintf(stderr, "mltop: usage: mltop %s MODEL%s\n", cmd,
-				promote ? " VERSION (--alias A | --stage S "
-				"[--archive-existing]) [--note TEXT] [--if "
-				"COND] [--yes]" : !strcmp(cmd, "rollback") ?
-				" (--alias A | --stage S) [--note TEXT] [--yes]"
-				: " [--json]");
-			return 1;
-		}
-		if (!promote && co.version) {
-			fprintf(stderr, "mltop: unexpected argument '%s'\n",
-				co.version);
-			return 1;
-		}
-	}
-	if (cmd && strcmp(cmd, "metric") && co.run_id) {
-		fprintf(stderr, "mltop: unexpected argument '%s'\n", co.run_id);
-		return 1;
-	}
 	if (demo) {
 		rc = run_demo(&to, read_only);
 		msg_list_free(&cfg_errs);
@@ -466,30 +356,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	s->read_only = read_only;
-	if (!cmd)
-		rc = tui_run(s, &to);
-	else if (!strcmp(cmd, "experiments"))
-		rc = cli_experiments(s, &co);
-	else if (!strcmp(cmd, "runs"))
-		rc = cli_runs(s, &co);
-	else if (!strcmp(cmd, "compare"))
-		rc = cli_compare(s, &co);
-	else if (!strcmp(cmd, "models"))
-		rc = cli_models(s, &co);
-	else if (!strcmp(cmd, "versions"))
-		rc = cli_versions(s, &co);
-	else if (!strcmp(cmd, "history"))
-		rc = cli_history(s, &co);
-	else if (!strcmp(cmd, "promote"))
-		rc = cli_promote(s, &co);
-	else if (!strcmp(cmd, "rollback"))
-		rc = cli_rollback(s, &co);
-	else
-		rc = cli_metric(s, &co);
+	rc = cc ? cc->run(s, &co) : tui_run(s, &to);
 	store_close(s);
 	model_free(&m);
 	msg_list_free(&cfg_errs);
 	options_free();
-	free(compare_ids);
 	return rc;
 }

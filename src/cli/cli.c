@@ -93,14 +93,22 @@ int cli_experiments(struct store *s, const struct cli_opts *o)
 	struct store_req req = CLI_REQ;
 
 	req.include_deleted = o->all;
-	req.want_counts = !o->json;
+	req.want_counts = !o->json && !o->names;
 	s->ops->load_experiments(s, &req, NULL, NULL);
 	if (wait_ok(s, "experiments") != 0)
 		return 2;
 	notice(s);
 	if (m->nexps)
 		qsort(m->exps, m->nexps, sizeof(*m->exps), exp_cmp);
-	if (o->json) {
+	if (o->names) {
+		/* For the shell completion scripts: one name a line. */
+		for (size_t i = 0; i < m->nexps; i++) {
+			char *name = sanitize_text(m->exps[i]->name);
+
+			puts(name);
+			free(name);
+		}
+	} else if (o->json) {
 		struct jsonw w;
 
 		jsonw_init(&w, stdout);

@@ -33,6 +33,7 @@ struct cli_opts {
 	const char *const *run_ids;
 	size_t nrun_ids;
 	bool diff;
+	bool names;             /* --names: experiments, models: names only */
 };
 
 int cli_experiments(struct store *s, const struct cli_opts *o);

@@ -222,7 +222,15 @@ int cli_models(struct store *s, const struct cli_opts *o)
 			v[n++] = m->models[i];
 	if (n > 1)
 		qsort(v, n, sizeof(*v), rm_cmp);
-	if (o->json) {
+	if (o->names) {
+		/* For the shell completion scripts: one name a line. */
+		for (size_t i = 0; i < n; i++) {
+			char *name = sanitize_text(v[i]->name);
+
+			puts(name);
+			free(name);
+		}
+	} else if (o->json) {
 		struct jsonw w;
 
 		jsonw_init(&w, stdout);

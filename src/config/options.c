@@ -6,12 +6,14 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config/options.h"
 #include "core/xmalloc.h"
 
 const struct option_def option_defs[OPT__COUNT] = {
-#define X(id, name, type, def, help) [OPT_##id] = {name, type, def, help},
+#define X(id, name, type, def, min, max, unit, choices, help)               \
+	[OPT_##id] = {name, type, def, min, max, unit, choices, help},
 	OPTIONS(X)
 #undef X
 };
@@ -67,19 +69,52 @@ static int parse_bool(const char *v, bool *out)
 	return -1;
 }
 
-int opt_set(int id, const char *value, char **err)
+/* Whether word is one of the space-separated words of set. */
+static bool among(const char *set, const char *word)
 {
-	const struct option_def *d = &option_defs[id];
-	char *end;
-	double num;
+	size_t n = strlen(word);
+
+	for (const char *p = set; *p;) {
+		size_t len = strcspn(p, " ");
+
+		if (len == n && n && strncmp(p, word, n) == 0)
+			return true;
+		p += len;
+		p += strspn(p, " ");
+	}
+	return false;
+}
+
+/* "a, b or c" from "a b c"; owned. */
+static char *choices_text(const char *set)
+{
+	size_t len = strlen(set), at = 0, nwords = 0;
+	char *out = xmalloc(len * 2 + 8);
+
+	for (const char *p = set; *p; p += strspn(p, " ")) {
+		size_t wl = strcspn(p, " ");
+		bool last = !p[wl + strspn(p + wl, " ")];
+
+		if (nwords)
+			at += (size_t)sprintf(out + at, last ? " or " : ", ");
+		memcpy(out + at, p, wl);
+		at += wl;
+		p += wl;
+		nwords++;
+	}
+	out[at] = '\0';
+	return out;
+}
+
+int opt_check(const struct option_def *d, const char *value, double *num,
+	      char **err)
+{
+	char *end, *list;
+	bool b;
 
 	switch (d->type) {
 	case OPT_BOOL:
-		if (strcmp(value, "toggle") == 0) {
-			values[id].b = !values[id].b;
-			return 0;
-		}
-		if (parse_bool(value, &values[id].b) != 0) {
+		if (strcmp(value, "toggle") != 0 && parse_bool(value, &b) != 0) {
 			*err = xasprintf("%s: expected true or false, not '%s'",
 					 d->name, value);
 			return -1;
@@ -87,23 +122,48 @@ int opt_set(int id, const char *value, char **err)
 		return 0;
 	case OPT_NUMBER:
 		errno = 0;
-		num = strtod(value, &end);
-		if (errno || end == value || *end || !isfinite(num) ||
-		    num < 0) {
+		*num = strtod(value, &end);
+		if (errno || end == value || *end || !isfinite(*num) ||
+		    *num < 0) {
 			*err = xasprintf("%s: expected a number, not '%s'",
 					 d->name, value);
 			return -1;
 		}
-		if (id == OPT_HTTP_TIMEOUT && (num < 0.1 || num > 3600)) {
-			*err = xasprintf("http-timeout: %s is out of range (0.1 "
-					 "to 3600 seconds)", value);
+		if (*num < d->min || *num > d->max) {
+			*err = xasprintf("%s: %s is out of range (%.10g to %.10g%s%s)",
+					 d->name, value, d->min, d->max,
+					 d->unit ? " " : "",
+					 d->unit ? d->unit : "");
 			return -1;
 		}
-		if (id == OPT_REFRESH && (num < 0.1 || num > 3600)) {
-			*err = xasprintf("refresh: %s is out of range (0.1 to "
-					 "3600 seconds)", value);
+		return 0;
+	case OPT_STRING:
+		if (d->choices && !among(d->choices, value)) {
+			list = choices_text(d->choices);
+			*err = xasprintf("%s: expected %s, not '%s'", d->name,
+					 list, value);
+			free(list);
 			return -1;
 		}
+		return 0;
+	}
+	return -1;
+}
+
+int opt_set(int id, const char *value, char **err)
+{
+	double num = 0;
+
+	if (opt_check(&option_defs[id], value, &num, err) != 0)
+		return -1;
+	switch (option_defs[id].type) {
+	case OPT_BOOL:
+		if (strcmp(value, "toggle") == 0)
+			values[id].b = !values[id].b;
+		else
+			parse_bool(value, &values[id].b);
+		return 0;
+	case OPT_NUMBER:
 		values[id].num = num;
 		return 0;
 	case OPT_STRING:
@@ -150,7 +210,12 @@ void options_print_help(FILE *f, bool man)
 	for (int i = 0; i < OPT__COUNT; i++) {
 		const struct option_def *d = &option_defs[i];
 
-		if (man)
+		if (man && d->type == OPT_NUMBER)
+			fprintf(f, ".TP\n.B %s\n%s (default: %s; %.10g to "
+				"%.10g%s%s)\n", d->name, d->help, d->def,
+				d->min, d->max, d->unit ? " " : "",
+				d->unit ? d->unit : "");
+		else if (man)
 			fprintf(f, ".TP\n.B %s\n%s (default: %s)\n", d->name,
 				d->help, *d->def ? d->def : "empty");
 		else

@@ -8,37 +8,43 @@
 
 enum opt_type { OPT_BOOL, OPT_NUMBER, OPT_STRING };
 
-/* X(id, name, type, default, help) */
+/* X(id, name, type, default, min, max, unit, choices, help)
+ * min and max bound a number (both inclusive); unit names it in messages.
+ * choices, when not NULL, is the space-separated set a string must be
+ * one of (theme is open-ended: any theme file is a valid value). */
 #define OPTIONS(X)                                                          \
-	X(REFRESH, "refresh", OPT_NUMBER, "2",                              \
+	X(REFRESH, "refresh", OPT_NUMBER, "2", 0.1, 3600, "seconds", NULL,  \
 	  "seconds between live refreshes (0.1 to 3600)")                   \
-	X(HTTP_TIMEOUT, "http-timeout", OPT_NUMBER, "30",                   \
+	X(HTTP_TIMEOUT, "http-timeout", OPT_NUMBER, "30", 0.1, 3600,        \
+	  "seconds", NULL,                                                  \
 	  "seconds a request to a tracking server may take")                \
-	X(STALL, "stall-seconds", OPT_NUMBER, "120",                        \
+	X(STALL, "stall-seconds", OPT_NUMBER, "120", 0, 31536000,           \
+	  "seconds", NULL,                                                  \
 	  "a running run with no new point for this long is marked stalled") \
-	X(SHOW_DELETED, "show-deleted", OPT_BOOL, "false",                  \
+	X(SHOW_DELETED, "show-deleted", OPT_BOOL, "false", 0, 0, NULL, NULL, \
 	  "show deleted experiments and runs")                              \
-	X(METRICS, "metric-columns", OPT_STRING, "",                        \
+	X(METRICS, "metric-columns", OPT_STRING, "", 0, 0, NULL, NULL,      \
 	  "metric keys shown as columns, comma separated (empty: automatic)") \
-	X(MAX_METRICS, "max-metric-columns", OPT_NUMBER, "0",               \
+	X(MAX_METRICS, "max-metric-columns", OPT_NUMBER, "0", 0, 8,         \
+	  "columns", NULL,                                                  \
 	  "metric columns the automatic choice shows (0: as many as fit)")  \
-	X(SPARK_WIDTH, "spark-width", OPT_NUMBER, "12",                     \
+	X(SPARK_WIDTH, "spark-width", OPT_NUMBER, "12", 0, 40, "cells", NULL, \
 	  "width of sparklines in table cells")                             \
-	X(THEME, "theme", OPT_STRING, "dark",                               \
+	X(THEME, "theme", OPT_STRING, "dark", 0, 0, NULL, NULL,             \
 	  "colour theme: dark, light, mono or a file in themes/")           \
-	X(ASCII, "ascii", OPT_BOOL, "false",                                \
+	X(ASCII, "ascii", OPT_BOOL, "false", 0, 0, NULL, NULL,              \
 	  "draw with ASCII only, even in a UTF-8 locale")                   \
-	X(TREE, "tree", OPT_BOOL, "true",                                   \
+	X(TREE, "tree", OPT_BOOL, "true", 0, 0, NULL, NULL,                 \
 	  "show nested runs as a tree under their parent")                  \
-	X(METRIC_LOWER, "metric-lower", OPT_STRING, "",                     \
+	X(METRIC_LOWER, "metric-lower", OPT_STRING, "", 0, 0, NULL, NULL,   \
 	  "metric keys where lower is better, comma separated; wins over "  \
 	  "the guess from the key's name")                                  \
-	X(METRIC_HIGHER, "metric-higher", OPT_STRING, "",                   \
+	X(METRIC_HIGHER, "metric-higher", OPT_STRING, "", 0, 0, NULL, NULL, \
 	  "metric keys where higher is better, comma separated; wins over " \
 	  "the guess from the key's name")
 
 enum opt_id {
-#define X(id, name, type, def, help) OPT_##id,
+#define X(id, name, type, def, min, max, unit, choices, help) OPT_##id,
 	OPTIONS(X)
 #undef X
 	OPT__COUNT
@@ -48,6 +54,9 @@ struct option_def {
 	const char *name;
 	enum opt_type type;
 	const char *def;
+	double min, max;     /* OPT_NUMBER: the accepted range */
+	const char *unit;    /* OPT_NUMBER: "seconds", ... or NULL */
+	const char *choices; /* OPT_STRING: "a b c", or NULL for any text */
 	const char *help;
 };
 
@@ -57,8 +66,14 @@ extern const struct option_def option_defs[OPT__COUNT];
 void options_init(void);
 void options_free(void);
 int opt_find(const char *name);          /* -1 when unknown */
-/* Set from text; returns 0 or -1 with *err (caller frees). */
+/* Set from text; returns 0 or -1 with *err (caller frees). A number
+ * outside [min, max] or a string not among the choices is refused with a
+ * message naming what is accepted, and the value stays as it was. */
 int opt_set(int id, const char *value, char **err);
+/* The check opt_set makes, against any definition (tests use their own):
+ * returns 0, or -1 with *err; *num gets a number's value. */
+int opt_check(const struct option_def *d, const char *value, double *num,
+	      char **err);
 bool opt_bool(int id);
 double opt_number(int id);
 const char *opt_string(int id);

@@ -2,6 +2,7 @@
  * Every allocation failure ends here, through the terminal-restoring hook. */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,15 @@ void *xrealloc(void *p, size_t n)
 	return q;
 }
 
+void *xreallocarray(void *p, size_t n, size_t size)
+{
+	/* A wrapped product would allocate less than asked and every later
+	 * write would run past the end: die instead, like out of memory. */
+	if (size && n > SIZE_MAX / size)
+		die("allocation too large (%zu x %zu bytes)", n, size);
+	return xrealloc(p, n * size);
+}
+
 void *xgrow(void *p, size_t *cap, size_t need, size_t sz)
 {
 	size_t ncap = *cap ? *cap : 8;
@@ -58,8 +68,8 @@ void *xgrow(void *p, size_t *cap, size_t need, size_t sz)
 	if (need <= *cap)
 		return p;
 	while (ncap < need)
-		ncap *= 2;
-	p = xrealloc(p, ncap * sz);
+		ncap = ncap > SIZE_MAX / 2 ? need : ncap * 2;
+	p = xreallocarray(p, ncap, sz);
 	*cap = ncap;
 	return p;
 }

@@ -9,7 +9,10 @@
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
-/* Grow *p (of *cap elements of size sz) so that it holds at least need. */
+/* Resize to n elements of size bytes; dies when n * size overflows. */
+void *xreallocarray(void *p, size_t n, size_t size);
+/* Grow *p (of *cap elements of size sz) so that it holds at least need;
+ * dies when the bytes needed do not fit a size_t. */
 void *xgrow(void *p, size_t *cap, size_t need, size_t sz);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);

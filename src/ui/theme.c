@@ -1,11 +1,14 @@
-/* theme.c: colour slots and their curses attributes.
+/* theme.c: colour slots and their curses attributes, and theme files.
  * Parsing is separate from applying so a theme file is checked up front. */
 #include "config.h"
 
 #include <curses.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "config/conffile.h"
 #include "core/xmalloc.h"
 #include "ui/theme.h"
 
@@ -176,4 +179,76 @@ void theme_apply(int mono)
 int theme_attr(enum slot s)
 {
 	return attrs_final[s];
+}
+
+/* The source tree's themes/ when this binary runs from its build tree:
+ * the build writes that path into uninstalled-themedir beside the binary
+ * and make install never copies it, so an installed mltop neither finds
+ * nor embeds a build path. Owned; NULL when installed. */
+static char *uninstalled_themedir(void)
+{
+	char exe[4096], *slash, *marker, *line = NULL;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	size_t cap = 0;
+	FILE *f;
+
+	if (n <= 0 || (size_t)n >= sizeof(exe) - 1)
+		return NULL;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return NULL;
+	*slash = '\0';
+	marker = xasprintf("%s/uninstalled-themedir", exe);
+	f = fopen(marker, "r");
+	free(marker);
+	if (!f)
+		return NULL;
+	if (getline(&line, &cap, f) > 0) {
+		line[strcspn(line, "\n")] = '\0';
+	} else {
+		free(line);
+		line = NULL;
+	}
+	fclose(f);
+	return line;
+}
+
+int theme_load(const char *name, struct msg_list *errs)
+{
+	const char *x = getenv("XDG_CONFIG_HOME");
+	const char *home = getenv("HOME");
+	const char *env = getenv("MLTOP_THEMEDIR");
+	char *dirs[4] = {0}, *path = NULL, *built;
+	int nd = 0, rc;
+
+	if (strchr(name, '/'))
+		return config_load(name, true, errs);
+	if (env && *env)
+		dirs[nd++] = xstrdup(env);
+	if (x && *x == '/')
+		dirs[nd++] = xasprintf("%s/mltop/themes", x);
+	else if (home)
+		dirs[nd++] = xasprintf("%s/.config/mltop/themes", home);
+	/* A build tree uses its own themes, never an installed (older) copy. */
+	built = uninstalled_themedir();
+	dirs[nd++] = built ? built : xstrdup(MLTOP_THEMEDIR);
+	for (int i = 0; i < nd && !path; i++) {
+		char *p = xasprintf("%s/%s.theme", dirs[i], name);
+
+		if (access(p, R_OK) == 0)
+			path = p;
+		else
+			free(p);
+	}
+	for (int i = 0; i < nd; i++)
+		free(dirs[i]);
+	if (!path) {
+		msg_list_add(errs, xasprintf("theme '%s' not found", name));
+		return 1;
+	}
+	theme_reset();
+	rc = config_load(path, true, errs);
+	free(path);
+	return rc;
 }

@@ -59,6 +59,8 @@ enum slot {
 
 extern const char *const slot_names[SLOT__COUNT];
 
+struct msg_list;
+
 /* Reset every slot to the built-in dark theme. */
 void theme_reset(void);
 /* color SLOT FG BG [ATTRS]: argv excludes the word "color". Returns 0 or
@@ -70,5 +72,11 @@ int theme_set(int argc, char **argv, char **err);
 void theme_apply(int mono);
 /* The attribute (colour pair + attrs) to draw a slot with. */
 int theme_attr(enum slot s);
+/* Load theme NAME: a path, or NAME.theme from the theme directories
+ * ($MLTOP_THEMEDIR, $XDG_CONFIG_HOME/mltop/themes, then the installed
+ * themes, or the source tree's themes/ for a binary run from its build
+ * tree). Each
+ * bad line adds to errs; returns the number of errors. */
+int theme_load(const char *name, struct msg_list *errs);
 
 #endif

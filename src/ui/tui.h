@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config/config.h"
+#include "config/conffile.h"
 #include "ui/actions.h"
 
 struct store;

@@ -1,20 +1,83 @@
-/* config.c: reads config and theme files, one command a line.
- * The same commands run from the `:` prompt, so there is one syntax. */
+/* conffile.c: reads config files, one command a line. `set` is config's
+ * own; other words run the handlers their layers registered. The same
+ * commands run from the `:` prompt, so there is one syntax. */
 #include "config.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "config/config.h"
+#include "config/conffile.h"
 #include "config/options.h"
 #include "core/xmalloc.h"
-#include "ui/keymap.h"
-#include "ui/theme.h"
 
 #define MAX_WORDS 16
+#define MAX_HANDLERS 16
+
+/* Registered at startup, before any line is read; never freed. */
+static struct handler {
+	const char *name;
+	config_handler_fn fn;
+	bool alias;
+} handlers[MAX_HANDLERS];
+static int nhandlers;
+
+static struct handler *handler_find(const char *name)
+{
+	for (int i = 0; i < nhandlers; i++)
+		if (strcmp(handlers[i].name, name) == 0)
+			return &handlers[i];
+	return NULL;
+}
+
+static void handler_add(const char *name, config_handler_fn fn, bool alias)
+{
+	struct handler *h = handler_find(name);
+
+	if (!h) {
+		if (nhandlers == MAX_HANDLERS)
+			die("too many config commands (%s)", name);
+		h = &handlers[nhandlers++];
+	}
+	*h = (struct handler){name, fn, alias};
+}
+
+void config_register_handler(const char *name, config_handler_fn fn)
+{
+	handler_add(name, fn, false);
+}
+
+void config_register_alias(const char *alias, const char *name)
+{
+	struct handler *h = handler_find(name);
+
+	if (!h)
+		die("config alias %s of unknown command %s", alias, name);
+	handler_add(alias, h->fn, true);
+}
+
+/* "unknown command 'w' (expected set, bind or color)" */
+static char *unknown_command(const char *word)
+{
+	const char *names[MAX_HANDLERS + 1];
+	char *list = xstrdup("set"), *next;
+	int n = 0;
+
+	names[n++] = "set";
+	for (int i = 0; i < nhandlers; i++)
+		if (!handlers[i].alias)
+			names[n++] = handlers[i].name;
+	for (int i = 1; i < n; i++) {
+		next = xasprintf("%s%s%s", list, i == n - 1 ? " or " : ", ",
+				 names[i]);
+		free(list);
+		list = next;
+	}
+	next = xasprintf("unknown command '%s' (expected %s)", word, list);
+	free(list);
+	return next;
+}
 
 void msg_list_add(struct msg_list *l, char *msg)
 {
@@ -97,18 +160,10 @@ int config_line(const char *line, char **err)
 				rc = opt_set(id, val, err);
 			}
 		}
-	} else if (strcmp(w[0], "bind") == 0) {
-		if (n != 3) {
-			*err = xstrdup("usage: bind <key> <action>");
-			rc = -1;
-		} else {
-			rc = keymap_bind(w[1], w[2], err);
-		}
-	} else if (strcmp(w[0], "color") == 0 || strcmp(w[0], "colour") == 0) {
-		rc = theme_set(n - 1, w + 1, err);
+	} else if (handler_find(w[0])) {
+		rc = handler_find(w[0])->fn(n, w, err);
 	} else {
-		*err = xasprintf("unknown command '%s' (expected set, bind or "
-				 "color)", w[0]);
+		*err = unknown_command(w[0]);
 		rc = -1;
 	}
 	free(buf);
@@ -152,43 +207,4 @@ char *config_default_path(void)
 	if (x && *x == '/')
 		return xasprintf("%s/mltop/config", x);
 	return xasprintf("%s/.config/mltop/config", home ? home : ".");
-}
-
-int theme_load(const char *name, struct msg_list *errs)
-{
-	const char *x = getenv("XDG_CONFIG_HOME");
-	const char *home = getenv("HOME");
-	const char *env = getenv("MLTOP_THEMEDIR");
-	char *dirs[5] = {0}, *path = NULL;
-	int nd = 0, rc;
-
-	if (strchr(name, '/'))
-		return config_load(name, true, errs);
-	if (env && *env)
-		dirs[nd++] = xstrdup(env);
-	if (x && *x == '/')
-		dirs[nd++] = xasprintf("%s/mltop/themes", x);
-	else if (home)
-		dirs[nd++] = xasprintf("%s/.config/mltop/themes", home);
-	dirs[nd++] = xstrdup(MLTOP_THEMEDIR);
-	/* Running from a build tree, before `make install`. */
-	dirs[nd++] = xstrdup(MLTOP_SRC_THEMEDIR);
-	for (int i = 0; i < nd && !path; i++) {
-		char *p = xasprintf("%s/%s.theme", dirs[i], name);
-
-		if (access(p, R_OK) == 0)
-			path = p;
-		else
-			free(p);
-	}
-	for (int i = 0; i < nd; i++)
-		free(dirs[i]);
-	if (!path) {
-		msg_list_add(errs, xasprintf("theme '%s' not found", name));
-		return 1;
-	}
-	theme_reset();
-	rc = config_load(path, true, errs);
-	free(path);
-	return rc;
 }
