@@ -1,8 +1,10 @@
 /* main.c: mltop's entry point: options, the store, then a command or the
  * dashboard. Exit status: 0 ok, 1 usage (or declined), 2 store error,
- * 3 conflict, 4 --if not met, 5 refused by --read-only. */
+ * 3 conflict, 4 --if not met, 5 refused by --read-only, 6 the output
+ * could not be written. */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <langinfo.h>
 #include <locale.h>
@@ -16,6 +18,8 @@
 #include "cli/commands.h"
 #include "config/conffile.h"
 #include "config/options.h"
+#include "core/msg.h"
+#include "core/sanitize.h"
 #include "core/clock.h"
 #include "core/xmalloc.h"
 #include "demo/demo.h"
@@ -74,7 +78,8 @@ static void usage(FILE *f)
 	options_print_help(f, false);
 	fputs("\nExit status: 0 ok, 1 usage error (or declined at the prompt),\n"
 	      "2 store error, 3 conflict (moved since read), 4 --if not met,\n"
-	      "5 refused by --read-only.\n", f);
+	      "5 refused by --read-only, 6 the output could not be written.\n",
+	      f);
 }
 
 static const char *default_uri(void)
@@ -108,7 +113,7 @@ static int run_demo(const struct tui_opts *to, bool read_only)
 	}
 	path = xasprintf("%s/mlflow.db", dir);
 	if (demo_create(path, clock_now_ms(), &err) != 0) {
-		fprintf(stderr, "mltop: demo: %s\n", err);
+		msg_err("demo: %s", err);
 		free(err);
 		free(path);
 		free(dir);
@@ -116,7 +121,7 @@ static int run_demo(const struct tui_opts *to, bool read_only)
 	}
 	trainer = demo_trainer_start(path, &err);
 	if (trainer < 0) {
-		fprintf(stderr, "mltop: demo trainer: %s\n", err);
+		msg_err("demo trainer: %s", err);
 		free(err);
 		err = NULL;
 	}
@@ -124,7 +129,7 @@ static int run_demo(const struct tui_opts *to, bool read_only)
 	uri = xasprintf("sqlite:///%s", path);
 	s = store_open(uri, &m, &err);
 	if (!s) {
-		fprintf(stderr, "mltop: %s\n", err);
+		msg_err("%s", err);
 		rc = 2;
 	} else {
 		s->read_only = read_only;
@@ -275,12 +280,12 @@ int main(int argc, char **argv)
 	/* Found while parsing, before --demo-create runs: no command but a
 	 * variadic one takes more than two arguments. */
 	if (!(cc && cc->max_args < 0) && npos > 2) {
-		fprintf(stderr, "mltop: unexpected argument '%s'\n", pos[2]);
+		msg_err("unexpected argument '%s'", pos[2]);
 		return 1;
 	}
 	if (demo_create_path) {
 		if (demo_create(demo_create_path, clock_now_ms(), &err) != 0) {
-			fprintf(stderr, "mltop: %s\n", err);
+			msg_err("%s", err);
 			free(err);
 			return 2;
 		}
@@ -294,7 +299,7 @@ int main(int argc, char **argv)
 		}
 		if (demo_trainer_run(demo_trainer_path, interval, ticks, &err) !=
 		    0) {
-			fprintf(stderr, "mltop: %s\n", err);
+			msg_err("%s", err);
 			free(err);
 			return 2;
 		}
@@ -307,11 +312,11 @@ int main(int argc, char **argv)
 		free(path);
 	}
 	if (refresh && opt_set(OPT_REFRESH, refresh, &err) != 0) {
-		fprintf(stderr, "mltop: --refresh: %s\n", err);
+		msg_err("--refresh: %s", err);
 		return 1;
 	}
 	if (timeout && opt_set(OPT_HTTP_TIMEOUT, timeout, &err) != 0) {
-		fprintf(stderr, "mltop: --timeout: %s\n", err);
+		msg_err("--timeout: %s", err);
 		return 1;
 	}
 	if (theme && opt_set(OPT_THEME, theme, &err) != 0)
@@ -323,11 +328,14 @@ int main(int argc, char **argv)
 	draw_set_unicode(!opt_bool(OPT_ASCII) &&
 			 strcmp(nl_langinfo(CODESET), "UTF-8") == 0);
 	for (size_t i = 0; i < cfg_errs.n; i++)
-		fprintf(stderr, "mltop: %s\n", cfg_errs.v[i]);
+		msg_err("%s", cfg_errs.v[i]);
 	to.config_errors = &cfg_errs;
 
 	if (cmd && !cc) {
-		fprintf(stderr, "mltop: unknown command '%s' (", cmd);
+		char *safe = sanitize_text(cmd);
+
+		fprintf(stderr, "mltop: unknown command '%s' (", safe);
+		free(safe);
 		cli_commands_print_names(stderr);
 		fputs(")\n", stderr);
 		return 1;
@@ -351,12 +359,18 @@ int main(int argc, char **argv)
 	model_init(&m);
 	s = store_open(uri, &m, &err);
 	if (!s) {
-		fprintf(stderr, "mltop: %s\n", err);
+		msg_err("%s", err);
 		free(err);
 		return 2;
 	}
 	s->read_only = read_only;
 	rc = cc ? cc->run(s, &co) : tui_run(s, &to);
+	/* Output that never arrived (a full disk, a closed pipe) is said,
+	 * not left to a silent exit status. */
+	if (cc && (fflush(stdout) != 0 || ferror(stdout)))
+		rc = msg_output_failed(rc, errno ? errno : EIO,
+				       (cc->flags & CF_YES) && rc == 2 &&
+				       !m.error);
 	store_close(s);
 	model_free(&m);
 	msg_list_free(&cfg_errs);

@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "cli/table.h"
+#include "core/msg.h"
 #include "core/format.h"
 #include "core/jsonw.h"
 #include "core/sanitize.h"
@@ -28,7 +29,7 @@ static int wait_ok(struct store *s, const char *what)
 {
 	store_wait(s);
 	if (s->model->error) {
-		fprintf(stderr, "mltop: %s: %s\n", s->uri.display,
+		msg_err("%s: %s", s->uri.display,
 			s->model->error);
 		return -1;
 	}
@@ -39,7 +40,7 @@ static int wait_ok(struct store *s, const char *what)
 static void notice(struct store *s)
 {
 	if (s->model->notice)
-		fprintf(stderr, "mltop: warning: %s\n", s->model->notice);
+		msg_err("warning: %s", s->model->notice);
 }
 
 
@@ -241,8 +242,8 @@ int cli_runs(struct store *s, const struct cli_opts *o)
 		struct experiment *e = find_experiment(m, o->experiment);
 
 		if (!e) {
-			fprintf(stderr, "mltop: no experiment named or "
-				"numbered '%s'\n", o->experiment);
+			msg_err("no experiment named or "
+				"numbered '%s'", o->experiment);
 			return 2;
 		}
 		s->ops->load_runs(s, &req, e, NULL, NULL);
@@ -332,7 +333,7 @@ int cli_metric(struct store *s, const struct cli_opts *o)
 	}
 	multi = n > 1;
 	if (n == 0) {
-		fputs("mltop: metric: no run id\n", stderr);
+		msg_err("%s", "metric: no run id");
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -344,7 +345,7 @@ int cli_metric(struct store *s, const struct cli_opts *o)
 		struct run *r = model_find_run(s->model, list[i]);
 
 		if (!r) {
-			fprintf(stderr, "mltop: no run with id %s\n", list[i]);
+			msg_err("no run with id %s", list[i]);
 			goto out;
 		}
 		s->ops->load_history(s, &CLI_REQ, r, run_series_upsert(r, o->key),

@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "cli/table.h"
 #include "compare/compare.h"
+#include "core/msg.h"
 #include "core/clock.h"
 #include "core/format.h"
 #include "core/jsonw.h"
@@ -58,10 +59,10 @@ static int load(struct store *s, const struct cli_opts *o, struct run **runs)
 		if (runs[i])
 			continue;
 		if (not_found(&got[i]))
-			fprintf(stderr, "mltop: no run with id %s\n",
+			msg_err("no run with id %s",
 				o->run_ids[i]);
 		else
-			fprintf(stderr, "mltop: %s: %s\n", s->uri.display,
+			msg_err("%s: %s", s->uri.display,
 				got[i].err);
 		rc = 2;
 	}
@@ -83,7 +84,7 @@ static int load(struct store *s, const struct cli_opts *o, struct run **runs)
 	}
 	store_wait(s);
 	if (hist.failed) {
-		fprintf(stderr, "mltop: %s: %s\n", s->uri.display, hist.err);
+		msg_err("%s: %s", s->uri.display, hist.err);
 		rc = 2;
 	}
 out:
@@ -350,7 +351,7 @@ int cli_compare(struct store *s, const struct cli_opts *o)
 		return rc;
 	}
 	if (s->model->notice)
-		fprintf(stderr, "mltop: warning: %s\n", s->model->notice);
+		msg_err("warning: %s", s->model->notice);
 	compare_build(&c, runs, o->nrun_ids, clock_now_ms());
 	if (o->json)
 		print_json(&c, o->diff);

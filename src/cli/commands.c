@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "core/msg.h"
 #include "core/xmalloc.h"
 
 const struct cli_command cli_commands[] = {
@@ -237,12 +238,12 @@ int cli_command_bind(const struct cli_command *cmd, char **pos, size_t n,
 		     struct cli_opts *o)
 {
 	if (n < (size_t)cmd->min_args) {
-		fprintf(stderr, "mltop: usage: mltop %s %s\n", cmd->name,
+		msg_err("usage: mltop %s %s", cmd->name,
 			cmd->usage);
 		return 1;
 	}
 	if (cmd->max_args >= 0 && n > (size_t)cmd->max_args) {
-		fprintf(stderr, "mltop: unexpected argument '%s'\n",
+		msg_err("unexpected argument '%s'",
 			pos[cmd->max_args]);
 		return 1;
 	}

@@ -10,6 +10,8 @@
 
 #include "config/conffile.h"
 #include "config/options.h"
+#include "core/readfile.h"
+#include "core/sanitize.h"
 #include "core/xmalloc.h"
 
 #define MAX_WORDS 16
@@ -79,10 +81,13 @@ static char *unknown_command(const char *word)
 	return next;
 }
 
+/* Messages quote file names and file text (a shared theme is untrusted):
+ * made safe here, once, for the status line and stderr alike. */
 void msg_list_add(struct msg_list *l, char *msg)
 {
 	l->v = xgrow(l->v, &l->cap, l->n + 1, sizeof(*l->v));
-	l->v[l->n++] = msg;
+	l->v[l->n++] = sanitize_text(msg);
+	free(msg);
 }
 
 void msg_list_free(struct msg_list *l)
@@ -170,32 +175,54 @@ int config_line(const char *line, char **err)
 	return rc;
 }
 
-int config_load(const char *path, bool required, struct msg_list *errs)
+int config_load_buffer(const char *name, const char *text, size_t n,
+		       struct msg_list *errs)
 {
-	FILE *f = fopen(path, "r");
-	char *line = NULL;
-	size_t cap = 0;
+	const char *p = text, *end = text + n;
 	int lineno = 0, nerr = 0;
 
-	if (!f) {
-		if (!required && errno == ENOENT)
-			return 0;
-		msg_list_add(errs, xasprintf("%s: %s", path, strerror(errno)));
-		return 1;
-	}
-	while (getline(&line, &cap, f) != -1) {
-		char *err = NULL;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		char *line = xstrndup(p, len), *err = NULL;
 
 		lineno++;
-		if (config_line(line, &err) != 0) {
-			msg_list_add(errs, xasprintf("%s:%d: %s", path, lineno,
-						     err));
-			free(err);
-			nerr++;
+		if (memchr(p, '\0', len)) {
+			err = xstrdup("a NUL byte in the line");
+		} else if (config_line(line, &err) == 0) {
+			free(line);
+			p += len + (nl != NULL);
+			continue;
 		}
+		msg_list_add(errs, xasprintf("%s:%d: %s", name, lineno, err));
+		free(err);
+		free(line);
+		nerr++;
+		p += len + (nl != NULL);
 	}
-	free(line);
-	fclose(f);
+	return nerr;
+}
+
+int config_load(const char *path, bool required, struct msg_list *errs)
+{
+	char *text, *err;
+	size_t n;
+	int nerr;
+
+	switch (read_small_file(path, CONFIG_MAX_BYTES, &text, &n, &err)) {
+	case READFILE_MISSING:
+		if (!required)
+			return 0;
+		msg_list_add(errs, xasprintf("%s: %s", path, strerror(ENOENT)));
+		return 1;
+	case READFILE_ERROR:
+		msg_list_add(errs, err);
+		return 1;
+	case READFILE_OK:
+		break;
+	}
+	nerr = config_load_buffer(path, text, n, errs);
+	free(text);
 	return nerr;
 }
 

@@ -28,9 +28,16 @@ void config_register_alias(const char *alias, const char *name);
 /* One line of config syntax (also what `:set`, `:bind`, `:color` run).
  * Returns 0, or -1 with *err. Blank lines and # comments are fine. */
 int config_line(const char *line, char **err);
+/* Config and theme files are small: a larger one (or `-c /dev/zero`) is
+ * refused, as are directories and FIFOs. */
+#define CONFIG_MAX_BYTES ((size_t)1 << 20)
+
 /* Load a file; each bad line adds "path:N: message" to errs. A missing
  * file is an error only when required. Returns the number of errors. */
 int config_load(const char *path, bool required, struct msg_list *errs);
+/* The same over text already read (n bytes; name for messages). */
+int config_load_buffer(const char *name, const char *text, size_t n,
+		       struct msg_list *errs);
 /* $XDG_CONFIG_HOME/mltop/config, or ~/.config/mltop/config; owned. */
 char *config_default_path(void);
 #endif

@@ -33,11 +33,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <strings.h>
 #include <sys/types.h>
 #include <unistd.h>
 
 #include "core/sanitize.h"
+#include "core/readfile.h"
 #include "core/xmalloc.h"
 #include "store/credentials.h"
 
@@ -458,36 +460,25 @@ static char *cred_path(void)
 }
 
 /* The whole file, or NULL when it cannot be read: configparser.read()
- * skips what it cannot open. */
+ * skips what it cannot open. A FIFO or device there is not waited on. */
 static char *slurp(const char *path, size_t *n, bool *too_big)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, got;
+	char *buf, *err = NULL;
+	struct stat st;
 
 	*n = 0;
 	*too_big = false;
-	if (!f)
-		return NULL;
-	for (;;) {
-		buf = xgrow(buf, &cap, *n + 4096, 1);
-		got = fread(buf + *n, 1, cap - *n - 1, f);
-		*n += got;
-		if (*n > MAX_FILE_SIZE) {
-			*too_big = true;
-			break;
-		}
-		if (got == 0)
-			break;
+	if (read_small_file(path, MAX_FILE_SIZE, &buf, n, &err) ==
+	    READFILE_OK)
+		return buf;
+	*too_big = err && stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+		   (size_t)st.st_size > MAX_FILE_SIZE;
+	free(err);
+	if (*too_big) {
+		*n = MAX_FILE_SIZE + 1;
+		return xstrdup("");
 	}
-	if (ferror(f) && !*too_big) {
-		free(buf);
-		buf = NULL;
-	} else {
-		buf[*n] = '\0';
-	}
-	fclose(f);
-	return buf;
+	return NULL;
 }
 
 /* _read_mlflow_creds_from_file(). */
