@@ -41,6 +41,8 @@ struct tui {
 	int exit_code;
 	bool dirty;
 	uint64_t painted_gen;
+	uint64_t synced_gen;    /* the model generation views last synced to */
+	char *want_exp;         /* -e: open its runs once experiments load */
 	int64_t last_paint;
 	int64_t painted_sec;
 
@@ -183,6 +185,9 @@ static void schedule_refresh(struct tui *t)
 
 void tui_push(struct tui *t, struct view *v)
 {
+	/* The lifetime rule holds only if every view re-syncs. */
+	if (!v->ops->sync)
+		die("view '%s' has no sync op", v->ops->name);
 	if (t->depth == MAX_VIEWS) {
 		struct view *old = t->stack[0];
 
@@ -225,6 +230,55 @@ static void reset_to(struct tui *t, struct view *v)
 	while (t->depth)
 		pop(t);
 	tui_push(t, v);
+}
+
+/* --- the safe point ----------------------------------------------------- */
+
+/* The lifetime rule (see struct model): once the model changed, every view
+ * on the stack, not only the top one, rebuilds its rows from the model by
+ * id; only then is what the model retired freed. Called with no view code
+ * on the stack: after the store dispatches, before a key reaches a view
+ * and before a paint. A retirement does not always move the generation,
+ * so graves alone also ask for a sync. */
+static void settle(struct tui *t)
+{
+	struct model *m = t->model;
+
+	/* A sync may ask the store for more (history); a store that answers
+	 * at once moves the generation again: a few rounds, then the graves
+	 * wait for the next safe point. */
+	for (int round = 0; round < 4; round++) {
+		if (t->synced_gen == m->generation && !model_retired_count(m))
+			return;
+		t->synced_gen = m->generation;
+		for (int i = 0; i < t->depth; i++)
+			t->stack[i]->ops->sync(t->stack[i]);
+		if (t->synced_gen == m->generation) {
+			model_collect(m);
+			return;
+		}
+	}
+}
+
+/* -e NAME: its runs open from the loop once the experiments have loaded;
+ * until then the experiments view shows the progress and every key works. */
+static void open_wanted(struct tui *t)
+{
+	struct experiment *e;
+
+	if (!t->want_exp || !t->model->exps_loaded)
+		return;
+	e = model_experiment_by_name(t->model, t->want_exp);
+	if (!e)
+		e = model_experiment(t->model, t->want_exp);
+	/* The user went elsewhere meanwhile: leave them there. */
+	if (t->depth == 1 && e)
+		tui_push(t, view_runs_new(t, e->id));
+	else if (t->depth == 1)
+		tui_message(t, true, "no experiment '%s'", t->want_exp);
+	free(t->want_exp);
+	t->want_exp = NULL;
+	settle(t);
 }
 
 /* --- chrome ------------------------------------------------------------ */
@@ -875,6 +929,9 @@ static void handle_action(struct tui *t, enum action a)
 
 static void handle_input(struct tui *t, wint_t ch, bool is_key)
 {
+	/* A key before it may have changed the model (a store that answers
+	 * at once): views re-sync before this one reaches them. */
+	settle(t);
 	/* A message stays until the next key (or its few seconds). */
 	if (t->msg && !t->prompt) {
 		free(t->msg);
@@ -924,6 +981,18 @@ static void script_step(struct tui *t)
 		line[--len] = '\0';
 	if (len == 0 || line[0] == '#')
 		return;
+	settle(t);
+	/* "$ CMD": a shell command between keys, for tests that change the
+	 * store under a running mltop. Only the script reader knows it:
+	 * there is no `:` command for it. */
+	if (line[0] == '$' && line[1] == ' ') {
+		int rc = system(line + 2);
+
+		if (rc != 0)
+			tui_message(t, true, "script line %d: exit %d",
+				    t->script_line, rc);
+		return;
+	}
 	if (line[0] == ':' && !t->prompt) {
 		run_command(t, line + 1);
 		return;
@@ -1057,25 +1126,16 @@ int tui_run(struct store *s, const struct tui_opts *o)
 	if (o->config_errors && o->config_errors->n)
 		tui_message(t, true, "%s%s", o->config_errors->v[0],
 			    o->config_errors->n > 1 ? " (and more)" : "");
+	if (o->experiment)
+		t->want_exp = xstrdup(o->experiment);
 	tui_push(t, view_experiments_new(t));
-	if (o->experiment) {
-		/* Wait for the experiment list to know the name. */
-		store_wait(s);
-		struct experiment *e = model_experiment_by_name(t->model,
-								o->experiment);
-
-		if (!e)
-			e = model_experiment(t->model, o->experiment);
-		if (e)
-			tui_push(t, view_runs_new(t, e->id));
-		else
-			tui_message(t, true, "no experiment '%s'",
-				    o->experiment);
-	}
 	while (!t->quit && !got_signal) {
 		int store_to = -1, nfds = 0, timeout;
-		int64_t now = clock_mono_ms();
+		int64_t now;
 
+		settle(t);
+		open_wanted(t);
+		now = clock_mono_ms();
 		if ((t->dirty || t->painted_gen != t->model->generation ||
 		     clock_now_ms() / 1000 != t->painted_sec) &&
 		    now - t->last_paint >= (t->model->pending ? PAINT_MIN_MS
@@ -1102,12 +1162,11 @@ int tui_run(struct store *s, const struct tui_opts *o)
 		timeout = compute_timeout(t, store_to);
 		if (poll(fds, (nfds_t)nfds, timeout) < 0 && errno != EINTR)
 			break;
-		if (!t->script)
-			read_keys(t);
-		else
-			read_keys(t); /* KEY_RESIZE and friends */
 		if (s->ops->dispatch)
 			s->ops->dispatch(s, fds, nfds);
+		settle(t);
+		open_wanted(t);
+		read_keys(t); /* a script's too: KEY_RESIZE and friends */
 		/* A script goes on only once the screen is settled: nothing
 		 * loading, and the last paint queued no new work. */
 		if (t->script && !t->model->pending && !t->model->background &&
@@ -1131,6 +1190,7 @@ int tui_run(struct store *s, const struct tui_opts *o)
 		fclose(t->script);
 	free(t->msg);
 	free(t->filter_before);
+	free(t->want_exp);
 	for (int k = 0; k < MARK__N; k++) {
 		tui_marks_clear(t, (enum mark_kind)k);
 		free(t->marks[k].v);

@@ -21,6 +21,13 @@ struct view_ops {
 	void (*free)(struct view *v);
 	/* Draw into the region; never outside it. */
 	void (*draw)(struct view *v, int y, int x, int h, int w);
+	/* Mandatory. The model changed: rebuild the rows from it by id,
+	 * keeping the selection by id, and drop every pointer into the model
+	 * taken before. The loop calls it on every view on the stack before
+	 * any key or paint once the model's generation moved, then frees
+	 * what the model retired (model_collect): a pointer a view holds is
+	 * valid from one sync to the next, never longer. */
+	void (*sync)(struct view *v);
 	/* Returns enum reaction bits; RE_UNHANDLED lets the tui try. */
 	int (*action)(struct view *v, enum action a);
 	/* Ask the store for what the view shows: full reload or a poll. */

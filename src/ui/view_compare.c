@@ -853,6 +853,7 @@ static const struct view_ops compare_ops = {
 	.name = "compare",
 	.free = vfree,
 	.draw = draw,
+	.sync = rebuild,
 	.action = action,
 	.reload = reload,
 	.title = title,

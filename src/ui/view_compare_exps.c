@@ -628,6 +628,7 @@ static const struct view_ops compare_exps_ops = {
 	.name = "compare-experiments",
 	.free = vfree,
 	.draw = draw,
+	.sync = rebuild,
 	.action = action,
 	.reload = reload,
 	.title = title,

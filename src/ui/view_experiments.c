@@ -322,6 +322,7 @@ static const struct view_ops experiments_ops = {
 	.name = "experiments",
 	.free = vfree,
 	.draw = draw,
+	.sync = rebuild,
 	.action = action,
 	.reload = reload,
 	.title = title,

@@ -385,6 +385,7 @@ static const struct view_ops models_ops = {
 	.name = "models",
 	.free = vfree,
 	.draw = draw,
+	.sync = rebuild,
 	.action = action,
 	.reload = reload,
 	.title = title,

@@ -386,6 +386,7 @@ static const struct view_ops run_ops = {
 	.name = "run",
 	.free = vfree,
 	.draw = draw,
+	.sync = rebuild,
 	.action = action,
 	.reload = reload,
 	.title = title,

@@ -711,6 +711,7 @@ static const struct view_ops runs_ops = {
 	.name = "runs",
 	.free = vfree,
 	.draw = draw,
+	.sync = rebuild,
 	.action = action,
 	.reload = reload,
 	.title = title,

@@ -1281,6 +1281,7 @@ static const struct view_ops versions_ops = {
 	.name = "versions",
 	.free = vfree,
 	.draw = draw,
+	.sync = rebuild,
 	.action = action,
 	.reload = reload,
 	.title = title,
