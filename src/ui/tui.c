@@ -26,6 +26,7 @@
 #include "ui/keymap.h"
 #include "ui/theme.h"
 #include "ui/tui.h"
+#include "ui/views.h"
 
 #define MAX_VIEWS 16
 #define MSG_MS 5000
@@ -43,6 +44,8 @@ struct tui {
 	uint64_t painted_gen;
 	uint64_t synced_gen;    /* the model generation views last synced to */
 	char *want_exp;         /* -e: open its runs once experiments load */
+	/* A view a handler asked for (RE_PUSH): name and arguments, owned. */
+	char *want_view, *want_arg, *want_arg2;
 	int64_t last_paint;
 	int64_t painted_sec;
 
@@ -183,7 +186,7 @@ static void schedule_refresh(struct tui *t)
 			  (int64_t)(opt_number(OPT_REFRESH) * 1000.0);
 }
 
-void tui_push(struct tui *t, struct view *v)
+static void tui_push(struct tui *t, struct view *v)
 {
 	/* The lifetime rule holds only if every view re-syncs. */
 	if (!v->ops->sync)
@@ -224,12 +227,44 @@ static void pop(struct tui *t)
 		top(t)->ops->reload(top(t), false);
 }
 
+static void open_view(struct tui *t, const char *name, const char *arg,
+		      const char *arg2)
+{
+	struct view *v = view_open(t, name, arg, arg2);
+
+	if (!v)
+		die("no view '%s'", name);
+	tui_push(t, v);
+}
+
 /* Replace the whole stack with one view (":experiments", ":runs"). */
-static void reset_to(struct tui *t, struct view *v)
+static void reset_to(struct tui *t, const char *name)
 {
 	while (t->depth)
 		pop(t);
-	tui_push(t, v);
+	open_view(t, name, NULL, NULL);
+}
+
+int tui_want_view(struct tui *t, const char *name, const char *arg,
+		  const char *arg2)
+{
+	set_str(&t->want_view, name);
+	set_str(&t->want_arg, arg);
+	set_str(&t->want_arg2, arg2);
+	t->dirty = true;
+	return RE_PUSH | RE_REDRAW;
+}
+
+/* Carry out what a handler (or a store callback) asked for. */
+static void open_wanted_view(struct tui *t)
+{
+	if (!t->want_view)
+		return;
+	open_view(t, t->want_view, t->want_arg, t->want_arg2);
+	free(t->want_view);
+	free(t->want_arg);
+	free(t->want_arg2);
+	t->want_view = t->want_arg = t->want_arg2 = NULL;
 }
 
 /* --- the safe point ----------------------------------------------------- */
@@ -273,7 +308,7 @@ static void open_wanted(struct tui *t)
 		e = model_experiment(t->model, t->want_exp);
 	/* The user went elsewhere meanwhile: leave them there. */
 	if (t->depth == 1 && e)
-		tui_push(t, view_runs_new(t, e->id));
+		open_view(t, "runs", e->id, NULL);
 	else if (t->depth == 1)
 		tui_message(t, true, "no experiment '%s'", t->want_exp);
 	free(t->want_exp);
@@ -568,7 +603,7 @@ static void run_command(struct tui *t, const char *line)
 	    !strcmp(argv[0], "q!")) {
 		t->quit = true;
 	} else if (!strcmp(argv[0], "experiments")) {
-		reset_to(t, view_experiments_new(t));
+		reset_to(t, "experiments");
 	} else if (!strcmp(argv[0], "runs") && argc == 2) {
 		struct experiment *e = model_experiment_by_name(t->model,
 								argv[1]);
@@ -579,14 +614,14 @@ static void run_command(struct tui *t, const char *line)
 			tui_message(t, true, "no experiment '%s'", argv[1]);
 			return;
 		}
-		reset_to(t, view_experiments_new(t));
-		tui_push(t, view_runs_new(t, e->id));
+		reset_to(t, "experiments");
+		open_view(t, "runs", e->id, NULL);
 	} else if (!strcmp(argv[0], "models") && argc <= 2) {
 		/* The registry sits above the experiments: q goes back. */
-		reset_to(t, view_experiments_new(t));
-		tui_push(t, view_models_new(t));
+		reset_to(t, "experiments");
+		open_view(t, "models", NULL, NULL);
 		if (argc == 2)
-			tui_push(t, view_versions_new(t, argv[1]));
+			open_view(t, "versions", argv[1], NULL);
 	} else if (!strcmp(argv[0], "set") && argc == 2 &&
 		   !strchr(argv[1], '=')) {
 		int id = opt_find(argv[1]);
@@ -924,6 +959,10 @@ static void handle_action(struct tui *t, enum action a)
 		if ((re & RE_RELOAD) && top(t))
 			top(t)->ops->reload(top(t), true);
 	}
+	/* A handler may ask for a view without RE_PUSH (a dialog's
+	 * answer): whatever was asked for opens now. */
+	if (!t->quit)
+		open_wanted_view(t);
 	t->dirty = true;
 }
 
@@ -1128,7 +1167,7 @@ int tui_run(struct store *s, const struct tui_opts *o)
 			    o->config_errors->n > 1 ? " (and more)" : "");
 	if (o->experiment)
 		t->want_exp = xstrdup(o->experiment);
-	tui_push(t, view_experiments_new(t));
+	open_view(t, "experiments", NULL, NULL);
 	while (!t->quit && !got_signal) {
 		int store_to = -1, nfds = 0, timeout;
 		int64_t now;
@@ -1166,6 +1205,7 @@ int tui_run(struct store *s, const struct tui_opts *o)
 			s->ops->dispatch(s, fds, nfds);
 		settle(t);
 		open_wanted(t);
+		open_wanted_view(t); /* asked for by a store callback */
 		read_keys(t); /* a script's too: KEY_RESIZE and friends */
 		/* A script goes on only once the screen is settled: nothing
 		 * loading, and the last paint queued no new work. */
@@ -1191,6 +1231,9 @@ int tui_run(struct store *s, const struct tui_opts *o)
 	free(t->msg);
 	free(t->filter_before);
 	free(t->want_exp);
+	free(t->want_view);
+	free(t->want_arg);
+	free(t->want_arg2);
 	for (int k = 0; k < MARK__N; k++) {
 		tui_marks_clear(t, (enum mark_kind)k);
 		free(t->marks[k].v);

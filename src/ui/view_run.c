@@ -16,6 +16,7 @@
 #include "store/store.h"
 #include "ui/draw.h"
 #include "ui/tui.h"
+#include "ui/views.h"
 #include "ui/widget.h"
 
 enum pane { PANE_METRICS, PANE_PARAMS, PANE_TAGS, PANE__N };
