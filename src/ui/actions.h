@@ -79,6 +79,7 @@ enum reaction {
 	RE_POP = 4,      /* close this view */
 	RE_QUIT = 8,
 	RE_UNHANDLED = 16,
+	RE_PUSH = 32,    /* open the view named by tui_want_view */
 };
 
 int action_find(const char *name);   /* ACT_NONE when unknown */

@@ -26,6 +26,7 @@
 #include "ui/keymap.h"
 #include "ui/theme.h"
 #include "ui/tui.h"
+#include "ui/views.h"
 
 #define MAX_VIEWS 16
 #define MSG_MS 5000
@@ -41,6 +42,10 @@ struct tui {
 	int exit_code;
 	bool dirty;
 	uint64_t painted_gen;
+	uint64_t synced_gen;    /* the model generation views last synced to */
+	char *want_exp;         /* -e: open its runs once experiments load */
+	/* A view a handler asked for (RE_PUSH): name and arguments, owned. */
+	char *want_view, *want_arg, *want_arg2;
 	int64_t last_paint;
 	int64_t painted_sec;
 
@@ -181,8 +186,11 @@ static void schedule_refresh(struct tui *t)
 			  (int64_t)(opt_number(OPT_REFRESH) * 1000.0);
 }
 
-void tui_push(struct tui *t, struct view *v)
+static void tui_push(struct tui *t, struct view *v)
 {
+	/* The lifetime rule holds only if every view re-syncs. */
+	if (!v->ops->sync)
+		die("view '%s' has no sync op", v->ops->name);
 	if (t->depth == MAX_VIEWS) {
 		struct view *old = t->stack[0];
 
@@ -219,12 +227,93 @@ static void pop(struct tui *t)
 		top(t)->ops->reload(top(t), false);
 }
 
+static void open_view(struct tui *t, const char *name, const char *arg,
+		      const char *arg2)
+{
+	struct view *v = view_open(t, name, arg, arg2);
+
+	if (!v)
+		die("no view '%s'", name);
+	tui_push(t, v);
+}
+
 /* Replace the whole stack with one view (":experiments", ":runs"). */
-static void reset_to(struct tui *t, struct view *v)
+static void reset_to(struct tui *t, const char *name)
 {
 	while (t->depth)
 		pop(t);
-	tui_push(t, v);
+	open_view(t, name, NULL, NULL);
+}
+
+int tui_want_view(struct tui *t, const char *name, const char *arg,
+		  const char *arg2)
+{
+	set_str(&t->want_view, name);
+	set_str(&t->want_arg, arg);
+	set_str(&t->want_arg2, arg2);
+	t->dirty = true;
+	return RE_PUSH | RE_REDRAW;
+}
+
+/* Carry out what a handler (or a store callback) asked for. */
+static void open_wanted_view(struct tui *t)
+{
+	if (!t->want_view)
+		return;
+	open_view(t, t->want_view, t->want_arg, t->want_arg2);
+	free(t->want_view);
+	free(t->want_arg);
+	free(t->want_arg2);
+	t->want_view = t->want_arg = t->want_arg2 = NULL;
+}
+
+/* --- the safe point ----------------------------------------------------- */
+
+/* The lifetime rule (see struct model): once the model changed, every view
+ * on the stack, not only the top one, rebuilds its rows from the model by
+ * id; only then is what the model retired freed. Called with no view code
+ * on the stack: after the store dispatches, before a key reaches a view
+ * and before a paint. A retirement does not always move the generation,
+ * so graves alone also ask for a sync. */
+static void settle(struct tui *t)
+{
+	struct model *m = t->model;
+
+	/* A sync may ask the store for more (history); a store that answers
+	 * at once moves the generation again: a few rounds, then the graves
+	 * wait for the next safe point. */
+	for (int round = 0; round < 4; round++) {
+		if (t->synced_gen == m->generation && !model_retired_count(m))
+			return;
+		t->synced_gen = m->generation;
+		for (int i = 0; i < t->depth; i++)
+			t->stack[i]->ops->sync(t->stack[i]);
+		if (t->synced_gen == m->generation) {
+			model_collect(m);
+			return;
+		}
+	}
+}
+
+/* -e NAME: its runs open from the loop once the experiments have loaded;
+ * until then the experiments view shows the progress and every key works. */
+static void open_wanted(struct tui *t)
+{
+	struct experiment *e;
+
+	if (!t->want_exp || !t->model->exps_loaded)
+		return;
+	e = model_experiment_by_name(t->model, t->want_exp);
+	if (!e)
+		e = model_experiment(t->model, t->want_exp);
+	/* The user went elsewhere meanwhile: leave them there. */
+	if (t->depth == 1 && e)
+		open_view(t, "runs", e->id, NULL);
+	else if (t->depth == 1)
+		tui_message(t, true, "no experiment '%s'", t->want_exp);
+	free(t->want_exp);
+	t->want_exp = NULL;
+	settle(t);
 }
 
 /* --- chrome ------------------------------------------------------------ */
@@ -514,7 +603,7 @@ static void run_command(struct tui *t, const char *line)
 	    !strcmp(argv[0], "q!")) {
 		t->quit = true;
 	} else if (!strcmp(argv[0], "experiments")) {
-		reset_to(t, view_experiments_new(t));
+		reset_to(t, "experiments");
 	} else if (!strcmp(argv[0], "runs") && argc == 2) {
 		struct experiment *e = model_experiment_by_name(t->model,
 								argv[1]);
@@ -525,14 +614,14 @@ static void run_command(struct tui *t, const char *line)
 			tui_message(t, true, "no experiment '%s'", argv[1]);
 			return;
 		}
-		reset_to(t, view_experiments_new(t));
-		tui_push(t, view_runs_new(t, e->id));
+		reset_to(t, "experiments");
+		open_view(t, "runs", e->id, NULL);
 	} else if (!strcmp(argv[0], "models") && argc <= 2) {
 		/* The registry sits above the experiments: q goes back. */
-		reset_to(t, view_experiments_new(t));
-		tui_push(t, view_models_new(t));
+		reset_to(t, "experiments");
+		open_view(t, "models", NULL, NULL);
 		if (argc == 2)
-			tui_push(t, view_versions_new(t, argv[1]));
+			open_view(t, "versions", argv[1], NULL);
 	} else if (!strcmp(argv[0], "set") && argc == 2 &&
 		   !strchr(argv[1], '=')) {
 		int id = opt_find(argv[1]);
@@ -870,11 +959,18 @@ static void handle_action(struct tui *t, enum action a)
 		if ((re & RE_RELOAD) && top(t))
 			top(t)->ops->reload(top(t), true);
 	}
+	/* A handler may ask for a view without RE_PUSH (a dialog's
+	 * answer): whatever was asked for opens now. */
+	if (!t->quit)
+		open_wanted_view(t);
 	t->dirty = true;
 }
 
 static void handle_input(struct tui *t, wint_t ch, bool is_key)
 {
+	/* A key before it may have changed the model (a store that answers
+	 * at once): views re-sync before this one reaches them. */
+	settle(t);
 	/* A message stays until the next key (or its few seconds). */
 	if (t->msg && !t->prompt) {
 		free(t->msg);
@@ -924,6 +1020,18 @@ static void script_step(struct tui *t)
 		line[--len] = '\0';
 	if (len == 0 || line[0] == '#')
 		return;
+	settle(t);
+	/* "$ CMD": a shell command between keys, for tests that change the
+	 * store under a running mltop. Only the script reader knows it:
+	 * there is no `:` command for it. */
+	if (line[0] == '$' && line[1] == ' ') {
+		int rc = system(line + 2);
+
+		if (rc != 0)
+			tui_message(t, true, "script line %d: exit %d",
+				    t->script_line, rc);
+		return;
+	}
 	if (line[0] == ':' && !t->prompt) {
 		run_command(t, line + 1);
 		return;
@@ -1057,25 +1165,16 @@ int tui_run(struct store *s, const struct tui_opts *o)
 	if (o->config_errors && o->config_errors->n)
 		tui_message(t, true, "%s%s", o->config_errors->v[0],
 			    o->config_errors->n > 1 ? " (and more)" : "");
-	tui_push(t, view_experiments_new(t));
-	if (o->experiment) {
-		/* Wait for the experiment list to know the name. */
-		store_wait(s);
-		struct experiment *e = model_experiment_by_name(t->model,
-								o->experiment);
-
-		if (!e)
-			e = model_experiment(t->model, o->experiment);
-		if (e)
-			tui_push(t, view_runs_new(t, e->id));
-		else
-			tui_message(t, true, "no experiment '%s'",
-				    o->experiment);
-	}
+	if (o->experiment)
+		t->want_exp = xstrdup(o->experiment);
+	open_view(t, "experiments", NULL, NULL);
 	while (!t->quit && !got_signal) {
 		int store_to = -1, nfds = 0, timeout;
-		int64_t now = clock_mono_ms();
+		int64_t now;
 
+		settle(t);
+		open_wanted(t);
+		now = clock_mono_ms();
 		if ((t->dirty || t->painted_gen != t->model->generation ||
 		     clock_now_ms() / 1000 != t->painted_sec) &&
 		    now - t->last_paint >= (t->model->pending ? PAINT_MIN_MS
@@ -1102,12 +1201,12 @@ int tui_run(struct store *s, const struct tui_opts *o)
 		timeout = compute_timeout(t, store_to);
 		if (poll(fds, (nfds_t)nfds, timeout) < 0 && errno != EINTR)
 			break;
-		if (!t->script)
-			read_keys(t);
-		else
-			read_keys(t); /* KEY_RESIZE and friends */
 		if (s->ops->dispatch)
 			s->ops->dispatch(s, fds, nfds);
+		settle(t);
+		open_wanted(t);
+		open_wanted_view(t); /* asked for by a store callback */
+		read_keys(t); /* a script's too: KEY_RESIZE and friends */
 		/* A script goes on only once the screen is settled: nothing
 		 * loading, and the last paint queued no new work. */
 		if (t->script && !t->model->pending && !t->model->background &&
@@ -1131,6 +1230,10 @@ int tui_run(struct store *s, const struct tui_opts *o)
 		fclose(t->script);
 	free(t->msg);
 	free(t->filter_before);
+	free(t->want_exp);
+	free(t->want_view);
+	free(t->want_arg);
+	free(t->want_arg2);
 	for (int k = 0; k < MARK__N; k++) {
 		tui_marks_clear(t, (enum mark_kind)k);
 		free(t->marks[k].v);

@@ -21,6 +21,13 @@ struct view_ops {
 	void (*free)(struct view *v);
 	/* Draw into the region; never outside it. */
 	void (*draw)(struct view *v, int y, int x, int h, int w);
+	/* Mandatory. The model changed: rebuild the rows from it by id,
+	 * keeping the selection by id, and drop every pointer into the model
+	 * taken before. The loop calls it on every view on the stack before
+	 * any key or paint once the model's generation moved, then frees
+	 * what the model retired (model_collect): a pointer a view holds is
+	 * valid from one sync to the next, never longer. */
+	void (*sync)(struct view *v);
 	/* Returns enum reaction bits; RE_UNHANDLED lets the tui try. */
 	int (*action)(struct view *v, enum action a);
 	/* Ask the store for what the view shows: full reload or a poll. */
@@ -61,7 +68,6 @@ int tui_run(struct store *s, const struct tui_opts *o);
 struct store *tui_store(struct tui *t);
 struct model *tui_model(struct tui *t);
 bool tui_unicode(struct tui *t);
-void tui_push(struct tui *t, struct view *v);
 /* A one-line message in the status line for a few seconds. */
 void tui_message(struct tui *t, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -87,16 +93,11 @@ bool tui_mark_toggle(struct tui *t, enum mark_kind k, const char *id,
 const struct mark *tui_marks(struct tui *t, enum mark_kind k, size_t *n);
 void tui_marks_clear(struct tui *t, enum mark_kind k);
 
-/* View constructors. */
-struct view *view_experiments_new(struct tui *t);
-struct view *view_runs_new(struct tui *t, const char *experiment_id);
-struct view *view_run_new(struct tui *t, const char *experiment_id,
-			  const char *run_id);
-/* The model registry: registered models, and one model's versions. */
-struct view *view_models_new(struct tui *t);
-struct view *view_versions_new(struct tui *t, const char *model);
-/* The marked runs (or experiments) side by side, as marked when opened. */
-struct view *view_compare_new(struct tui *t);
-struct view *view_compare_exps_new(struct tui *t);
+/* Ask the loop to open a view (by its name in views.c) on top of the
+ * stack once the handler returns; returns RE_PUSH | RE_REDRAW for the
+ * handler to return. A store callback may call it too: the loop opens the
+ * view after the store dispatches. */
+int tui_want_view(struct tui *t, const char *name, const char *arg,
+		  const char *arg2);
 
 #endif

@@ -17,6 +17,7 @@
 #include "store/store.h"
 #include "ui/draw.h"
 #include "ui/tui.h"
+#include "ui/views.h"
 #include "ui/widget.h"
 
 /* Run columns on screen at once; the table draws at most 32 columns. */
@@ -853,6 +854,7 @@ static const struct view_ops compare_ops = {
 	.name = "compare",
 	.free = vfree,
 	.draw = draw,
+	.sync = rebuild,
 	.action = action,
 	.reload = reload,
 	.title = title,

@@ -16,6 +16,7 @@
 #include "store/store.h"
 #include "ui/draw.h"
 #include "ui/tui.h"
+#include "ui/views.h"
 #include "ui/widget.h"
 
 #define MAX_COLS 24
@@ -628,6 +629,7 @@ static const struct view_ops compare_exps_ops = {
 	.name = "compare-experiments",
 	.free = vfree,
 	.draw = draw,
+	.sync = rebuild,
 	.action = action,
 	.reload = reload,
 	.title = title,

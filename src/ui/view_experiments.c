@@ -14,6 +14,7 @@
 #include "store/store.h"
 #include "ui/draw.h"
 #include "ui/tui.h"
+#include "ui/views.h"
 #include "ui/widget.h"
 
 enum { C_NAME, C_ID, C_RUNS, C_RUNNING, C_ACTIVITY, C_CREATED, C__N };
@@ -230,8 +231,8 @@ static int action(struct view *v, enum action a)
 	case ACT_ENTER:
 		if (p->table.sel < p->nrows) {
 			remember_selection(p);
-			tui_push(v->tui,
-				 view_runs_new(v->tui, p->rows[p->table.sel]->id));
+			return tui_want_view(v->tui, "runs",
+					     p->rows[p->table.sel]->id, NULL);
 		}
 		return RE_REDRAW;
 	case ACT_MARK:
@@ -251,9 +252,10 @@ static int action(struct view *v, enum action a)
 		/* Runs marked across experiments can be compared from here
 		 * too, when experiments are not what is marked. */
 		if (ne >= 2)
-			tui_push(v->tui, view_compare_exps_new(v->tui));
+			return tui_want_view(v->tui, "compare-exps", NULL,
+					     NULL);
 		else if (nr >= 2)
-			tui_push(v->tui, view_compare_new(v->tui));
+			return tui_want_view(v->tui, "compare", NULL, NULL);
 		else
 			tui_message(v->tui, true,
 				    "mark at least two experiments (Space)");
@@ -322,6 +324,7 @@ static const struct view_ops experiments_ops = {
 	.name = "experiments",
 	.free = vfree,
 	.draw = draw,
+	.sync = rebuild,
 	.action = action,
 	.reload = reload,
 	.title = title,

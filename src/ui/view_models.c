@@ -13,6 +13,7 @@
 #include "store/store.h"
 #include "ui/draw.h"
 #include "ui/tui.h"
+#include "ui/views.h"
 #include "ui/widget.h"
 
 enum { C_NAME, C_LATEST, C_ALIASES, C_STAGES, C_CHANGED, C__N };
@@ -310,8 +311,8 @@ static int action(struct view *v, enum action a)
 	case ACT_ENTER:
 		if (p->table.sel < p->nrows) {
 			remember(p);
-			tui_push(v->tui, view_versions_new(
-				v->tui, p->rows[p->table.sel]->name));
+			return tui_want_view(v->tui, "versions",
+					     p->rows[p->table.sel]->name, NULL);
 		}
 		return RE_REDRAW;
 	case ACT_REGISTRY:
@@ -385,6 +386,7 @@ static const struct view_ops models_ops = {
 	.name = "models",
 	.free = vfree,
 	.draw = draw,
+	.sync = rebuild,
 	.action = action,
 	.reload = reload,
 	.title = title,

@@ -16,6 +16,7 @@
 #include "store/store.h"
 #include "ui/draw.h"
 #include "ui/tui.h"
+#include "ui/views.h"
 #include "ui/widget.h"
 
 enum pane { PANE_METRICS, PANE_PARAMS, PANE_TAGS, PANE__N };
@@ -386,6 +387,7 @@ static const struct view_ops run_ops = {
 	.name = "run",
 	.free = vfree,
 	.draw = draw,
+	.sync = rebuild,
 	.action = action,
 	.reload = reload,
 	.title = title,

@@ -16,6 +16,7 @@
 #include "store/store.h"
 #include "ui/draw.h"
 #include "ui/tui.h"
+#include "ui/views.h"
 #include "ui/widget.h"
 
 #define MAX_MCOLS 8
@@ -555,8 +556,9 @@ static int action(struct view *v, enum action a)
 	case ACT_ENTER:
 		if (p->table.sel < p->nrows) {
 			remember(p);
-			tui_push(v->tui, view_run_new(v->tui, p->exp_id,
-						      p->rows[p->table.sel].run->id));
+			return tui_want_view(v->tui, "run",
+					     p->rows[p->table.sel].run->id,
+					     p->exp_id);
 		}
 		return RE_REDRAW;
 	case ACT_SORT_NEXT:
@@ -598,8 +600,7 @@ static int action(struct view *v, enum action a)
 			return RE_REDRAW;
 		}
 		remember(p);
-		tui_push(v->tui, view_compare_new(v->tui));
-		return RE_REDRAW;
+		return tui_want_view(v->tui, "compare", NULL, NULL);
 	}
 	case ACT_NEXT_MATCH:
 	case ACT_PREV_MATCH:
@@ -711,6 +712,7 @@ static const struct view_ops runs_ops = {
 	.name = "runs",
 	.free = vfree,
 	.draw = draw,
+	.sync = rebuild,
 	.action = action,
 	.reload = reload,
 	.title = title,

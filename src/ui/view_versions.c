@@ -17,6 +17,7 @@
 #include "store/store.h"
 #include "ui/draw.h"
 #include "ui/tui.h"
+#include "ui/views.h"
 #include "ui/widget.h"
 
 #define MAX_MCOLS 2
@@ -1100,8 +1101,8 @@ static void enter_done(struct store *s, bool ok, void *ud)
 
 		P(v)->enter = NULL;
 		if (r)
-			tui_push(v->tui, view_run_new(v->tui, r->experiment_id,
-						      r->id));
+			tui_want_view(v->tui, "run", r->id,
+				      r->experiment_id);
 		else
 			tui_message(v->tui, true, "source run %s not found%s%s",
 				    op->run_id, s->model->error ? ": " : "",
@@ -1128,7 +1129,7 @@ static void open_source_run(struct view *v)
 	}
 	r = model_find_run(tui_model(v->tui), mv->run_id);
 	if (r && r->experiment_id) {
-		tui_push(v->tui, view_run_new(v->tui, r->experiment_id, r->id));
+		tui_want_view(v->tui, "run", r->id, r->experiment_id);
 		return;
 	}
 	if (p->enter)
@@ -1281,6 +1282,7 @@ static const struct view_ops versions_ops = {
 	.name = "versions",
 	.free = vfree,
 	.draw = draw,
+	.sync = rebuild,
 	.action = action,
 	.reload = reload,
 	.title = title,
