@@ -8,6 +8,11 @@ export LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color
 work=$(mktemp -d "${TMPDIR:-/tmp}/mltop-tmux-$name.XXXXXX")
 sock="mltop-$name-$$"
 T() { tmux -L "$sock" -f /dev/null "$@"; }
+# One server for the whole test: killing the last session must not stop
+# it, or the next new-session races the old server's exit ("server
+# exited unexpectedly" on a loaded machine).
+T start-server \; set-option -g exit-empty off 2>/dev/null ||
+    T new-session -d -s keepalive "sleep 86400"
 trainer=""
 cleanup() {
     T kill-server 2>/dev/null
