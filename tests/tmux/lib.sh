@@ -7,12 +7,17 @@ command -v tmux >/dev/null || { echo "1..0 # SKIP tmux not installed"; exit 77; 
 export LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color
 work=$(mktemp -d "${TMPDIR:-/tmp}/mltop-tmux-$name.XXXXXX")
 sock="mltop-$name-$$"
-T() { tmux -L "$sock" -f /dev/null "$@"; }
 # One server for the whole test: killing the last session must not stop
 # it, or the next new-session races the old server's exit ("server
-# exited unexpectedly" on a loaded machine).
-T start-server \; set-option -g exit-empty off 2>/dev/null ||
-    T new-session -d -s keepalive "sleep 86400"
+# exited unexpectedly" on a loaded machine). The server starts with the
+# first new-session, so it gets the environment the test set up by then.
+T() {
+    if [ "$1" = new-session ]; then
+        tmux -L "$sock" -f /dev/null "$@" \; set-option -g exit-empty off
+    else
+        tmux -L "$sock" -f /dev/null "$@"
+    fi
+}
 trainer=""
 cleanup() {
     T kill-server 2>/dev/null
