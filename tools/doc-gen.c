@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "config/options.h"
 #include "ui/actions.h"
+#include "ui/commands.h"
 
 /* --- the man page ---------------------------------------------------- */
 
@@ -87,10 +88,42 @@ static void man_settings(void)
 	options_print_help(stdout, true);
 }
 
-/* Hook for the `:` commands: when src/ui has a table of them (name, args,
- * usage, help), add a man_ui_commands() printing ".TP" rows from it, a
- * row { "MAN_UI_COMMANDS", man_ui_commands } below, and the marker in
- * doc/mltop.1.in in place of the hand-written list under .SH COMMANDS. */
+/* One line of running text for roff: a backslash and a hyphen escaped,
+ * a leading dot or quote made literal. */
+static void man_text(const char *t)
+{
+	if (*t == '.' || *t == '\'')
+		fputs("\\&", stdout);
+	for (; *t; t++) {
+		if (*t == '\\')
+			fputs("\\e", stdout);
+		else if (*t == '-')
+			fputs("\\-", stdout);
+		else
+			putchar(*t);
+	}
+	putchar('\n');
+}
+
+/* The `:` commands, from src/ui/commands.c. */
+static void man_ui_commands(void)
+{
+	size_t n;
+	const struct ui_command *c = ui_commands(&n);
+
+	for (size_t i = 0; i < n; i++) {
+		puts(".TP");
+		if (c[i].args)
+			printf(".BI :%s \" %s\"\n", c[i].name, c[i].args);
+		else
+			printf(".B :%s\n", c[i].name);
+		man_text(c[i].help);
+		if (c[i].alias)
+			printf("Also \\fB:%s\\fR.\n", c[i].alias);
+		if (!c[i].run)
+			printf("In: %s.\n", c[i].where);
+	}
+}
 
 /* --- shell completion ------------------------------------------------ */
 
@@ -192,6 +225,7 @@ static const struct {
 	{"MAN_COMMANDS", man_commands},
 	{"MAN_KEYS", man_keys},
 	{"MAN_SETTINGS", man_settings},
+	{"MAN_UI_COMMANDS", man_ui_commands},
 	{"BASH_TABLES", sh_tables},
 	{"ZSH_TABLES", zsh_tables},
 };

@@ -24,7 +24,9 @@
 #include "store/store.h"
 #include "ui/draw.h"
 #include "ui/keymap.h"
+#include "ui/commands.h"
 #include "ui/theme.h"
+#include "ui/tui_internal.h"
 #include "ui/tui.h"
 #include "ui/views.h"
 
@@ -175,12 +177,12 @@ void tui_marks_clear(struct tui *t, enum mark_kind k)
 	t->dirty = true;
 }
 
-static struct view *top(struct tui *t)
+struct view *tui_top(struct tui *t)
 {
 	return t->depth ? t->stack[t->depth - 1] : NULL;
 }
 
-static void schedule_refresh(struct tui *t)
+void tui_schedule_refresh(struct tui *t)
 {
 	t->next_refresh = clock_mono_ms() +
 			  (int64_t)(opt_number(OPT_REFRESH) * 1000.0);
@@ -203,7 +205,7 @@ static void tui_push(struct tui *t, struct view *v)
 	}
 	t->stack[t->depth++] = v;
 	v->ops->reload(v, true);
-	schedule_refresh(t);
+	tui_schedule_refresh(t);
 	t->dirty = true;
 }
 
@@ -216,19 +218,19 @@ static void view_destroy(struct view *v)
 
 static void pop(struct tui *t)
 {
-	struct view *v = top(t);
+	struct view *v = tui_top(t);
 
 	if (!v)
 		return;
 	t->depth--;
 	view_destroy(v);
 	t->dirty = true;
-	if (top(t))
-		top(t)->ops->reload(top(t), false);
+	if (tui_top(t))
+		tui_top(t)->ops->reload(tui_top(t), false);
 }
 
-static void open_view(struct tui *t, const char *name, const char *arg,
-		      const char *arg2)
+void tui_open(struct tui *t, const char *name, const char *arg,
+	      const char *arg2)
 {
 	struct view *v = view_open(t, name, arg, arg2);
 
@@ -238,11 +240,11 @@ static void open_view(struct tui *t, const char *name, const char *arg,
 }
 
 /* Replace the whole stack with one view (":experiments", ":runs"). */
-static void reset_to(struct tui *t, const char *name)
+void tui_reset_to(struct tui *t, const char *name)
 {
 	while (t->depth)
 		pop(t);
-	open_view(t, name, NULL, NULL);
+	tui_open(t, name, NULL, NULL);
 }
 
 int tui_want_view(struct tui *t, const char *name, const char *arg,
@@ -260,7 +262,7 @@ static void open_wanted_view(struct tui *t)
 {
 	if (!t->want_view)
 		return;
-	open_view(t, t->want_view, t->want_arg, t->want_arg2);
+	tui_open(t, t->want_view, t->want_arg, t->want_arg2);
 	free(t->want_view);
 	free(t->want_arg);
 	free(t->want_arg2);
@@ -308,7 +310,7 @@ static void open_wanted(struct tui *t)
 		e = model_experiment(t->model, t->want_exp);
 	/* The user went elsewhere meanwhile: leave them there. */
 	if (t->depth == 1 && e)
-		open_view(t, "runs", e->id, NULL);
+		tui_open(t, "runs", e->id, NULL);
 	else if (t->depth == 1)
 		tui_message(t, true, "no experiment '%s'", t->want_exp);
 	free(t->want_exp);
@@ -344,7 +346,7 @@ static void paint_status(struct tui *t, int y, int w)
 	struct model *m = t->model;
 	char left[512], right[256] = "", ago[48];
 	enum slot slot = SLOT_STATUS;
-	struct view *v = top(t);
+	struct view *v = tui_top(t);
 	int rw;
 
 	if (t->msg && (t->script || clock_mono_ms() < t->msg_until)) {
@@ -432,44 +434,58 @@ static void paint_prompt(struct tui *t, int y, int w)
 	move(y, cw < w ? cw : w - 1);
 }
 
+/* The help overlay: every action with its keys, then every `:` command,
+ * both from their tables; j/k scroll the one list. */
 static void paint_help(struct tui *t, int h, int w)
 {
 	int bw = w >= 100 ? 96 : w, bh = h - 2;
-	int x = (w - bw) / 2, y = 1, row = 0;
+	int x = (w - bw) / 2, y = 1, row = 0, kw = 16, nw = 16;
+	size_t ncmd;
+	const struct ui_command *cmds = ui_commands(&ncmd);
+	int total = (ACT__COUNT - 1) + 1 + (int)ncmd;
 	char keys[96];
 
-	if (t->help_top > ACT__COUNT - 1)
-		t->help_top = ACT__COUNT - 1;
+	if (t->help_top > total - 1)
+		t->help_top = total - 1;
 	for (int r = 0; r < bh; r++)
 		draw_fill(y + r, x, bw, SLOT_DEFAULT, 0);
 	draw_text(y, x, bw, " Keys  (j/k scroll, any other key closes)",
 		  SLOT_HEADER, 0, ALIGN_LEFT);
-	for (int a = 1 + t->help_top; a < ACT__COUNT && row < bh - 2; a++) {
-		int kw = 16, nw = 16;
+	for (int i = t->help_top; i < total && row < bh - 1; i++, row++) {
+		int a = i + 1, ci = i - (ACT__COUNT - 1) - 1;
+		const char *k, *name, *help;
+		char usage[96];
 
-		keymap_keys((enum action)a, keys, sizeof(keys));
-		if (!*keys)
-			snprintf(keys, sizeof(keys), "(unbound)");
-		draw_text(y + 1 + row, x + 1, kw, keys, SLOT_KEY, 0,
+		if (a < ACT__COUNT) {
+			keymap_keys((enum action)a, keys, sizeof(keys));
+			k = *keys ? keys : "(unbound)";
+			name = action_defs[a].name;
+			help = action_defs[a].help;
+		} else if (ci < 0) {
+			draw_text(y + 1 + row, x + 1, bw - 2,
+				  "Commands (type : then Tab completes)",
+				  SLOT_HEADER, 0, ALIGN_LEFT);
+			continue;
+		} else {
+			snprintf(usage, sizeof(usage), ":%s%s%s",
+				 cmds[ci].name, cmds[ci].args ? " " : "",
+				 cmds[ci].args ? cmds[ci].args : "");
+			k = usage;
+			name = "";
+			help = cmds[ci].help;
+		}
+		draw_text(y + 1 + row, x + 1, kw, k, SLOT_KEY, 0, ALIGN_LEFT);
+		draw_text(y + 1 + row, x + 2 + kw, nw, name, SLOT_LABEL, 0,
 			  ALIGN_LEFT);
-		draw_text(y + 1 + row, x + 2 + kw, nw, action_defs[a].name,
-			  SLOT_LABEL, 0, ALIGN_LEFT);
-		draw_text(y + 1 + row, x + 3 + kw + nw, bw - 4 - kw - nw,
-			  action_defs[a].help, SLOT_DEFAULT, 0, ALIGN_LEFT);
-		row++;
+		draw_text(y + 1 + row, x + 3 + kw + nw, bw - 4 - kw - nw, help,
+			  SLOT_DEFAULT, 0, ALIGN_LEFT);
 	}
-	if (row < bh - 2)
-		draw_text(y + 1 + row, x + 1, bw - 2,
-			  "Commands: :q :experiments :runs NAME :models [NAME] "
-			  ":set OPT VAL "
-			  ":metrics KEYS :theme NAME :save-display FILE",
-			  SLOT_DIM, 0, ALIGN_LEFT);
 }
 
 static void paint(struct tui *t)
 {
 	int h, w;
-	struct view *v = top(t);
+	struct view *v = tui_top(t);
 
 	getmaxyx(stdscr, h, w);
 	erase();
@@ -550,13 +566,8 @@ static int save_display(const char *path, char **err)
 
 /* --- commands ------------------------------------------------------------ */
 
-static const char *const commands[] = {
-	"q", "quit", "experiments", "runs", "models", "set", "bind", "color",
-	"theme", "metrics", "filter", "refresh", "poll", "stats", "help",
-	"save-display", "unmark", NULL,
-};
 
-static void set_filter(struct tui *t, struct view *v, const char *pat)
+void tui_set_filter(struct tui *t, struct view *v, const char *pat)
 {
 	char *err = NULL;
 	struct filter *f = *pat ? filter_new(pat, &err) : NULL;
@@ -573,7 +584,7 @@ static void set_filter(struct tui *t, struct view *v, const char *pat)
 	t->dirty = true;
 }
 
-static int apply_theme(struct tui *t, const char *name)
+int tui_apply_theme(struct tui *t, const char *name)
 {
 	struct msg_list errs = {0};
 	int n = theme_load(name, &errs);
@@ -586,126 +597,28 @@ static int apply_theme(struct tui *t, const char *name)
 	return n ? -1 : 0;
 }
 
-static void run_command(struct tui *t, const char *line)
+void tui_quit(struct tui *t)
 {
-	char buf[1024], *argv[16], *save = NULL, *tok, *err = NULL;
-	int argc = 0;
-	struct view *v = top(t);
+	t->quit = true;
+}
 
-	snprintf(buf, sizeof(buf), "%s", line);
-	for (tok = strtok_r(buf, " \t", &save); tok && argc < 15;
-	     tok = strtok_r(NULL, " \t", &save))
-		argv[argc++] = tok;
-	argv[argc] = NULL;
-	if (argc == 0)
-		return;
-	if (!strcmp(argv[0], "q") || !strcmp(argv[0], "quit") ||
-	    !strcmp(argv[0], "q!")) {
-		t->quit = true;
-	} else if (!strcmp(argv[0], "experiments")) {
-		reset_to(t, "experiments");
-	} else if (!strcmp(argv[0], "runs") && argc == 2) {
-		struct experiment *e = model_experiment_by_name(t->model,
-								argv[1]);
+void tui_show_help(struct tui *t)
+{
+	t->help_on = true;
+	t->help_top = 0;
+}
 
-		if (!e)
-			e = model_experiment(t->model, argv[1]);
-		if (!e) {
-			tui_message(t, true, "no experiment '%s'", argv[1]);
-			return;
-		}
-		reset_to(t, "experiments");
-		open_view(t, "runs", e->id, NULL);
-	} else if (!strcmp(argv[0], "models") && argc <= 2) {
-		/* The registry sits above the experiments: q goes back. */
-		reset_to(t, "experiments");
-		open_view(t, "models", NULL, NULL);
-		if (argc == 2)
-			open_view(t, "versions", argv[1], NULL);
-	} else if (!strcmp(argv[0], "set") && argc == 2 &&
-		   !strchr(argv[1], '=')) {
-		int id = opt_find(argv[1]);
+int tui_save_display(struct tui *t, const char *path, char **err)
+{
+	paint(t);
+	return save_display(path, err);
+}
 
-		if (id < 0)
-			tui_message(t, true, "unknown option '%s'", argv[1]);
-		else
-			tui_message(t, false, "%s = %s", argv[1], opt_text(id));
-	} else if (!strcmp(argv[0], "set") || !strcmp(argv[0], "bind") ||
-		   !strcmp(argv[0], "color")) {
-		if (config_line(line, &err) != 0) {
-			tui_message(t, true, "%s", err);
-			free(err);
-			return;
-		}
-		if (!strcmp(argv[0], "color"))
-			theme_apply(false);
-		if (argc >= 2 && !strcmp(argv[1], "theme") && argc == 3)
-			apply_theme(t, argv[2]);
-		if (argc >= 2 && !strcmp(argv[1], "refresh"))
-			schedule_refresh(t);
-		if (argc >= 2 && (!strcmp(argv[1], "show-deleted") ||
-				  !strcmp(argv[1], "metric-columns")) && v)
-			v->ops->reload(v, true);
-		if (argc >= 2 && !strcmp(argv[1], "ascii"))
-			draw_set_unicode(!opt_bool(OPT_ASCII) &&
-					 draw_unicode());
-		t->dirty = true;
-	} else if (!strcmp(argv[0], "theme") && argc == 2) {
-		char *e2 = NULL;
-
-		opt_set(OPT_THEME, argv[1], &e2);
-		apply_theme(t, argv[1]);
-	} else if (!strcmp(argv[0], "filter") && v) {
-		const char *p = strstr(line, "filter");
-
-		p += 6;
-		while (*p == ' ')
-			p++;
-		set_filter(t, v, p);
-	} else if (!strcmp(argv[0], "refresh") && v) {
-		v->ops->reload(v, true);
-	} else if (!strcmp(argv[0], "poll") && v) {
-		/* One live refresh, as the timer would do it. */
-		v->ops->reload(v, false);
-	} else if (!strcmp(argv[0], "stats") && argc == 2) {
-		char traffic[128] = "no traffic: a local store";
-		FILE *f = fopen(argv[1], "w");
-
-		if (t->store->ops->stats)
-			t->store->ops->stats(t->store, traffic,
-					     sizeof(traffic));
-		if (!f) {
-			tui_message(t, true, "%s: %s", argv[1], strerror(errno));
-		} else {
-			fprintf(f, "%s\n", traffic);
-			fclose(f);
-		}
-	} else if (!strcmp(argv[0], "help")) {
-		t->help_on = true;
-		t->help_top = 0;
-	} else if (!strcmp(argv[0], "unmark") && argc == 1) {
-		tui_marks_clear(t, MARK_RUN);
-		tui_marks_clear(t, MARK_EXPERIMENT);
-		tui_message(t, false, "marks cleared");
-	} else if (!strcmp(argv[0], "save-display") && argc == 2) {
-		paint(t);
-		if (save_display(argv[1], &err) != 0) {
-			tui_message(t, true, "%s", err);
-			free(err);
-		}
-	} else if (v && v->ops->command) {
-		int rc = v->ops->command(v, argc, argv, &err);
-
-		if (rc < 0 && err) {
-			tui_message(t, true, "%s", err);
-			free(err);
-		} else if (rc < 0) {
-			tui_message(t, true, "unknown command '%s'", argv[0]);
-		}
-	} else {
-		tui_message(t, true, "unknown command '%s'", argv[0]);
-	}
-	t->dirty = true;
+int tui_store_stats(struct tui *t, char *buf, size_t n)
+{
+	if (!t->store->ops->stats)
+		return -1;
+	return t->store->ops->stats(t->store, buf, n);
 }
 
 /* --- completion ------------------------------------------------------------ */
@@ -737,8 +650,11 @@ static void complete(struct tui *t)
 	c.plen = strlen(c.prefix);
 	sscanf(t->pbuf, "%63s", first);
 	if (in_first) {
-		for (int i = 0; commands[i]; i++)
-			comp_add(&c, commands[i]);
+		size_t n;
+		const struct ui_command *uc = ui_commands(&n);
+
+		for (size_t i = 0; i < n; i++)
+			comp_add(&c, uc[i].name);
 	} else if (!strcmp(first, "set") &&
 		   strchr(t->pbuf, ' ') == last) {
 		for (int i = 0; i < OPT__COUNT; i++)
@@ -759,8 +675,8 @@ static void complete(struct tui *t)
 	} else if (!strcmp(first, "bind") && strchr(t->pbuf, ' ') != last) {
 		for (int i = 1; i < ACT__COUNT; i++)
 			comp_add(&c, action_defs[i].name);
-	} else if (top(t) && top(t)->ops->complete) {
-		top(t)->ops->complete(top(t), first, comp_add, &c);
+	} else if (tui_top(t) && tui_top(t)->ops->complete) {
+		tui_top(t)->ops->complete(tui_top(t), first, comp_add, &c);
 	}
 	if (c.n == 0) {
 		tui_message(t, false, "no completion");
@@ -801,7 +717,7 @@ static void complete(struct tui *t)
 
 static void prompt_open(struct tui *t, char kind, const char *text)
 {
-	struct view *v = top(t);
+	struct view *v = tui_top(t);
 
 	t->prompt = kind;
 	snprintf(t->pbuf, sizeof(t->pbuf), "%s", text);
@@ -820,19 +736,19 @@ void tui_prompt_command(struct tui *t, const char *text)
 
 static void prompt_key(struct tui *t, wint_t ch, bool is_key)
 {
-	struct view *v = top(t);
+	struct view *v = tui_top(t);
 
 	if (!is_key && (ch == '\n' || ch == '\r')) {
 		char kind = t->prompt;
 
 		t->prompt = 0;
 		if (kind == ':')
-			run_command(t, t->pbuf);
+			ui_command_run(t, t->pbuf);
 		else if (v)
-			set_filter(t, v, t->pbuf);
+			tui_set_filter(t, v, t->pbuf);
 	} else if (!is_key && ch == 27) {
 		if (t->prompt == '/' && v)
-			set_filter(t, v, t->filter_before ? t->filter_before
+			tui_set_filter(t, v, t->filter_before ? t->filter_before
 							  : "");
 		t->prompt = 0;
 	} else if ((is_key && ch == KEY_BACKSPACE) ||
@@ -883,7 +799,7 @@ static void prompt_key(struct tui *t, wint_t ch, bool is_key)
 
 static void handle_action(struct tui *t, enum action a)
 {
-	struct view *v = top(t);
+	struct view *v = tui_top(t);
 	int re = RE_UNHANDLED;
 
 	if (t->help_on) {
@@ -902,7 +818,7 @@ static void handle_action(struct tui *t, enum action a)
 		switch (a) {
 		case ACT_BACK:
 			if (v && v->filter) {
-				set_filter(t, v, "");
+				tui_set_filter(t, v, "");
 			} else if (t->depth > 1) {
 				pop(t);
 			} else {
@@ -921,7 +837,7 @@ static void handle_action(struct tui *t, enum action a)
 			prompt_open(t, ':', "");
 			break;
 		case ACT_REGISTRY:
-			run_command(t, "models");
+			ui_command_run(t, "models");
 			break;
 		case ACT_HELP:
 			t->help_on = true;
@@ -930,7 +846,7 @@ static void handle_action(struct tui *t, enum action a)
 		case ACT_REFRESH:
 			if (v)
 				v->ops->reload(v, true);
-			schedule_refresh(t);
+			tui_schedule_refresh(t);
 			tui_message(t, false, "reloading");
 			break;
 		case ACT_TOGGLE_DELETED: {
@@ -956,8 +872,8 @@ static void handle_action(struct tui *t, enum action a)
 			pop(t);
 		if (re & RE_QUIT)
 			t->quit = true;
-		if ((re & RE_RELOAD) && top(t))
-			top(t)->ops->reload(top(t), true);
+		if ((re & RE_RELOAD) && tui_top(t))
+			tui_top(t)->ops->reload(tui_top(t), true);
 	}
 	/* A handler may ask for a view without RE_PUSH (a dialog's
 	 * answer): whatever was asked for opens now. */
@@ -985,8 +901,8 @@ static void handle_input(struct tui *t, wint_t ch, bool is_key)
 		return;
 	}
 	/* An open dialog takes keys before the keymap. */
-	if (!t->help_on && top(t) && top(t)->ops->key &&
-	    top(t)->ops->key(top(t), (int)ch, is_key)) {
+	if (!t->help_on && tui_top(t) && tui_top(t)->ops->key &&
+	    tui_top(t)->ops->key(tui_top(t), (int)ch, is_key)) {
 		t->dirty = true;
 		return;
 	}
@@ -1033,7 +949,7 @@ static void script_step(struct tui *t)
 		return;
 	}
 	if (line[0] == ':' && !t->prompt) {
-		run_command(t, line + 1);
+		ui_command_run(t, line + 1);
 		return;
 	}
 	for (size_t i = 0; i < len;) {
@@ -1167,7 +1083,7 @@ int tui_run(struct store *s, const struct tui_opts *o)
 			    o->config_errors->n > 1 ? " (and more)" : "");
 	if (o->experiment)
 		t->want_exp = xstrdup(o->experiment);
-	open_view(t, "experiments", NULL, NULL);
+	tui_open(t, "experiments", NULL, NULL);
 	while (!t->quit && !got_signal) {
 		int store_to = -1, nfds = 0, timeout;
 		int64_t now;
@@ -1214,9 +1130,9 @@ int tui_run(struct store *s, const struct tui_opts *o)
 		    t->painted_gen == t->model->generation)
 			script_step(t);
 		if (!t->script && clock_mono_ms() >= t->next_refresh) {
-			if (top(t))
-				top(t)->ops->reload(top(t), false);
-			schedule_refresh(t);
+			if (tui_top(t))
+				tui_top(t)->ops->reload(tui_top(t), false);
+			tui_schedule_refresh(t);
 		}
 	}
 	/* Quitting: no view below needs reloading. */

@@ -1,0 +1,269 @@
+/* commands.c: the `:` commands, one row each, and what each one does.
+ * Dispatch, completion, the help overlay and the man page come from it. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/conffile.h"
+#include "config/options.h"
+#include "core/xmalloc.h"
+#include "store/model.h"
+#include "ui/commands.h"
+#include "ui/draw.h"
+#include "ui/theme.h"
+#include "ui/tui.h"
+#include "ui/tui_internal.h"
+
+#define MAX_ARGS 15
+
+static void cmd_quit(struct tui *t, int argc, char **argv, const char *line)
+{
+	(void)argc, (void)argv, (void)line;
+	tui_quit(t);
+}
+
+static void cmd_experiments(struct tui *t, int argc, char **argv,
+			    const char *line)
+{
+	(void)argc, (void)argv, (void)line;
+	tui_reset_to(t, "experiments");
+}
+
+static void cmd_runs(struct tui *t, int argc, char **argv, const char *line)
+{
+	struct model *m = tui_model(t);
+	struct experiment *e = model_experiment_by_name(m, argv[1]);
+
+	(void)argc, (void)line;
+	if (!e)
+		e = model_experiment(m, argv[1]);
+	if (!e) {
+		tui_message(t, true, "no experiment '%s'", argv[1]);
+		return;
+	}
+	tui_reset_to(t, "experiments");
+	tui_open(t, "runs", e->id, NULL);
+}
+
+static void cmd_models(struct tui *t, int argc, char **argv, const char *line)
+{
+	(void)line;
+	/* The registry sits above the experiments: q goes back. */
+	tui_reset_to(t, "experiments");
+	tui_open(t, "models", NULL, NULL);
+	if (argc == 2)
+		tui_open(t, "versions", argv[1], NULL);
+}
+
+/* set, bind and color are config syntax: one parser for files and `:`. */
+static void cmd_config(struct tui *t, int argc, char **argv, const char *line)
+{
+	struct view *v = tui_top(t);
+	char *err = NULL;
+
+	if (!strcmp(argv[0], "set") && argc == 2 && !strchr(argv[1], '=')) {
+		int id = opt_find(argv[1]);
+
+		if (id < 0)
+			tui_message(t, true, "unknown option '%s'", argv[1]);
+		else
+			tui_message(t, false, "%s = %s", argv[1],
+				    opt_text(id));
+		return;
+	}
+	if (config_line(line, &err) != 0) {
+		tui_message(t, true, "%s", err);
+		free(err);
+		return;
+	}
+	if (!strcmp(argv[0], "color") || !strcmp(argv[0], "colour"))
+		theme_apply(false);
+	if (argc == 3 && !strcmp(argv[1], "theme"))
+		tui_apply_theme(t, argv[2]);
+	if (argc >= 2 && !strcmp(argv[1], "refresh"))
+		tui_schedule_refresh(t);
+	if (argc >= 2 && (!strcmp(argv[1], "show-deleted") ||
+			  !strcmp(argv[1], "metric-columns")) && v)
+		v->ops->reload(v, true);
+	if (argc >= 2 && !strcmp(argv[1], "ascii"))
+		draw_set_unicode(!opt_bool(OPT_ASCII) && draw_unicode());
+}
+
+static void cmd_theme(struct tui *t, int argc, char **argv, const char *line)
+{
+	char *err = NULL;
+
+	(void)argc, (void)line;
+	if (opt_set(OPT_THEME, argv[1], &err) != 0) {
+		tui_message(t, true, "%s", err);
+		free(err);
+		return;
+	}
+	tui_apply_theme(t, argv[1]);
+}
+
+static void cmd_filter(struct tui *t, int argc, char **argv, const char *line)
+{
+	const char *p = line;
+	struct view *v = tui_top(t);
+
+	(void)argc;
+	/* The pattern is the rest of the line, spaces and all. */
+	p += strspn(p, " \t");
+	p += strlen(argv[0]);
+	p += strspn(p, " \t");
+	if (v)
+		tui_set_filter(t, v, p);
+}
+
+static void cmd_refresh(struct tui *t, int argc, char **argv,
+			const char *line)
+{
+	struct view *v = tui_top(t);
+
+	(void)argc, (void)line;
+	/* :poll is one live refresh, as the timer would do it. */
+	if (v)
+		v->ops->reload(v, strcmp(argv[0], "poll") != 0);
+}
+
+static void cmd_stats(struct tui *t, int argc, char **argv, const char *line)
+{
+	char traffic[128] = "no traffic: a local store";
+	FILE *f = fopen(argv[1], "w");
+
+	(void)argc, (void)line;
+	tui_store_stats(t, traffic, sizeof(traffic));
+	if (!f) {
+		tui_message(t, true, "%s: %s", argv[1], strerror(errno));
+		return;
+	}
+	fprintf(f, "%s\n", traffic);
+	fclose(f);
+}
+
+static void cmd_help(struct tui *t, int argc, char **argv, const char *line)
+{
+	(void)argc, (void)argv, (void)line;
+	tui_show_help(t);
+}
+
+static void cmd_unmark(struct tui *t, int argc, char **argv, const char *line)
+{
+	(void)argc, (void)argv, (void)line;
+	tui_marks_clear(t, MARK_RUN);
+	tui_marks_clear(t, MARK_EXPERIMENT);
+	tui_message(t, false, "marks cleared");
+}
+
+static void cmd_save_display(struct tui *t, int argc, char **argv,
+			     const char *line)
+{
+	char *err = NULL;
+
+	(void)argc, (void)line;
+	if (tui_save_display(t, argv[1], &err) != 0) {
+		tui_message(t, true, "%s", err);
+		free(err);
+	}
+}
+
+static const struct ui_command table[] = {
+	{"q", "quit", NULL, 0, 0, UC_NONE, "Quit.", cmd_quit, NULL},
+	{"experiments", NULL, NULL, 0, 0, UC_NONE,
+	 "Go to the experiments list.", cmd_experiments, NULL},
+	{"runs", NULL, "EXPERIMENT", 1, 1, UC_EXPERIMENT,
+	 "Go to an experiment's runs (by name or id).", cmd_runs, NULL},
+	{"models", NULL, "[MODEL]", 0, 1, UC_MODEL,
+	 "Go to the model registry; with MODEL, to that model's versions.",
+	 cmd_models, NULL},
+	{"set", NULL, "OPTION [VALUE]", 1, 2, UC_OPTION,
+	 "Change a setting; with OPTION alone, show it.", cmd_config, NULL},
+	{"bind", NULL, "KEY ACTION", 2, 2, UC_BIND, "Bind a key to an action.",
+	 cmd_config, NULL},
+	{"color", "colour", "SLOT FG BG [ATTRS]", 3, -1, UC_NONE,
+	 "Change a colour slot.", cmd_config, NULL},
+	{"theme", NULL, "NAME", 1, 1, UC_THEME, "Load a theme.", cmd_theme,
+	 NULL},
+	{"metrics", NULL, "KEY...", 0, -1, UC_VIEW,
+	 "Choose the metric columns (auto: the automatic choice).", NULL,
+	 "runs, versions, compare experiments"},
+	{"zoom", NULL, "[FROM TO]", 0, 2, UC_VIEW,
+	 "Chart only the steps FROM to TO; alone, every step.", NULL,
+	 "compare"},
+	{"filter", NULL, "REGEX", 0, -1, UC_NONE,
+	 "Set the filter (empty: none; ! inverts).", cmd_filter, NULL},
+	{"refresh", NULL, NULL, 0, 0, UC_NONE, "Reload now.", cmd_refresh,
+	 NULL},
+	{"poll", NULL, NULL, 0, 0, UC_NONE, "Run one live refresh now.",
+	 cmd_refresh, NULL},
+	{"unmark", NULL, NULL, 0, 0, UC_NONE,
+	 "Clear every mark on runs and experiments.", cmd_unmark, NULL},
+	{"stats", NULL, "FILE", 1, 1, UC_NONE,
+	 "Write the traffic so far (requests and bytes to a server) to FILE.",
+	 cmd_stats, NULL},
+	{"help", NULL, NULL, 0, 0, UC_NONE, "Show the keys and commands.",
+	 cmd_help, NULL},
+	{"save-display", NULL, "FILE", 1, 1, UC_NONE,
+	 "Write the screen as text to FILE.", cmd_save_display, NULL},
+};
+
+const struct ui_command *ui_commands(size_t *n)
+{
+	*n = sizeof(table) / sizeof(table[0]);
+	return table;
+}
+
+const struct ui_command *ui_command_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (!strcmp(table[i].name, name) ||
+		    (table[i].alias && !strcmp(table[i].alias, name)))
+			return &table[i];
+	/* vim's habit */
+	if (!strcmp(name, "q!"))
+		return &table[0];
+	return NULL;
+}
+
+void ui_command_run(struct tui *t, const char *line)
+{
+	char buf[1024], *argv[MAX_ARGS + 1], *save = NULL, *tok, *err = NULL;
+	const struct ui_command *c;
+	struct view *v = tui_top(t);
+	int argc = 0, rc;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (tok = strtok_r(buf, " \t", &save); tok && argc < MAX_ARGS;
+	     tok = strtok_r(NULL, " \t", &save))
+		argv[argc++] = tok;
+	argv[argc] = NULL;
+	if (argc == 0)
+		return;
+	c = ui_command_find(argv[0]);
+	if (c && c->run && c->run != cmd_filter &&
+	    (argc - 1 < c->min_args ||
+	     (c->max_args >= 0 && argc - 1 > c->max_args))) {
+		tui_message(t, true, "usage: :%s%s%s", c->name,
+			    c->args ? " " : "", c->args ? c->args : "");
+		return;
+	}
+	if (c && c->run) {
+		c->run(t, argc, argv, line);
+		tui_dirty(t);
+		return;
+	}
+	/* A view's own command (metrics, zoom), or one no table knows. */
+	rc = v && v->ops->command ? v->ops->command(v, argc, argv, &err) : -1;
+	if (rc < 0 && err)
+		tui_message(t, true, "%s", err);
+	else if (rc < 0 && c)
+		tui_message(t, true, ":%s works in %s", c->name, c->where);
+	else if (rc < 0)
+		tui_message(t, true, "unknown command '%s'", argv[0]);
+	free(err);
+	tui_dirty(t);
+}
