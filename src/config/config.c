@@ -115,12 +115,31 @@ int config_line(const char *line, char **err)
 	return rc;
 }
 
-int config_load(const char *path, bool required, struct msg_list *errs)
+int config_load_stream(FILE *f, const char *name, struct msg_list *errs)
 {
-	FILE *f = fopen(path, "r");
 	char *line = NULL;
 	size_t cap = 0;
 	int lineno = 0, nerr = 0;
+
+	while (getline(&line, &cap, f) != -1) {
+		char *err = NULL;
+
+		lineno++;
+		if (config_line(line, &err) != 0) {
+			msg_list_add(errs, xasprintf("%s:%d: %s", name, lineno,
+						     err));
+			free(err);
+			nerr++;
+		}
+	}
+	free(line);
+	return nerr;
+}
+
+int config_load(const char *path, bool required, struct msg_list *errs)
+{
+	FILE *f = fopen(path, "r");
+	int nerr;
 
 	if (!f) {
 		if (!required && errno == ENOENT)
@@ -128,18 +147,7 @@ int config_load(const char *path, bool required, struct msg_list *errs)
 		msg_list_add(errs, xasprintf("%s: %s", path, strerror(errno)));
 		return 1;
 	}
-	while (getline(&line, &cap, f) != -1) {
-		char *err = NULL;
-
-		lineno++;
-		if (config_line(line, &err) != 0) {
-			msg_list_add(errs, xasprintf("%s:%d: %s", path, lineno,
-						     err));
-			free(err);
-			nerr++;
-		}
-	}
-	free(line);
+	nerr = config_load_stream(f, path, errs);
 	fclose(f);
 	return nerr;
 }

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct msg_list {
 	char **v;
@@ -20,6 +21,9 @@ int config_line(const char *line, char **err);
 /* Load a file; each bad line adds "path:N: message" to errs. A missing
  * file is an error only when required. Returns the number of errors. */
 int config_load(const char *path, bool required, struct msg_list *errs);
+/* The same from an open stream (a file, or fmemopen() for the fuzzer);
+ * NAME is what messages call it. */
+int config_load_stream(FILE *f, const char *name, struct msg_list *errs);
 /* $XDG_CONFIG_HOME/mltop/config, or ~/.config/mltop/config; owned. */
 char *config_default_path(void);
 /* Load theme NAME: a path, or NAME.theme from the theme directories
