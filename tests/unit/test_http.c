@@ -50,6 +50,7 @@ enum mode {
 	M_GZIP,     /* Content-Encoding: gzip */
 	M_HANGUP,   /* reads the request, closes */
 	M_GARBAGE,  /* answers any bytes at all with plain HTTP, closes */
+	M_SIZED,    /* GET /n/N: N bytes; /c/N: the same, chunked */
 };
 
 /* Shared with the server process. */
@@ -112,6 +113,37 @@ static char *make_reply(enum mode mode, const char *req, size_t *len,
 		memcpy(out, head, (size_t)n);
 		memset(out + n, 'x', BIG_SIZE);
 		return out;
+	case M_SIZED: {
+		const char *p = strchr(req, '/');
+		bool chunked = p && p[1] == 'c';
+		size_t size = p ? strtoul(p + 3, NULL, 10) : 0, at, piece;
+
+		/* Chunks of 100 bytes: curl hands each to the write callback
+		 * on its own, so the cap is met across calls. */
+		out = malloc(256 + size + (size / 100 + 1) * 16);
+		n = snprintf(out, 256, "HTTP/1.1 200 OK\r\n"
+			     "Content-Type: application/json\r\n");
+		if (chunked)
+			n += sprintf(out + n, "Transfer-Encoding: chunked"
+				     "\r\n\r\n");
+		else
+			n += sprintf(out + n, "Content-Length: %zu\r\n\r\n",
+				     size);
+		*len = (size_t)n;
+		for (at = 0; at < size; at += piece) {
+			piece = chunked && size - at > 100 ? 100 : size - at;
+			if (chunked)
+				*len += (size_t)sprintf(out + *len, "%zx\r\n",
+							piece);
+			memset(out + *len, 'x', piece);
+			*len += piece;
+			if (chunked)
+				*len += (size_t)sprintf(out + *len, "\r\n");
+		}
+		if (chunked)
+			*len += (size_t)sprintf(out + *len, "0\r\n\r\n");
+		return out;
+	}
 	case M_GARBAGE:
 		*close_after = true;
 		out = strdup("HTTP/1.1 400 Bad Request\r\n\r\n");
@@ -482,6 +514,47 @@ static void test_max_body(void)
 	   "for a %d-byte reply", after - before, BIG_SIZE);
 	is_int(http_busy(h), 0, "big: nothing busy");
 	result_clear(&res);
+	http_free(h);
+	server_stop(&s);
+}
+
+/* The cap is a size a reply may have: exactly max_body bytes come
+ * through, one more is refused, whether curl hands the body over in one
+ * piece or chunk by chunk. */
+static void test_cap(void)
+{
+	struct http_config cfg = { .max_body = 1000 };
+	static const char *const paths[] = { "/n/1000", "/n/1001", "/c/1000",
+					     "/c/1001", "/n/999", "/n/0" };
+	static const size_t sizes[] = { 1000, 1001, 1000, 1001, 999, 0 };
+	struct result res[6] = { { 0 } };
+	struct server s;
+	struct http *h = client(&cfg);
+	int i;
+
+	server_start(&s, M_SIZED);
+	finished = 0;
+	for (i = 0; i < 6; i++)
+		http_start(h, "GET", url(&s, paths[i]), NULL, on_done,
+			   &res[i]);
+	run(h, 6, 10);
+	for (i = 0; i < 6; i++) {
+		if (sizes[i] <= cfg.max_body) {
+			is_str(res[i].error, NULL, "cap: %s comes through",
+			       paths[i]);
+			is_int(res[i].status, 200, "cap: %s status", paths[i]);
+			is_int(res[i].len, sizes[i], "cap: %s whole", paths[i]);
+			ok(res[i].body && strspn(res[i].body, "x") == sizes[i]
+			   && !res[i].body[sizes[i]],
+			   "cap: %s body intact, NUL after it", paths[i]);
+		} else {
+			is_str(res[i].error, "reply larger than 1000 bytes",
+			       "cap: %s refused", paths[i]);
+			ok(res[i].body == NULL, "cap: %s no body", paths[i]);
+		}
+		result_clear(&res[i]);
+	}
+	is_int(http_busy(h), 0, "cap: nothing busy");
 	http_free(h);
 	server_stop(&s);
 }
@@ -939,6 +1012,7 @@ static void test_tls(void)
 int main(void)
 {
 	test_max_body();
+	test_cap();
 	test_canned();
 	test_refused();
 	test_timeout();
