@@ -3,34 +3,14 @@
 # writer added after the first load (a new point of a running run from
 # the demo trainer, a new run), and it is incremental: a finished run,
 # which costs nothing to poll, is not read again until `:refresh`.
-# The script is a FIFO, so the store changes between two script lines.
 . "$(dirname "$0")/lib.sh"
 command -v sqlite3 >/dev/null || { echo "1..0 # SKIP sqlite3 not installed"; exit 77; }
 demo_store "$work/demo.db"
 q() { sqlite3 "$work/demo.db" "$1"; }
 
-# wait_for FILE: until mltop has written FILE, for at most 60 s.
-wait_for() {
-    i=0
-    while [ ! -f "$work/$1" ]; do
-        if ! kill -0 "$pid" 2>/dev/null || [ $i -ge 600 ]; then
-            echo "not ok - mltop did not write $1"
-            cat "$work/stderr"
-            exit 1
-        fi
-        i=$((i + 1))
-        sleep 0.1
-    done
-}
-
-mkfifo "$work/keys"
-(cd "$work" && MLTOP_SCRIPT="$work/keys" COLUMNS=100 LINES=24 \
-    exec "$MLTOP" --no-config -u demo.db >"$work/stdout" 2>"$work/stderr") &
-pid=$!
-exec 3>"$work/keys"
-# "loaded" is written only once "before" is whole.
-printf ':runs cifar10-resnet\n:save-display before\n:save-display loaded\n' >&3
-wait_for loaded
+live_start demo.db 100 24
+live_send ":runs cifar10-resnet"
+live_dump before
 
 # Another writer, after the first load: the demo trainer logs one point
 # of every metric of each running run (step 11 of resnet101-cutmix), a
@@ -48,22 +28,13 @@ q "INSERT INTO runs (run_uuid, name, source_type, user_id, status,
    UPDATE runs SET name = 'resnet18-renamed' WHERE name = 'resnet18-baseline';" ||
     { echo "not ok - edit store"; exit 1; }
 
-printf ':poll\n:save-display polled\n:refresh\n:save-display refreshed\n' >&3
-exec 3>&-
-i=0
-while kill -0 "$pid" 2>/dev/null && [ $i -lt 600 ]; do
-    i=$((i + 1))
-    sleep 0.1
-done
-if kill -0 "$pid" 2>/dev/null; then
-    kill "$pid"
-    echo "not ok - mltop did not finish the script"
-    exit 1
-fi
-wait "$pid" || { echo "not ok - mltop exited $?"; cat "$work/stderr"; exit 1; }
+live_send ":poll"
+live_dump polled
+live_send ":refresh"
+live_dump refreshed
+live_end
 
 cd "$work" || exit 1
-for f in before polled refreshed; do mv "$f" "$f.screen"; done
 checks=$((checks + 1))
 if [ -n "$new_acc" ] && [ "$new_acc" != 0.360321 ]; then
     echo "ok $checks - $name: the trainer logged val_acc $new_acc at step 11"
