@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 pkgs="build-essential autoconf automake pkg-config libncurses-dev
 libsqlite3-dev libcurl4-openssl-dev libjansson-dev libpcre2-dev
-ncurses-term tmux python3 python3-venv sqlite3 curl procps"
+ncurses-term tmux python3 python3-venv sqlite3 curl procps clang"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
@@ -23,6 +23,8 @@ fi
 [ -x configure ] && [ configure -nt configure.ac ] || autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
 mkdir -p build
 cd build
-[ -f Makefile ] || ../configure -q
+# Warnings are errors here; a build/ configured without that is redone.
+grep -q -e '--enable-werror' config.status 2>/dev/null ||
+    ../configure -q --enable-werror
 make -j"$(nproc)" -s >/dev/null
 echo "setup: built $(pwd)/src/mltop"

@@ -1,9 +1,11 @@
 #!/bin/sh
 # test.sh: set everything up and run the whole test suite: unit and screen
 # tests (make check), the same under AddressSanitizer and
-# UndefinedBehaviorSanitizer, then the integration tests against the real
+# UndefinedBehaviorSanitizer, a short run of each fuzz target (built with
+# clang and libFuzzer), then the integration tests against the real
 # MLflow client (pinned in tests/integration/requirements.txt), and make
-# distcheck. Ends with one line: "N passed, N failed".
+# distcheck. Builds treat warnings as errors. Ends with one line:
+# "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -35,9 +37,32 @@ count_automake build
 
 note "the same under AddressSanitizer and UndefinedBehaviorSanitizer"
 mkdir -p build-asan
-(cd build-asan && { grep -q '^#define MLTOP_TEST_HOOKS 1' config.h 2>/dev/null || ../configure -q --enable-asan --enable-test-hooks; } &&
+(cd build-asan && { { grep -q '^#define MLTOP_TEST_HOOKS 1' config.h &&
+        grep -q -e '--enable-werror' config.status; } 2>/dev/null ||
+        ../configure -q --enable-asan --enable-test-hooks --enable-werror; } &&
     make -s -j"$(nproc)" >/dev/null && ASAN_OPTIONS=detect_leaks=1 make -s check) || true
 count_automake build-asan
+
+note "fuzz targets: each runs a few thousand inputs from its seeds"
+# One test a target: PASS:/FAIL: lines from make fuzz-smoke; a target that
+# did not build or did not report counts as failed.
+nfuzz=$(ls fuzz/fuzz_*.c | wc -l)
+mkdir -p build-fuzz
+rm -f build-fuzz/fuzz-smoke.out
+if (cd build-fuzz && { grep -q -e '--enable-fuzzing' config.status 2>/dev/null ||
+        CC=clang ../configure -q --enable-fuzzing; } &&
+        make -s -j"$(nproc)" >/dev/null); then
+    (cd build-fuzz && make -s fuzz-smoke) >build-fuzz/fuzz-smoke.out 2>&1
+    cat build-fuzz/fuzz-smoke.out
+    p=$(grep -c '^PASS: fuzz_' build-fuzz/fuzz-smoke.out)
+    f=$(grep -c '^FAIL: fuzz_' build-fuzz/fuzz-smoke.out)
+    passed=$((passed + p))
+    failed=$((failed + f))
+    [ $((p + f)) -ge "$nfuzz" ] || failed=$((failed + nfuzz - p - f))
+else
+    echo "fuzz targets did not build"
+    failed=$((failed + nfuzz))
+fi
 
 note "the real MLflow client, pinned, in .venv"
 if [ ! -x .venv/bin/pytest ] || ! .venv/bin/pip freeze 2>/dev/null |

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/cond.h"
 #include "cli/table.h"
 #include "core/clock.h"
 #include "core/format.h"
@@ -536,21 +537,12 @@ int cli_history(struct store *s, const struct cli_opts *o)
 
 /* --- --if conditions ----------------------------------------------------- */
 
-enum cond_op { OP_GE, OP_GT, OP_LE, OP_LT, OP_EQ, OP_NE };
-
 static const char *const op_text[] = {
 	[OP_GE] = ">=", [OP_GT] = ">", [OP_LE] = "<=", [OP_LT] = "<",
 	[OP_EQ] = "==", [OP_NE] = "!=",
 };
 
-struct cond {
-	char *key;
-	enum cond_op op;
-	double num;
-	char *numtext;      /* as typed, for messages */
-};
-
-static void conds_free(struct cond *c, size_t n)
+void conds_free(struct cond *c, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		free(c[i].key);
@@ -601,7 +593,7 @@ static bool parse_number(const char **pp, double *out, char **text)
 /* `metrics.KEY OP NUMBER` joined by `and`; KEY may be in backticks
  * (MLflow's search syntax) when it holds spaces or operator characters.
  * Returns the count, or -1 with *err. */
-static long conds_parse(const char *expr, struct cond **out, char **err)
+long conds_parse(const char *expr, struct cond **out, char **err)
 {
 	struct cond *v = NULL;
 	size_t n = 0;

@@ -481,21 +481,14 @@ static char *slurp(const char *path, size_t *n, bool *too_big)
 	return NULL;
 }
 
-/* _read_mlflow_creds_from_file(). */
-static int read_file_creds(char **user, char **password, char **err)
+int credentials_parse(const char *text, size_t n, char **user,
+		      char **password, char **err)
 {
-	char *path = cred_path(), *text;
 	struct ini ini = { 0 };
-	bool too_big;
-	size_t n;
 	int rc = -1;
 
 	*user = *password = NULL;
-	text = slurp(path, &n, &too_big);
-	free(path);
-	if (!text)
-		return 0;
-	if (too_big) {
+	if (n > MAX_FILE_SIZE) {
 		*err = xstrdup(CRED_FILE ": larger than 1 MiB");
 	} else if (memchr(text, '\0', n)) {
 		*err = xstrdup(CRED_FILE ": holds a NUL byte");
@@ -512,6 +505,24 @@ static int read_file_creds(char **user, char **password, char **err)
 		}
 	}
 	ini_free(&ini);
+	return rc;
+}
+
+/* _read_mlflow_creds_from_file(). */
+static int read_file_creds(char **user, char **password, char **err)
+{
+	char *path = cred_path(), *text;
+	bool too_big;
+	size_t n;
+	int rc;
+
+	*user = *password = NULL;
+	text = slurp(path, &n, &too_big);
+	free(path);
+	if (!text)
+		return 0;
+	/* Past the cap n says so itself: slurp stops just beyond it. */
+	rc = credentials_parse(text, n, user, password, err);
 	free(text);
 	return rc;
 }

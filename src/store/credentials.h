@@ -32,6 +32,11 @@ struct credentials {
  * MLFLOW_TRACKING_SERVER_CERT_PATH. On -1 *c is empty (free is safe). */
 int credentials_load(struct credentials *c, char **err);
 void credentials_free(struct credentials *c);
+/* The file's text (N bytes, any bytes) as read_mlflow_creds() reads
+ * it: *user and *password (owned, NULL when absent) from [mlflow].
+ * Returns 0, or -1 with *err (owned; naming lines, never contents). */
+int credentials_parse(const char *text, size_t n, char **user,
+		      char **password, char **err);
 /* Point an http_config at them (the config borrows the strings). */
 void credentials_apply(const struct credentials *c, struct http_config *cfg);
 

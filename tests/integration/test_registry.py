@@ -962,6 +962,17 @@ def test_if_gate_fails_on_nan(reg, mltop):
 
 # ---- kill -9 in a SQLite write; concurrent promotes -------------------------
 
+def _wchan(pid):
+    """What the process waits in (Linux); "nanosleep" if /proc cannot
+    say, so the wait for a pause does not hang elsewhere."""
+    try:
+        with open(f"/proc/{pid}/wchan") as f:
+            w = f.read()
+    except OSError:
+        return "nanosleep"
+    return w if w not in ("", "0") else "nanosleep"
+
+
 @pytest.mark.parametrize("kind", ["stage", "alias"])
 def test_kill_during_sqlite_write(sqlite_registry, mltop, tmp_path, kind,
                                   test_hooks):
@@ -987,7 +998,9 @@ def test_kill_during_sqlite_write(sqlite_registry, mltop, tmp_path, kind,
                                    journal.stat().st_size > 0) or
                           (wal.exists() and wal.stat().st_size > 0) or
                           proc.poll() is not None, 10)
-        time.sleep(1.0)
+        # Then it pauses (MLTOP_TEST_PAUSE_IN_WRITE) after that change.
+        wait_for(lambda: proc.poll() is not None or
+                 "nanosleep" in _wchan(proc.pid), 10)
         assert proc.poll() is None, \
             f"mltop finished before it could be killed: exit " \
             f"{proc.returncode}; {proc.stderr.read()!r}"

@@ -35,6 +35,57 @@ run_script() {
     fi
 }
 
+# A live script, for tests where the store changes between two script
+# lines: the script is a FIFO, so mltop reads each line as it is sent.
+# live_start STORE COLS LINES starts mltop on it in the background;
+# live_send LINE... sends lines; live_dump NAME saves the screen to
+# $work/NAME.screen and waits (60 s at most) until it is written whole;
+# live_end closes the script (mltop quits at its end) and waits for it.
+live_start() {
+    mkfifo "$work/live-keys"
+    (cd "$work" && MLTOP_SCRIPT="$work/live-keys" COLUMNS="$2" LINES="$3" \
+        exec "$MLTOP" --no-config -u "$1" >"$work/stdout" 2>"$work/stderr") &
+    live_pid=$!
+    exec 3>"$work/live-keys"
+}
+live_send() {
+    for l in "$@"; do printf '%s\n' "$l"; done >&3
+}
+# The second dump is written only once the first is whole.
+live_dump() {
+    live_send ":save-display $1.screen" ":save-display $1.done"
+    i=0
+    while [ ! -f "$work/$1.done" ]; do
+        if ! kill -0 "$live_pid" 2>/dev/null || [ $i -ge 600 ]; then
+            echo "not ok - mltop did not save $1 (exited or 60 s passed)"
+            cat "$work/stderr"
+            exit 1
+        fi
+        i=$((i + 1))
+        sleep 0.1
+    done
+}
+live_end() {
+    exec 3>&-
+    i=0
+    while kill -0 "$live_pid" 2>/dev/null && [ $i -lt 600 ]; do
+        i=$((i + 1))
+        sleep 0.1
+    done
+    if kill -0 "$live_pid" 2>/dev/null; then
+        kill "$live_pid"
+        echo "not ok - mltop did not finish the script within 60 s"
+        exit 1
+    fi
+    wait "$live_pid"
+    status=$?
+    if [ $status -ne 0 ]; then
+        echo "not ok - mltop exited $status"
+        cat "$work/stderr"
+        exit 1
+    fi
+}
+
 # expect NAME: compare $work/NAME.screen with expected/TEST-NAME.screen.
 # MLTOP_SCREEN_UPDATE=1 writes the expected file instead (review the diff).
 here=$(cd "$(dirname "$0")" && pwd)

@@ -23,8 +23,11 @@ for size in 80x24 200x50; do
         ok "$size: filter hides other experiments"
     fi
     T send-keys -t main Enter
-    check "$size: runs view of the experiment" "NAME"
-    check "$size: running runs are counted" "[1-9] running"
+    # The experiments view has a NAME header too: check what only the
+    # runs view of cifar10-resnet shows.
+    check "$size: runs view of the experiment" "experiments › cifar10-resnet"
+    check "$size: its runs are listed" "resnet50-long"
+    check "$size: running runs are counted" "runs shown, [1-9] running"
     T send-keys -t main j k Enter
     check "$size: run detail shows its metric tab" "metrics ("
     T send-keys -t main Tab
