@@ -50,7 +50,7 @@ nfuzz=$(ls fuzz/fuzz_*.c | wc -l)
 mkdir -p build-fuzz
 rm -f build-fuzz/fuzz-smoke.out
 if (cd build-fuzz && { grep -q -e '--enable-fuzzing' config.status 2>/dev/null ||
-        CC=clang ../configure -q --enable-fuzzing; } &&
+        CC=clang ../configure -q --enable-fuzzing --enable-werror; } &&
         make -s -j"$(nproc)" >/dev/null); then
     (cd build-fuzz && make -s fuzz-smoke) >build-fuzz/fuzz-smoke.out 2>&1
     cat build-fuzz/fuzz-smoke.out
@@ -118,6 +118,10 @@ export MLTOP_TEST_SERVER_URL="http://127.0.0.1:$server_port"
 export MLTOP_TEST_SERVER_STORE="$server_dir/server.db"
 echo "mlflow server at $MLTOP_TEST_SERVER_URL (store $MLTOP_TEST_SERVER_STORE)"
 
+# The fault matrix (tests/integration/test_fault_matrix.py) writes one
+# line a case for each binary; printed after the runs.
+export MLTOP_FAULT_MATRIX="$root/tests/tmp/fault-matrix.txt"
+rm -f "$MLTOP_FAULT_MATRIX"
 for variant in build build-asan; do
     note "integration tests, $variant/src/mltop"
     junit="$root/$variant/pytest.xml"
@@ -126,6 +130,9 @@ for variant in build build-asan; do
         .venv/bin/pytest -q -p no:cacheprovider --junitxml="$junit" tests/integration
     count_junit "$junit"
 done
+
+note "fault matrix: what mltop did in each case"
+cat "$MLTOP_FAULT_MATRIX" 2>/dev/null || echo "(no fault matrix written)"
 
 stop_server
 trap - EXIT

@@ -11,6 +11,7 @@
 #include "core/sanitize.h"
 #include "core/xmalloc.h"
 
+__attribute__((format(printf, 2, 0)))
 static void vmsg(FILE *f, const char *fmt, va_list ap)
 {
 	char *text = NULL, *safe;

@@ -20,12 +20,12 @@
 enum { C_NAME, C_ID, C_RUNS, C_RUNNING, C_ACTIVITY, C_CREATED, C__N };
 
 static const struct table_col cols[C__N] = {
-	[C_NAME] = {"NAME", 30, 12, 0, false, true, false},
-	[C_ID] = {"ID", 8, 0, 3, true, false, false},
-	[C_RUNS] = {"RUNS", 7, 0, 0, true, false, false},
-	[C_RUNNING] = {"RUNNING", 8, 0, 0, true, false, false},
-	[C_ACTIVITY] = {"LAST ACTIVITY", 14, 0, 1, true, false, false},
-	[C_CREATED] = {"CREATED", 19, 0, 2, false, false, false},
+	[C_NAME] = {"NAME", 30, 12, 0, false, true, false, 0},
+	[C_ID] = {"ID", 8, 0, 3, true, false, false, 0},
+	[C_RUNS] = {"RUNS", 7, 0, 0, true, false, false, 0},
+	[C_RUNNING] = {"RUNNING", 8, 0, 0, true, false, false, 0},
+	[C_ACTIVITY] = {"LAST ACTIVITY", 14, 0, 1, true, false, false, 0},
+	[C_CREATED] = {"CREATED", 19, 0, 2, false, false, false, 0},
 };
 
 struct exps_view {

@@ -20,10 +20,10 @@ enum { C_NAME, C_LATEST, C_ALIASES, C_STAGES, C_CHANGED, C__N };
 
 static const struct table_col cols[C__N] = {
 	[C_NAME] = {"NAME", 22, 12, 0, false, true, false, 48},
-	[C_LATEST] = {"LATEST", 6, 0, 0, true, false, false},
+	[C_LATEST] = {"LATEST", 6, 0, 0, true, false, false, 0},
 	[C_ALIASES] = {"ALIASES", 25, 12, 0, false, true, false, 60},
-	[C_STAGES] = {"STAGES", 12, 0, 2, false, false, false},
-	[C_CHANGED] = {"LAST CHANGE", 11, 0, 1, true, false, false},
+	[C_STAGES] = {"STAGES", 12, 0, 2, false, false, false, 0},
+	[C_CHANGED] = {"LAST CHANGE", 11, 0, 1, true, false, false, 0},
 };
 
 struct models_view {

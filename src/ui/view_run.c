@@ -26,12 +26,12 @@ static const char *const pane_names[PANE__N] = {"metrics", "params", "tags"};
 enum { M_KEY, M_SPARK, M_LAST, M_MIN, M_MAX, M_N, M__N };
 
 static const struct table_col metric_cols[M__N] = {
-	[M_KEY] = {"METRIC", 18, 8, 0, false, true, false},
-	[M_SPARK] = {"HISTORY", 22, 0, 1, false, false, true},
-	[M_LAST] = {"LAST", 10, 0, 0, true, false, false},
-	[M_MIN] = {"MIN", 10, 0, 2, true, false, false},
-	[M_MAX] = {"MAX", 10, 0, 2, true, false, false},
-	[M_N] = {"POINTS", 7, 0, 3, true, false, false},
+	[M_KEY] = {"METRIC", 18, 8, 0, false, true, false, 0},
+	[M_SPARK] = {"HISTORY", 22, 0, 1, false, false, true, 0},
+	[M_LAST] = {"LAST", 10, 0, 0, true, false, false, 0},
+	[M_MIN] = {"MIN", 10, 0, 2, true, false, false, 0},
+	[M_MAX] = {"MAX", 10, 0, 2, true, false, false, 0},
+	[M_N] = {"POINTS", 7, 0, 3, true, false, false, 0},
 };
 
 static const struct table_col kv_cols[2] = {

@@ -24,12 +24,12 @@
 enum { C_STATUS, C_NAME, C_ID, C_START, C_DURATION, C_USER, C_FIXED };
 
 static const struct table_col fixed_cols[C_FIXED] = {
-	[C_STATUS] = {"", 1, 0, 0, false, false, false},
+	[C_STATUS] = {"", 1, 0, 0, false, false, false, 0},
 	[C_NAME] = {"NAME", 24, 10, 0, false, true, false, 48},
-	[C_ID] = {"ID", 8, 0, 4, false, false, false},
-	[C_START] = {"START", 11, 0, 3, false, false, false},
-	[C_DURATION] = {"DURATION", 8, 0, 1, true, false, false},
-	[C_USER] = {"USER", 10, 0, 2, false, false, false},
+	[C_ID] = {"ID", 8, 0, 4, false, false, false, 0},
+	[C_START] = {"START", 11, 0, 3, false, false, false, 0},
+	[C_DURATION] = {"DURATION", 8, 0, 1, true, false, false, 0},
+	[C_USER] = {"USER", 10, 0, 2, false, false, false, 0},
 };
 
 struct row {

@@ -28,24 +28,24 @@ enum { C_VERSION, C_ALIASES, C_STAGE, C_STATUS, C_CREATED, C_DESC, C_RUN,
 /* At 80 columns: version, aliases, stage, description, source run and
  * one metric; created, status and the second metric come with width. */
 static const struct table_col fixed_cols[C_FIXED] = {
-	[C_VERSION] = {"VER", 4, 0, 0, true, false, false},
+	[C_VERSION] = {"VER", 4, 0, 0, true, false, false, 0},
 	[C_ALIASES] = {"ALIASES", 19, 19, 0, false, true, false, 32},
-	[C_STAGE] = {"STAGE", 10, 0, 0, false, false, false},
-	[C_STATUS] = {"STATUS", 6, 0, 15, false, false, false},
-	[C_CREATED] = {"CREATED", 11, 0, 13, false, false, false},
+	[C_STAGE] = {"STAGE", 10, 0, 0, false, false, false, 0},
+	[C_STATUS] = {"STATUS", 6, 0, 15, false, false, false, 0},
+	[C_CREATED] = {"CREATED", 11, 0, 13, false, false, false, 0},
 	[C_DESC] = {"DESCRIPTION", 24, 11, 9, false, true, false, 60},
-	[C_RUN] = {"RUN", 8, 0, 5, false, false, false},
+	[C_RUN] = {"RUN", 8, 0, 5, false, false, false, 0},
 };
 
 enum { T_WHAT, T_VERSION, T_FROM, T_UNTIL, T_WHO, T_NOTE, T__N };
 
 static const struct table_col tl_cols[T__N] = {
-	[T_WHAT] = {"ALIAS/STAGE", 16, 0, 0, false, false, false},
-	[T_VERSION] = {"VER", 4, 0, 0, true, false, false},
-	[T_FROM] = {"FROM", 11, 0, 0, false, false, false},
-	[T_UNTIL] = {"UNTIL", 11, 0, 0, false, false, false},
-	[T_WHO] = {"WHO", 14, 0, 2, false, false, false},
-	[T_NOTE] = {"NOTE", 20, 10, 1, false, true, false},
+	[T_WHAT] = {"ALIAS/STAGE", 16, 0, 0, false, false, false, 0},
+	[T_VERSION] = {"VER", 4, 0, 0, true, false, false, 0},
+	[T_FROM] = {"FROM", 11, 0, 0, false, false, false, 0},
+	[T_UNTIL] = {"UNTIL", 11, 0, 0, false, false, false, 0},
+	[T_WHO] = {"WHO", 14, 0, 2, false, false, false, 0},
+	[T_NOTE] = {"NOTE", 20, 10, 1, false, true, false, 0},
 };
 
 /* What a dialog is asking. */
