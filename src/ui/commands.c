@@ -16,6 +16,8 @@
 #include "ui/theme.h"
 #include "ui/tui.h"
 #include "ui/tui_internal.h"
+#include "ui/actions.h"
+#include "ui/keymap.h"
 
 #define MAX_ARGS 15
 
@@ -266,4 +268,96 @@ void ui_command_run(struct tui *t, const char *line)
 		tui_message(t, true, "unknown command '%s'", argv[0]);
 	free(err);
 	tui_dirty(t);
+}
+
+/* --- completion ------------------------------------------------------------ */
+
+struct completion {
+	const char *prefix;
+	size_t plen;
+	char *words[64];
+	int n;
+};
+
+static void comp_add(void *ctx, const char *word)
+{
+	struct completion *c = ctx;
+
+	if (c->n < 64 && strncmp(word, c->prefix, c->plen) == 0)
+		c->words[c->n++] = xstrdup(word);
+}
+
+void tui_complete(struct tui *t)
+{
+	struct completion c = {0};
+	char *last = strrchr(t->pbuf, ' ');
+	char first[64] = "";
+	bool in_first = last == NULL;
+	size_t common;
+
+	c.prefix = in_first ? t->pbuf : last + 1;
+	c.plen = strlen(c.prefix);
+	sscanf(t->pbuf, "%63s", first);
+	if (in_first) {
+		size_t n;
+		const struct ui_command *uc = ui_commands(&n);
+
+		for (size_t i = 0; i < n; i++)
+			comp_add(&c, uc[i].name);
+	} else if (!strcmp(first, "set") &&
+		   strchr(t->pbuf, ' ') == last) {
+		for (int i = 0; i < OPT__COUNT; i++)
+			comp_add(&c, option_defs[i].name);
+	} else if (!strcmp(first, "theme") || !strncmp(t->pbuf, "set theme ",
+						       10)) {
+		comp_add(&c, "dark");
+		comp_add(&c, "light");
+		comp_add(&c, "mono");
+	} else if (!strcmp(first, "runs")) {
+		for (size_t i = 0; i < t->model->nexps; i++)
+			if (t->model->exps[i]->name)
+				comp_add(&c, t->model->exps[i]->name);
+	} else if (!strcmp(first, "models")) {
+		for (size_t i = 0; i < t->model->nmodels; i++)
+			if (!t->model->models[i]->is_prompt)
+				comp_add(&c, t->model->models[i]->name);
+	} else if (!strcmp(first, "bind") && strchr(t->pbuf, ' ') != last) {
+		for (int i = 1; i < ACT__COUNT; i++)
+			comp_add(&c, action_defs[i].name);
+	} else if (tui_top(t) && tui_top(t)->ops->complete) {
+		tui_top(t)->ops->complete(tui_top(t), first, comp_add, &c);
+	}
+	if (c.n == 0) {
+		tui_message(t, false, "no completion");
+		return;
+	}
+	common = strlen(c.words[0]);
+	for (int i = 1; i < c.n; i++) {
+		size_t k = 0;
+
+		while (k < common && c.words[i][k] == c.words[0][k])
+			k++;
+		common = k;
+	}
+	if (common > c.plen && t->plen + common - c.plen <
+					  sizeof(t->pbuf) - 2) {
+		memcpy(t->pbuf + t->plen, c.words[0] + c.plen,
+		       common - c.plen);
+		t->plen += common - c.plen;
+		t->pbuf[t->plen] = '\0';
+	}
+	if (c.n == 1) {
+		t->pbuf[t->plen++] = ' ';
+		t->pbuf[t->plen] = '\0';
+	} else {
+		char list[512];
+		size_t len = 0;
+
+		for (int i = 0; i < c.n && len < sizeof(list) - 2; i++)
+			len += (size_t)snprintf(list + len, sizeof(list) - len,
+						"%s ", c.words[i]);
+		tui_message(t, false, "%s", list);
+	}
+	for (int i = 0; i < c.n; i++)
+		free(c.words[i]);
 }

@@ -3,11 +3,67 @@
 #ifndef MLTOP_TUI_INTERNAL_H
 #define MLTOP_TUI_INTERNAL_H
 
+#include <curses.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
-struct tui;
+#include "ui/tui.h"
+
 struct view;
 struct model;
+
+#define MAX_VIEWS 16
+#define MSG_MS 5000
+#define PAINT_MIN_MS 40
+
+/* The loop's state: tui.c owns it; tui_paint.c draws the chrome from it;
+ * commands.c runs `:` commands and completes them. */
+
+struct tui {
+	struct store *store;
+	struct model *model;
+	const struct tui_opts *opts;
+	struct view *stack[MAX_VIEWS];
+	int depth;
+	bool quit;
+	int exit_code;
+	bool dirty;
+	uint64_t painted_gen;
+	uint64_t synced_gen;    /* the model generation views last synced to */
+	char *want_exp;         /* -e: open its runs once experiments load */
+	/* A view a handler asked for (RE_PUSH): name and arguments, owned. */
+	char *want_view, *want_arg, *want_arg2;
+	int64_t last_paint;
+	int64_t painted_sec;
+
+	/* The prompt: ':' command or '/' filter, edited in place. */
+	char prompt;
+	char pbuf[1024];
+	size_t plen;
+	char *filter_before;   /* to restore on Esc */
+
+	char *msg;
+	bool msg_error;
+	int64_t msg_until;
+
+	bool help_on;
+	int help_top;
+
+	int64_t next_refresh;
+	FILE *script;
+	int script_line;
+	bool first_frame_done;
+	SCREEN *screen;
+	FILE *devnull;
+
+	struct mark_set {
+		struct mark *v;
+		size_t n, cap;
+	} marks[MARK__N];
+};
+
 
 struct view *tui_top(struct tui *t);
 void tui_quit(struct tui *t);
@@ -22,5 +78,11 @@ void tui_show_help(struct tui *t);
 /* Paint now, then write the screen as text to path. */
 int tui_save_display(struct tui *t, const char *path, char **err);
 int tui_store_stats(struct tui *t, char *buf, size_t n);
+
+/* tui_paint.c: the title, status and prompt lines, the help overlay. */
+void tui_paint(struct tui *t);
+int tui_dump_screen(const char *path, char **err);
+/* commands.c: Tab in the `:` prompt. */
+void tui_complete(struct tui *t);
 
 #endif

@@ -1,0 +1,270 @@
+/* tui_paint.c: the chrome around views: title, status and prompt lines,
+ * the help overlay, one paint a pass, and :save-display's text dump. */
+#include "config.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "config/options.h"
+#include "core/clock.h"
+#include "core/filter.h"
+#include "core/format.h"
+#include "core/utf8.h"
+#include "core/xmalloc.h"
+#include "store/store.h"
+#include "ui/commands.h"
+#include "ui/draw.h"
+#include "ui/keymap.h"
+#include "ui/theme.h"
+#include "ui/tui_internal.h"
+
+/* --- chrome ------------------------------------------------------------ */
+
+static void paint_title(struct tui *t, int w)
+{
+	char crumbs[512] = "mltop";
+	size_t len = strlen(crumbs);
+	const char *sep = draw_unicode() ? " › " : " > ";
+
+	for (int i = 0; i < t->depth && len < sizeof(crumbs) - 8; i++) {
+		const char *s = t->stack[i]->ops->title(t->stack[i]);
+
+		len += (size_t)snprintf(crumbs + len, sizeof(crumbs) - len,
+					"%s%s", sep, s);
+	}
+	draw_fill(0, 0, w, SLOT_TITLE, 0);
+	if (w > 12) {
+		draw_text(0, 0, w - 9, crumbs, SLOT_TITLE, 0, ALIGN_LEFT);
+		draw_text(0, w - 8, 8, "? help", SLOT_TITLE, 0, ALIGN_RIGHT);
+	} else {
+		draw_text(0, 0, w, crumbs, SLOT_TITLE, 0, ALIGN_LEFT);
+	}
+}
+
+static void paint_status(struct tui *t, int y, int w)
+{
+	struct model *m = t->model;
+	char left[512], right[256] = "", ago[48];
+	enum slot slot = SLOT_STATUS;
+	struct view *v = tui_top(t);
+	int rw;
+
+	if (t->msg && (t->script || clock_mono_ms() < t->msg_until)) {
+		snprintf(left, sizeof(left), "%s", t->msg);
+		slot = t->msg_error ? SLOT_STATUS_ERROR : SLOT_STATUS;
+	} else if (m->stale_since) {
+		int64_t now = clock_now_ms();
+		int64_t in = m->retry_at > now ? (m->retry_at - now + 999) / 1000
+					       : 0;
+
+		format_duration(now - m->stale_since, ago, sizeof(ago));
+		snprintf(left, sizeof(left), "%s  stale %s: %s; retry in %llds",
+			 t->store->uri.display, ago,
+			 m->error ? m->error : "no reply", (long long)in);
+		slot = SLOT_STATUS_ERROR;
+	} else if (m->error) {
+		snprintf(left, sizeof(left), "%s  %s", t->store->uri.display,
+			 m->error);
+		slot = SLOT_STATUS_ERROR;
+	} else if (m->progress) {
+		snprintf(left, sizeof(left), "%s  %s", t->store->uri.display,
+			 m->progress);
+	} else {
+		if (m->last_refresh_ms > 0)
+			format_ago(m->last_refresh_ms, clock_now_ms(), ago,
+				   sizeof(ago));
+		else
+			snprintf(ago, sizeof(ago), "loading");
+		snprintf(left, sizeof(left), "%s  %s%s%s",
+			 t->store->uri.display,
+			 m->last_refresh_ms > 0 ? "refreshed " : "", ago,
+			 m->notice ? "  ! " : "");
+		if (m->notice) {
+			size_t l = strlen(left);
+
+			snprintf(left + l, sizeof(left) - l, "%s", m->notice);
+			slot = SLOT_STATUS_WARN;
+		}
+	}
+	if (v && v->filter)
+		snprintf(right, sizeof(right), "/%s ",
+			 filter_pattern(v->filter));
+	if (opt_bool(OPT_SHOW_DELETED)) {
+		size_t l = strlen(right);
+
+		snprintf(right + l, sizeof(right) - l, "+deleted ");
+	}
+	for (int k = 0; k < MARK__N; k++) {
+		size_t l = strlen(right), n = t->marks[k].n;
+
+		if (n)
+			snprintf(right + l, sizeof(right) - l,
+				 "%zu %s%s marked ", n,
+				 k == MARK_RUN ? "run" : "exp",
+				 n == 1 ? "" : "s");
+	}
+	rw = utf8_width(right);
+	draw_fill(y, 0, w, slot, 0);
+	if (rw >= w / 2)
+		rw = 0;
+	draw_text(y, 0, w - rw, left, slot, 0, ALIGN_LEFT);
+	if (rw)
+		draw_text(y, w - rw, rw, right, SLOT_STATUS, A_BOLD,
+			  ALIGN_RIGHT);
+}
+
+static void paint_prompt(struct tui *t, int y, int w)
+{
+	char buf[1100];
+	int cw;
+
+	snprintf(buf, sizeof(buf), "%c%s", t->prompt, t->pbuf);
+	draw_fill(y, 0, w, SLOT_PROMPT, 0);
+	/* Keep the end of a long line (where the cursor is) in view. */
+	if (utf8_width(buf) >= w) {
+		char cut[1100];
+
+		utf8_fit_left(buf, w - 1, draw_unicode(), cut, sizeof(cut));
+		draw_text(y, 0, w, cut, SLOT_PROMPT, 0, ALIGN_LEFT);
+		cw = w - 1;
+	} else {
+		draw_text(y, 0, w, buf, SLOT_PROMPT, 0, ALIGN_LEFT);
+		cw = utf8_width(buf);
+	}
+	move(y, cw < w ? cw : w - 1);
+}
+
+/* The help overlay: every action with its keys, then every `:` command,
+ * both from their tables; j/k scroll the one list. */
+static void paint_help(struct tui *t, int h, int w)
+{
+	int bw = w >= 100 ? 96 : w, bh = h - 2;
+	int x = (w - bw) / 2, y = 1, row = 0, kw = 16, nw = 16;
+	size_t ncmd;
+	const struct ui_command *cmds = ui_commands(&ncmd);
+	int total = (ACT__COUNT - 1) + 1 + (int)ncmd;
+	char keys[96];
+
+	if (t->help_top > total - 1)
+		t->help_top = total - 1;
+	for (int r = 0; r < bh; r++)
+		draw_fill(y + r, x, bw, SLOT_DEFAULT, 0);
+	draw_text(y, x, bw, " Keys  (j/k scroll, any other key closes)",
+		  SLOT_HEADER, 0, ALIGN_LEFT);
+	for (int i = t->help_top; i < total && row < bh - 1; i++, row++) {
+		int a = i + 1, ci = i - (ACT__COUNT - 1) - 1;
+		const char *k, *name, *help;
+		char usage[96];
+
+		if (a < ACT__COUNT) {
+			keymap_keys((enum action)a, keys, sizeof(keys));
+			k = *keys ? keys : "(unbound)";
+			name = action_defs[a].name;
+			help = action_defs[a].help;
+		} else if (ci < 0) {
+			draw_text(y + 1 + row, x + 1, bw - 2,
+				  "Commands (type : then Tab completes)",
+				  SLOT_HEADER, 0, ALIGN_LEFT);
+			continue;
+		} else {
+			snprintf(usage, sizeof(usage), ":%s%s%s",
+				 cmds[ci].name, cmds[ci].args ? " " : "",
+				 cmds[ci].args ? cmds[ci].args : "");
+			k = usage;
+			name = "";
+			help = cmds[ci].help;
+		}
+		draw_text(y + 1 + row, x + 1, kw, k, SLOT_KEY, 0, ALIGN_LEFT);
+		draw_text(y + 1 + row, x + 2 + kw, nw, name, SLOT_LABEL, 0,
+			  ALIGN_LEFT);
+		draw_text(y + 1 + row, x + 3 + kw + nw, bw - 4 - kw - nw, help,
+			  SLOT_DEFAULT, 0, ALIGN_LEFT);
+	}
+}
+
+void tui_paint(struct tui *t)
+{
+	int h, w;
+	struct view *v = tui_top(t);
+
+	getmaxyx(stdscr, h, w);
+	erase();
+	curs_set(0);
+	if (h < 3 || w < 10) {
+		draw_text(0, 0, w, "terminal too small", SLOT_DEFAULT, 0,
+			  ALIGN_LEFT);
+	} else {
+		paint_title(t, w);
+		if (v)
+			v->ops->draw(v, 1, 0, h - 2, w);
+		if (t->help_on)
+			paint_help(t, h, w);
+		if (t->prompt) {
+			paint_prompt(t, h - 1, w);
+			curs_set(1);
+		} else {
+			paint_status(t, h - 1, w);
+		}
+	}
+	wnoutrefresh(stdscr);
+	doupdate();
+	t->dirty = false;
+	t->painted_gen = t->model->generation;
+	t->last_paint = clock_mono_ms();
+	t->painted_sec = clock_now_ms() / 1000;
+}
+
+/* --- :save-display ------------------------------------------------------ */
+
+int tui_dump_screen(const char *path, char **err)
+{
+	FILE *f = fopen(path, "w");
+	int h, w;
+
+	if (!f) {
+		*err = xasprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	getmaxyx(stdscr, h, w);
+	for (int y = 0; y < h; y++) {
+		char line[4096];
+		size_t len = 0, keep = 0;
+
+		for (int x = 0; x < w && len < sizeof(line) - 8; x++) {
+			cchar_t cc;
+			wchar_t wc[CCHARW_MAX + 1];
+			attr_t attrs;
+			short pair;
+			mbstate_t ps;
+
+			if (mvin_wch(y, x, &cc) == ERR)
+				continue;
+			getcchar(&cc, wc, &attrs, &pair, NULL);
+			if (wc[0] == 0)
+				continue;
+			/* A wide character fills two cells; read it once. */
+			if (wcwidth(wc[0]) > 1)
+				x += wcwidth(wc[0]) - 1;
+			memset(&ps, 0, sizeof(ps));
+			for (int i = 0; wc[i] && i < CCHARW_MAX; i++) {
+				size_t n = wcrtomb(line + len, wc[i], &ps);
+
+				if (n != (size_t)-1)
+					len += n;
+			}
+			if (wc[0] != L' ')
+				keep = len;
+		}
+		fprintf(f, "%.*s\n", (int)keep, line);
+	}
+	if (fclose(f) != 0) {
+		*err = xasprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
