@@ -19,9 +19,9 @@
 #include "ui/tui.h"
 #include "ui/views.h"
 #include "ui/widget.h"
+#include "ui/widget_sidebyside.h"
 
 /* Run columns on screen at once; the table draws at most 32 columns. */
-#define MAX_COLS 24
 #define ZOOM_MAX 12
 
 enum section { S_INFO, S_PARAMS, S_METRICS, S_TAGS, S__N };
@@ -74,9 +74,7 @@ struct compare_view {
 	struct crow *rows;
 	size_t nrows, caprows;
 	struct table table;
-	struct table_col cols[MAX_COLS + 1];
-	size_t left;             /* first run column on screen */
-	int visible, hdrw, colw; /* of the last draw */
+	struct sidebyside sbs;    /* member columns, scrolled */
 	bool diff_only;
 	enum chart_x xkind;
 	size_t ema;              /* index into ema_weights */
@@ -323,10 +321,10 @@ static void metric_cell(struct compare_view *p, const struct crow *row,
 	struct series *s = run_series(p->runs[run], cm->key);
 	char num[64];
 	double val;
-	int w = p->colw - 2 < 9 ? p->colw - 2 : 9;
+	int w = p->sbs.colw - 2 < 9 ? p->sbs.colw - 2 : 9;
 
 	if (!s || !s->has_latest) {
-		metric_text(c, p->colw, draw_unicode() ? "–" : "-", false);
+		metric_text(c, p->sbs.colw, draw_unicode() ? "–" : "-", false);
 		c->slot = SLOT_DIM;
 		return;
 	}
@@ -334,12 +332,12 @@ static void metric_cell(struct compare_view *p, const struct crow *row,
 	      : row->kind == R_MIN ? cm->min[run] : cm->max[run];
 	if (row->kind != R_LAST && isnan(val)) {
 		/* No finite point held: still loading, or none at all. */
-		metric_text(c, p->colw, s->fetched ? "-" : "…", false);
+		metric_text(c, p->sbs.colw, s->fetched ? "-" : "…", false);
 		c->slot = SLOT_DIM;
 		return;
 	}
 	format_value(val, w < 6 ? 6 : w, num, sizeof(num));
-	metric_text(c, p->colw, num, row->kind == R_LAST &&
+	metric_text(c, p->sbs.colw, num, row->kind == R_LAST &&
 				     cm->best == (int)run);
 	if (isnan(val) || value_is_inf(val))
 		c->slot = SLOT_VALUE_NAN;
@@ -357,7 +355,7 @@ static void cell(void *ctx, size_t rowi, int col, struct cell *c)
 	struct compare_view *p = P(v);
 	const struct crow *row = &p->rows[rowi];
 	bool u = draw_unicode();
-	size_t run = p->left + (size_t)col - 1;
+	size_t run = sbs_member(&p->sbs, col);
 
 	if (col == 0) {
 		switch (row->kind) {
@@ -422,59 +420,23 @@ static void cell(void *ctx, size_t rowi, int col, struct cell *c)
 
 /* Row headers keep their width; run columns share the rest, 2 or 3 at
  * 80 columns, as many as fit wider, never so narrow numbers break. */
-static void layout(struct compare_view *p, int w)
-{
-	int minw = w >= 120 ? 20 : 17;
-	int visible;
-
-	p->hdrw = w >= 120 ? 30 : w >= 70 ? 22 : w / 3;
-	visible = (w - p->hdrw) / (minw + 1);
-	if (visible < 1)
-		visible = 1;
-	if (visible > MAX_COLS)
-		visible = MAX_COLS;
-	if ((size_t)visible > p->nruns)
-		visible = p->nruns ? (int)p->nruns : 1;
-	p->colw = (w - p->hdrw) / visible - 1;
-	if (p->colw > 40)
-		p->colw = 40;
-	if (p->colw < 4)
-		p->colw = 4;
-	p->visible = visible;
-	if (p->left + (size_t)visible > p->nruns)
-		p->left = p->nruns > (size_t)visible
-				  ? p->nruns - (size_t)visible : 0;
-	memset(p->cols, 0, sizeof(p->cols));
-	p->cols[0].title = "";
-	p->cols[0].width = p->hdrw;
-	for (int i = 1; i <= visible; i++) {
-		p->cols[i].title = "";
-		p->cols[i].width = p->colw;
-	}
-	p->table.cols = p->cols;
-	p->table.ncols = 1 + (p->left < p->nruns
-			      ? (int)(p->nruns - p->left < (size_t)visible
-					      ? p->nruns - p->left
-					      : (size_t)visible)
-			      : 0);
-}
 
 /* The table draws plain titles; run names go over them in their colours,
  * the same colour as the run's line and legend entry in the chart. */
+static const char *head_label(void *ctx, size_t run, enum slot *slot)
+{
+	struct compare_view *p = ctx;
+
+	*slot = run_slot(p, run);
+	return run_label(p->runs[run]);
+}
+
 static void draw_heads(struct compare_view *p, int y, int x)
 {
 	char buf[64];
-	int cx = x + p->hdrw + 1;
 
 	snprintf(buf, sizeof(buf), "%zu runs", p->nruns);
-	draw_text(y, x, p->hdrw, buf, SLOT_HEADER, 0, ALIGN_LEFT);
-	for (int c = 1; c < p->table.ncols; c++) {
-		size_t run = p->left + (size_t)c - 1;
-
-		draw_text(y, cx, p->colw, run_label(p->runs[run]),
-			  run_slot(p, run), A_BOLD, ALIGN_LEFT);
-		cx += p->colw + 1;
-	}
+	sbs_draw_heads(&p->sbs, &p->table, y, x, buf, head_label, p);
 }
 
 static const struct cmp_metric *chart_metric(struct compare_view *p,
@@ -625,7 +587,7 @@ static void draw(struct view *v, int y, int x, int h, int w)
 			  SLOT_DIM, 0, ALIGN_LEFT);
 		return;
 	}
-	layout(p, w);
+	sbs_layout(&p->sbs, &p->table, w, p->nruns);
 	cm = chart_metric(p, &on_row);
 	/* The chart shows while the cursor is on a metric; a tall screen
 	 * has room to keep it in view. */
@@ -637,12 +599,12 @@ static void draw(struct view *v, int y, int x, int h, int w)
 	if (chart_h)
 		draw_chart(v, cm, y + th - chart_h, x, chart_h, w);
 	{
-		size_t last = p->left + (size_t)p->table.ncols - 1;
+		size_t last = p->sbs.left + (size_t)p->table.ncols - 1;
 		size_t loading = p->nmembers - p->nruns;
 		int len;
 
 		len = snprintf(info, sizeof(info), "runs %zu-%zu of %zu",
-			       p->left + 1, last, p->nruns);
+			       p->sbs.left + 1, last, p->nruns);
 		if (loading)
 			len += snprintf(info + len, sizeof(info) - (size_t)len,
 					" (%zu %s)", loading,
@@ -650,7 +612,7 @@ static void draw(struct view *v, int y, int x, int h, int w)
 					? "loading" : "not in the store");
 		snprintf(info + len, sizeof(info) - (size_t)len,
 			 "%s  D %s  %s",
-			 p->nruns > (size_t)p->visible ? "  <> scroll" : "",
+			 p->nruns > (size_t)p->sbs.visible ? "  <> scroll" : "",
 			 p->diff_only ? "all rows" : "only differences",
 			 chart_h ? "chart: x e L + - 0" : "Tab next section");
 	}
@@ -740,13 +702,8 @@ static int action(struct view *v, enum action a)
 		p->zoom_set = false;
 		return RE_REDRAW;
 	case ACT_SCROLL_LEFT:
-		if (p->left > 0)
-			p->left--;
-		return RE_REDRAW;
 	case ACT_SCROLL_RIGHT:
-		if (p->left + (size_t)p->visible < p->nruns)
-			p->left++;
-		return RE_REDRAW;
+		return sbs_scroll(&p->sbs, a, p->nruns);
 	case ACT_NEXT_MATCH:
 	case ACT_PREV_MATCH:
 		re = table_action(&p->table, a == ACT_NEXT_MATCH
@@ -882,7 +839,7 @@ struct view *view_compare_new(struct tui *t)
 	p->nmembers = n;
 	p->runs = xcalloc(n ? n : 1, sizeof(*p->runs));
 	p->member_of = xcalloc(n ? n : 1, sizeof(*p->member_of));
-	p->table.cols = p->cols;
+	p->table.cols = p->sbs.cols;
 	p->table.cell = cell;
 	p->table.ctx = v;
 	p->table.sort_col = -1;

@@ -18,8 +18,8 @@
 #include "ui/tui.h"
 #include "ui/views.h"
 #include "ui/widget.h"
+#include "ui/widget_sidebyside.h"
 
-#define MAX_COLS 24
 #define MAX_METRICS 8
 
 enum section { S_RUNS, S_BEST, S_PARAMS, S__N };
@@ -55,9 +55,7 @@ struct exps_compare_view {
 	struct crow *rows;
 	size_t nrows, caprows;
 	struct table table;
-	struct table_col cols[MAX_COLS + 1];
-	size_t left;
-	int visible, hdrw, colw;
+	struct sidebyside sbs;    /* member columns, scrolled */
 	bool diff_only;
 	char *keys;              /* :metrics, comma separated; owned */
 	enum section sel_sec;
@@ -302,7 +300,7 @@ static void head_cell(struct exps_compare_view *p, const struct crow *row,
  * two columns left for the best mark. */
 static int numw(const struct exps_compare_view *p)
 {
-	return p->colw - 2 > 12 ? 12 : p->colw - 2 > 1 ? p->colw - 2 : 1;
+	return p->sbs.colw - 2 > 12 ? 12 : p->sbs.colw - 2 > 1 ? p->sbs.colw - 2 : 1;
 }
 
 static void cell(void *ctx, size_t rowi, int col, struct cell *c)
@@ -310,7 +308,7 @@ static void cell(void *ctx, size_t rowi, int col, struct cell *c)
 	struct view *v = ctx;
 	struct exps_compare_view *p = P(v);
 	const struct crow *row = &p->rows[rowi];
-	size_t ei = p->left + (size_t)col - 1;
+	size_t ei = sbs_member(&p->sbs, col);
 	const struct cmp_experiment *ce;
 	bool u = draw_unicode();
 
@@ -386,56 +384,23 @@ static void cell(void *ctx, size_t rowi, int col, struct cell *c)
 
 /* --- drawing ----------------------------------------------------------- */
 
-static void layout(struct exps_compare_view *p, int w)
-{
-	int minw = w >= 120 ? 20 : 17;
-	int visible;
-
-	p->hdrw = w >= 120 ? 30 : w >= 70 ? 22 : w / 3;
-	visible = (w - p->hdrw) / (minw + 1);
-	if (visible < 1)
-		visible = 1;
-	if (visible > MAX_COLS)
-		visible = MAX_COLS;
-	if ((size_t)visible > p->nexps)
-		visible = p->nexps ? (int)p->nexps : 1;
-	p->colw = (w - p->hdrw) / visible - 1;
-	if (p->colw > 40)
-		p->colw = 40;
-	if (p->colw < 4)
-		p->colw = 4;
-	p->visible = visible;
-	if (p->left + (size_t)visible > p->nexps)
-		p->left = p->nexps > (size_t)visible
-				  ? p->nexps - (size_t)visible : 0;
-	memset(p->cols, 0, sizeof(p->cols));
-	p->cols[0].title = "";
-	p->cols[0].width = p->hdrw;
-	for (int i = 1; i <= visible; i++) {
-		p->cols[i].title = "";
-		p->cols[i].width = p->colw;
-	}
-	p->table.cols = p->cols;
-	p->table.ncols = 1 + (int)(p->nexps - p->left < (size_t)visible
-				   ? p->nexps - p->left : (size_t)visible);
-}
 
 /* Experiment names over the table's plain titles, in their colours. */
+static const char *head_label(void *ctx, size_t i, enum slot *slot)
+{
+	struct exps_compare_view *p = ctx;
+	struct experiment *e = p->exps[i];
+
+	*slot = exp_slot(p, i);
+	return e->name ? e->name : e->id;
+}
+
 static void draw_heads(struct exps_compare_view *p, int y, int x)
 {
 	char buf[64];
-	int cx = x + p->hdrw + 1;
 
 	snprintf(buf, sizeof(buf), "%zu experiments", p->nexps);
-	draw_text(y, x, p->hdrw, buf, SLOT_HEADER, 0, ALIGN_LEFT);
-	for (int c = 1; c < p->table.ncols; c++) {
-		size_t i = p->left + (size_t)c - 1;
-		struct experiment *e = p->exps[i];
-
-		draw_text(y, cx, p->colw, e->name ? e->name : e->id,
-			  exp_slot(p, i), A_BOLD, ALIGN_LEFT);
-		cx += p->colw + 1;
-	}
+	sbs_draw_heads(&p->sbs, &p->table, y, x, buf, head_label, p);
 }
 
 static void draw(struct view *v, int y, int x, int h, int w)
@@ -452,19 +417,19 @@ static void draw(struct view *v, int y, int x, int h, int w)
 			  ALIGN_LEFT);
 		return;
 	}
-	layout(p, w);
+	sbs_layout(&p->sbs, &p->table, w, p->nexps);
 	table_draw(&p->table, y, x, h - 1, w);
 	draw_heads(p, y, x);
 	loading = p->nids - p->nexps;
 	len = snprintf(info, sizeof(info), "experiments %zu-%zu of %zu",
-		       p->left + 1, p->left + (size_t)p->table.ncols - 1,
+		       p->sbs.left + 1, p->sbs.left + (size_t)p->table.ncols - 1,
 		       p->nexps);
 	if (loading)
 		len += snprintf(info + len, sizeof(info) - (size_t)len,
 				" (%zu loading)", loading);
 	snprintf(info + len, sizeof(info) - (size_t)len,
 		 "%s  D %s  Tab next section  :metrics KEY...",
-		 p->nexps > (size_t)p->visible ? "  <> scroll" : "",
+		 p->nexps > (size_t)p->sbs.visible ? "  <> scroll" : "",
 		 p->diff_only ? "all rows" : "only differences");
 	draw_text(y + h - 1, x, w, info, SLOT_DIM, 0, ALIGN_LEFT);
 }
@@ -519,13 +484,8 @@ static int action(struct view *v, enum action a)
 			    : "showing every row");
 		return RE_REDRAW;
 	case ACT_SCROLL_LEFT:
-		if (p->left > 0)
-			p->left--;
-		return RE_REDRAW;
 	case ACT_SCROLL_RIGHT:
-		if (p->left + (size_t)p->visible < p->nexps)
-			p->left++;
-		return RE_REDRAW;
+		return sbs_scroll(&p->sbs, a, p->nexps);
 	case ACT_METRIC_COLUMNS:
 		tui_prompt_command(v->tui, "metrics ");
 		return RE_REDRAW;
@@ -655,7 +615,7 @@ struct view *view_compare_exps_new(struct tui *t)
 	p->nids = n;
 	p->exps = xcalloc(n ? n : 1, sizeof(*p->exps));
 	p->member_of = xcalloc(n ? n : 1, sizeof(*p->member_of));
-	p->table.cols = p->cols;
+	p->table.cols = p->sbs.cols;
 	p->table.cell = cell;
 	p->table.ctx = v;
 	p->table.sort_col = -1;
