@@ -328,16 +328,6 @@ static int action(struct view *v, enum action a)
 		p->table.sort_desc = !p->table.sort_desc;
 		p->dirty = true;
 		return RE_REDRAW;
-	case ACT_NEXT_MATCH:
-	case ACT_PREV_MATCH:
-		if (p->nrows) {
-			p->table.sel = a == ACT_NEXT_MATCH
-				? (p->table.sel + 1) % p->nrows
-				: (p->table.sel + p->nrows - 1) % p->nrows;
-			table_clamp(&p->table);
-			remember(p);
-		}
-		return RE_REDRAW;
 	default:
 		return RE_UNHANDLED;
 	}

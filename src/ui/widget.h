@@ -49,7 +49,8 @@ struct table {
 };
 
 void table_draw(struct table *t, int y, int x, int h, int w);
-/* Cursor movement; returns RE_REDRAW, or RE_UNHANDLED for other actions. */
+/* Cursor movement, and n/N through the rows (a list shows only the
+ * filter's matches); returns RE_REDRAW, or RE_UNHANDLED for other actions. */
 int table_action(struct table *t, enum action a);
 void table_clamp(struct table *t);
 

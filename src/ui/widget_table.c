@@ -222,6 +222,15 @@ int table_action(struct table *t, enum action a)
 	case ACT_LAST:
 		t->sel = t->nrows ? t->nrows - 1 : 0;
 		break;
+	case ACT_NEXT_MATCH:
+	case ACT_PREV_MATCH:
+		/* A filtered list shows only matches: n and N step through
+		 * them, wrapping around as less does. */
+		if (t->nrows)
+			t->sel = a == ACT_NEXT_MATCH
+				? (t->sel + 1) % t->nrows
+				: (t->sel + t->nrows - 1) % t->nrows;
+		break;
 	default:
 		return RE_UNHANDLED;
 	}
