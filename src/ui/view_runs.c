@@ -213,10 +213,14 @@ static int cmp_run(const void *a, const void *b)
 		    (x->start_time < y->start_time);
 		break;
 	case C_DURATION: {
-		int64_t now = clock_now_ms();
-		int64_t dx = (x->end_time ? x->end_time : now) - x->start_time;
-		int64_t dy = (y->end_time ? y->end_time : now) - y->start_time;
+		int64_t now = clock_now_ms(), dx = -1, dy = -1;
 
+		/* Odd store timestamps never overflow: no duration sorts
+		 * first. */
+		run_duration_ms(x->start_time, x->end_time ? x->end_time : now,
+				&dx);
+		run_duration_ms(y->start_time, y->end_time ? y->end_time : now,
+				&dy);
 		c = (dx > dy) - (dx < dy);
 		break;
 	}
