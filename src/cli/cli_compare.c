@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "cli/table.h"
 #include "compare/compare.h"
+#include "config/options.h"
 #include "core/msg.h"
 #include "core/clock.h"
 #include "core/format.h"
@@ -24,6 +25,18 @@ struct outcome {
 	bool failed;
 	char *err;
 };
+
+
+/* The user's metric-lower and metric-higher settings, as compare takes
+ * them. */
+static const struct direction_prefs *dir_prefs(void)
+{
+	static struct direction_prefs d;
+
+	d.lower = opt_string(OPT_METRIC_LOWER);
+	d.higher = opt_string(OPT_METRIC_HIGHER);
+	return &d;
+}
 
 static void on_done(struct store *s, bool ok, void *ud)
 {
@@ -352,7 +365,7 @@ int cli_compare(struct store *s, const struct cli_opts *o)
 	}
 	if (s->model->notice)
 		msg_err("warning: %s", s->model->notice);
-	compare_build(&c, runs, o->nrun_ids, clock_now_ms());
+	compare_build(&c, runs, o->nrun_ids, clock_now_ms(), dir_prefs());
 	if (o->json)
 		print_json(&c, o->diff);
 	else

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "compare/compare.h"
-#include "config/options.h"
 #include "core/format.h"
 #include "core/metric_pick.h"
 #include "core/xmalloc.h"
@@ -112,11 +111,12 @@ static bool key_says_lower(const char *key)
 	}
 }
 
-enum direction metric_direction(const char *key)
+enum direction metric_direction(const char *key,
+				 const struct direction_prefs *prefs)
 {
-	if (list_has(opt_string(OPT_METRIC_LOWER), key))
+	if (prefs && prefs->lower && list_has(prefs->lower, key))
 		return DIR_LOWER;
-	if (list_has(opt_string(OPT_METRIC_HIGHER), key))
+	if (prefs && prefs->higher && list_has(prefs->higher, key))
 		return DIR_HIGHER;
 	return key_says_lower(key) ? DIR_LOWER : DIR_HIGHER;
 }
@@ -269,13 +269,14 @@ static const char *const info_keys[] = {
 #define NINFO (sizeof(info_keys) / sizeof(info_keys[0]))
 
 static void metric_init(struct cmp_metric *m, const char *key,
-			struct run **runs, size_t n)
+			struct run **runs, size_t n,
+			const struct direction_prefs *prefs)
 {
 	size_t have = 0;
 	double best = NAN;
 
 	m->key = xstrdup(key);
-	m->dir = metric_direction(key);
+	m->dir = metric_direction(key, prefs);
 	m->last = xcalloc(n ? n : 1, sizeof(*m->last));
 	m->min = xcalloc(n ? n : 1, sizeof(*m->min));
 	m->max = xcalloc(n ? n : 1, sizeof(*m->max));
@@ -316,7 +317,7 @@ static void metric_init(struct cmp_metric *m, const char *key,
 }
 
 void compare_build(struct comparison *c, struct run **runs, size_t n,
-		   int64_t now_ms)
+		   int64_t now_ms, const struct direction_prefs *prefs)
 {
 	struct keyset ks = {0};
 
@@ -349,7 +350,7 @@ void compare_build(struct comparison *c, struct run **runs, size_t n,
 	c->nmetrics = ks.n;
 	c->metrics = ks.n ? xcalloc(ks.n, sizeof(*c->metrics)) : NULL;
 	for (size_t k = 0; k < ks.n; k++)
-		metric_init(&c->metrics[k], ks.v[k], runs, n);
+		metric_init(&c->metrics[k], ks.v[k], runs, n, prefs);
 	free(ks.v);
 }
 
@@ -478,7 +479,8 @@ static char *param_range(const struct experiment *e, const char *key)
 
 void compare_experiments(struct exp_comparison *c, struct experiment **exps,
 			 size_t n, const char *const *metric_keys,
-			 size_t nkeys, size_t max_metrics)
+			 size_t nkeys, size_t max_metrics,
+			 const struct direction_prefs *prefs)
 {
 	struct keyset params = {0};
 
@@ -556,7 +558,7 @@ void compare_experiments(struct exp_comparison *c, struct experiment **exps,
 
 				if (s && s->has_latest &&
 				    better(s->latest.value, ce->best[k],
-					   metric_direction(key))) {
+					   metric_direction(key, prefs))) {
 					ce->best[k] = s->latest.value;
 					ce->best_run[k] = r;
 				}

@@ -12,10 +12,19 @@
 
 enum direction { DIR_HIGHER, DIR_LOWER };
 
+/* The user's word on directions: comma-separated metric keys (the
+ * `metric-lower` and `metric-higher` settings; NULL or "" for none). This
+ * module reads no settings itself: callers pass them. */
+struct direction_prefs {
+	const char *lower;
+	const char *higher;
+};
+
 /* Lower is better for names like loss, error, err, mse, mae, rmse,
- * perplexity, wer, cer, latency, time; higher otherwise. The user's
- * `metric-lower` / `metric-higher` settings (comma-separated keys) win. */
-enum direction metric_direction(const char *key);
+ * perplexity, wer, cer, latency, time; higher otherwise. Keys the user
+ * listed (prefs, may be NULL) win. */
+enum direction metric_direction(const char *key,
+				 const struct direction_prefs *prefs);
 
 /* One row of a side-by-side table: a key and a value a run (NULL where
  * a run lacks it). */
@@ -52,7 +61,7 @@ struct comparison {
 /* Build from runs whose params, tags, latest metrics and (for min/max)
  * histories are loaded. now_ms gives running runs their duration. */
 void compare_build(struct comparison *c, struct run **runs, size_t n,
-		   int64_t now_ms);
+		   int64_t now_ms, const struct direction_prefs *prefs);
 void compare_free(struct comparison *c);
 
 /* Experiments side by side. */
@@ -84,7 +93,8 @@ struct exp_comparison {
  * common keys across them (at most max_metrics). */
 void compare_experiments(struct exp_comparison *c, struct experiment **exps,
 			 size_t n, const char *const *metric_keys,
-			 size_t nkeys, size_t max_metrics);
+			 size_t nkeys, size_t max_metrics,
+			 const struct direction_prefs *prefs);
 void compare_experiments_free(struct exp_comparison *c);
 
 /* Exponential moving average for charts: out[i] over finite points,

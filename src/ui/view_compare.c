@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "compare/compare.h"
+#include "config/options.h"
 #include "core/clock.h"
 #include "core/filter.h"
 #include "core/format.h"
@@ -25,6 +26,18 @@
 #define ZOOM_MAX 12
 
 enum section { S_INFO, S_PARAMS, S_METRICS, S_TAGS, S__N };
+
+
+/* The user's metric-lower and metric-higher settings, as compare takes
+ * them. */
+static const struct direction_prefs *dir_prefs(void)
+{
+	static struct direction_prefs d;
+
+	d.lower = opt_string(OPT_METRIC_LOWER);
+	d.higher = opt_string(OPT_METRIC_HIGHER);
+	return &d;
+}
 
 static const char *const section_names[S__N] = {
 	"INFO", "PARAMS", "METRICS", "TAGS",
@@ -222,7 +235,8 @@ static void rebuild(struct view *v)
 		compare_free(&p->cmp);
 	/* Durations of running runs move with the clock: build every pass;
 	 * it is a handful of runs. */
-	compare_build(&p->cmp, p->runs, p->nruns, clock_now_ms());
+	compare_build(&p->cmp, p->runs, p->nruns, clock_now_ms(),
+		      dir_prefs());
 	p->built = true;
 	p->nrows = 0;
 	if (p->nruns == 0) {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "compare/compare.h"
+#include "config/options.h"
 #include "core/filter.h"
 #include "core/format.h"
 #include "core/metric_pick.h"
@@ -23,6 +24,18 @@
 #define MAX_METRICS 8
 
 enum section { S_RUNS, S_BEST, S_PARAMS, S__N };
+
+
+/* The user's metric-lower and metric-higher settings, as compare takes
+ * them. */
+static const struct direction_prefs *dir_prefs(void)
+{
+	static struct direction_prefs d;
+
+	d.lower = opt_string(OPT_METRIC_LOWER);
+	d.higher = opt_string(OPT_METRIC_HIGHER);
+	return &d;
+}
 
 static const char *const section_names[S__N] = {"RUNS", "BEST", "PARAMS"};
 
@@ -134,7 +147,8 @@ static void find_best(struct exps_compare_view *p)
 	p->best_exp = xcalloc(p->cmp.nmetric_keys ? p->cmp.nmetric_keys : 1,
 			      sizeof(*p->best_exp));
 	for (size_t k = 0; k < p->cmp.nmetric_keys; k++) {
-		enum direction d = metric_direction(p->cmp.metric_keys[k]);
+		enum direction d = metric_direction(p->cmp.metric_keys[k],
+						    dir_prefs());
 		int best = -1;
 
 		for (size_t i = 0; i < p->cmp.nexps; i++) {
@@ -177,7 +191,7 @@ static void rebuild(struct view *v)
 		nkeys = key_list_split(p->keys, keys, MAX_METRICS);
 	compare_experiments(&p->cmp, p->exps, p->nexps,
 			    nkeys ? (const char *const *)keys : NULL, nkeys,
-			    MAX_METRICS);
+			    MAX_METRICS, dir_prefs());
 	for (size_t i = 0; i < nkeys; i++)
 		free(keys[i]);
 	p->built = true;
@@ -274,7 +288,7 @@ static void head_cell(struct exps_compare_view *p, const struct crow *row,
 		break;
 	case R_BEST: {
 		const char *key = p->cmp.metric_keys[row->i];
-		bool lower = metric_direction(key) == DIR_LOWER;
+		bool lower = metric_direction(key, dir_prefs()) == DIR_LOWER;
 
 		snprintf(c->buf, sizeof(c->buf), "  %s %s", key,
 			 lower ? (u ? "↓" : "v") : (u ? "↑" : "^"));

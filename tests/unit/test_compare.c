@@ -9,7 +9,6 @@
 #include <time.h>
 
 #include "compare/compare.h"
-#include "config/options.h"
 #include "tap.h"
 
 /* Two doubles that are the same number, or both NaN. */
@@ -68,36 +67,34 @@ static void test_direction(void)
 		"lower_bound", "timestamp", "throughput", "auc", "dancer",
 		"samples_per_second", "terrain",
 	};
-	char *err = NULL;
+	struct direction_prefs prefs = { NULL, NULL };
 
 	for (size_t i = 0; i < sizeof(lower) / sizeof(lower[0]); i++)
-		is_int(metric_direction(lower[i]), DIR_LOWER,
+		is_int(metric_direction(lower[i], &prefs), DIR_LOWER,
 		       "%s: lower is better", lower[i]);
 	for (size_t i = 0; i < sizeof(higher) / sizeof(higher[0]); i++)
-		is_int(metric_direction(higher[i]), DIR_HIGHER,
+		is_int(metric_direction(higher[i], NULL), DIR_HIGHER,
 		       "%s: higher is better", higher[i]);
 
-	ok(opt_set(OPT_METRIC_HIGHER, "val_loss , my metric", &err) == 0,
-	   "metric-higher takes a list");
-	ok(opt_set(OPT_METRIC_LOWER, "accuracy,", &err) == 0,
-	   "metric-lower takes a list");
-	is_int(metric_direction("val_loss"), DIR_HIGHER,
+	prefs.higher = "val_loss , my metric";
+	prefs.lower = "accuracy,";
+	is_int(metric_direction("val_loss", &prefs), DIR_HIGHER,
 	       "metric-higher wins over the name");
-	is_int(metric_direction("my metric"), DIR_HIGHER,
+	is_int(metric_direction("my metric", &prefs), DIR_HIGHER,
 	       "keys with spaces: only commas split");
-	is_int(metric_direction("accuracy"), DIR_LOWER,
+	is_int(metric_direction("accuracy", &prefs), DIR_LOWER,
 	       "metric-lower wins over the name");
-	is_int(metric_direction("val_loss2"), DIR_LOWER,
+	is_int(metric_direction("val_loss2", &prefs), DIR_LOWER,
 	       "overrides match whole keys only");
-	is_int(metric_direction("val_acc"), DIR_HIGHER,
+	is_int(metric_direction("val_acc", &prefs), DIR_HIGHER,
 	       "keys not listed keep the guess");
-	ok(opt_set(OPT_METRIC_LOWER, "val_loss", &err) == 0, "set again");
-	is_int(metric_direction("val_loss"), DIR_LOWER,
+	prefs.lower = "val_loss";
+	is_int(metric_direction("val_loss", &prefs), DIR_LOWER,
 	       "a key in both lists: metric-lower first");
-	opt_set(OPT_METRIC_LOWER, "", &err);
-	opt_set(OPT_METRIC_HIGHER, "", &err);
-	is_int(metric_direction("accuracy"), DIR_HIGHER,
-	       "cleared settings: the guess again");
+	prefs.lower = "";
+	prefs.higher = "";
+	is_int(metric_direction("accuracy", &prefs), DIR_HIGHER,
+	       "empty lists: the guess again");
 }
 
 static const struct cmp_row *row(const struct cmp_row *rows, size_t n,
@@ -171,7 +168,7 @@ static void test_runs(void)
 	runs[0] = a;
 	runs[1] = b;
 	runs[2] = c;
-	compare_build(&cmp, runs, 3, t0 + 3723000);
+	compare_build(&cmp, runs, 3, t0 + 3723000, NULL);
 	is_int(cmp.nruns, 3, "three runs");
 	ok(cmp.runs[0] == a && cmp.runs[2] == c, "runs kept in order");
 
@@ -273,7 +270,7 @@ static void test_runs(void)
 	/* Two runs only, and a metric a run has none of. */
 	runs[0] = a;
 	runs[1] = c;
-	compare_build(&cmp, runs, 2, t0);
+	compare_build(&cmp, runs, 2, t0, NULL);
 	r = row(cmp.params, cmp.nparams, "opt");
 	ok(r && !r->differs, "adam and adam: same for these two");
 	r = row(cmp.params, cmp.nparams, "only_b");
@@ -340,7 +337,7 @@ static void test_experiments(void)
 	}
 	exps[0] = e1;
 	exps[1] = e2;
-	compare_experiments(&c, exps, 2, NULL, 0, 2);
+	compare_experiments(&c, exps, 2, NULL, 0, 2, NULL);
 	is_int(c.nexps, 2, "two experiments");
 	is_int(c.exps[0].nruns, 6, "active runs counted");
 	is_int(c.exps[0].nfinished, 2, "finished");
@@ -389,7 +386,7 @@ static void test_experiments(void)
 		ok(0, "mixed");
 	compare_experiments_free(&c);
 
-	compare_experiments(&c, exps, 2, keys, 2, 1);
+	compare_experiments(&c, exps, 2, keys, 2, 1, NULL);
 	ok(c.nmetric_keys == 2 && !strcmp(c.metric_keys[0], "val_acc") &&
 	   !strcmp(c.metric_keys[1], "missing"), "given keys, all of them");
 	ok(isnan(c.exps[0].best[1]) && !c.exps[0].best_run[1],
@@ -442,11 +439,9 @@ int main(void)
 {
 	setenv("TZ", "UTC", 1);
 	tzset();
-	options_init();
 	test_direction();
 	test_runs();
 	test_experiments();
 	test_ema();
-	options_free();
 	return done_testing();
 }
