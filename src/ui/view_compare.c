@@ -121,14 +121,14 @@ static const char *run_label(const struct run *r)
 
 /* --- the comparison ------------------------------------------------------ */
 
-static struct run *find_run(struct model *m, const struct member *mb)
+static struct run *member_run(struct model *m, const struct member *mb)
 {
 	struct experiment *e = mb->exp_id ? model_experiment(m, mb->exp_id)
 					  : NULL;
 	struct run *r = e ? experiment_run(e, mb->id) : NULL;
 
-	for (size_t i = 0; !r && i < m->nexps; i++)
-		r = experiment_run(m->exps[i], mb->id);
+	if (!r)
+		r = model_find_run(m, mb->id);
 	/* A run the runs list knows only by a poll has no status yet. */
 	if (r && r->status == RUN_UNKNOWN && !r->status_str)
 		return NULL;
@@ -222,7 +222,7 @@ static void rebuild(struct view *v)
 	p->dirty = false;
 	p->nruns = 0;
 	for (size_t i = 0; i < p->nmembers; i++) {
-		struct run *r = find_run(m, &p->members[i]);
+		struct run *r = member_run(m, &p->members[i]);
 
 		if (!r)
 			continue;
@@ -741,7 +741,7 @@ static void reload(struct view *v, bool full)
 	if (!full && m->pending)
 		return;
 	for (size_t i = 0; i < p->nmembers; i++) {
-		struct run *r = find_run(m, &p->members[i]);
+		struct run *r = member_run(m, &p->members[i]);
 
 		/* Finished runs do not change; running ones are polled,
 		 * and their new points come in by series_stale. */
