@@ -108,7 +108,10 @@ def test_read_to_dev_full(mltop, store, cmd):
 
 
 def test_promote_to_dev_full_says_it_was_made(mltop, store):
-    c = store.client
+    from mlflow import MlflowClient
+    # The registry explicitly here: another module may have set a global
+    # registry URI in this process.
+    c = MlflowClient(tracking_uri=store.uri, registry_uri=store.uri)
     c.create_registered_model("full-disk")
     rid = c.search_runs([c.get_experiment_by_name("msgs").experiment_id]
                         )[0].info.run_id
