@@ -103,6 +103,13 @@ sqlite3_stmt *sqlite_prep(struct store *s, const char *sql)
 	return st;
 }
 
+void sqlite_bind_workspace(struct store *s, sqlite3_stmt *st, int n)
+{
+	if (impl(s)->cols.exp_workspace)
+		sqlite3_bind_text(st, n, impl(s)->workspace, -1,
+				  SQLITE_STATIC);
+}
+
 static bool has_column(sqlite3 *db, const char *table, const char *col)
 {
 	char *sql = xasprintf("PRAGMA table_info(\"%s\")", table);
@@ -281,8 +288,20 @@ static int sqlite_open(struct store *s, char **err)
 				       "alias");
 	ss->cols.reg_workspace = has_column(ss->db, "registered_models",
 					    "workspace");
+	/* As MLflow's client: MLFLOW_WORKSPACE stripped, and when empty
+	 * the default workspace. */
 	ws = getenv("MLFLOW_WORKSPACE");
-	ss->workspace = xstrdup(ws && *ws ? ws : "default");
+	if (ws) {
+		size_t n;
+
+		ws += strspn(ws, " \t\n\r\f\v");
+		n = strlen(ws);
+		while (n && strchr(" \t\n\r\f\v", ws[n - 1]))
+			n--;
+		ss->workspace = n ? xstrndup(ws, n) : NULL;
+	}
+	if (!ss->workspace)
+		ss->workspace = xstrdup("default");
 	if (!rev || !revision_known(rev)) {
 		char *n = xasprintf("unknown schema version %s (newer than "
 				    "MLflow %s?): showing the columns mltop "

@@ -69,6 +69,16 @@ static inline struct sqlite_store *impl(struct store *s)
 	return s->impl;
 }
 
+/* Rows of runs, experiment tags or metrics belong to a workspace through
+ * their experiment, as MLflow's workspace-aware store scopes them: the
+ * condition on a table with an experiment_id column, the workspace bound
+ * as parameter ?n (sqlite_bind_workspace). Only where cols.exp_workspace. */
+#define IN_WORKSPACE(n) \
+	" AND experiment_id IN (SELECT experiment_id FROM experiments" \
+	" WHERE workspace = ?" #n ")"
+/* Bind the workspace as ?n where the schema has workspaces. */
+void sqlite_bind_workspace(struct store *s, sqlite3_stmt *st, int n);
+
 /* store_sqlite.c: errors and column helpers. */
 /* The error message for rc, saying what was being done; caller frees. */
 char *sqlite_db_error(struct store *s, int rc, const char *what);
