@@ -31,6 +31,10 @@ char *sqlite_db_error(struct store *s, int rc, const char *what)
 	switch (rc & 0xff) {
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
+		if (s->lock_wait_ms)
+			return xasprintf("%s: database is locked: a writer held "
+					 "the lock for more than %d s", what,
+					 (s->lock_wait_ms + 999) / 1000);
 		return xasprintf("%s: database is busy (a writer holds the "
 				 "lock); retrying at the next refresh", what);
 	case SQLITE_CORRUPT:
@@ -233,7 +237,8 @@ static int sqlite_open(struct store *s, char **err)
 					: sqlite3_errstr(rc));
 		return -1;
 	}
-	sqlite3_busy_timeout(ss->db, BUSY_TIMEOUT_MS);
+	sqlite3_busy_timeout(ss->db, s->lock_wait_ms ? s->lock_wait_ms
+						     : BUSY_TIMEOUT_MS);
 	/* Reading alembic_version is the first touch of the file: it tells
 	 * a corrupt file, a foreign database and an MLflow store apart. */
 	rc = sqlite3_prepare_v2(ss->db, "SELECT version_num FROM "
@@ -257,6 +262,10 @@ static int sqlite_open(struct store *s, char **err)
 		else if (strstr(msg, "no such table"))
 			*err = xasprintf("%s: not an MLflow store (no "
 					 "alembic_version table)", path);
+		else if ((rc & 0xff) == SQLITE_BUSY && s->lock_wait_ms)
+			*err = xasprintf("%s: database is locked: a writer held "
+					 "the lock for more than %d s", path,
+					 (s->lock_wait_ms + 999) / 1000);
 		else if ((rc & 0xff) == SQLITE_BUSY)
 			*err = xasprintf("%s: database is locked by another "
 					 "process; try again", path);
