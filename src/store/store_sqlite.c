@@ -209,6 +209,90 @@ static int check_file(const char *path, char **err)
 	return 0;
 }
 
+/* Is the file a WAL-mode database (header bytes 18 and 19 are 2)? */
+static bool is_wal_file(const char *path)
+{
+	unsigned char h[20];
+	FILE *f = fopen(path, "rb");
+	bool wal = false;
+
+	if (f) {
+		wal = fread(h, 1, sizeof(h), f) == sizeof(h) && h[18] == 2 &&
+		      h[19] == 2;
+		fclose(f);
+	}
+	return wal;
+}
+
+/* "file:PATH?immutable=1" with PATH percent-encoded as a URI path. */
+static char *immutable_uri(const char *path)
+{
+	size_t n = strlen(path);
+	char *u = xmalloc(n * 3 + 32), *o = u;
+
+	o += sprintf(o, "file:");
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if (strchr("%?#", *p) || *p < 0x20 || *p >= 0x7f)
+			o += sprintf(o, "%%%02X", *p);
+		else
+			*o++ = (char)*p;
+	}
+	strcpy(o, "?immutable=1");
+	return u;
+}
+
+/* A WAL store needs its -wal and -shm files: SQLite reads both, and a
+ * reader creates them when they are missing. Created by another user
+ * they would be that user's, and the store's owner could no longer
+ * write ("attempt to write a readonly database"); so a reader who is
+ * neither the owner nor root reads such a store as an immutable snapshot
+ * instead, and says so. Returns 0 with *uri NULL (open as usual), or
+ * with *uri set (open that), or -1 with *err. */
+static int wal_plan(struct store *s, const char *path, char **uri,
+		    char **err)
+{
+	static const char *const what[] = {"write-ahead log",
+					   "shared-memory index"};
+	static const char *const suffix[] = {"-wal", "-shm"};
+	struct stat db, sb;
+	bool missing = false;
+
+	*uri = NULL;
+	if (stat(path, &db) != 0 || !is_wal_file(path))
+		return 0;
+	for (int i = 0; i < 2; i++) {
+		char *f = xasprintf("%s%s", path, suffix[i]);
+
+		if (stat(f, &sb) != 0) {
+			missing = true;
+		} else if (access(f, R_OK) != 0) {
+			*err = xasprintf("%s: cannot read the store's %s: %s "
+					 "(owner uid %u, mode %04o); mltop "
+					 "needs to read it to read a WAL store",
+					 f, what[i], strerror(errno),
+					 (unsigned)sb.st_uid,
+					 (unsigned)(sb.st_mode & 07777));
+			free(f);
+			return -1;
+		}
+		free(f);
+	}
+	if (!missing || geteuid() == 0 || geteuid() == db.st_uid)
+		return 0;
+	*uri = immutable_uri(path);
+	{
+		char *n = xasprintf("%s: a WAL store of uid %u with no -wal/-shm "
+				    "files: read as a snapshot, without "
+				    "creating them (as yours they would stop "
+				    "its owner's writes); changes show after "
+				    "a restart", path, (unsigned)db.st_uid);
+
+		model_set_notice(s->model, n);
+		free(n);
+	}
+	return 0;
+}
+
 static bool revision_known(const char *rev)
 {
 	for (size_t i = 0; i < sizeof(mlflow_revisions) /
@@ -223,14 +307,18 @@ static int sqlite_open(struct store *s, char **err)
 	struct sqlite_store *ss = xcalloc(1, sizeof(*ss));
 	const char *path = s->uri.path;
 	sqlite3_stmt *st = NULL;
-	char *rev = NULL;
+	char *rev = NULL, *uri = NULL;
 	int rc;
 	const char *ws;
 
 	s->impl = ss;
 	if (check_file(path, err) != 0)
 		return -1;
-	rc = sqlite3_open_v2(path, &ss->db, SQLITE_OPEN_READONLY, NULL);
+	if (wal_plan(s, path, &uri, err) != 0)
+		return -1;
+	rc = sqlite3_open_v2(uri ? uri : path, &ss->db, SQLITE_OPEN_READONLY |
+			     (uri ? SQLITE_OPEN_URI : 0), NULL);
+	free(uri);
 	if (rc != SQLITE_OK) {
 		*err = xasprintf("%s: cannot open: %s", path,
 				 ss->db ? sqlite3_errmsg(ss->db)
