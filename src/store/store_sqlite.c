@@ -302,20 +302,26 @@ static bool revision_known(const char *rev)
 	return false;
 }
 
-static int sqlite_open(struct store *s, char **err)
+/* Open the file the path names now, probe its schema and remember which
+ * file it was (device and inode), so a refresh can tell when the path
+ * names another file. */
+static int db_open(struct store *s, char **err)
 {
-	struct sqlite_store *ss = xcalloc(1, sizeof(*ss));
+	struct sqlite_store *ss = impl(s);
 	const char *path = s->uri.path;
 	sqlite3_stmt *st = NULL;
 	char *rev = NULL, *uri = NULL;
+	struct stat sb;
 	int rc;
-	const char *ws;
 
-	s->impl = ss;
 	if (check_file(path, err) != 0)
 		return -1;
 	if (wal_plan(s, path, &uri, err) != 0)
 		return -1;
+	if (stat(path, &sb) == 0) {
+		ss->dev = sb.st_dev;
+		ss->ino = sb.st_ino;
+	}
 	rc = sqlite3_open_v2(uri ? uri : path, &ss->db, SQLITE_OPEN_READONLY |
 			     (uri ? SQLITE_OPEN_URI : 0), NULL);
 	free(uri);
@@ -385,6 +391,28 @@ static int sqlite_open(struct store *s, char **err)
 				       "alias");
 	ss->cols.reg_workspace = has_column(ss->db, "registered_models",
 					    "workspace");
+	if (!rev || !revision_known(rev)) {
+		char *n = xasprintf("unknown schema version %s (newer than "
+				    "MLflow %s?): showing the columns mltop "
+				    "knows",
+				    rev && *rev ? rev : "(none)",
+				    MLFLOW_PINNED_VERSION);
+
+		model_set_notice(s->model, n);
+		free(n);
+	}
+	free(rev);
+	return 0;
+}
+
+static int sqlite_open(struct store *s, char **err)
+{
+	struct sqlite_store *ss = xcalloc(1, sizeof(*ss));
+	const char *ws;
+
+	s->impl = ss;
+	if (db_open(s, err) != 0)
+		return -1;
 	/* As MLflow's client: MLFLOW_WORKSPACE stripped, and when empty
 	 * the default workspace. */
 	ws = getenv("MLFLOW_WORKSPACE");
@@ -399,17 +427,58 @@ static int sqlite_open(struct store *s, char **err)
 	}
 	if (!ss->workspace)
 		ss->workspace = xstrdup("default");
-	if (!rev || !revision_known(rev)) {
-		char *n = xasprintf("unknown schema version %s (newer than "
-				    "MLflow %s?): showing the columns mltop "
-				    "knows",
-				    rev && *rev ? rev : "(none)",
-				    MLFLOW_PINNED_VERSION);
+	return 0;
+}
 
-		model_set_notice(s->model, n);
-		free(n);
+/* Is the path still the file that is open? A store deleted, or replaced
+ * by a rename (mv new.db mlflow.db), would otherwise go on being read
+ * from the old file, which only mltop still holds. Called before each
+ * job: 0 read on (reopened on the new file if it was replaced), -1 the
+ * file is gone or the new one cannot be opened (model->error says). */
+static int check_same_file(struct store *s)
+{
+	struct sqlite_store *ss = impl(s);
+	const char *path = s->uri.path;
+	struct sqlite_store old;
+	struct model *m = s->model;
+	struct stat sb;
+	char *err = NULL, *msg;
+
+	if (stat(path, &sb) != 0) {
+		msg = errno == ENOENT ?
+		      xasprintf("store file is gone: %s was deleted or moved "
+				"away; the data shown is what was read before",
+				path) :
+		      xasprintf("%s: %s", path, strerror(errno));
+		model_set_error(m, msg);
+		free(msg);
+		return -1;
 	}
-	free(rev);
+	if (sb.st_dev == ss->dev && sb.st_ino == ss->ino)
+		return 0;
+	old = *ss;
+	ss->db = NULL;
+	if (db_open(s, &err) != 0) {
+		sqlite3_close(ss->db);
+		ss->db = old.db;
+		ss->dev = old.dev;
+		ss->ino = old.ino;
+		ss->cols = old.cols;
+		msg = xasprintf("store file was replaced, and the new one "
+				"cannot be read: %s", err);
+		model_set_error(m, msg);
+		free(msg);
+		free(err);
+		return -1;
+	}
+	sqlite3_close(old.db);
+	/* Row ids of the old file mean nothing in the new one: the next
+	 * polls read every run again. */
+	for (size_t i = 0; i < m->nexps; i++)
+		m->exps[i]->runs_cursor = 0;
+	msg = xasprintf("store file was replaced: reopened %s", path);
+	model_set_notice(m, msg);
+	free(msg);
 	return 0;
 }
 
@@ -589,7 +658,11 @@ static void sqlite_dispatch(struct store *s, struct pollfd *fds, int nfds)
 		j = j->next;
 	if (!j)
 		j = ss->head;
-	r = job_slice[j->kind](s, j);
+	if (!j->started && j->kind != JOB_WRITE && check_same_file(s) != 0)
+		r = -1;
+	else
+		r = job_slice[j->kind](s, j);
+	j->started = true;
 	if (r != 0) {
 		if (r < 0)
 			model_set_progress(s->model, NULL);

@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "store/store.h"
 
@@ -42,6 +43,7 @@ struct job {
 	 * params, over the same rowid windows, kept here. */
 	int pass;
 	bool background;       /* counted in model->background */
+	bool started;          /* its first slice was done */
 	sqlite3_int64 *bounds;
 	size_t nbounds, capbounds, bi;
 	struct registry_write *write;  /* JOB_WRITE: a deep copy, owned */
@@ -59,6 +61,8 @@ struct cols {
 
 struct sqlite_store {
 	sqlite3 *db;
+	dev_t dev;             /* the open file, to notice a replaced one */
+	ino_t ino;
 	struct cols cols;
 	char *workspace;
 	struct job *head, *tail;
