@@ -133,6 +133,20 @@ static bool has_column(sqlite3 *db, const char *table, const char *col)
 	return found;
 }
 
+/* Does the table exist (with any column)? */
+static bool has_column_any(sqlite3 *db, const char *table)
+{
+	char *sql = xasprintf("PRAGMA table_info(\"%s\")", table);
+	sqlite3_stmt *st = NULL;
+	bool found = false;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK)
+		found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	free(sql);
+	return found;
+}
+
 /* Is there an index on table whose leading columns are exactly cols? */
 static bool has_index_on(sqlite3 *db, const char *table, const char *cols)
 {
@@ -293,6 +307,101 @@ static int wal_plan(struct store *s, const char *path, char **uri,
 	return 0;
 }
 
+/* The columns mltop reads that a store may lack (an older or trimmed
+ * schema), with what a missing one reads as. The keys (run_uuid,
+ * experiment_id, the registry's name and version) are checked at open. */
+struct opt_col {
+	const char *table, *col, *missing_as;
+};
+
+static const struct opt_col opt_cols[] = {
+	{"experiments", "name", "NULL"},
+	{"experiments", "artifact_location", "NULL"},
+	{"experiments", "lifecycle_stage", "'active'"},
+	{"experiments", "creation_time", "NULL"},
+	{"experiments", "last_update_time", "NULL"},
+	{"runs", "name", "NULL"},
+	{"runs", "user_id", "NULL"},
+	{"runs", "status", "NULL"},
+	{"runs", "start_time", "NULL"},
+	{"runs", "end_time", "NULL"},
+	{"runs", "lifecycle_stage", "'active'"},
+	{"runs", "artifact_uri", "NULL"},
+	{"latest_metrics", "value", "NULL"},
+	{"latest_metrics", "timestamp", "0"},
+	{"latest_metrics", "step", "0"},
+	{"latest_metrics", "is_nan", "0"},
+	{"metrics", "value", "NULL"},
+	{"metrics", "timestamp", "0"},
+	{"metrics", "step", "0"},
+	{"metrics", "is_nan", "0"},
+	{"params", "value", "NULL"},
+	{"tags", "value", "NULL"},
+	{"experiment_tags", "value", "NULL"},
+	{"registered_models", "creation_time", "NULL"},
+	{"registered_models", "last_updated_time", "NULL"},
+	{"registered_models", "description", "NULL"},
+	{"model_versions", "creation_time", "NULL"},
+	{"model_versions", "last_updated_time", "NULL"},
+	{"model_versions", "description", "NULL"},
+	{"model_versions", "user_id", "NULL"},
+	{"model_versions", "current_stage", "'None'"},
+	{"model_versions", "source", "NULL"},
+	{"model_versions", "run_id", "NULL"},
+	{"model_versions", "status", "NULL"},
+	{"registered_model_tags", "value", "NULL"},
+	{"model_version_tags", "value", "NULL"},
+};
+
+/* A table lacking some of those columns is read through a view of the
+ * same name in the connection's own temp schema (which comes first in
+ * name lookup and writes nothing to the store): the columns it has, and
+ * the missing ones as constants. SQLite flattens such a view, so the
+ * table's indexes still serve. Returns the missing columns, "t.c, ...",
+ * or NULL; caller frees. */
+static char *adapt_schema(sqlite3 *db)
+{
+	size_t n = sizeof(opt_cols) / sizeof(opt_cols[0]);
+	char *missing = NULL;
+
+	for (size_t i = 0; i < n;) {
+		const char *table = opt_cols[i].table;
+		char *extra = xstrdup("");
+		size_t j = i;
+
+		for (; j < n && strcmp(opt_cols[j].table, table) == 0; j++) {
+			char *t;
+
+			if (has_column(db, table, opt_cols[j].col))
+				continue;
+			t = xasprintf("%s, %s AS \"%s\"", extra,
+				      opt_cols[j].missing_as, opt_cols[j].col);
+			free(extra);
+			extra = t;
+			t = xasprintf("%s%s%s.%s", missing ? missing : "",
+				      missing ? ", " : "", table,
+				      opt_cols[j].col);
+			free(missing);
+			missing = t;
+		}
+		/* An absent table (has_column finds nothing) stays absent: the
+		 * checks at open and cols.registry deal with those. */
+		if (*extra && has_column_any(db, table)) {
+			char *sql = xasprintf("CREATE TEMP VIEW \"%s\" AS SELECT "
+					      "%s* %s FROM main.\"%s\"", table,
+					      strcmp(table, "runs") == 0 ?
+					      "rowid AS rowid, " : "", extra,
+					      table);
+
+			sqlite3_exec(db, sql, NULL, NULL, NULL);
+			free(sql);
+		}
+		free(extra);
+		i = j;
+	}
+	return missing;
+}
+
 static bool revision_known(const char *rev)
 {
 	for (size_t i = 0; i < sizeof(mlflow_revisions) /
@@ -310,7 +419,7 @@ static int db_open(struct store *s, char **err)
 	struct sqlite_store *ss = impl(s);
 	const char *path = s->uri.path;
 	sqlite3_stmt *st = NULL;
-	char *rev = NULL, *uri = NULL;
+	char *rev = NULL, *uri = NULL, *missing;
 	struct stat sb;
 	int rc;
 
@@ -391,16 +500,25 @@ static int db_open(struct store *s, char **err)
 				       "alias");
 	ss->cols.reg_workspace = has_column(ss->db, "registered_models",
 					    "workspace");
-	if (!rev || !revision_known(rev)) {
-		char *n = xasprintf("unknown schema version %s (newer than "
-				    "MLflow %s?): showing the columns mltop "
-				    "knows",
-				    rev && *rev ? rev : "(none)",
-				    MLFLOW_PINNED_VERSION);
+	missing = adapt_schema(ss->db);
+	if (!rev || !revision_known(rev) || missing) {
+		char *n = xasprintf("%s%s%s%s%s%s",
+				    !rev || !revision_known(rev) ?
+				    "unknown schema version " : "",
+				    !rev || !revision_known(rev) ?
+				    (rev && *rev ? rev : "(none)") : "",
+				    !rev || !revision_known(rev) ?
+				    " (newer than MLflow " MLFLOW_PINNED_VERSION
+				    "?): showing the columns mltop knows" : "",
+				    (!rev || !revision_known(rev)) && missing ?
+				    "; " : "",
+				    missing ? "the store lacks columns, shown "
+				    "empty: " : "", missing ? missing : "");
 
 		model_set_notice(s->model, n);
 		free(n);
 	}
+	free(missing);
 	free(rev);
 	return 0;
 }
