@@ -210,10 +210,15 @@ static int check_file(const char *path, char **err)
 			*err = xasprintf("%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (S_ISDIR(sb.st_mode)) {
+	if (S_ISDIR(sb.st_mode) && uri_dir_is_file_store(path)) {
 		*err = xasprintf("%s: is a directory (MLflow's file store is "
 				 "not supported; use sqlite:///mlflow.db)",
 				 path);
+		return -1;
+	}
+	if (S_ISDIR(sb.st_mode)) {
+		*err = xasprintf("%s: is a directory, not an MLflow SQLite "
+				 "store", path);
 		return -1;
 	}
 	if (access(path, R_OK) != 0) {
