@@ -5,6 +5,7 @@
 import sqlite3
 
 import pytest
+from mlflow import MlflowClient
 
 DROPPED = [
     ("experiments", "artifact_location"),
@@ -26,7 +27,8 @@ DROPPED = [
 @pytest.fixture
 def trimmed(store_factory):
     s = store_factory()
-    c = s.client
+    # The registry in this store, whatever another test set as default.
+    c = MlflowClient(tracking_uri=s.uri, registry_uri=s.uri)
     eid = c.create_experiment("trim")
     r = c.create_run(eid, run_name="kept-name")
     c.log_metric(r.info.run_id, "loss", 0.5, step=3)
