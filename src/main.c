@@ -357,7 +357,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	model_init(&m);
-	s = store_open(uri, &m, &err);
+	s = store_open_wait(uri, &m, cc ? STORE_SCRIPT_LOCK_WAIT_MS : 0, &err);
 	if (!s) {
 		msg_err("%s", err);
 		free(err);

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,18 +71,59 @@ static char *percent_decode(const char *s, size_t n)
 	return out;
 }
 
+static bool has_entry(const char *dir, const char *name, bool want_dir)
+{
+	char *p = xasprintf("%s/%s", dir, name);
+	struct stat st;
+	bool found = stat(p, &st) == 0 &&
+		     (want_dir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode));
+
+	free(p);
+	return found;
+}
+
+bool uri_dir_is_file_store(const char *dir)
+{
+	DIR *d;
+	struct dirent *de;
+	bool found = false;
+	int seen = 0;
+
+	if (has_entry(dir, "meta.yaml", false) ||
+	    has_entry(dir, ".trash", true))
+		return true;
+	d = opendir(dir);
+	if (!d)
+		return false;
+	/* A bounded look: a store's experiment directories are few. */
+	while (!found && seen++ < 4096 && (de = readdir(d)) != NULL) {
+		const char *n = de->d_name;
+		char *sub;
+
+		if (!*n || strspn(n, "0123456789") != strlen(n))
+			continue;
+		sub = xasprintf("%s/%s", dir, n);
+		found = has_entry(sub, "meta.yaml", false);
+		free(sub);
+	}
+	closedir(d);
+	return found;
+}
+
+/* A name that means the file store: an existing directory that looks
+ * like one, or, when nothing is there, a name ending in "/" or "mlruns". */
 static bool is_file_store(const char *path)
 {
 	struct stat st;
 	size_t n = strlen(path);
 	const char *base = strrchr(path, '/');
 
+	if (stat(path, &st) == 0)
+		return S_ISDIR(st.st_mode) && uri_dir_is_file_store(path);
 	base = base ? base + 1 : path;
 	if (n > 0 && path[n - 1] == '/')
 		return true;
-	if (strcmp(base, "mlruns") == 0)
-		return true;
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+	return strcmp(base, "mlruns") == 0;
 }
 
 static int parse_sqlite(const char *uri, size_t slen, struct tracking_uri *out,

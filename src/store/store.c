@@ -11,6 +11,12 @@
 
 struct store *store_open(const char *uri, struct model *m, char **err)
 {
+	return store_open_wait(uri, m, 0, err);
+}
+
+struct store *store_open_wait(const char *uri, struct model *m,
+			      int lock_wait_ms, char **err)
+{
 	struct store *s = xcalloc(1, sizeof(*s));
 
 	if (uri_parse(uri, &s->uri, err) != 0) {
@@ -32,6 +38,7 @@ struct store *store_open(const char *uri, struct model *m, char **err)
 		return NULL;
 	}
 	s->model = m;
+	s->lock_wait_ms = lock_wait_ms;
 	if (s->ops->open(s, err) != 0) {
 		s->ops->close(s);
 		uri_free(&s->uri);

@@ -133,6 +133,10 @@ struct store {
 	struct tracking_uri uri;
 	struct model *model;
 	bool read_only;        /* --read-only: registry_write refuses */
+	/* How long a read waits on a writer's lock before failing, in ms
+	 * (0: the backend's short wait, for the dashboard, which tries again
+	 * at the next refresh). Fixed at open. */
+	int lock_wait_ms;
 	void *impl;            /* the backend's own state */
 };
 
@@ -141,6 +145,11 @@ extern const struct store_ops store_rest_ops;
 
 /* Open the store the URI names. On failure returns NULL, *err set. */
 struct store *store_open(const char *uri, struct model *m, char **err);
+/* The same for a scripting command, which has no next refresh: a read
+ * waits up to STORE_SCRIPT_LOCK_WAIT_MS on a writer's lock. */
+#define STORE_SCRIPT_LOCK_WAIT_MS 10000
+struct store *store_open_wait(const char *uri, struct model *m,
+			      int lock_wait_ms, char **err);
 void store_close(struct store *s);
 
 /* A deep copy of a write, for a backend to keep while it works. */

@@ -31,6 +31,10 @@ char *sqlite_db_error(struct store *s, int rc, const char *what)
 	switch (rc & 0xff) {
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
+		if (s->lock_wait_ms)
+			return xasprintf("%s: database is locked: a writer held "
+					 "the lock for more than %d s", what,
+					 (s->lock_wait_ms + 999) / 1000);
 		return xasprintf("%s: database is busy (a writer holds the "
 				 "lock); retrying at the next refresh", what);
 	case SQLITE_CORRUPT:
@@ -103,6 +107,13 @@ sqlite3_stmt *sqlite_prep(struct store *s, const char *sql)
 	return st;
 }
 
+void sqlite_bind_workspace(struct store *s, sqlite3_stmt *st, int n)
+{
+	if (impl(s)->cols.exp_workspace)
+		sqlite3_bind_text(st, n, impl(s)->workspace, -1,
+				  SQLITE_STATIC);
+}
+
 static bool has_column(sqlite3 *db, const char *table, const char *col)
 {
 	char *sql = xasprintf("PRAGMA table_info(\"%s\")", table);
@@ -117,6 +128,20 @@ static bool has_column(sqlite3 *db, const char *table, const char *col)
 				found = true;
 		}
 	}
+	sqlite3_finalize(st);
+	free(sql);
+	return found;
+}
+
+/* Does the table exist (with any column)? */
+static bool has_column_any(sqlite3 *db, const char *table)
+{
+	char *sql = xasprintf("PRAGMA table_info(\"%s\")", table);
+	sqlite3_stmt *st = NULL;
+	bool found = false;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK)
+		found = sqlite3_step(st) == SQLITE_ROW;
 	sqlite3_finalize(st);
 	free(sql);
 	return found;
@@ -185,10 +210,15 @@ static int check_file(const char *path, char **err)
 			*err = xasprintf("%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (S_ISDIR(sb.st_mode)) {
+	if (S_ISDIR(sb.st_mode) && uri_dir_is_file_store(path)) {
 		*err = xasprintf("%s: is a directory (MLflow's file store is "
 				 "not supported; use sqlite:///mlflow.db)",
 				 path);
+		return -1;
+	}
+	if (S_ISDIR(sb.st_mode)) {
+		*err = xasprintf("%s: is a directory, not an MLflow SQLite "
+				 "store", path);
 		return -1;
 	}
 	if (access(path, R_OK) != 0) {
@@ -196,6 +226,185 @@ static int check_file(const char *path, char **err)
 		return -1;
 	}
 	return 0;
+}
+
+/* Is the file a WAL-mode database (header bytes 18 and 19 are 2)? */
+static bool is_wal_file(const char *path)
+{
+	unsigned char h[20];
+	FILE *f = fopen(path, "rb");
+	bool wal = false;
+
+	if (f) {
+		wal = fread(h, 1, sizeof(h), f) == sizeof(h) && h[18] == 2 &&
+		      h[19] == 2;
+		fclose(f);
+	}
+	return wal;
+}
+
+/* "file:PATH?immutable=1" with PATH percent-encoded as a URI path. */
+static char *immutable_uri(const char *path)
+{
+	size_t n = strlen(path);
+	char *u = xmalloc(n * 3 + 32), *o = u;
+
+	o += sprintf(o, "file:");
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if (strchr("%?#", *p) || *p < 0x20 || *p >= 0x7f)
+			o += sprintf(o, "%%%02X", *p);
+		else
+			*o++ = (char)*p;
+	}
+	strcpy(o, "?immutable=1");
+	return u;
+}
+
+/* A WAL store needs its -wal and -shm files: SQLite reads both, and a
+ * reader creates them when they are missing. Created by another user
+ * they would be that user's, and the store's owner could no longer
+ * write ("attempt to write a readonly database"); so a reader who is
+ * neither the owner nor root reads such a store as an immutable snapshot
+ * instead, and says so. Returns 0 with *uri NULL (open as usual), or
+ * with *uri set (open that), or -1 with *err. */
+static int wal_plan(struct store *s, const char *path, char **uri,
+		    char **err)
+{
+	static const char *const what[] = {"write-ahead log",
+					   "shared-memory index"};
+	static const char *const suffix[] = {"-wal", "-shm"};
+	struct stat db, sb;
+	bool missing = false;
+
+	*uri = NULL;
+	if (stat(path, &db) != 0 || !is_wal_file(path))
+		return 0;
+	for (int i = 0; i < 2; i++) {
+		char *f = xasprintf("%s%s", path, suffix[i]);
+
+		if (stat(f, &sb) != 0) {
+			missing = true;
+		} else if (access(f, R_OK) != 0) {
+			*err = xasprintf("%s: cannot read the store's %s: %s "
+					 "(owner uid %u, mode %04o); mltop "
+					 "needs to read it to read a WAL store",
+					 f, what[i], strerror(errno),
+					 (unsigned)sb.st_uid,
+					 (unsigned)(sb.st_mode & 07777));
+			free(f);
+			return -1;
+		}
+		free(f);
+	}
+	if (!missing || geteuid() == 0 || geteuid() == db.st_uid)
+		return 0;
+	*uri = immutable_uri(path);
+	{
+		char *n = xasprintf("%s: a WAL store of uid %u with no -wal/-shm "
+				    "files: read as a snapshot, without "
+				    "creating them (as yours they would stop "
+				    "its owner's writes); changes show after "
+				    "a restart", path, (unsigned)db.st_uid);
+
+		model_set_notice(s->model, n);
+		free(n);
+	}
+	return 0;
+}
+
+/* The columns mltop reads that a store may lack (an older or trimmed
+ * schema), with what a missing one reads as. The keys (run_uuid,
+ * experiment_id, the registry's name and version) are checked at open. */
+struct opt_col {
+	const char *table, *col, *missing_as;
+};
+
+static const struct opt_col opt_cols[] = {
+	{"experiments", "name", "NULL"},
+	{"experiments", "artifact_location", "NULL"},
+	{"experiments", "lifecycle_stage", "'active'"},
+	{"experiments", "creation_time", "NULL"},
+	{"experiments", "last_update_time", "NULL"},
+	{"runs", "name", "NULL"},
+	{"runs", "user_id", "NULL"},
+	{"runs", "status", "NULL"},
+	{"runs", "start_time", "NULL"},
+	{"runs", "end_time", "NULL"},
+	{"runs", "lifecycle_stage", "'active'"},
+	{"runs", "artifact_uri", "NULL"},
+	{"latest_metrics", "value", "NULL"},
+	{"latest_metrics", "timestamp", "0"},
+	{"latest_metrics", "step", "0"},
+	{"latest_metrics", "is_nan", "0"},
+	{"metrics", "value", "NULL"},
+	{"metrics", "timestamp", "0"},
+	{"metrics", "step", "0"},
+	{"metrics", "is_nan", "0"},
+	{"params", "value", "NULL"},
+	{"tags", "value", "NULL"},
+	{"experiment_tags", "value", "NULL"},
+	{"registered_models", "creation_time", "NULL"},
+	{"registered_models", "last_updated_time", "NULL"},
+	{"registered_models", "description", "NULL"},
+	{"model_versions", "creation_time", "NULL"},
+	{"model_versions", "last_updated_time", "NULL"},
+	{"model_versions", "description", "NULL"},
+	{"model_versions", "user_id", "NULL"},
+	{"model_versions", "current_stage", "'None'"},
+	{"model_versions", "source", "NULL"},
+	{"model_versions", "run_id", "NULL"},
+	{"model_versions", "status", "NULL"},
+	{"registered_model_tags", "value", "NULL"},
+	{"model_version_tags", "value", "NULL"},
+};
+
+/* A table lacking some of those columns is read through a view of the
+ * same name in the connection's own temp schema (which comes first in
+ * name lookup and writes nothing to the store): the columns it has, and
+ * the missing ones as constants. SQLite flattens such a view, so the
+ * table's indexes still serve. Returns the missing columns, "t.c, ...",
+ * or NULL; caller frees. */
+static char *adapt_schema(sqlite3 *db)
+{
+	size_t n = sizeof(opt_cols) / sizeof(opt_cols[0]);
+	char *missing = NULL;
+
+	for (size_t i = 0; i < n;) {
+		const char *table = opt_cols[i].table;
+		char *extra = xstrdup("");
+		size_t j = i;
+
+		for (; j < n && strcmp(opt_cols[j].table, table) == 0; j++) {
+			char *t;
+
+			if (has_column(db, table, opt_cols[j].col))
+				continue;
+			t = xasprintf("%s, %s AS \"%s\"", extra,
+				      opt_cols[j].missing_as, opt_cols[j].col);
+			free(extra);
+			extra = t;
+			t = xasprintf("%s%s%s.%s", missing ? missing : "",
+				      missing ? ", " : "", table,
+				      opt_cols[j].col);
+			free(missing);
+			missing = t;
+		}
+		/* An absent table (has_column finds nothing) stays absent: the
+		 * checks at open and cols.registry deal with those. */
+		if (*extra && has_column_any(db, table)) {
+			char *sql = xasprintf("CREATE TEMP VIEW \"%s\" AS SELECT "
+					      "%s* %s FROM main.\"%s\"", table,
+					      strcmp(table, "runs") == 0 ?
+					      "rowid AS rowid, " : "", extra,
+					      table);
+
+			sqlite3_exec(db, sql, NULL, NULL, NULL);
+			free(sql);
+		}
+		free(extra);
+		i = j;
+	}
+	return missing;
 }
 
 static bool revision_known(const char *rev)
@@ -207,26 +416,37 @@ static bool revision_known(const char *rev)
 	return false;
 }
 
-static int sqlite_open(struct store *s, char **err)
+/* Open the file the path names now, probe its schema and remember which
+ * file it was (device and inode), so a refresh can tell when the path
+ * names another file. */
+static int db_open(struct store *s, char **err)
 {
-	struct sqlite_store *ss = xcalloc(1, sizeof(*ss));
+	struct sqlite_store *ss = impl(s);
 	const char *path = s->uri.path;
 	sqlite3_stmt *st = NULL;
-	char *rev = NULL;
+	char *rev = NULL, *uri = NULL, *missing;
+	struct stat sb;
 	int rc;
-	const char *ws;
 
-	s->impl = ss;
 	if (check_file(path, err) != 0)
 		return -1;
-	rc = sqlite3_open_v2(path, &ss->db, SQLITE_OPEN_READONLY, NULL);
+	if (wal_plan(s, path, &uri, err) != 0)
+		return -1;
+	if (stat(path, &sb) == 0) {
+		ss->dev = sb.st_dev;
+		ss->ino = sb.st_ino;
+	}
+	rc = sqlite3_open_v2(uri ? uri : path, &ss->db, SQLITE_OPEN_READONLY |
+			     (uri ? SQLITE_OPEN_URI : 0), NULL);
+	free(uri);
 	if (rc != SQLITE_OK) {
 		*err = xasprintf("%s: cannot open: %s", path,
 				 ss->db ? sqlite3_errmsg(ss->db)
 					: sqlite3_errstr(rc));
 		return -1;
 	}
-	sqlite3_busy_timeout(ss->db, BUSY_TIMEOUT_MS);
+	sqlite3_busy_timeout(ss->db, s->lock_wait_ms ? s->lock_wait_ms
+						     : BUSY_TIMEOUT_MS);
 	/* Reading alembic_version is the first touch of the file: it tells
 	 * a corrupt file, a foreign database and an MLflow store apart. */
 	rc = sqlite3_prepare_v2(ss->db, "SELECT version_num FROM "
@@ -250,6 +470,10 @@ static int sqlite_open(struct store *s, char **err)
 		else if (strstr(msg, "no such table"))
 			*err = xasprintf("%s: not an MLflow store (no "
 					 "alembic_version table)", path);
+		else if ((rc & 0xff) == SQLITE_BUSY && s->lock_wait_ms)
+			*err = xasprintf("%s: database is locked: a writer held "
+					 "the lock for more than %d s", path,
+					 (s->lock_wait_ms + 999) / 1000);
 		else if ((rc & 0xff) == SQLITE_BUSY)
 			*err = xasprintf("%s: database is locked by another "
 					 "process; try again", path);
@@ -281,19 +505,103 @@ static int sqlite_open(struct store *s, char **err)
 				       "alias");
 	ss->cols.reg_workspace = has_column(ss->db, "registered_models",
 					    "workspace");
-	ws = getenv("MLFLOW_WORKSPACE");
-	ss->workspace = xstrdup(ws && *ws ? ws : "default");
-	if (!rev || !revision_known(rev)) {
-		char *n = xasprintf("unknown schema version %s (newer than "
-				    "MLflow %s?): showing the columns mltop "
-				    "knows",
-				    rev && *rev ? rev : "(none)",
-				    MLFLOW_PINNED_VERSION);
+	missing = adapt_schema(ss->db);
+	if (!rev || !revision_known(rev) || missing) {
+		char *n = xasprintf("%s%s%s%s%s%s",
+				    !rev || !revision_known(rev) ?
+				    "unknown schema version " : "",
+				    !rev || !revision_known(rev) ?
+				    (rev && *rev ? rev : "(none)") : "",
+				    !rev || !revision_known(rev) ?
+				    " (newer than MLflow " MLFLOW_PINNED_VERSION
+				    "?): showing the columns mltop knows" : "",
+				    (!rev || !revision_known(rev)) && missing ?
+				    "; " : "",
+				    missing ? "the store lacks columns, shown "
+				    "empty: " : "", missing ? missing : "");
 
 		model_set_notice(s->model, n);
 		free(n);
 	}
+	free(missing);
 	free(rev);
+	return 0;
+}
+
+static int sqlite_open(struct store *s, char **err)
+{
+	struct sqlite_store *ss = xcalloc(1, sizeof(*ss));
+	const char *ws;
+
+	s->impl = ss;
+	if (db_open(s, err) != 0)
+		return -1;
+	/* As MLflow's client: MLFLOW_WORKSPACE stripped, and when empty
+	 * the default workspace. */
+	ws = getenv("MLFLOW_WORKSPACE");
+	if (ws) {
+		size_t n;
+
+		ws += strspn(ws, " \t\n\r\f\v");
+		n = strlen(ws);
+		while (n && strchr(" \t\n\r\f\v", ws[n - 1]))
+			n--;
+		ss->workspace = n ? xstrndup(ws, n) : NULL;
+	}
+	if (!ss->workspace)
+		ss->workspace = xstrdup("default");
+	return 0;
+}
+
+/* Is the path still the file that is open? A store deleted, or replaced
+ * by a rename (mv new.db mlflow.db), would otherwise go on being read
+ * from the old file, which only mltop still holds. Called before each
+ * job: 0 read on (reopened on the new file if it was replaced), -1 the
+ * file is gone or the new one cannot be opened (model->error says). */
+static int check_same_file(struct store *s)
+{
+	struct sqlite_store *ss = impl(s);
+	const char *path = s->uri.path;
+	struct sqlite_store old;
+	struct model *m = s->model;
+	struct stat sb;
+	char *err = NULL, *msg;
+
+	if (stat(path, &sb) != 0) {
+		msg = errno == ENOENT ?
+		      xasprintf("store file is gone: %s was deleted or moved "
+				"away; the data shown is what was read before",
+				path) :
+		      xasprintf("%s: %s", path, strerror(errno));
+		model_set_error(m, msg);
+		free(msg);
+		return -1;
+	}
+	if (sb.st_dev == ss->dev && sb.st_ino == ss->ino)
+		return 0;
+	old = *ss;
+	ss->db = NULL;
+	if (db_open(s, &err) != 0) {
+		sqlite3_close(ss->db);
+		ss->db = old.db;
+		ss->dev = old.dev;
+		ss->ino = old.ino;
+		ss->cols = old.cols;
+		msg = xasprintf("store file was replaced, and the new one "
+				"cannot be read: %s", err);
+		model_set_error(m, msg);
+		free(msg);
+		free(err);
+		return -1;
+	}
+	sqlite3_close(old.db);
+	/* Row ids of the old file mean nothing in the new one: the next
+	 * polls read every run again. */
+	for (size_t i = 0; i < m->nexps; i++)
+		m->exps[i]->runs_cursor = 0;
+	msg = xasprintf("store file was replaced: reopened %s", path);
+	model_set_notice(m, msg);
+	free(msg);
 	return 0;
 }
 
@@ -473,7 +781,11 @@ static void sqlite_dispatch(struct store *s, struct pollfd *fds, int nfds)
 		j = j->next;
 	if (!j)
 		j = ss->head;
-	r = job_slice[j->kind](s, j);
+	if (!j->started && j->kind != JOB_WRITE && check_same_file(s) != 0)
+		r = -1;
+	else
+		r = job_slice[j->kind](s, j);
+	j->started = true;
 	if (r != 0) {
 		if (r < 0)
 			model_set_progress(s->model, NULL);

@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "store/store.h"
 
@@ -42,6 +43,7 @@ struct job {
 	 * params, over the same rowid windows, kept here. */
 	int pass;
 	bool background;       /* counted in model->background */
+	bool started;          /* its first slice was done */
 	sqlite3_int64 *bounds;
 	size_t nbounds, capbounds, bi;
 	struct registry_write *write;  /* JOB_WRITE: a deep copy, owned */
@@ -59,6 +61,8 @@ struct cols {
 
 struct sqlite_store {
 	sqlite3 *db;
+	dev_t dev;             /* the open file, to notice a replaced one */
+	ino_t ino;
 	struct cols cols;
 	char *workspace;
 	struct job *head, *tail;
@@ -68,6 +72,16 @@ static inline struct sqlite_store *impl(struct store *s)
 {
 	return s->impl;
 }
+
+/* Rows of runs, experiment tags or metrics belong to a workspace through
+ * their experiment, as MLflow's workspace-aware store scopes them: the
+ * condition on a table with an experiment_id column, the workspace bound
+ * as parameter ?n (sqlite_bind_workspace). Only where cols.exp_workspace. */
+#define IN_WORKSPACE(n) \
+	" AND experiment_id IN (SELECT experiment_id FROM experiments" \
+	" WHERE workspace = ?" #n ")"
+/* Bind the workspace as ?n where the schema has workspaces. */
+void sqlite_bind_workspace(struct store *s, sqlite3_stmt *st, int n);
 
 /* store_sqlite.c: errors and column helpers. */
 /* The error message for rc, saying what was being done; caller frees. */

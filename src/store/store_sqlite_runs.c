@@ -74,13 +74,18 @@ int sqlite_job_experiments(struct store *s, struct job *j)
 	/* Drop experiments that went away (or were deleted and are hidden). */
 	model_remove_unseen_experiments(m);
 	/* One pass over runs for every experiment's counts. */
-	st = sqlite_prep(s, "SELECT experiment_id, count(*),"
-			 " sum(status = 'RUNNING'),"
-			 " max(coalesce(start_time, 0)), max(coalesce(end_time, 0))"
-			 " FROM runs WHERE lifecycle_stage = 'active'"
-			 " GROUP BY experiment_id");
+	sql = xasprintf("SELECT experiment_id, count(*),"
+			" sum(status = 'RUNNING'),"
+			" max(coalesce(start_time, 0)), max(coalesce(end_time, 0))"
+			" FROM runs WHERE lifecycle_stage = 'active'%s"
+			" GROUP BY experiment_id", ws ? IN_WORKSPACE(1) : "");
+	st = sqlite_prep(s, sql);
+	free(sql);
 	if (!st)
 		return -1;
+	if (ws)
+		sqlite3_bind_text(st, 1, impl(s)->workspace, -1,
+				  SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *id = sqlite_col_text(st, 0);
 		struct experiment *e = id ? model_experiment(m, id) : NULL;
@@ -100,10 +105,16 @@ int sqlite_job_experiments(struct store *s, struct job *j)
 		sqlite_fail(s, rc, "counting runs");
 		return -1;
 	}
-	st = sqlite_prep(s, "SELECT experiment_id, key, value FROM experiment_tags"
-			 " ORDER BY experiment_id, key");
+	sql = xasprintf("SELECT experiment_id, key, value FROM experiment_tags"
+			" WHERE 1%s ORDER BY experiment_id, key",
+			ws ? IN_WORKSPACE(1) : "");
+	st = sqlite_prep(s, sql);
+	free(sql);
 	if (!st)
 		return -1;
+	if (ws)
+		sqlite3_bind_text(st, 1, impl(s)->workspace, -1,
+				  SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *id = sqlite_col_text(st, 0);
 		struct experiment *e = id ? model_experiment(m, id) : NULL;
@@ -476,20 +487,24 @@ int sqlite_job_history(struct store *s, struct job *j)
 	struct point buf[256];
 	size_t nb = 0;
 	sqlite3_stmt *st;
+	char *sql;
 	int rc, n = 0;
 
 	if (!ser)
 		return 1;
-	st = sqlite_prep(s, ser->n ?
-			 "SELECT step, timestamp, value, is_nan FROM metrics"
-			 " WHERE run_uuid = ?1 AND key = ?2"
-			 " AND (step, timestamp, value) > (?3, ?4, ?5)"
-			 " ORDER BY step, timestamp, value LIMIT ?6" :
-			 "SELECT step, timestamp, value, is_nan FROM metrics"
-			 " WHERE run_uuid = ?1 AND key = ?2"
-			 " ORDER BY step, timestamp, value LIMIT ?6");
+	sql = xasprintf("SELECT step, timestamp, value, is_nan FROM metrics"
+			" WHERE run_uuid = ?1 AND key = ?2%s%s"
+			" ORDER BY step, timestamp, value LIMIT ?6",
+			ser->n ? " AND (step, timestamp, value) > (?3, ?4, ?5)"
+			       : "",
+			impl(s)->cols.exp_workspace ? " AND EXISTS (SELECT 1"
+			" FROM runs r WHERE r.run_uuid = ?1" IN_WORKSPACE(7)
+			")" : "");
+	st = sqlite_prep(s, sql);
+	free(sql);
 	if (!st)
 		return -1;
+	sqlite_bind_workspace(s, st, 7);
 	sqlite3_bind_text(st, 1, j->run_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, j->key, -1, SQLITE_STATIC);
 	if (ser->n) {
@@ -541,13 +556,15 @@ int sqlite_job_run(struct store *s, struct job *j)
 	sqlite3_int64 rowid = 0;
 	int rc;
 
-	sql = xasprintf("SELECT %s FROM runs r WHERE r.run_uuid = ?1", cols);
+	sql = xasprintf("SELECT %s FROM runs r WHERE r.run_uuid = ?1%s", cols,
+			impl(s)->cols.exp_workspace ? IN_WORKSPACE(2) : "");
 	free(cols);
 	st = sqlite_prep(s, sql);
 	free(sql);
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, j->run_id, -1, SQLITE_STATIC);
+	sqlite_bind_workspace(s, st, 2);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		const char *eid = sqlite_col_text(st, 9);

@@ -90,12 +90,45 @@ static int tx_run(struct wtx *tx, const char *purpose, sqlite3_stmt *st)
 	return tx->err ? -1 : 0;
 }
 
+/* The version an alias is to point at must be there, in this workspace:
+ * an alias row for a model the workspace does not hold would point at
+ * nothing (its foreign key fails), while the write said "done". */
+static char *check_target(struct wtx *tx, const struct registry_write *w)
+{
+	const char *what = "checking the version";
+	sqlite3_stmt *st;
+	bool found;
+
+	st = tx_query(tx, what, WS_WHERE(tx, "SELECT 1 FROM model_versions"
+			" WHERE name = ?1 AND version = ?2",
+			" AND current_stage != 'Deleted_Internal'"), "ti",
+		      w->model, (sqlite3_int64)w->version);
+	if (!st)
+		return NULL;
+	found = tx_row(tx, what, st);
+	sqlite3_finalize(st);
+	if (found || tx->err)
+		return NULL;
+	if (tx->ws)
+		return xasprintf("conflict: version %d of %s is gone (workspace "
+				 "%s); nothing changed", w->version, w->model,
+				 tx->ws);
+	return xasprintf("conflict: version %d of %s is gone; nothing "
+			 "changed", w->version, w->model);
+}
+
 static char *check_alias(struct wtx *tx, const struct registry_write *w)
 {
 	const char *what = "checking the alias";
 	sqlite3_stmt *st;
 	int now = 0;
 
+	if (w->version > 0) {
+		char *msg = check_target(tx, w);
+
+		if (msg || tx->err)
+			return msg;
+	}
 	st = tx_query(tx, what, WS_WHERE(tx, "SELECT version FROM "
 			"registered_model_aliases WHERE name = ?1 AND alias = ?2",
 			""), "tt", w->model, w->alias);

@@ -2,11 +2,13 @@
  * SQLite paths as SQLAlchemy reads them; no secret in the display form. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "core/uri.h"
+#include "core/xmalloc.h"
 #include "tap.h"
 
 static void good(const char *uri, enum uri_kind kind, const char *path,
@@ -84,7 +86,19 @@ int main(void)
 	bad("file:///tmp/mlruns", "file store", NULL);
 	bad("file:./mlruns", "file store", NULL);
 	if (mkdtemp(dir)) {
+		/* An empty directory is not a file store, only not a file. */
+		char *meta = xasprintf("%s/meta.yaml", dir);
+		FILE *f;
+
+		ok(uri_parse(dir, &u, NULL) == 0 && u.kind == URI_SQLITE,
+		   "an empty directory is left to the store to refuse");
+		uri_free(&u);
+		f = fopen(meta, "w");
+		if (f)
+			fclose(f);
 		bad(dir, "file store", NULL);
+		unlink(meta);
+		free(meta);
 		rmdir(dir);
 	} else {
 		ok(0, "mkdtemp %s", dir);
