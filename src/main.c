@@ -166,7 +166,8 @@ int main(int argc, char **argv)
 	struct msg_list cfg_errs = {0};
 	const char *uri = NULL, *config = NULL, *theme = NULL;
 	const char *demo_create_path = NULL, *demo_trainer_path = NULL;
-	const char *refresh = NULL, *timeout = NULL, *cmd;
+	const char *refresh = NULL, *timeout = NULL, *deadline = NULL;
+	const char *cmd;
 	const struct cli_command *cc;
 	char **pos;
 	size_t npos;
@@ -195,6 +196,9 @@ int main(int argc, char **argv)
 			break;
 		case OPTV_TIMEOUT:
 			timeout = optarg;
+			break;
+		case OPTV_DEADLINE:
+			deadline = optarg;
 			break;
 		case 'e':
 			co.experiment = to.experiment = optarg;
@@ -319,6 +323,10 @@ int main(int argc, char **argv)
 		msg_err("--timeout: %s", err);
 		return 1;
 	}
+	if (deadline && opt_set(OPT_DEADLINE, deadline, &err) != 0) {
+		msg_err("--deadline: %s", err);
+		return 1;
+	}
 	if (theme && opt_set(OPT_THEME, theme, &err) != 0)
 		return 1;
 	if (strcmp(opt_string(OPT_THEME), "dark") != 0)
@@ -364,6 +372,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	s->read_only = read_only;
+	if (cc)
+		store_set_deadline(s, opt_number(OPT_DEADLINE));
 	rc = cc ? cc->run(s, &co) : tui_run(s, &to);
 	/* Output that never arrived (a full disk, a closed pipe) is said,
 	 * not left to a silent exit status. */

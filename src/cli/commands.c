@@ -114,6 +114,7 @@ const struct cli_flag cli_flags[] = {
 	{"config", 'c', 'c', "FILE", 0, COMPLETE_FILE, false},
 	{"no-config", 0, OPTV_NO_CONFIG, NULL, 0, COMPLETE_NONE, false},
 	{"timeout", 0, OPTV_TIMEOUT, "SECONDS", 0, COMPLETE_NONE, false},
+	{"deadline", 0, OPTV_DEADLINE, "SECONDS", 0, COMPLETE_NONE, false},
 	{"json", 0, OPTV_JSON, NULL, CF_JSON, COMPLETE_NONE, false},
 	{"all", 0, OPTV_ALL, NULL, CF_ALL, COMPLETE_NONE, false},
 	{"theme", 0, OPTV_THEME, "NAME", 0, COMPLETE_THEME, false},

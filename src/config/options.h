@@ -18,6 +18,9 @@ enum opt_type { OPT_BOOL, OPT_NUMBER, OPT_STRING };
 	X(HTTP_TIMEOUT, "http-timeout", OPT_NUMBER, "30", 0.1, 3600,        \
 	  "seconds", NULL,                                                  \
 	  "seconds a request to a tracking server may take")                \
+	X(DEADLINE, "deadline", OPT_NUMBER, "600", 1, 86400, "seconds",     \
+	  NULL, "seconds a scripting command may take in all, however many " \
+	  "requests and pages it needs")                                    \
 	X(STALL, "stall-seconds", OPT_NUMBER, "120", 0, 31536000,           \
 	  "seconds", NULL,                                                  \
 	  "a running run with no new point for this long is marked stalled") \

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/xmalloc.h"
 #include "store/store.h"
 
@@ -66,6 +67,12 @@ struct store_req store_req_copy(const struct store_req *req)
 	return r;
 }
 
+void store_set_deadline(struct store *s, double seconds)
+{
+	s->deadline_s = seconds;
+	s->deadline_ms = clock_mono_ms() + (int64_t)(seconds * 1000);
+}
+
 void store_wait(struct store *s)
 {
 	struct pollfd fds[64];
@@ -75,6 +82,22 @@ void store_wait(struct store *s)
 		int n = s->ops->pollfds ? s->ops->pollfds(s, fds, 64, &timeout)
 					: 0;
 
+		if (s->deadline_ms) {
+			int64_t left = s->deadline_ms - clock_mono_ms();
+
+			if (left <= 0) {
+				char *msg = xasprintf(
+					"gave up after %g s, the command's "
+					"deadline (--deadline), with requests "
+					"still under way", s->deadline_s);
+
+				model_set_error(s->model, msg);
+				free(msg);
+				return;
+			}
+			if (timeout < 0 || timeout > left)
+				timeout = (int)left;
+		}
 		if (n > 0 || timeout > 0)
 			poll(fds, (nfds_t)n, timeout);
 		if (s->ops->dispatch)

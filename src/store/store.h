@@ -137,6 +137,10 @@ struct store {
 	 * (0: the backend's short wait, for the dashboard, which tries again
 	 * at the next refresh). Fixed at open. */
 	int lock_wait_ms;
+	/* When store_wait gives up, monotonic ms (0: never): a scripting
+	 * command's whole deadline, however many requests it takes. */
+	int64_t deadline_ms;
+	double deadline_s;
 	void *impl;            /* the backend's own state */
 };
 
@@ -158,5 +162,7 @@ void registry_write_free(struct registry_write *w);
 
 /* Run the event loop until no request is pending (scripting commands). */
 void store_wait(struct store *s);
+/* Bound every later store_wait to SECONDS from now, in all. */
+void store_set_deadline(struct store *s, double seconds);
 
 #endif

@@ -62,6 +62,7 @@ static void op_free(struct store *s, struct op *o)
 	free(o->run_ids);
 	free(o->filter);
 	free(o->page);
+	free(o->seen);
 	if (o->write)
 		registry_write_free(o->write);
 	if (o->scratch) {
@@ -282,6 +283,43 @@ static void reply_failed(struct op *o, const struct http_reply *r,
 	rest_op_finish(o, false);
 }
 
+static uint64_t token_hash(const char *t)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *t; t++)
+		h = (h ^ (unsigned char)*t) * 1099511628211ULL;
+	return h;
+}
+
+/* A reply promised another page (o->page): why not to ask for it, or
+ * NULL. Stops a server that repeats a token (a loop), sends empty pages
+ * forever, or more pages or rows than one request may take. */
+static char *page_limit(struct op *o, int rows)
+{
+	uint64_t h = token_hash(o->page);
+
+	for (int i = 0; i + 1 < o->pages; i++)
+		if (o->seen[i] == h)
+			return xasprintf("the server sent a page token it had "
+					 "sent before (after %d pages); "
+					 "stopped reading, the listing would "
+					 "never end", o->pages);
+	o->empty_pages = rows > 0 ? 0 : o->empty_pages + 1;
+	if (o->empty_pages >= MAX_EMPTY_PAGES)
+		return xasprintf("the server sent %d empty pages in a row, "
+				 "each promising more; stopped reading",
+				 o->empty_pages);
+	if (o->pages >= MAX_PAGES || o->done_rows >= MAX_ROWS)
+		return xasprintf("the server has more than %d pages or %ld "
+				 "rows for one request (read %d pages, %ld "
+				 "rows); stopped reading", MAX_PAGES,
+				 MAX_ROWS, o->pages, o->done_rows);
+	o->seen = xreallocarray(o->seen, (size_t)o->pages, sizeof(*o->seen));
+	o->seen[o->pages - 1] = h;
+	return NULL;
+}
+
 static void on_reply(void *ud, const struct http_reply *r)
 {
 	struct op *o = ud;
@@ -330,6 +368,15 @@ static void on_reply(void *ud, const struct http_reply *r)
 	o->page = next && *next ? next : NULL;
 	if (!o->page)
 		free(next);
+	if (o->page && (err = page_limit(o, n)) != NULL) {
+		char *msg = xasprintf("%s: %s", t->endpoint, err);
+
+		model_set_error(m, msg);
+		free(msg);
+		free(err);
+		rest_op_finish(o, false);
+		return;
+	}
 	if (o->page) {
 		if (t->progress) {
 			char buf[64];

@@ -19,6 +19,12 @@
 #define PAGE_HISTORY 25000
 #define BULK_RUNS 100          /* the server's limit on run_ids */
 #define BULK_MAX 2500          /* and on max_results */
+/* What one logical request may take, whatever a server says: a server
+ * that always has a next page (the same token, or new ones forever)
+ * must not make a command run forever or grow without bound. */
+#define MAX_PAGES 4000
+#define MAX_ROWS 4000000L
+#define MAX_EMPTY_PAGES 20     /* pages with no rows and a next token */
 #define IN_CHUNK 100           /* run ids in one "run_id IN (...)" */
 #define BACKOFF_MAX_S 30
 
@@ -61,6 +67,8 @@ struct op {
 	int64_t start_step, end_step;
 	char *page;              /* next_page_token, owned */
 	int pages;
+	uint64_t *seen;          /* hashes of the page tokens had so far */
+	int empty_pages;         /* in a row, each with a next token */
 	long done_rows;
 	bool counts_running;     /* OP_COUNTS: the RUNNING count request */
 	struct http_req *req;

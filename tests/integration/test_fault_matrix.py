@@ -130,6 +130,76 @@ def test_server_fault(mltop, fake_server, case):
     assert p.stdout == b"", f"{case}: printed {p.stdout[:200]!r}"
 
 
+# ---- servers whose listings never end ----------------------------------------
+
+def _pager(rows, token):
+    """experiments/search answered with rows(page) experiments and
+    token(page) as next_page_token, on one kept-alive connection; every
+    other endpoint gets an empty reply. Counts the pages served."""
+    def handler(server, conn):
+        buf = b""
+        while True:
+            req, buf = read_request_or_none(conn, buf)
+            if req is None:
+                return
+            server.record(req)
+            if req.endpoint != "experiments/search":
+                conn.sendall(servers.response_bytes(200, b"{}"))
+                continue
+            page = sum(1 for r in server.requests
+                       if r.endpoint == "experiments/search")
+            exps = [{"experiment_id": f"{page}-{i}", "name": f"e{page}-{i}",
+                     "lifecycle_stage": "active"} for i in range(rows(page))]
+            body = {"experiments": exps}
+            t = token(page)
+            if t is not None:
+                body["next_page_token"] = t
+            conn.sendall(servers.response_bytes(200, json.dumps(body)))
+    return handler
+
+
+def read_request_or_none(conn, buf):
+    try:
+        return servers.read_request(conn, buf)
+    except OSError:
+        return None, b""
+
+
+PAGE_CASES = {
+    # case: (rows a page, token a page, extra args, text, bound in s,
+    #        most pages the server may have served)
+    "same page token forever": (lambda p: 1, lambda p: "AAAA", [],
+                                "page token it had sent before", 20, 3),
+    "page tokens in a cycle": (lambda p: 1, lambda p: "AB"[p % 2], [],
+                               "page token it had sent before", 20, 4),
+    "empty pages forever": (lambda p: 0, lambda p: f"t{p}", [],
+                            "20 empty pages in a row", 20, 21),
+    "new pages forever": (lambda p: 1, lambda p: f"t{p}", [],
+                          "more than 4000 pages", 120, 4001),
+    "pages past the deadline": (lambda p: 1, lambda p: f"t{p}",
+                                ["--deadline", "1"],
+                                "gave up after 1 s, the command's deadline",
+                                15, None),
+}
+
+
+@pytest.mark.parametrize("case", list(PAGE_CASES))
+def test_endless_pages(mltop, fake_server, case):
+    """A server that always promises another page: mltop stops, says
+    why, exits 2, and prints no half listing."""
+    rows, token, extra, text, bound, most = PAGE_CASES[case]
+    srv = fake_server(_pager(rows, token))
+    p, secs = run(mltop, "-u", srv.url, *extra, "experiments", "--json")
+    record(case, p, secs, 2, text, bound)
+    assert p.stdout == b"", f"{case}: printed {p.stdout[:200]!r}"
+    pages = sum(1 for r in srv.requests
+                if r.endpoint == "experiments/search")
+    if most is not None:
+        assert pages <= most, f"{case}: {pages} pages asked for"
+    else:
+        assert pages > 2, f"{case}: only {pages} pages before giving up"
+
+
 # ---- stores that are damaged or busy ---------------------------------------
 
 @pytest.fixture
