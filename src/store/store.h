@@ -57,6 +57,9 @@ struct registry_write {
  * their event; the oldest beyond STORE_EVENT_KEEP is dropped. */
 #define STORE_EVENT_PREFIX "mltop.history."
 #define STORE_EVENT_KEEP 100
+/* Event numbers are 1 to STORE_EVENT_SEQ_MAX - 1; a key with a larger
+ * number is an ordinary tag. */
+#define STORE_EVENT_SEQ_MAX 1000000000000000LL
 
 /* The number of an event key (false: not one). */
 bool store_event_seq(const char *key, int64_t *seq);

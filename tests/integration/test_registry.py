@@ -606,6 +606,36 @@ def test_history_is_bounded(reg, mltop):
     assert s["aliases"] == {"champion": 2}
 
 
+@pytest.mark.parametrize("crafted", ["9223372036854775799",
+                                     "999999999999999"])
+def test_crafted_history_key(reg, mltop, crafted):
+    """A tag a user with edit rights set by hand, with a huge event
+    number: later moves still record one event each, under keys of their
+    own, history reads them all, and rollback goes back through them."""
+    m = reg.make_model("crafted", n=3, aliases={"champion": 1})
+    reg.client.set_registered_model_tag(m.name, HISTORY + crafted, "x")
+    for v in ("2", "3"):
+        p = reg.mltop(mltop, "promote", m.name, v, "--alias", "champion",
+                      "--yes")
+        expect_exit(p, EXIT_OK, f"promote v{v} after a crafted tag")
+    s = reg.snapshot(m.name)
+    assert s["tags"][HISTORY + crafted] == "x", "the crafted tag was touched"
+    ours = [(k, e) for k, e in events(without_crafted(s, crafted))]
+    assert [e["to"] for _, e in ours] == [2, 3], ours
+    assert len({k for k, _ in ours}) == 2, ours
+    hist = mltop_history(reg, mltop, m.name)
+    assert [h.get("to") for h in hist] == [2, 3], hist
+    p = reg.mltop(mltop, "rollback", m.name, "--alias", "champion", "--yes")
+    expect_exit(p, EXIT_OK, "rollback after a crafted tag")
+    assert reg.snapshot(m.name)["aliases"] == {"champion": 2}
+
+
+def without_crafted(snap, crafted):
+    s = copy.deepcopy(snap)
+    del s["tags"][HISTORY + crafted]
+    return s
+
+
 def test_rollback_without_history_refused(reg, mltop):
     m = reg.make_model("nohist", n=2, aliases={"champion": 2})
     before = reg.snapshot(m.name)

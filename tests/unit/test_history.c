@@ -316,6 +316,41 @@ static void test_events_and_keys(void)
 	free(key);
 	free(drop);
 	kv_list_clear(&tags);
+
+	/* Tags set by hand with huge numbers: events keep their own keys,
+	 * one after another, and every one of them reads back. */
+	kv_list_set(&tags, "mltop.history.000004", v);
+	kv_list_set(&tags, "mltop.history.9223372036854775799", v);
+	kv_list_set(&tags, "mltop.history.99999999999999999999999", v);
+	history_next_keys(&tags, &key, &drop);
+	is_str(key, "mltop.history.000005",
+	       "a number past the range is an ordinary tag");
+	kv_list_set(&tags, key, v);
+	free(key);
+	free(drop);
+	kv_list_set(&tags, "mltop.history.999999999999999", v);
+	history_next_keys(&tags, &key, &drop);
+	is_str(key, "mltop.history.000006",
+	       "the largest valid number: the next free one below it");
+	kv_list_set(&tags, key, v);
+	free(key);
+	free(drop);
+	history_next_keys(&tags, &key, &drop);
+	is_str(key, "mltop.history.000007", "and on from there");
+	free(key);
+	free(drop);
+	n = history_events(&tags, &ev);
+	is_int(n, 4, "4, 5, 6 and the hand-set 999999999999999 read back");
+	if (n == 4)
+		is_int(ev[2].seq, 6, "in order");
+	history_events_free(ev, n);
+	kv_list_clear(&tags);
+	kv_list_set(&tags, "mltop.history.000000", v);
+	history_next_keys(&tags, &key, &drop);
+	is_str(key, "mltop.history.000001", "number 0 is not an event");
+	free(key);
+	free(drop);
+	kv_list_clear(&tags);
 	free(v);
 }
 
