@@ -120,6 +120,8 @@ static void json_event(struct jsonw *w, const char *key,
 	jsonw_kstr(w, "name", ev->name);
 	jsonw_kint(w, "from", ev->from_version);
 	jsonw_kint(w, "to", ev->to_version);
+	if (ev->interrupted)
+		kbool(w, "interrupted", true);
 	if (ev->kind == HK_STAGE) {
 		jsonw_key(w, "moves");
 		jsonw_arr_begin(w);
@@ -419,6 +421,7 @@ int cli_history(struct store *s, const struct cli_opts *o)
 	rm = load_model(s, o->model, &rc);
 	if (!rm)
 		return rc;
+	history_add_interrupted(rm, s->uri.display);
 	nev = history_events(&rm->tags, &ev);
 	nh = history_timeline(rm, &h);
 	if (o->json) {
@@ -482,7 +485,10 @@ int cli_history(struct store *s, const struct cli_opts *o)
 					 "stage" : "alias", ev[i].name);
 			row[0] = tm;
 			row[1] = ev[i].who;
-			row[2] = ev[i].action;
+			row[2] = ev[i].interrupted ?
+				 (strcmp(ev[i].action, "rollback") == 0 ?
+				  "rollback (interrupted)" :
+				  "promote (interrupted)") : ev[i].action;
 			row[3] = what;
 			row[4] = f;
 			row[5] = to;
@@ -960,6 +966,21 @@ static int carry_out(struct store *s, const struct cli_opts *o,
 		}
 	}
 	free(msg);
+	/* The intent first: a write killed before it finishes stays on
+	 * record as started, and rollback can find it. */
+	{
+		char *aerr = NULL;
+
+		if (audit_append(s->uri.display, p->w.model, p->event_value,
+				 AUDIT_STARTED, &aerr) != 0) {
+			eprint("nothing written: the audit log cannot record "
+			       "the write: ", aerr);
+			if (o->json)
+				json_outcome(p, "failed", "error", aerr);
+			free(aerr);
+			return EXIT_STORE;
+		}
+	}
 	model_set_error(s->model, NULL);
 	s->ops->registry_write(s, &p->w, write_done, &wr);
 	store_wait(s);
@@ -1096,6 +1117,7 @@ int cli_rollback(struct store *s, const struct cli_opts *o)
 	rm = load_model(s, o->model, &rc);
 	if (!rm)
 		return rc;
+	history_add_interrupted(rm, s->uri.display);
 	who = history_who();
 	if (o->alias)
 		rc = plan_rollback_alias(rm, o->alias, who, o->note,

@@ -155,3 +155,183 @@ out:
 	return rc;
 }
 
+
+/* --- writes that never finished ------------------------------------------ */
+
+#define AUDIT_TAIL (4 << 20)  /* the newest 4 MiB of the log are read */
+
+/* The tail of the audit log, NUL-terminated, from its first whole line;
+ * NULL when there is none. */
+static char *audit_tail(void)
+{
+	char *err = NULL, *dir = audit_dir(&err), *path, *buf = NULL;
+	struct stat sb;
+	off_t from;
+	size_t len = 0;
+	int fd;
+
+	free(err);
+	if (!dir)
+		return NULL;
+	path = xasprintf("%s/audit.log", dir);
+	free(dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	free(path);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return NULL;
+	}
+	from = sb.st_size > AUDIT_TAIL ? sb.st_size - AUDIT_TAIL : 0;
+	if (lseek(fd, from, SEEK_SET) < 0) {
+		close(fd);
+		return NULL;
+	}
+	buf = xmalloc(AUDIT_TAIL + 1);
+	while (len < AUDIT_TAIL) {
+		ssize_t k = read(fd, buf + len, AUDIT_TAIL - len);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		len += (size_t)k;
+	}
+	close(fd);
+	buf[len] = '\0';
+	if (from > 0) {
+		char *nl = strchr(buf, '\n');
+
+		if (!nl) {
+			free(buf);
+			return NULL;
+		}
+		memmove(buf, nl + 1, strlen(nl + 1) + 1);
+	}
+	return buf;
+}
+
+/* Does the model show ev's move: the alias (or every version the stage
+ * move named) where the event took it? */
+static bool move_shows(const struct registered_model *rm,
+		       const struct history_event *ev)
+{
+	if (ev->kind == HK_ALIAS) {
+		const char *v = kv_list_get(&rm->aliases, ev->name);
+
+		return ev->to_version ? v && atoi(v) == ev->to_version : !v;
+	}
+	if (!ev->nmoves)
+		return false;
+	for (size_t i = 0; i < ev->nmoves; i++) {
+		const struct model_version *mv = NULL;
+
+		for (size_t j = 0; j < rm->nversions; j++)
+			if (rm->versions[j].version == ev->moves[i].version)
+				mv = &rm->versions[j];
+		if (!mv || !mv->stage ||
+		    strcasecmp(mv->stage, ev->moves[i].to) != 0)
+			return false;
+	}
+	return true;
+}
+
+/* Is there an event in the tags about the same alias or stage at or
+ * after ev (a later move, or ev itself recorded)? */
+static bool superseded(const struct registered_model *rm,
+		       const struct history_event *ev, const char *value)
+{
+	struct history_event *all;
+	size_t n = history_events(&rm->tags, &all);
+	bool later = false;
+
+	for (size_t i = 0; i < n && !later; i++)
+		later = all[i].kind == ev->kind &&
+			strcmp(all[i].name, ev->name) == 0 &&
+			all[i].time_ms >= ev->time_ms;
+	history_events_free(all, n);
+	for (size_t i = 0; i < rm->tags.n && !later; i++)
+		later = rm->tags.v[i].value &&
+			strcmp(rm->tags.v[i].value, value) == 0;
+	return later;
+}
+
+size_t history_add_interrupted(struct registered_model *rm,
+			       const char *store)
+{
+	char *text = audit_tail(), *line, *next;
+	char **open_ev = NULL;
+	size_t nopen = 0, added = 0;
+
+	if (!text)
+		return 0;
+	/* Events started and not finished, in the order they started. */
+	for (line = text; *line; line = next) {
+		json_t *o, *ev;
+		const char *st, *mo, *res;
+		char *evs;
+
+		next = strchr(line, '\n');
+		next = next ? next + 1 : line + strlen(line);
+		o = json_loadb(line, (size_t)(next - line), 0, NULL);
+		st = json_string_value(json_object_get(o, "store"));
+		mo = json_string_value(json_object_get(o, "model"));
+		res = json_string_value(json_object_get(o, "result"));
+		ev = json_object_get(o, "event");
+		if (!st || !mo || !res || !json_is_object(ev) ||
+		    strcmp(st, store) != 0 || strcmp(mo, rm->name) != 0) {
+			json_decref(o);
+			continue;
+		}
+		evs = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		if (evs && strcmp(res, AUDIT_STARTED) == 0) {
+			open_ev = xreallocarray(open_ev, nopen + 1,
+						sizeof(*open_ev));
+			open_ev[nopen++] = evs;
+			evs = NULL;
+		} else if (evs) {
+			for (size_t i = 0; i < nopen; i++) {
+				if (strcmp(open_ev[i], evs) != 0)
+					continue;
+				free(open_ev[i]);
+				memmove(&open_ev[i], &open_ev[i + 1],
+					(nopen - i - 1) * sizeof(*open_ev));
+				nopen--;
+				break;
+			}
+		}
+		free(evs);
+		json_decref(o);
+	}
+	free(text);
+	for (size_t i = 0; i < nopen; i++) {
+		struct history_event ev;
+		char *key, *drop, *val;
+		json_t *j;
+
+		if (history_decode(STORE_EVENT_PREFIX "000001", open_ev[i],
+				   &ev) != 0) {
+			free(open_ev[i]);
+			continue;
+		}
+		if (move_shows(rm, &ev) && !superseded(rm, &ev, open_ev[i])) {
+			j = json_loads(open_ev[i], 0, NULL);
+			json_object_set_new(j, "interrupted", json_true());
+			val = json_dumps(j, JSON_COMPACT |
+					 JSON_PRESERVE_ORDER);
+			json_decref(j);
+			store_event_keys(&rm->tags, &key, &drop);
+			if (val)
+				kv_list_set(&rm->tags, key, val);
+			free(val);
+			free(key);
+			free(drop);
+			added++;
+		}
+		history_event_free(&ev);
+		free(open_ev[i]);
+	}
+	free(open_ev);
+	return added;
+}

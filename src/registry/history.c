@@ -256,6 +256,7 @@ int history_decode(const char *key, const char *value,
 	e.action = xstrdup(action);
 	e.name = xstrdup(name);
 	e.note = json_is_string(note) ? xstrdup(json_string_value(note)) : NULL;
+	e.interrupted = json_is_true(json_object_get(root, "interrupted"));
 	json_decref(root);
 	*ev = e;
 	return 0;

@@ -43,6 +43,9 @@ struct history_event {
 	struct history_move *moves;  /* HK_STAGE */
 	size_t nmoves;
 	char *note;          /* may be NULL */
+	bool interrupted;    /* from the audit log: the move was made, its
+			      * event never recorded (see
+			      * history_add_interrupted) */
 };
 
 /* The tag value for an event; caller frees. */
@@ -119,5 +122,17 @@ char *history_who(void);
  * "refused" or "failed: <why>". Returns 0 or -1 with *err. */
 int audit_append(const char *store, const char *model, const char *event_json,
 		 const char *result, char **err);
+/* A write is recorded first with this result, before the store is
+ * touched, then again with its outcome: a write that was killed in
+ * between stays "started" in the log. */
+#define AUDIT_STARTED "started"
+/* The writes this user's audit log says were started on this model in
+ * this store and never finished (mltop killed between the move and its
+ * history event), whose move the model shows and no later event
+ * records: each is added to rm's tags as an event marked
+ * "interrupted":true, so history shows it and rollback can undo it.
+ * Returns how many were added. */
+size_t history_add_interrupted(struct registered_model *rm,
+			       const char *store);
 
 #endif

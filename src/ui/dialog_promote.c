@@ -79,7 +79,7 @@ static struct registered_model *writable(struct view *v)
 	return rm;
 }
 
-static int make_plan(struct view *v, const struct registered_model *rm,
+static int make_plan(struct view *v, struct registered_model *rm,
 		     const char *note, struct plan *pl)
 {
 	struct versions_view *p = P(v);
@@ -90,6 +90,10 @@ static int make_plan(struct view *v, const struct registered_model *rm,
 	memset(pl, 0, sizeof(*pl));
 	if (note && !*note)
 		note = NULL;
+	/* A move of this user's that was killed before its event was
+	 * recorded is in the audit log: rollback can undo it. */
+	if (p->kind == PK_ROLLBACK_ALIAS || p->kind == PK_ROLLBACK_STAGE)
+		history_add_interrupted(rm, tui_store(v->tui)->uri.display);
 	switch (p->kind) {
 	case PK_ALIAS:
 		rc = plan_alias(rm, p->target, p->version, who, note, now, pl);
@@ -246,7 +250,7 @@ static void confirm(struct view *v)
 	struct registered_model *rm = writable(v);
 	struct write_op *op;
 	struct plan pl;
-	char note[DIALOG_INPUT_MAX];
+	char note[DIALOG_INPUT_MAX], *aerr = NULL;
 
 	if (!rm) {
 		versions_close_dialog(p);
@@ -266,6 +270,17 @@ static void confirm(struct view *v)
 		plan_relocate(&p->plan, &pl);
 		show_confirm(v, "The model changed while this was open; "
 			     "the plan is now:", note);
+		return;
+	}
+	/* The intent goes to the audit log before the store is touched, so
+	 * a write that never finishes is on record as started. */
+	if (audit_append(s->uri.display, p->name, pl.event_value,
+			 AUDIT_STARTED, &aerr) != 0) {
+		tui_message(v->tui, true, "nothing written: the audit log "
+			    "cannot record the write: %s", aerr);
+		free(aerr);
+		plan_free(&pl);
+		versions_close_dialog(p);
 		return;
 	}
 	op = xcalloc(1, sizeof(*op));
