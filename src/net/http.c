@@ -615,6 +615,13 @@ static void reply_deliver(struct http *h, struct http_req *r)
 		curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &rep.status);
 		curl_easy_getinfo(r->easy, CURLINFO_SIZE_DOWNLOAD_T, &got);
 		h->bytes += (uint64_t)(got > 0 ? got : 0);
+		if (rep.status >= 300 && rep.status < 400) {
+			char *loc = NULL;
+
+			curl_easy_getinfo(r->easy, CURLINFO_REDIRECT_URL,
+					  &loc);
+			rep.location = loc;
+		}
 	}
 	h->requests++;
 	if (r->result == CURLE_OK && !r->fail) {

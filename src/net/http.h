@@ -45,6 +45,8 @@ struct http_reply {
 	char *error;
 	double seconds;    /* how long it took, from http_start (queueing
 			    * included) */
+	const char *location; /* a 3xx: where it points (untrusted text,
+			       * not followed), else NULL */
 };
 
 /* Called once a request ends, however it ends, always from

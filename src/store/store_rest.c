@@ -203,6 +203,35 @@ static char *reply_problem(struct store *s, const struct op *o,
 	} else if (r->status == 403) {
 		out = xasprintf("permission denied (HTTP 403): %s; as %s",
 				msg ? msg : "refused", who);
+	} else if (r->status >= 300 && r->status < 400) {
+		/* Not followed: a redirect may lead to another host, and the
+		 * credentials with it. Where it points, without any
+		 * user:password it may hold. */
+		struct tracking_uri u;
+		char *safe = NULL;
+
+		if (r->location && uri_parse(r->location, &u, NULL) == 0 &&
+		    u.kind == URI_HTTP) {
+			char *api = strstr(u.display, "/api/2.0/");
+
+			if (!api)
+				api = strstr(u.display, "/ajax-api/2.0/");
+			if (api)
+				*api = '\0';  /* the base the API sits under */
+			safe = sanitize_text(u.display);
+			uri_free(&u);
+		} else if (r->location) {
+			safe = sanitize_text(r->location);
+		}
+		out = safe ? xasprintf("%s: the server redirects to %s (HTTP "
+				       "%ld); mltop does not follow "
+				       "redirects: use that address as the "
+				       "tracking URI", rest_op_ep(o), safe,
+				       r->status)
+			   : xasprintf("%s: HTTP %ld, a redirect with no "
+				       "Location (not an MLflow reply)",
+				       rest_op_ep(o), r->status);
+		free(safe);
 	} else if (code || (msg && !plain)) {
 		out = xasprintf("%s: %s (HTTP %ld)", code ? code : "ERROR",
 				msg ? msg : "", r->status);
@@ -653,6 +682,36 @@ static void rest_dispatch(struct store *s, struct pollfd *fds, int nfds)
 
 /* --- open and close ------------------------------------------------------ */
 
+/* Credentials in the URL (http://user:password@host) are what curl sends
+ * when no variable or file gives any: messages say so, instead of "no
+ * credentials". */
+static void url_credentials(const char *url, struct credentials *c)
+{
+	const char *auth = strstr(url, "://"), *end, *at = NULL, *colon;
+	char *user, *safe;
+
+	if (!auth || c->user || c->token)
+		return;
+	auth += 3;
+	end = auth + strcspn(auth, "/?#");
+	for (const char *p = auth; p < end; p++)
+		if (*p == '@')
+			at = p;
+	if (!at)
+		return;
+	colon = memchr(auth, ':', (size_t)(at - auth));
+	free(c->described);
+	if (!colon) {
+		c->described = xstrdup("the token in the URL");
+		return;
+	}
+	user = xstrndup(auth, (size_t)(colon - auth));
+	safe = sanitize_text(user);
+	c->described = xasprintf("user '%s' from the URL", safe);
+	free(safe);
+	free(user);
+}
+
 static int rest_open(struct store *s, char **err)
 {
 	struct rest_store *rs = xcalloc(1, sizeof(*rs));
@@ -662,6 +721,7 @@ static int rest_open(struct store *s, char **err)
 	s->impl = rs;
 	if (credentials_load(&rs->cred, err) != 0)
 		return -1;
+	url_credentials(s->uri.path, &rs->cred);
 	credentials_apply(&rs->cred, &cfg);
 	cfg.timeout_ms = (long)(timeout * 1000);
 	cfg.connect_timeout_ms = cfg.timeout_ms < 10000 ? cfg.timeout_ms

@@ -92,12 +92,12 @@ static char *write_conflict(const struct registry_write *w,
 			return NULL;
 		if (v)
 			return xasprintf("conflict: alias %s now points to v%d "
-					 "(the screen showed %s%d); nothing "
+					 "(the plan expected %s%d); nothing "
 					 "changed", w->alias, v,
 					 w->expect_alias_version ? "v" : "",
 					 w->expect_alias_version);
 		return xasprintf("conflict: alias %s is no longer set (the "
-				 "screen showed v%d); nothing changed",
+				 "plan expected v%d); nothing changed",
 				 w->alias, w->expect_alias_version);
 	}
 	for (size_t i = 0; i < w->nmoves; i++) {
@@ -110,7 +110,7 @@ static char *write_conflict(const struct registry_write *w,
 		if (w->moves[i].expect_stage && v->stage &&
 		    strcmp(v->stage, w->moves[i].expect_stage) != 0)
 			return xasprintf("conflict: v%d is now in %s (the "
-					 "screen showed %s); nothing changed",
+					 "plan expected %s); nothing changed",
 					 v->version, v->stage,
 					 w->moves[i].expect_stage);
 	}
@@ -132,7 +132,7 @@ static char *write_conflict(const struct registry_write *w,
 		}
 		if (!same || k != w->nexpect_in_stage)
 			return xasprintf("conflict: the versions in %s changed "
-					 "since the screen was drawn; nothing "
+					 "since the plan was made; nothing "
 					 "changed", w->moves[0].stage);
 	}
 	return NULL;

@@ -141,12 +141,12 @@ static char *check_alias(struct wtx *tx, const struct registry_write *w)
 		return NULL;
 	if (now)
 		return xasprintf("conflict: alias %s now points to v%d (the "
-				 "screen showed %s%d); nothing changed",
+				 "plan expected %s%d); nothing changed",
 				 w->alias, now,
 				 w->expect_alias_version ? "v" : "",
 				 w->expect_alias_version);
-	return xasprintf("conflict: alias %s is no longer set (the screen "
-			 "showed v%d); nothing changed", w->alias,
+	return xasprintf("conflict: alias %s is no longer set (the plan "
+			 "expected v%d); nothing changed", w->alias,
 			 w->expect_alias_version);
 }
 
@@ -170,7 +170,7 @@ static char *check_move(struct wtx *tx, const struct registry_write *w,
 		msg = xasprintf("conflict: version %d of %s is gone",
 				mv->version, w->model);
 	else if (mv->expect_stage && strcmp(stage, mv->expect_stage) != 0)
-		msg = xasprintf("conflict: v%d is now in %s (the screen showed "
+		msg = xasprintf("conflict: v%d is now in %s (the plan expected "
 				"%s); nothing changed", mv->version, stage,
 				mv->expect_stage);
 	sqlite3_finalize(st);
@@ -204,11 +204,11 @@ static char *check_in_stage(struct wtx *tx, const struct registry_write *w)
 	if (same)
 		return NULL;
 	return xasprintf("conflict: the versions in %s changed since the "
-			 "screen was drawn; nothing changed", w->moves[0].stage);
+			 "plan was made; nothing changed", w->moves[0].stage);
 }
 
 /* The optimistic check inside the write transaction. Returns NULL when
- * the registry is as the screen showed (or on an error: tx->err), else
+ * the registry is as the plan expected (or on an error: tx->err), else
  * what it is now. */
 static char *write_check(struct wtx *tx, const struct registry_write *w)
 {

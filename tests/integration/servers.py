@@ -114,8 +114,9 @@ class MlflowServer:
     """`mlflow server` on a SQLite store; start() waits for GET /health."""
 
     def __init__(self, store, log, port=None, artifact_root=None,
-                 app_name=None, env=None, cwd=None):
+                 app_name=None, env=None, cwd=None, extra_args=()):
         self.store = Path(store).resolve()
+        self.extra_args = list(extra_args)
         self.log = Path(log)
         self.port = port or free_port()
         self.artifact_root = artifact_root
@@ -139,7 +140,7 @@ class MlflowServer:
             cmd += ["--default-artifact-root", str(self.artifact_root)]
         if self.app_name:
             cmd += ["--app-name", self.app_name]
-        return cmd
+        return cmd + self.extra_args
 
     def log_tail(self, n=40):
         try:

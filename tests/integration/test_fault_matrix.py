@@ -110,6 +110,12 @@ SERVER_CASES = {
     "HTML error page": (servers.fixed(servers.response_bytes(
         502, b"<html><body><h1>502 Bad Gateway</h1></body></html>",
         content_type="text/html")), [], 2, "HTTP 502", 10),
+    "redirect elsewhere": (servers.fixed(servers.response_bytes(
+        302, b"", headers={"Location": "https://u:secret@mlflow.example:"
+                                       "8443/api/2.0/mlflow/experiments/"
+                                       "search?x=1"})), [], 2,
+        "redirects to https://u:***@mlflow.example:8443 (HTTP 302); mltop "
+        "does not follow redirects", 10),
     "not JSON": (servers.fixed(servers.response_bytes(200, b"hello")),
                  [], 2, "not JSON", 10),
     "escape codes in error": (servers.fixed(_status(

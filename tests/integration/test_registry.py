@@ -525,9 +525,11 @@ def test_promote_alias_then_rollback(reg, mltop):
                for t in champ), f"timeline of champion: {champ}"
 
     # The audit log got the same event.
+    # The audit log got the same event: its intent before the write, then
+    # its outcome.
     audit = [a for a in reg.audit_lines() if a.get("model") == m.name]
-    assert len(audit) == 1 and audit[0].get("result") == "done", audit
-    assert audit[0]["event"] == ev, (audit[0]["event"], ev)
+    assert [a.get("result") for a in audit] == ["started", "done"], audit
+    assert audit[0]["event"] == ev and audit[1]["event"] == ev, (audit, ev)
 
     t2 = now_ms()
     p = reg.mltop(mltop, "rollback", m.name, "--alias", "champion", "--yes")
@@ -634,6 +636,95 @@ def without_crafted(snap, crafted):
     s = copy.deepcopy(snap)
     del s["tags"][HISTORY + crafted]
     return s
+
+
+class _HangEvent(servers.Proxy):
+    """Forwards to the real server, except that a registered-model tag
+    (the history event, which mltop writes after the move) is never
+    answered while .hanging: mltop is then killed in the middle of its
+    write."""
+
+    hanging = True
+
+    def __call__(self, server, conn):
+        buf = b""
+        while True:
+            req, buf = servers.read_request(conn, buf)
+            if req is None:
+                return
+            server.record(req)
+            if req.endpoint == "registered-models/set-tag" and \
+                    self.hanging:
+                server.stopping.wait(60)
+                return
+            status, body = self.forward(req)
+            conn.sendall(servers.response_bytes(status, body))
+
+
+@pytest.mark.parametrize("kind", ["alias", "stage"])
+def test_write_killed_before_its_event(server_registry, mltop, fake_server,
+                                       kind):
+    """mltop killed after a move and before its history event: the audit
+    log holds the intent as started, `history` shows the move as
+    interrupted, and rollback undoes it."""
+    reg = server_registry
+    m = reg.make_model("killed", n=3, aliases={"champion": 1},
+                       stages={1: "Production"})
+    proxy = _HangEvent(reg.uri)
+    hang = fake_server(proxy)
+    args = (["--alias", "champion"] if kind == "alias"
+            else ["--stage", "Production", "--archive-existing"])
+    cmd = [str(mltop.binary), "-u", hang.url, "promote", m.name, "2",
+           *args, "--yes"]
+    p = subprocess.Popen(cmd, env=clean_env(reg.env()),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        got = wait_for(lambda: any(r.endpoint == "registered-models/set-tag"
+                                   for r in hang.requests), 60)
+        assert got, "mltop never reached its history event"
+    finally:
+        p.kill()
+        p.communicate()
+    s = reg.snapshot(m.name)
+    if kind == "alias":
+        assert s["aliases"] == {"champion": 2}, "the move was not made"
+    else:
+        assert s["versions"][2]["stage"] == "Production", s["versions"]
+    assert not events(s), "an event was recorded although mltop was killed"
+    audit = [a for a in reg.audit_lines() if a.get("model") == m.name]
+    assert [a.get("result") for a in audit] == ["started"], audit
+
+    # The same user on the same store (the audit log is per user and per
+    # store address) goes on.
+    proxy.hanging = False
+    reg.uri, direct = hang.url, reg.uri
+    try:
+        _killed_then_rollback(reg, mltop, m, kind)
+    finally:
+        reg.uri = direct
+
+
+def _killed_then_rollback(reg, mltop, m, kind):
+    hist = mltop_history(reg, mltop, m.name)
+    assert len(hist) == 1 and hist[0].get("interrupted") is True and \
+        hist[0].get("to") == 2, f"history --json: {hist}"
+    text = reg.mltop(mltop, "history", m.name)
+    assert b"promote (interrupted)" in text.stdout, out(text)
+
+    target = ["--alias", "champion"] if kind == "alias" else \
+        ["--stage", "Production"]
+    p = reg.mltop(mltop, "rollback", m.name, *target, "--yes")
+    expect_exit(p, EXIT_OK, "rollback of an interrupted write")
+    s = reg.snapshot(m.name)
+    if kind == "alias":
+        assert s["aliases"] == {"champion": 1}, s["aliases"]
+    else:
+        assert s["versions"][1]["stage"] == "Production" and \
+            s["versions"][2]["stage"] == "None", s["versions"]
+    assert [e["action"] for _, e in events(s)] == ["rollback"], events(s)
+    # Once undone, the interrupted write is no longer offered.
+    hist = mltop_history(reg, mltop, m.name)
+    assert [h.get("action") for h in hist] == ["rollback"], hist
 
 
 def test_rollback_without_history_refused(reg, mltop):
@@ -1197,7 +1288,9 @@ def test_conflict_server_scripting(server_registry, mltop, fake_server):
     assert seen["n"] > reads, \
         f"mltop read the model {seen['n']} times; no check before writing"
     expect_exit(p, EXIT_CONFLICT, "promote after another client moved it")
-    assert "conflict" in err_text(p) and "v3" in err_text(p), out(p)
+    assert "conflict: alias champion now points to v3 (the plan expected " \
+        "v1); nothing changed" in err_text(p), out(p)
+    assert "screen" not in err_text(p), f"no screen in a script: {out(p)}"
     s = reg.snapshot(m.name)
     assert s["aliases"] == {"champion": 3}, s["aliases"]
     assert events(s) == [], "a history event for a move that did not happen"
@@ -1333,7 +1426,8 @@ def test_auth_read_permission_cannot_promote(auth_registry, mltop):
         assert a.pw["reader"] not in err
         assert_same(before, a.snapshot(), f"state after {what}")
         assert a.times() == times, f"{what}: timestamps changed"
-    done = [x for x in a.reg.audit_lines() if x.get("model") == name]
+    done = [x for x in a.reg.audit_lines() if x.get("model") == name and
+            x.get("result") != "started"]
     assert [x.get("result") for x in done][:1] == ["done"], done
     assert all(x.get("result") != "done" for x in done[1:]), done
 

@@ -223,6 +223,30 @@ def test_no_credentials(mltop, auth, home):
     _check_401(line, auth, "sent no credentials")
 
 
+def _url_with(auth, userinfo):
+    scheme, rest = auth.url.split("://", 1)
+    return f"{scheme}://{userinfo}@{rest}"
+
+
+def test_url_credentials(mltop, auth, home):
+    """user:password in the URL: used as the client uses them; a wrong
+    one earns a 401 line that says they came from the URL (not "sent no
+    credentials"), with the password shown as ***."""
+    url = _url_with(auth, f"alice:{auth.alice_pw}")
+    p = mltop.run("-u", url, "experiments", "--json",
+                  env={"HOME": str(home)})
+    got = ok_json(p, "alice in the URL")
+    assert got["experiments"], got
+    bad = _url_with(auth, "alice:wrong-" + auth.alice_pw)
+    p = mltop.run("-u", bad, "experiments", env={"HOME": str(home)})
+    line = failure(p, "a wrong password in the URL")
+    shown = _url_with(auth, "alice:***")
+    head = f"mltop: {shown}: not authenticated (HTTP 401): "
+    assert line.startswith(head), f"expected {head!r}..., got {line!r}"
+    assert line.endswith("; sent user 'alice' from the URL"), line
+    assert auth.alice_pw not in line
+
+
 def test_unknown_user(mltop, auth, home):
     line = failure(run(mltop, auth, home, "experiments",
                        env=as_user("mallory", auth.alice_pw)),

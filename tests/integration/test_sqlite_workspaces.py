@@ -20,6 +20,12 @@ POPULATE = textwrap.dedent("""
     uri = "sqlite:///" + sys.argv[1]
     c = MlflowClient(tracking_uri=uri, registry_uri=uri)
     out = {}
+    # As a server in workspace mode needs it: the workspace itself.
+    try:
+        c.create_workspace("teamb")
+    except Exception as e:
+        if "already exists" not in str(e).lower():
+            raise
     for ws in ("default", "teamb"):
         mlflow.set_workspace(ws)
         eid = c.create_experiment("exp-" + ws)
@@ -126,3 +132,37 @@ def test_writes_stay_in_the_workspace(mltop, ws_store):
     assert got["teamb"]["solo"]["aliases"] == {"champion": 1}
     assert any(t.startswith("mltop.history.")
                for t in got["teamb"]["solo"]["tags"])
+
+
+def test_server_workspaces(mltop, ws_store, server_factory):
+    """The same store behind a real `mlflow server --enable-workspaces`:
+    mltop sends the workspace (X-MLFLOW-WORKSPACE) and every read and
+    write stays in it, as the client reads back."""
+    path, ids = ws_store
+    srv = server_factory(path, extra_args=["--enable-workspaces"])
+    env = {"MLFLOW_WORKSPACE": "teamb"}
+    exps = mltop.json("-u", srv.url, "experiments", "--json", env=env)
+    assert [e["name"] for e in exps["experiments"]] == ["exp-teamb"]
+    runs = mltop.json("-u", srv.url, "runs", "--json", env=env)["runs"]
+    assert [r["info"]["run_id"] for r in runs] == [ids["teamb"]["run"]]
+    models = mltop.json("-u", srv.url, "models", "--json", env=env)
+    assert sorted(m["name"] for m in models["registered_models"]) == \
+        ["m", "solo"]
+    models = mltop.json("-u", srv.url, "models", "--json")
+    assert sorted(m["name"] for m in models["registered_models"]) == ["m"]
+    for args in (("m", 2, "--alias", "champion"),
+                 ("m", 1, "--stage", "Production"),
+                 ("solo", 1, "--alias", "champion")):
+        p = mltop.run("-u", srv.url, "promote", *args, "--yes", env=env)
+        assert p.returncode == 0, p.stderr
+    hist = mltop.json("-u", srv.url, "history", "m", "--json", env=env)
+    assert len(hist["history"]) == 2, hist
+    assert fk_problems(path) == []
+    got = client_script(READBACK, path)
+    assert got["default"]["m"]["aliases"] == {}
+    assert got["default"]["m"]["stages"] == {"1": "None", "2": "None"}
+    assert not [t for t in got["default"]["m"]["tags"]
+                if t.startswith("mltop.")]
+    assert got["teamb"]["m"]["aliases"] == {"champion": 2}
+    assert got["teamb"]["m"]["stages"] == {"1": "Production", "2": "None"}
+    assert got["teamb"]["solo"]["aliases"] == {"champion": 1}
