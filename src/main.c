@@ -23,6 +23,7 @@
 #include "core/clock.h"
 #include "core/xmalloc.h"
 #include "demo/demo.h"
+#include "pipeline/pipeline.h"
 #include "store/store.h"
 #include "ui/draw.h"
 #include "ui/keymap.h"
@@ -159,6 +160,47 @@ static int run_demo(const struct tui_opts *to, bool read_only)
 	return rc;
 }
 
+/* A pipeline command: on -p URI, else MLTOP_PIPELINES_URI, else the
+ * config file's `set pipelines`. */
+static int run_pipeline_command(const struct cli_command *cc,
+				const struct cli_opts *co, const char *uri,
+				bool read_only)
+{
+	struct pipe_model pm;
+	struct pipe_source *p;
+	char *err = NULL;
+	int rc;
+
+	if (!uri || !*uri)
+		uri = getenv("MLTOP_PIPELINES_URI");
+	if (!uri || !*uri)
+		uri = opt_string(OPT_PIPELINES);
+	if (!uri || !*uri) {
+		fputs("mltop: no pipeline source: pass -p "
+		      "airflow+http://HOST:PORT or set MLTOP_PIPELINES_URI\n",
+		      stderr);
+		return 2;
+	}
+	pipe_model_init(&pm);
+	p = pipe_open(uri, &pm, &err);
+	if (!p) {
+		msg_err("%s", err);
+		free(err);
+		pipe_model_free(&pm);
+		return 2;
+	}
+	p->read_only = read_only;
+	p->deadline_s = opt_number(OPT_DEADLINE);
+	p->deadline_ms = co->follow ? 0 : clock_mono_ms() +
+			 (int64_t)(p->deadline_s * 1000);
+	rc = cc->run_pipe(p, co);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		rc = msg_output_failed(rc, errno ? errno : EIO, false);
+	pipe_close(p);
+	pipe_model_free(&pm);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli_opts co = {0};
@@ -167,7 +209,7 @@ int main(int argc, char **argv)
 	const char *uri = NULL, *config = NULL, *theme = NULL;
 	const char *demo_create_path = NULL, *demo_trainer_path = NULL;
 	const char *refresh = NULL, *timeout = NULL, *deadline = NULL;
-	const char *cmd;
+	const char *cmd, *pipelines = NULL;
 	const struct cli_command *cc;
 	char **pos;
 	size_t npos;
@@ -199,6 +241,27 @@ int main(int argc, char **argv)
 			break;
 		case OPTV_DEADLINE:
 			deadline = optarg;
+			break;
+		case 'p':
+			pipelines = optarg;
+			break;
+		case OPTV_CONF:
+			co.conf = optarg;
+			break;
+		case OPTV_TRY:
+			co.try_number = optarg;
+			break;
+		case OPTV_MAP_INDEX:
+			co.map_index = optarg;
+			break;
+		case OPTV_FOLLOW:
+			co.follow = true;
+			break;
+		case OPTV_ONLY_FAILED:
+			co.only_failed = true;
+			break;
+		case OPTV_DOWNSTREAM:
+			co.downstream = true;
 			break;
 		case 'e':
 			co.experiment = to.experiment = optarg;
@@ -283,7 +346,8 @@ int main(int argc, char **argv)
 	npos = (size_t)(argc - optind);
 	/* Found while parsing, before --demo-create runs: no command but a
 	 * variadic one takes more than two arguments. */
-	if (!(cc && cc->max_args < 0) && npos > 2) {
+	if (npos > 2 && !(cc && (cc->max_args < 0 ||
+				 npos <= (size_t)cc->max_args))) {
 		msg_err("unexpected argument '%s'", pos[2]);
 		return 1;
 	}
@@ -352,6 +416,12 @@ int main(int argc, char **argv)
 		return 1;
 	if (demo) {
 		rc = run_demo(&to, read_only);
+		msg_list_free(&cfg_errs);
+		options_free();
+		return rc;
+	}
+	if (cc && cc->run_pipe) {
+		rc = run_pipeline_command(cc, &co, pipelines, read_only);
 		msg_list_free(&cfg_errs);
 		options_free();
 		return rc;

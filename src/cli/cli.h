@@ -34,6 +34,18 @@ struct cli_opts {
 	size_t nrun_ids;
 	bool diff;
 	bool names;             /* --names: experiments, models: names only */
+	/* The pipeline commands. */
+	const char *dag;        /* DAG */
+	const char *pipe_run;   /* RUN */
+	const char *task;       /* logs: TASK */
+	const char *const *task_ids;  /* clear: TASK... (borrowed) */
+	size_t ntask_ids;
+	const char *conf;       /* trigger --conf JSON */
+	const char *try_number; /* logs --try N */
+	const char *map_index;  /* logs --map-index N */
+	bool follow;            /* logs --follow */
+	bool only_failed;       /* clear --only-failed */
+	bool downstream;        /* clear --downstream */
 };
 
 int cli_experiments(struct store *s, const struct cli_opts *o);
@@ -46,5 +58,16 @@ int cli_versions(struct store *s, const struct cli_opts *o);
 int cli_history(struct store *s, const struct cli_opts *o);
 int cli_promote(struct store *s, const struct cli_opts *o);
 int cli_rollback(struct store *s, const struct cli_opts *o);
+
+/* Pipelines: the same exit statuses, 2 for a source that fails. */
+struct pipe_source;
+int cli_pipelines(struct pipe_source *p, const struct cli_opts *o);
+int cli_pipeline_runs(struct pipe_source *p, const struct cli_opts *o);
+int cli_tasks(struct pipe_source *p, const struct cli_opts *o);
+int cli_logs(struct pipe_source *p, const struct cli_opts *o);
+int cli_trigger(struct pipe_source *p, const struct cli_opts *o);
+int cli_clear(struct pipe_source *p, const struct cli_opts *o);
+int cli_pause(struct pipe_source *p, const struct cli_opts *o);
+int cli_unpause(struct pipe_source *p, const struct cli_opts *o);
 
 #endif

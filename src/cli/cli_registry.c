@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "cli/ask.h"
 #include "cli/cli.h"
 #include "cli/cond.h"
 #include "cli/table.h"
@@ -837,36 +838,23 @@ static void plan_print(FILE *f, const char *model, const struct plan *p)
 	}
 }
 
-/* Ask on the terminal, not stdin: a script's stdin is its own. Returns
- * 1 yes, 0 no, -1 no terminal. */
+struct confirm_ctx {
+	const char *model;
+	const struct plan *p;
+};
+
+static void confirm_show(FILE *tty, const void *ctx)
+{
+	const struct confirm_ctx *c = ctx;
+
+	plan_print(tty, c->model, c->p);
+}
+
 static int confirm(const char *model, const struct plan *p)
 {
-	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
-	char line[64];
-	FILE *tty;
-	int yes = 0;
+	struct confirm_ctx c = {model, p};
 
-	if (fd < 0)
-		return -1;
-	tty = fdopen(fd, "r+");
-	if (!tty) {
-		close(fd);
-		return -1;
-	}
-	/* stdout may go to a file; whoever answers must see the plan. */
-	if (!isatty(STDOUT_FILENO))
-		plan_print(tty, model, p);
-	fputs("Apply? [y/N] ", tty);
-	fflush(tty);
-	if (fgets(line, sizeof(line), tty)) {
-		const char *a = skip_ws(line);
-
-		yes = (a[0] == 'y' || a[0] == 'Y') &&
-		      (a[1] == '\0' || a[1] == '\n' ||
-		       strncasecmp(a, "yes", 3) == 0);
-	}
-	fclose(tty);
-	return yes;
+	return cli_ask(confirm_show, &c);
 }
 
 struct write_result {

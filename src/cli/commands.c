@@ -103,6 +103,87 @@ const struct cli_command cli_commands[] = {
 		.help = "move an alias or a stage back to its previous version",
 		.complete = COMPLETE_MODEL,
 	},
+	{
+		.name = "pipelines",
+		.usage = "[--json]",
+		.min_args = 0, .max_args = 0,
+		.flags = CF_JSON,
+		.run_pipe = cli_pipelines,
+		.help = "list pipelines (DAGs) of the -p source",
+	},
+	{
+		.name = "pipeline-runs",
+		.args = "DAG",
+		.usage = "DAG [--json]",
+		.min_args = 1, .max_args = 1,
+		.flags = CF_JSON,
+		.layout = ARGS_PIPELINE,
+		.run_pipe = cli_pipeline_runs,
+		.help = "list a pipeline's runs",
+	},
+	{
+		.name = "tasks",
+		.args = "DAG RUN",
+		.usage = "DAG RUN [--json]",
+		.min_args = 2, .max_args = 2,
+		.flags = CF_JSON,
+		.layout = ARGS_PIPELINE,
+		.run_pipe = cli_tasks,
+		.help = "a pipeline run's tasks, in dependency order",
+	},
+	{
+		.name = "logs",
+		.args = "DAG RUN TASK [--try N]\n[--map-index N] [--follow]",
+		.usage = "DAG RUN TASK [--try N] [--map-index N] [--follow] "
+			 "[--json]",
+		.min_args = 3, .max_args = 3,
+		.flags = CF_JSON | CF_TRY | CF_FOLLOW | CF_MAP_INDEX,
+		.layout = ARGS_PIPELINE,
+		.run_pipe = cli_logs,
+		.help = "a task's log (its newest try unless --try)",
+	},
+	{
+		.name = "trigger",
+		.args = "DAG [--conf JSON] [--yes]",
+		.usage = "DAG [--conf JSON] [--yes] [--json]",
+		.min_args = 1, .max_args = 1,
+		.flags = CF_JSON | CF_CONF | CF_YES,
+		.layout = ARGS_PIPELINE,
+		.run_pipe = cli_trigger,
+		.help = "start a run of a pipeline",
+	},
+	{
+		.name = "clear",
+		.args = "DAG RUN [TASK...] [--only-failed]\n[--downstream] "
+			"[--yes]",
+		.usage = "DAG RUN [TASK...] [--only-failed] [--downstream] "
+			 "[--yes] [--json]",
+		.min_args = 2, .max_args = -1,
+		.flags = CF_JSON | CF_ONLY_FAILED | CF_DOWNSTREAM | CF_YES,
+		.layout = ARGS_PIPELINE,
+		.run_pipe = cli_clear,
+		.help = "clear tasks of a run so they run again",
+	},
+	{
+		.name = "pause",
+		.args = "DAG [--yes]",
+		.usage = "DAG [--yes] [--json]",
+		.min_args = 1, .max_args = 1,
+		.flags = CF_JSON | CF_YES,
+		.layout = ARGS_PIPELINE,
+		.run_pipe = cli_pause,
+		.help = "stop scheduling a pipeline",
+	},
+	{
+		.name = "unpause",
+		.args = "DAG [--yes]",
+		.usage = "DAG [--yes] [--json]",
+		.min_args = 1, .max_args = 1,
+		.flags = CF_JSON | CF_YES,
+		.layout = ARGS_PIPELINE,
+		.run_pipe = cli_unpause,
+		.help = "schedule a pipeline again",
+	},
 };
 const size_t cli_ncommands = sizeof(cli_commands) / sizeof(cli_commands[0]);
 
@@ -115,6 +196,7 @@ const struct cli_flag cli_flags[] = {
 	{"no-config", 0, OPTV_NO_CONFIG, NULL, 0, COMPLETE_NONE, false},
 	{"timeout", 0, OPTV_TIMEOUT, "SECONDS", 0, COMPLETE_NONE, false},
 	{"deadline", 0, OPTV_DEADLINE, "SECONDS", 0, COMPLETE_NONE, false},
+	{"pipelines", 'p', 'p', "URI", 0, COMPLETE_NONE, false},
 	{"json", 0, OPTV_JSON, NULL, CF_JSON, COMPLETE_NONE, false},
 	{"all", 0, OPTV_ALL, NULL, CF_ALL, COMPLETE_NONE, false},
 	{"theme", 0, OPTV_THEME, "NAME", 0, COMPLETE_THEME, false},
@@ -136,6 +218,15 @@ const struct cli_flag cli_flags[] = {
 	{"yes", 0, OPTV_YES, NULL, CF_YES, COMPLETE_NONE, false},
 	{"if", 0, OPTV_IF, "COND", CF_IF, COMPLETE_NONE, false},
 	{"diff", 0, OPTV_DIFF, NULL, CF_DIFF, COMPLETE_NONE, false},
+	{"conf", 0, OPTV_CONF, "JSON", CF_CONF, COMPLETE_NONE, false},
+	{"try", 0, OPTV_TRY, "N", CF_TRY, COMPLETE_NONE, false},
+	{"map-index", 0, OPTV_MAP_INDEX, "N", CF_MAP_INDEX, COMPLETE_NONE,
+	 false},
+	{"follow", 0, OPTV_FOLLOW, NULL, CF_FOLLOW, COMPLETE_NONE, false},
+	{"only-failed", 0, OPTV_ONLY_FAILED, NULL, CF_ONLY_FAILED,
+	 COMPLETE_NONE, false},
+	{"downstream", 0, OPTV_DOWNSTREAM, NULL, CF_DOWNSTREAM, COMPLETE_NONE,
+	 false},
 	/* A plain list of names, one a line, for the completion scripts;
 	 * stable but not in --help. */
 	{"names", 0, OPTV_NAMES, NULL, CF_NAMES, COMPLETE_NONE, true},
@@ -262,6 +353,13 @@ int cli_command_bind(const struct cli_command *cmd, char **pos, size_t n,
 	case ARGS_RUN_IDS:
 		o->run_ids = (const char *const *)pos;
 		o->nrun_ids = n;
+		break;
+	case ARGS_PIPELINE:
+		o->dag = pos[0];
+		o->pipe_run = n > 1 ? pos[1] : NULL;
+		o->task = n > 2 ? pos[2] : NULL;
+		o->task_ids = n > 2 ? (const char *const *)pos + 2 : NULL;
+		o->ntask_ids = n > 2 ? n - 2 : 0;
 		break;
 	}
 	return 0;

@@ -33,6 +33,12 @@ enum {
 	CF_YES = 1 << 8,
 	CF_DIFF = 1 << 9,
 	CF_NAMES = 1 << 10,
+	CF_CONF = 1 << 11,
+	CF_TRY = 1 << 12,
+	CF_FOLLOW = 1 << 13,
+	CF_ONLY_FAILED = 1 << 14,
+	CF_DOWNSTREAM = 1 << 15,
+	CF_MAP_INDEX = 1 << 16,
 };
 
 /* The options the dashboard (no command) reads beyond the global ones. */
@@ -44,6 +50,7 @@ enum cli_args {
 	ARGS_RUN_KEY,       /* run_id, key */
 	ARGS_MODEL_VERSION, /* model, version */
 	ARGS_RUN_IDS,       /* run_ids, nrun_ids */
+	ARGS_PIPELINE,      /* dag, pipe_run, task / task_ids */
 };
 
 struct cli_command {
@@ -57,6 +64,8 @@ struct cli_command {
 	unsigned flags;         /* CF_* it reads */
 	enum cli_args layout;
 	int (*run)(struct store *s, const struct cli_opts *o);
+	/* A pipeline command runs on the pipeline source (-p) instead. */
+	int (*run_pipe)(struct pipe_source *p, const struct cli_opts *o);
 	/* One line for people; "\n" where --help wraps it. */
 	const char *help;
 	enum cli_complete complete; /* what its positionals name */
@@ -81,6 +90,12 @@ enum {
 	OPTV_NO_CONFIG,
 	OPTV_TIMEOUT,
 	OPTV_DEADLINE,
+	OPTV_CONF,
+	OPTV_TRY,
+	OPTV_FOLLOW,
+	OPTV_ONLY_FAILED,
+	OPTV_DOWNSTREAM,
+	OPTV_MAP_INDEX,
 	OPTV_ALIAS,
 	OPTV_STAGE,
 	OPTV_ARCHIVE_EXISTING,

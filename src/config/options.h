@@ -18,6 +18,9 @@ enum opt_type { OPT_BOOL, OPT_NUMBER, OPT_STRING };
 	X(HTTP_TIMEOUT, "http-timeout", OPT_NUMBER, "30", 0.1, 3600,        \
 	  "seconds", NULL,                                                  \
 	  "seconds a request to a tracking server may take")                \
+	X(PIPELINES, "pipelines", OPT_STRING, "", 0, 0, NULL, NULL,         \
+	  "the pipeline source, e.g. airflow+http://host:8080 (-p, "       \
+	  "MLTOP_PIPELINES_URI)")                                           \
 	X(DEADLINE, "deadline", OPT_NUMBER, "600", 1, 86400, "seconds",     \
 	  NULL, "seconds a scripting command may take in all, however many " \
 	  "requests and pages it needs")                                    \

@@ -278,6 +278,79 @@ void format_time_iso(int64_t t_ms, char *buf, size_t bufsz)
 	snprintf(buf, bufsz, "%s.%03dZ", tmp, msec);
 }
 
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era;
+	int yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (int)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static bool digits(const char *s, int n, int *out)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+bool parse_time_iso(const char *s, int64_t *t_ms)
+{
+	int y, mo, d, h, mi, sec, ms = 0, oh = 0, om = 0, sign = 0;
+	const char *p;
+
+	*t_ms = 0;
+	if (!s || strlen(s) < 19 || !digits(s, 4, &y) || s[4] != '-' ||
+	    !digits(s + 5, 2, &mo) || s[7] != '-' || !digits(s + 8, 2, &d) ||
+	    (s[10] != 'T' && s[10] != ' ') || !digits(s + 11, 2, &h) ||
+	    s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' ||
+	    !digits(s + 17, 2, &sec))
+		return false;
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+	    sec > 60)
+		return false;
+	p = s + 19;
+	if (*p == '.') {
+		int n = 0;
+
+		for (p++; *p >= '0' && *p <= '9'; p++, n++)
+			if (n < 3)
+				ms = ms * 10 + (*p - '0');
+		if (!n)
+			return false;
+		for (; n < 3; n++)
+			ms *= 10;
+	}
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		sign = *p == '-' ? -1 : 1;
+		if (!digits(p + 1, 2, &oh) || p[3] != ':' ||
+		    !digits(p + 4, 2, &om) || oh > 23 || om > 59)
+			return false;
+		p += 6;
+	} else if (*p) {
+		return false;
+	}
+	if (*p)
+		return false;
+	*t_ms = ((days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * 60 + sec;
+	*t_ms -= (int64_t)sign * (oh * 3600 + om * 60);
+	*t_ms = *t_ms * 1000 + ms;
+	return true;
+}
+
 void format_bytes(uint64_t n, char *buf, size_t bufsz)
 {
 	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB",

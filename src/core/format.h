@@ -47,6 +47,10 @@ void format_time(int64_t t_ms, char *buf, size_t bufsz);
 /* ISO-8601 UTC "2026-11-27T14:03:12.345Z" for machine output; any t,
  * before 1970 included. */
 void format_time_iso(int64_t t_ms, char *buf, size_t bufsz);
+/* The other way: "2026-11-27T14:03:12.345678Z", "...+02:00", "...Z"
+ * with or without a fraction, to epoch ms in *t_ms. Returns false (and
+ * *t_ms 0) for anything else, NULL included. */
+bool parse_time_iso(const char *s, int64_t *t_ms);
 
 /* Byte counts: "512B", "1.5KiB", "12MiB". */
 void format_bytes(uint64_t n, char *buf, size_t bufsz);

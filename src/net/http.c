@@ -791,6 +791,12 @@ void http_free(struct http *h)
 	free(h);
 }
 
+void http_set_token(struct http *h, const char *token)
+{
+	free((char *)h->cfg.token);
+	h->cfg.token = token && *token ? xstrdup(token) : NULL;
+}
+
 int http_busy(const struct http *h)
 {
 	return h->active + h->queued + h->done;

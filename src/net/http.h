@@ -79,6 +79,10 @@ void http_cancel(struct http *h, struct http_req *r);
 int http_pollfds(struct http *h, struct pollfd *fds, int max,
 		 int *timeout_ms);
 void http_dispatch(struct http *h, const struct pollfd *fds, int nfds);
+/* Send this bearer token (NULL: none) with requests started from now
+ * on, instead of the config's: a token that is renewed (an Airflow JWT).
+ * Copied. */
+void http_set_token(struct http *h, const char *token);
 /* Requests in flight or queued. */
 int http_busy(const struct http *h);
 

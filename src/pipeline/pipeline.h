@@ -1,0 +1,210 @@
+/* pipeline.h: pipelines (DAGs), their runs and their tasks, whatever
+ * orchestrator holds them. One model, one interface (struct pipe_ops);
+ * backends: pipe_airflow.c (Airflow 3's REST API v2). A view or a
+ * scripting command reads the model and asks the source for more; it
+ * never knows which orchestrator answers. */
+#ifndef MLTOP_PIPELINE_H
+#define MLTOP_PIPELINE_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* States of runs and tasks, the union of what orchestrators report,
+ * mapped by each backend. PS_NONE: no state yet (a task not scheduled). */
+enum pipe_state {
+	PS_NONE,
+	PS_SCHEDULED,
+	PS_QUEUED,
+	PS_RUNNING,
+	PS_SUCCESS,
+	PS_FAILED,
+	PS_UP_FOR_RETRY,
+	PS_UP_FOR_RESCHEDULE,
+	PS_UPSTREAM_FAILED,
+	PS_SKIPPED,
+	PS_DEFERRED,
+	PS_RESTARTING,
+	PS_REMOVED,
+	PS_CANCELLED,
+	PS_OTHER,          /* a word mltop does not know: kept as text */
+	PS__COUNT
+};
+
+/* "running", "up_for_retry", ... (Airflow's words). */
+const char *pipe_state_name(enum pipe_state s);
+/* The state a word names (any case); PS_OTHER for an unknown word,
+ * PS_NONE for NULL or "". */
+enum pipe_state pipe_state_parse(const char *word);
+/* Finished: it will not change unless someone acts (clear, retry). */
+bool pipe_state_final(enum pipe_state s);
+
+#define PIPE_RECENT 8  /* run states kept a pipeline, newest first */
+
+struct pipe_dag {
+	char *id;
+	char *display;         /* display name, or NULL */
+	char *schedule;        /* "@daily", "None", ... or NULL */
+	char *owners;          /* comma separated, or NULL */
+	char *tags;            /* comma separated, or NULL */
+	char *description;
+	bool paused;
+	bool import_errors;
+	int64_t next_run_ms;   /* 0: none */
+	enum pipe_state recent[PIPE_RECENT]; /* newest first */
+	int nrecent;
+	char *json;            /* the server's object, compact, \u-escaped
+				* (--json prints it as it came) */
+};
+
+struct pipe_run {
+	char *dag_id;
+	char *run_id;
+	char *run_type;        /* "manual", "scheduled", "backfill", ... */
+	char *state_text;      /* as the orchestrator said it */
+	enum pipe_state state;
+	int64_t queued_ms, start_ms, end_ms, logical_ms; /* 0: none */
+	char *conf;            /* compact JSON, or NULL */
+	char *triggered_by;
+	char *note;
+	char *json;
+};
+
+struct pipe_task {
+	char *task_id;
+	int map_index;         /* -1: not mapped */
+	int try_number;
+	int max_tries;
+	char *state_text;
+	enum pipe_state state;
+	int64_t queued_ms, start_ms, end_ms;  /* 0: none */
+	double duration_s;     /* < 0: unknown */
+	char *operator_name;
+	char *hostname;
+	char *json;
+};
+
+/* One task of a pipeline's definition, for dependency order. */
+struct pipe_task_def {
+	char *task_id;
+	char **downstream;
+	size_t ndownstream;
+};
+
+struct pipe_log_line {
+	int64_t time_ms;       /* 0: none */
+	char *level;           /* "info", ... or NULL */
+	char *text;            /* as sent: sanitise before drawing */
+};
+
+/* Everything read so far. Arrays are replaced whole by each listing. */
+struct pipe_model {
+	struct pipe_dag *dags;
+	size_t ndags;
+	long dags_total;       /* the server's total_entries */
+	struct pipe_run *runs; /* of runs_dag */
+	size_t nruns;
+	long runs_total;
+	char *runs_dag;
+	struct pipe_task *tasks;      /* of tasks_dag / tasks_run */
+	size_t ntasks;
+	char *tasks_dag, *tasks_run;
+	struct pipe_task_def *defs;   /* of defs_dag */
+	size_t ndefs;
+	char *defs_dag;
+	struct pipe_log_line *log;    /* of one task try, appended */
+	size_t nlog, caplog;
+	char *log_token;              /* continuation, NULL: none */
+	bool log_done;                /* the try has finished writing */
+	char *error;           /* the last failure, or NULL */
+	int pending;           /* requests not finished */
+};
+
+void pipe_model_init(struct pipe_model *m);
+void pipe_model_free(struct pipe_model *m);
+void pipe_model_set_error(struct pipe_model *m, const char *msg);
+void pipe_dags_free(struct pipe_dag *v, size_t n);
+void pipe_runs_free(struct pipe_run *v, size_t n);
+void pipe_tasks_free(struct pipe_task *v, size_t n);
+void pipe_defs_free(struct pipe_task_def *v, size_t n);
+void pipe_log_clear(struct pipe_model *m);
+struct pipe_dag *pipe_find_dag(struct pipe_model *m, const char *id);
+/* The definitions' order: each task after every task upstream of it,
+ * ties by id. Fills order[] with indexes into m->defs; returns how many
+ * (all, even with a cycle: the rest in id order). */
+size_t pipe_defs_order(const struct pipe_model *m, size_t *order);
+
+struct pipe_source;
+typedef void (*pipe_done_fn)(struct pipe_source *p, bool ok, void *ud);
+
+/* A write: what it does, for the confirmation and the audit log. */
+enum pipe_write_kind {
+	PW_TRIGGER,    /* a new run of dag, with conf (JSON or NULL) */
+	PW_CLEAR,      /* tasks (or all) of a run; dry_run lists them */
+	PW_PAUSE,
+	PW_UNPAUSE,
+};
+
+struct pipe_write {
+	enum pipe_write_kind kind;
+	const char *dag_id;
+	const char *run_id;      /* PW_CLEAR */
+	const char *const *task_ids; /* PW_CLEAR: NULL = every task */
+	size_t ntask_ids;
+	bool only_failed, downstream, dry_run;
+	const char *conf;        /* PW_TRIGGER: a JSON object, or NULL */
+};
+
+/* What a write touched or would touch (a clear's task instances, a
+ * trigger's new run id): strings owned by the caller after the call. */
+struct pipe_write_result {
+	char **items;
+	size_t nitems;
+	char *run_id;            /* PW_TRIGGER */
+};
+void pipe_write_result_free(struct pipe_write_result *r);
+
+struct pipe_ops {
+	const char *name;        /* "airflow" */
+	int (*open)(struct pipe_source *p, char **err);
+	void (*close)(struct pipe_source *p);
+	int (*pollfds)(struct pipe_source *p, struct pollfd *fds, int max,
+		       int *timeout_ms);
+	void (*dispatch)(struct pipe_source *p, struct pollfd *fds, int n);
+	void (*load_dags)(struct pipe_source *p, pipe_done_fn done, void *ud);
+	void (*load_runs)(struct pipe_source *p, const char *dag, int limit,
+			  pipe_done_fn done, void *ud);
+	void (*load_tasks)(struct pipe_source *p, const char *dag,
+			   const char *run, pipe_done_fn done, void *ud);
+	void (*load_defs)(struct pipe_source *p, const char *dag,
+			  pipe_done_fn done, void *ud);
+	/* Appends to m->log from m->log_token (NULL: from the start). */
+	void (*load_log)(struct pipe_source *p, const char *dag,
+			 const char *run, const char *task, int map_index,
+			 int try_number, pipe_done_fn done, void *ud);
+	void (*write)(struct pipe_source *p, const struct pipe_write *w,
+		      struct pipe_write_result *res, pipe_done_fn done,
+		      void *ud);
+};
+
+struct pipe_source {
+	const struct pipe_ops *ops;
+	char *url;               /* the API's base, secrets included */
+	char *display;           /* the same without secrets, for messages */
+	struct pipe_model *model;
+	bool read_only;
+	int64_t deadline_ms;     /* pipe_wait gives up then (0: never) */
+	double deadline_s;
+	void *impl;
+};
+
+/* Open what URI names ("airflow+http://host:8080/base", or https).
+ * NULL with *err (owned) when it cannot. */
+struct pipe_source *pipe_open(const char *uri, struct pipe_model *m,
+			      char **err);
+void pipe_close(struct pipe_source *p);
+/* Run the loop until nothing is pending (scripting commands). */
+void pipe_wait(struct pipe_source *p);
+
+#endif
