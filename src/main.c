@@ -160,6 +160,42 @@ static int run_demo(const struct tui_opts *to, bool read_only)
 	return rc;
 }
 
+/* The URI of the pipeline source: -p, else MLTOP_PIPELINES_URI, else
+ * `set pipelines` in the config file; NULL when none. */
+static const char *pipelines_uri(const char *flag)
+{
+	const char *uri = flag;
+
+	if (!uri || !*uri)
+		uri = getenv("MLTOP_PIPELINES_URI");
+	if (!uri || !*uri)
+		uri = opt_string(OPT_PIPELINES);
+	return uri && *uri ? uri : NULL;
+}
+
+/* The dashboard shows pipelines too when a source is given. */
+static int open_dashboard_pipes(const char *flag, bool read_only,
+				struct tui_opts *to)
+{
+	const char *uri = pipelines_uri(flag);
+	struct pipe_model *pm;
+	char *err = NULL;
+
+	if (!uri)
+		return 0;
+	pm = xcalloc(1, sizeof(*pm));
+	pipe_model_init(pm);
+	to->pipes = pipe_open(uri, pm, &err);
+	if (!to->pipes) {
+		msg_err("%s", err);
+		free(err);
+		free(pm);
+		return -1;
+	}
+	to->pipes->read_only = read_only;
+	return 0;
+}
+
 /* A pipeline command: on -p URI, else MLTOP_PIPELINES_URI, else the
  * config file's `set pipelines`. */
 static int run_pipeline_command(const struct cli_command *cc,
@@ -171,11 +207,8 @@ static int run_pipeline_command(const struct cli_command *cc,
 	char *err = NULL;
 	int rc;
 
-	if (!uri || !*uri)
-		uri = getenv("MLTOP_PIPELINES_URI");
-	if (!uri || !*uri)
-		uri = opt_string(OPT_PIPELINES);
-	if (!uri || !*uri) {
+	uri = pipelines_uri(uri);
+	if (!uri) {
 		fputs("mltop: no pipeline source: pass -p "
 		      "airflow+http://HOST:PORT or set MLTOP_PIPELINES_URI\n",
 		      stderr);
@@ -444,7 +477,21 @@ int main(int argc, char **argv)
 	s->read_only = read_only;
 	if (cc)
 		store_set_deadline(s, opt_number(OPT_DEADLINE));
+	if (!cc && open_dashboard_pipes(pipelines, read_only, &to) != 0) {
+		store_close(s);
+		model_free(&m);
+		msg_list_free(&cfg_errs);
+		options_free();
+		return 2;
+	}
 	rc = cc ? cc->run(s, &co) : tui_run(s, &to);
+	if (to.pipes) {
+		struct pipe_model *pm = to.pipes->model;
+
+		pipe_close(to.pipes);
+		pipe_model_free(pm);
+		free(pm);
+	}
 	/* Output that never arrived (a full disk, a closed pipe) is said,
 	 * not left to a silent exit status. */
 	if (cc && (fflush(stdout) != 0 || ferror(stdout)))

@@ -24,7 +24,7 @@
 #define AF_LOG_PAGES 2000
 
 enum af_kind {
-	AK_DAGS, AK_RUNS, AK_TASKS, AK_DEFS, AK_LOG, AK_WRITE,
+	AK_DAGS, AK_RUNS, AK_TASKS, AK_DEFS, AK_LOG, AK_WRITE, AK_RECENT,
 };
 
 struct af_req {
@@ -135,6 +135,7 @@ static void finish(struct af_req *r, bool ok)
 
 	req_unlink(impl(p), r);
 	p->model->pending--;
+	p->model->gen++;
 	if (r->done)
 		r->done(p, ok, r->ud);
 	req_free(r);
@@ -359,11 +360,25 @@ static void apply_listing(struct af_req *r)
 	struct pipe_model *m = r->p->model;
 
 	switch (r->kind) {
-	case AK_DAGS:
+	case AK_DAGS: {
+		struct pipe_dag *nd = r->items;
+
+		/* The strips of recent runs stay until they are read again. */
+		for (size_t i = 0; i < r->nitems; i++) {
+			struct pipe_dag *old = pipe_find_dag(m, nd[i].id);
+
+			if (old) {
+				memcpy(nd[i].recent, old->recent,
+				       sizeof(old->recent));
+				nd[i].nrecent = old->nrecent;
+			}
+		}
 		pipe_dags_free(m->dags, m->ndags);
 		m->dags = r->items;
 		m->ndags = r->nitems;
+		m->dags_loaded = true;
 		break;
+	}
 	case AK_RUNS:
 		pipe_runs_free(m->runs, m->nruns);
 		m->runs = r->items;
@@ -482,6 +497,25 @@ static void on_reply(void *ud, const struct http_reply *rep)
 	case AK_LOG:
 		af_parse_log(rep->body, rep->len, m, AF_LOG_LINES, &err);
 		break;
+	case AK_RECENT: {
+		struct pipe_run *v;
+		size_t n;
+		long total;
+
+		if (af_parse_runs(rep->body, rep->len, &v, &n, &total,
+				  &err) == 0) {
+			struct pipe_dag *d = pipe_find_dag(m, r->dag);
+
+			if (d) {
+				d->nrecent = 0;
+				for (size_t i = 0; i < n && i < PIPE_RECENT;
+				     i++)
+					d->recent[d->nrecent++] = v[i].state;
+			}
+			pipe_runs_free(v, n);
+		}
+		break;
+	}
 	case AK_WRITE:
 		take_write(r, rep, &err);
 		break;
@@ -529,6 +563,21 @@ static void af_load_runs(struct pipe_source *p, const char *dag, int limit,
 	} else {
 		r->paged = true;
 	}
+	send_req(r);
+}
+
+static void af_load_recent(struct pipe_source *p, const char *dag,
+			   pipe_done_fn done, void *ud)
+{
+	char *d = esc(dag);
+	struct af_req *r = req_new(p, AK_RECENT, "GET",
+				   xasprintf("dags/%s/dagRuns?order_by="
+					     "-run_after&limit=%d", d,
+					     PIPE_RECENT),
+				   NULL, done, ud);
+
+	free(d);
+	r->dag = xstrdup(dag);
 	send_req(r);
 }
 
@@ -742,6 +791,7 @@ const struct pipe_ops pipe_airflow_ops = {
 	.load_runs = af_load_runs,
 	.load_tasks = af_load_tasks,
 	.load_defs = af_load_defs,
+	.load_recent = af_load_recent,
 	.load_log = af_load_log,
 	.write = af_write,
 };

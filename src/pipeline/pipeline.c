@@ -140,6 +140,7 @@ void pipe_model_free(struct pipe_model *m)
 	free(m->tasks_dag);
 	free(m->tasks_run);
 	free(m->defs_dag);
+	free(m->log_key);
 	free(m->error);
 	memset(m, 0, sizeof(*m));
 }

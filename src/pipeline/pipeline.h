@@ -116,9 +116,12 @@ struct pipe_model {
 	struct pipe_log_line *log;    /* of one task try, appended */
 	size_t nlog, caplog;
 	char *log_token;              /* continuation, NULL: none */
+	char *log_key;                /* whose log it is (a view's key) */
 	bool log_done;                /* the try has finished writing */
 	char *error;           /* the last failure, or NULL */
 	int pending;           /* requests not finished */
+	uint64_t gen;          /* moves whenever anything above changes */
+	bool dags_loaded;
 };
 
 void pipe_model_init(struct pipe_model *m);
@@ -179,6 +182,10 @@ struct pipe_ops {
 			   const char *run, pipe_done_fn done, void *ud);
 	void (*load_defs)(struct pipe_source *p, const char *dag,
 			  pipe_done_fn done, void *ud);
+	/* The states of the DAG's newest PIPE_RECENT runs, into its
+	 * pipe_dag's recent[] (when the DAG is still listed). */
+	void (*load_recent)(struct pipe_source *p, const char *dag,
+			    pipe_done_fn done, void *ud);
 	/* Appends to m->log from m->log_token (NULL: from the start). */
 	void (*load_log)(struct pipe_source *p, const char *dag,
 			 const char *run, const char *task, int map_index,

@@ -52,6 +52,14 @@
 	X(SCROLL_LEFT, "scroll-left", "<", "compare: scroll the columns left") \
 	X(SCROLL_RIGHT, "scroll-right", ">",                                  \
 	  "compare: scroll the columns right")                                \
+	X(PIPELINES, "pipelines", "W",                                        \
+	  "the pipelines of the -p source (:pipelines)")                      \
+	X(TRIGGER, "trigger", "X", "pipelines: trigger a run (asks first)")   \
+	X(PAUSE_PIPELINE, "pause-pipeline", "O",                              \
+	  "pipelines: pause or unpause the selected one (asks first)")        \
+	X(CLEAR, "clear", "C",                                                \
+	  "pipelines: clear a run, or a task and its downstream (asks first)") \
+	X(FOLLOW, "follow", "f", "task log: follow new lines while it runs")  \
 	X(COMMAND, "command", ":", "enter a command (:q, :set, :metrics ...)") \
 	X(HELP, "help", "? <F1>", "show this help")
 

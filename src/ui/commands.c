@@ -60,6 +60,23 @@ static void cmd_models(struct tui *t, int argc, char **argv, const char *line)
 		tui_open(t, "versions", argv[1], NULL);
 }
 
+static void cmd_pipelines(struct tui *t, int argc, char **argv,
+			  const char *line)
+{
+	(void)line;
+	if (!tui_pipes(t)) {
+		tui_message(t, true, "no pipeline source: start mltop with -p "
+			    "airflow+http://HOST:PORT (or set "
+			    "MLTOP_PIPELINES_URI)");
+		return;
+	}
+	/* Pipelines sit above the experiments, as the registry does. */
+	tui_reset_to(t, "experiments");
+	tui_open(t, "pipelines", NULL, NULL);
+	if (argc == 2)
+		tui_open(t, "pipeline-runs", argv[1], NULL);
+}
+
 /* set, bind and color are config syntax: one parser for files and `:`. */
 static void cmd_config(struct tui *t, int argc, char **argv, const char *line)
 {
@@ -182,6 +199,11 @@ static const struct ui_command table[] = {
 	{"models", NULL, "[MODEL]", 0, 1, UC_MODEL,
 	 "Go to the model registry; with MODEL, to that model's versions.",
 	 cmd_models, NULL},
+	{"pipelines", NULL, "[PIPELINE]", 0, 1, UC_NONE,
+	 "Go to the pipelines; with PIPELINE, to its runs.", cmd_pipelines,
+	 NULL},
+	{"try", NULL, "N", 1, 1, UC_VIEW, "Show another try of a task's log.",
+	 NULL, "task log"},
 	{"set", NULL, "OPTION [VALUE]", 1, 2, UC_OPTION,
 	 "Change a setting; with OPTION alone, show it.", cmd_config, NULL},
 	{"bind", NULL, "KEY ACTION", 2, 2, UC_BIND, "Bind a key to an action.",

@@ -21,6 +21,7 @@
 #include "core/format.h"
 #include "core/utf8.h"
 #include "core/xmalloc.h"
+#include "pipeline/pipeline.h"
 #include "store/store.h"
 #include "ui/draw.h"
 #include "ui/keymap.h"
@@ -46,6 +47,18 @@ static void restore_terminal(void)
 struct store *tui_store(struct tui *t)
 {
 	return t->store;
+}
+
+struct pipe_source *tui_pipes(struct tui *t)
+{
+	return t->pipes;
+}
+
+/* Anything loading, in the store or the pipeline source. */
+static bool busy(const struct tui *t)
+{
+	return t->model->pending ||
+	       (t->pipes && t->pipes->model->pending > 0);
 }
 
 struct model *tui_model(struct tui *t)
@@ -454,6 +467,9 @@ static void handle_action(struct tui *t, enum action a)
 		case ACT_REGISTRY:
 			ui_command_run(t, "models");
 			break;
+		case ACT_PIPELINES:
+			ui_command_run(t, "pipelines");
+			break;
 		case ACT_HELP:
 			t->help_on = true;
 			t->help_top = 0;
@@ -686,6 +702,7 @@ int tui_run(struct store *s, const struct tui_opts *o)
 	t->store = s;
 	t->model = s->model;
 	t->opts = o;
+	t->pipes = o->pipes;
 	if (term_start(t) != 0)
 		return 2;
 	memset(&sa, 0, sizeof(sa));
@@ -711,7 +728,7 @@ int tui_run(struct store *s, const struct tui_opts *o)
 		    now - t->last_paint >= (t->model->pending ? PAINT_MIN_MS
 							     : 0)) {
 			tui_paint(t);
-			if (o->exit_after_first_frame && !t->model->pending &&
+			if (o->exit_after_first_frame && !busy(t) &&
 			    !t->first_frame_done) {
 				t->first_frame_done = true;
 				fprintf(stderr, "first-frame-ms %lld\n",
@@ -729,18 +746,28 @@ int tui_run(struct store *s, const struct tui_opts *o)
 		if (s->ops->pollfds)
 			nfds += s->ops->pollfds(s, fds + nfds, 64 - nfds,
 						&store_to);
+		if (t->pipes)
+			nfds += t->pipes->ops->pollfds(t->pipes, fds + nfds,
+						       64 - nfds, &store_to);
 		timeout = compute_timeout(t, store_to);
 		if (poll(fds, (nfds_t)nfds, timeout) < 0 && errno != EINTR)
 			break;
 		if (s->ops->dispatch)
 			s->ops->dispatch(s, fds, nfds);
+		if (t->pipes) {
+			t->pipes->ops->dispatch(t->pipes, fds, nfds);
+			if (t->pipes->model->gen != t->pipes_gen) {
+				t->pipes_gen = t->pipes->model->gen;
+				t->dirty = true;
+			}
+		}
 		settle(t);
 		open_wanted(t);
 		open_wanted_view(t); /* asked for by a store callback */
 		read_keys(t); /* a script's too: KEY_RESIZE and friends */
 		/* A script goes on only once the screen is settled: nothing
 		 * loading, and the last paint queued no new work. */
-		if (t->script && !t->model->pending && !t->model->background &&
+		if (t->script && !busy(t) && !t->model->background &&
 		    !t->quit && !t->dirty &&
 		    t->painted_gen == t->model->generation)
 			script_step(t);

@@ -15,6 +15,7 @@ struct model;
 struct filter;
 struct view;
 struct tui;
+struct pipe_source;
 
 struct view_ops {
 	const char *name;
@@ -59,6 +60,7 @@ struct tui_opts {
 	bool exit_after_first_frame;
 	int64_t start_mono;       /* process start, for first-frame-ms */
 	struct msg_list *config_errors;
+	struct pipe_source *pipes;  /* -p: pipelines too (NULL: none) */
 };
 
 /* Run the dashboard until the user quits; returns the exit status. */
@@ -66,6 +68,8 @@ int tui_run(struct store *s, const struct tui_opts *o);
 
 /* For views. */
 struct store *tui_store(struct tui *t);
+/* The pipeline source, or NULL when mltop runs without one. */
+struct pipe_source *tui_pipes(struct tui *t);
 struct model *tui_model(struct tui *t);
 bool tui_unicode(struct tui *t);
 /* A one-line message in the status line for a few seconds. */

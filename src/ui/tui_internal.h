@@ -24,6 +24,8 @@ struct model;
 struct tui {
 	struct store *store;
 	struct model *model;
+	struct pipe_source *pipes;   /* NULL: no pipeline source */
+	uint64_t pipes_gen;          /* its model's generation, painted */
 	const struct tui_opts *opts;
 	struct view *stack[MAX_VIEWS];
 	int depth;

@@ -55,6 +55,33 @@ static struct view *open_compare_exps(struct tui *t, const char *a,
 	return view_compare_exps_new(t);
 }
 
+static struct view *open_pipelines(struct tui *t, const char *a,
+				   const char *b)
+{
+	(void)a;
+	(void)b;
+	return view_pipelines_new(t);
+}
+
+static struct view *open_pipe_runs(struct tui *t, const char *a,
+				   const char *b)
+{
+	(void)b;
+	return view_pipe_runs_new(t, a);
+}
+
+static struct view *open_pipe_run(struct tui *t, const char *a,
+				  const char *b)
+{
+	return view_pipe_run_new(t, a, b);
+}
+
+static struct view *open_task_log(struct tui *t, const char *a,
+				  const char *b)
+{
+	return view_task_log_new(t, a, b);
+}
+
 static const struct view_entry {
 	const char *name;
 	struct view *(*open)(struct tui *t, const char *arg, const char *arg2);
@@ -66,6 +93,10 @@ static const struct view_entry {
 	{"versions", open_versions},
 	{"compare", open_compare},
 	{"compare-exps", open_compare_exps},
+	{"pipelines", open_pipelines},
+	{"pipeline-runs", open_pipe_runs},
+	{"pipeline-run", open_pipe_run},
+	{"task-log", open_task_log},
 };
 
 struct view *view_open(struct tui *t, const char *name, const char *arg,

@@ -24,5 +24,13 @@ struct view *view_versions_new(struct tui *t, const char *model);
 /* The marked runs (or experiments) side by side, as marked when opened. */
 struct view *view_compare_new(struct tui *t);
 struct view *view_compare_exps_new(struct tui *t);
+/* Pipelines (-p): every pipeline; one pipeline's runs; one run's tasks
+ * as a Gantt chart; one task try's log. where: "RUN\x1fTASK\x1fMAP". */
+struct view *view_pipelines_new(struct tui *t);
+struct view *view_pipe_runs_new(struct tui *t, const char *dag);
+struct view *view_pipe_run_new(struct tui *t, const char *dag,
+			       const char *run);
+struct view *view_task_log_new(struct tui *t, const char *dag,
+			       const char *where);
 
 #endif

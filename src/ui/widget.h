@@ -33,6 +33,10 @@ struct cell {
 	const struct point *pts; /* spark columns: the history */
 	size_t npts;
 	bool loading;            /* history not fetched yet */
+	/* A cell that draws itself (a strip of states): called with the
+	 * cell's place and the attributes of its row; NULL: text. */
+	void (*custom)(const struct cell *c, int y, int x, int w, int extra);
+	const void *custom_ctx;
 };
 
 struct table {

@@ -102,6 +102,10 @@ static void draw_cell(const struct table *t, int c, int y, int x, int w,
 			w -= pw;
 		}
 	}
+	if (cell->custom) {
+		cell->custom(cell, y, x, w, extra);
+		return;
+	}
 	if (t->cols[c].spark) {
 		/* "value ▁▂▃": the value gets what the spark leaves. */
 		bool value = cell->text && *cell->text;

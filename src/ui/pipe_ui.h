@@ -1,0 +1,39 @@
+/* pipe_ui.h: how pipeline states look, shared by the pipeline views:
+ * a theme slot (colour) and a glyph (legible in mono and under
+ * NO_COLOR), a strip of recent states, and the confirm-write flow. */
+#ifndef MLTOP_PIPE_UI_H
+#define MLTOP_PIPE_UI_H
+
+#include <stdbool.h>
+
+#include "pipeline/pipeline.h"
+#include "ui/theme.h"
+#include "ui/widget.h"
+
+enum slot pipe_state_slot(enum pipe_state s);
+/* One column: "✓ ✗ ▶ …" in UTF-8, "+ x > ." in ASCII. */
+const char *pipe_state_glyph(enum pipe_state s);
+/* A cell drawing c->custom_ctx, a struct pipe_dag, as its strip of
+ * recent run states, newest on the right. */
+void pipe_strip_cell(const struct cell *c, int y, int x, int w, int extra);
+
+/* A pipeline write from a view: the dialog says what will change (for a
+ * clear, the server's own dry run), asks, records the intent in the
+ * audit log, writes, records the outcome, and says it in the status
+ * line. Refused under --read-only. */
+struct tui;
+struct pipe_confirm;
+/* Start: shows the plan in a dialog (a clear first asks the server what
+ * it would touch). The view keeps the returned state and hands it keys
+ * (pipe_confirm_key) and paints it (pipe_confirm_draw) while it is
+ * open. NULL when refused at once (a message says why). */
+struct pipe_confirm *pipe_confirm_open(struct tui *t,
+				       const struct pipe_write *w);
+/* true while open; false once done or cancelled (then free it). */
+bool pipe_confirm_key(struct pipe_confirm *c, int ch, bool is_key);
+/* Is the dialog up (the view gives it keys and paints it)? */
+bool pipe_confirm_showing(const struct pipe_confirm *c);
+void pipe_confirm_draw(struct pipe_confirm *c, int y, int x, int h, int w);
+void pipe_confirm_free(struct pipe_confirm *c);
+
+#endif

@@ -1,0 +1,474 @@
+/* view_pipe_run.c: one pipeline run's tasks in dependency order, as a
+ * Gantt chart on one time axis: the queued span dotted, the running span
+ * solid, coloured by state (and marked by a glyph for mono and
+ * NO_COLOR). Mapped tasks are grouped into one row with a count of their
+ * instances by state. Enter opens the task's log; C clears the task and
+ * what is downstream of it. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/format.h"
+#include "core/xmalloc.h"
+#include "pipeline/pipeline.h"
+#include "store/model.h"
+#include "ui/draw.h"
+#include "ui/pipe_ui.h"
+#include "ui/tui.h"
+#include "ui/views.h"
+#include "ui/widget.h"
+
+enum { C_TASK, C_STATE, C_TRY, C_DURATION, C_GANTT, C__N };
+
+static const struct table_col cols[C__N] = {
+	[C_TASK] = {"TASK", 18, 10, 0, false, false, false, 0},
+	[C_STATE] = {"STATE", 17, 0, 1, false, false, false, 0},
+	[C_TRY] = {"TRY", 3, 0, 2, true, false, false, 0},
+	[C_DURATION] = {"TIME", 7, 0, 0, true, false, false, 0},
+	[C_GANTT] = {"", 20, 8, 0, false, true, false, 0},
+};
+
+/* A row: one task, or every map index of a mapped task. */
+struct trow {
+	char *task_id;
+	size_t first, n;         /* instances: order[first .. first + n) */
+	enum pipe_state state;   /* the one to show (worst first) */
+	int try_number;
+	int64_t queued, start, end;  /* 0: none */
+	size_t count[PS__COUNT];
+};
+
+struct run_view {
+	char *dag, *run;
+	char title[400];
+	struct table table;
+	struct trow *rows;
+	size_t nrows;
+	size_t *order;           /* task instance indexes, grouped */
+	uint64_t gen;
+	bool dirty;
+	char *selected;
+	int64_t t0, t1;          /* the time axis */
+	struct pipe_confirm *confirm;
+};
+
+static struct run_view *P(struct view *v)
+{
+	return v->priv;
+}
+
+static struct pipe_model *PM(struct view *v)
+{
+	return tui_pipes(v->tui)->model;
+}
+
+static bool ours(struct view *v)
+{
+	struct pipe_model *m = PM(v);
+
+	return m->tasks_dag && m->tasks_run &&
+	       !strcmp(m->tasks_dag, P(v)->dag) &&
+	       !strcmp(m->tasks_run, P(v)->run);
+}
+
+/* Which state a group shows: a failure before anything running, before
+ * anything waiting, before success. */
+static int rank(enum pipe_state s)
+{
+	switch (s) {
+	case PS_FAILED: return 9;
+	case PS_UPSTREAM_FAILED: return 8;
+	case PS_UP_FOR_RETRY: return 7;
+	case PS_RUNNING: return 6;
+	case PS_RESTARTING: return 6;
+	case PS_DEFERRED: return 5;
+	case PS_UP_FOR_RESCHEDULE: return 5;
+	case PS_QUEUED: return 4;
+	case PS_SCHEDULED: return 3;
+	case PS_NONE: return 2;
+	case PS_SUCCESS: return 1;
+	default: return 0;
+	}
+}
+
+static void rows_free(struct run_view *p)
+{
+	for (size_t i = 0; i < p->nrows; i++)
+		free(p->rows[i].task_id);
+	free(p->rows);
+	p->rows = NULL;
+	p->nrows = 0;
+	free(p->order);
+	p->order = NULL;
+}
+
+static void span(int64_t *lo, int64_t *hi, int64_t t)
+{
+	if (t <= 0)
+		return;
+	if (!*lo || t < *lo)
+		*lo = t;
+	if (t > *hi)
+		*hi = t;
+}
+
+static void rebuild(struct view *v)
+{
+	struct run_view *p = P(v);
+	struct pipe_model *m = PM(v);
+	size_t nd, *dorder, k = 0, keep = 0;
+	bool *used;
+
+	rows_free(p);
+	p->t0 = p->t1 = 0;
+	if (!ours(v)) {
+		p->table.nrows = 0;
+		p->gen = m->gen;
+		p->dirty = false;
+		return;
+	}
+	p->order = xcalloc(m->ntasks + 1, sizeof(size_t));
+	p->rows = xcalloc(m->ntasks + m->ndefs + 1, sizeof(*p->rows));
+	used = xcalloc(m->ntasks + 1, sizeof(bool));
+	dorder = xcalloc(m->ndefs + 1, sizeof(size_t));
+	nd = m->defs_dag && !strcmp(m->defs_dag, p->dag)
+		     ? pipe_defs_order(m, dorder) : 0;
+	/* Dependency order, then any task the definition lacks. */
+	for (size_t pass = 0; pass < 2; pass++) {
+		size_t lim = pass ? m->ntasks : nd;
+
+		for (size_t d = 0; d < lim; d++) {
+			const char *id = pass ? m->tasks[d].task_id
+					      : m->defs[dorder[d]].task_id;
+			struct trow *r;
+
+			if (pass && used[d])
+				continue;
+			r = &p->rows[p->nrows];
+			r->first = k;
+			for (size_t i = 0; i < m->ntasks; i++) {
+				const struct pipe_task *t = &m->tasks[i];
+
+				if (used[i] || strcmp(t->task_id, id))
+					continue;
+				used[i] = true;
+				p->order[k++] = i;
+				r->count[t->state]++;
+				if (!r->n || rank(t->state) > rank(r->state))
+					r->state = t->state;
+				if (t->try_number > r->try_number)
+					r->try_number = t->try_number;
+				span(&r->queued, &p->t1, t->queued_ms);
+				span(&r->start, &r->end, t->start_ms);
+				span(&r->start, &r->end, t->end_ms);
+				if (t->queued_ms && (!r->queued ||
+						     t->queued_ms < r->queued))
+					r->queued = t->queued_ms;
+				r->n++;
+			}
+			if (!r->n && pass)
+				continue;
+			r->task_id = xstrdup(id);
+			if (!r->n)
+				r->state = PS_NONE;
+			/* A task still running ends now, on the axis. */
+			if (r->start && (r->state == PS_RUNNING ||
+					 r->count[PS_RUNNING]))
+				r->end = clock_now_ms();
+			span(&p->t0, &p->t1, r->queued);
+			span(&p->t0, &p->t1, r->start);
+			span(&p->t0, &p->t1, r->end);
+			p->nrows++;
+		}
+	}
+	free(used);
+	free(dorder);
+	for (size_t i = 0; p->selected && i < p->nrows; i++)
+		if (!strcmp(p->rows[i].task_id, p->selected))
+			keep = i;
+	p->table.nrows = p->nrows;
+	if (p->selected)
+		p->table.sel = keep;
+	table_clamp(&p->table);
+	p->gen = m->gen;
+	p->dirty = false;
+}
+
+static void fresh(struct view *v)
+{
+	if (P(v)->dirty || P(v)->gen != PM(v)->gen)
+		rebuild(v);
+}
+
+/* The bar: columns before the task queued are blank, the queued span
+ * dotted, the running span solid; the state's glyph ends the bar. */
+static void gantt_cell(const struct cell *c, int y, int x, int w, int extra)
+{
+	const struct view *v = c->custom_ctx;
+	const struct run_view *p = v->priv;
+	const struct trow *r = &p->rows[c->npts];
+	int64_t t0 = p->t0, len = p->t1 > p->t0 ? p->t1 - p->t0 : 1;
+	enum slot slot = pipe_state_slot(r->state);
+	bool u = draw_unicode();
+	int q = -1, s = -1, e = -1;
+
+	draw_fill(y, x, w, SLOT_DEFAULT, extra);
+	if (w < 3)
+		return;
+	w--;  /* the glyph */
+	if (r->queued)
+		q = (int)((r->queued - t0) * w / len);
+	if (r->start)
+		s = (int)((r->start - t0) * w / len);
+	if (r->end)
+		e = (int)((r->end - t0) * w / len);
+	if (s >= 0 && e < s)
+		e = s;
+	for (int i = q >= 0 ? q : 0; q >= 0 && i < (s >= 0 ? s : w) && i < w;
+	     i++)
+		draw_raw(y, x + i, u ? "░" : ".", SLOT_DIM, extra);
+	for (int i = s; s >= 0 && i <= e && i < w; i++)
+		draw_raw(y, x + i, u ? "█" : "#", slot, extra);
+	{
+		int g = e >= 0 ? e + 1 : q >= 0 ? q : 0;
+
+		if (g > w)
+			g = w;
+		draw_raw(y, x + g, pipe_state_glyph(r->state), slot, extra);
+	}
+}
+
+static void cell(void *ctx, size_t row, int col, struct cell *c)
+{
+	struct view *v = ctx;
+	struct trow *r = &P(v)->rows[row];
+
+	switch (col) {
+	case C_TASK:
+		if (r->n > 1)
+			snprintf(c->buf, sizeof(c->buf), "%s [%zu]",
+				 r->task_id, r->n);
+		else
+			snprintf(c->buf, sizeof(c->buf), "%s", r->task_id);
+		c->text = c->buf;
+		break;
+	case C_STATE:
+		if (r->n > 1)
+			snprintf(c->buf, sizeof(c->buf), "%s %zu/%zu done",
+				 pipe_state_glyph(r->state),
+				 r->count[PS_SUCCESS] + r->count[PS_SKIPPED],
+				 r->n);
+		else
+			snprintf(c->buf, sizeof(c->buf), "%s %s",
+				 pipe_state_glyph(r->state),
+				 r->n ? pipe_state_name(r->state)
+				      : "not started");
+		c->text = c->buf;
+		c->slot = pipe_state_slot(r->state);
+		break;
+	case C_TRY:
+		snprintf(c->buf, sizeof(c->buf), "%d", r->try_number);
+		c->text = r->try_number ? c->buf : "-";
+		break;
+	case C_DURATION:
+		if (r->start && r->end >= r->start) {
+			format_duration(r->end - r->start, c->buf,
+					sizeof(c->buf));
+			c->text = c->buf;
+		} else {
+			c->text = "-";
+		}
+		break;
+	case C_GANTT:
+		c->custom = gantt_cell;
+		c->custom_ctx = v;
+		c->npts = row;   /* which row the bar is of */
+		break;
+	}
+}
+
+static void draw(struct view *v, int y, int x, int h, int w)
+{
+	struct run_view *p = P(v);
+	struct pipe_model *m = PM(v);
+	char info[600], a[40], b[40];
+
+	fresh(v);
+	table_draw(&p->table, y, x, h - 1, w);
+	if (p->nrows) {
+		format_time(p->t0, a, sizeof(a));
+		format_duration(p->t1 > p->t0 ? p->t1 - p->t0 : 0, b,
+				sizeof(b));
+		snprintf(info, sizeof(info), "%zu/%zu  from %s over %s  "
+			 "Enter: log  C: clear task + downstream",
+			 p->table.sel + 1, p->nrows, p->t0 ? a : "-", b);
+		draw_text(y + h - 1, x, w, info, SLOT_DIM, 0, ALIGN_LEFT);
+	} else if (h > 4) {
+		snprintf(info, sizeof(info), "%s",
+			 ours(v) ? "no tasks in this run"
+			 : m->error ? m->error : "loading tasks…");
+		draw_text(y + 2, x + 2, w - 4, info,
+			  m->error && !ours(v) ? SLOT_STATUS_ERROR : SLOT_DIM,
+			  0, ALIGN_LEFT);
+	}
+	if (p->confirm && pipe_confirm_showing(p->confirm))
+		pipe_confirm_draw(p->confirm, y, x, h, w);
+}
+
+static struct trow *selected_row(struct view *v)
+{
+	struct run_view *p = P(v);
+
+	fresh(v);
+	return p->table.sel < p->nrows ? &p->rows[p->table.sel] : NULL;
+}
+
+static int action(struct view *v, enum action a)
+{
+	struct run_view *p = P(v);
+	struct trow *r;
+	int re;
+
+	fresh(v);
+	re = table_action(&p->table, a);
+	r = selected_row(v);
+	if (!(re & RE_UNHANDLED)) {
+		if (r)
+			set_str(&p->selected, r->task_id);
+		return re;
+	}
+	switch (a) {
+	case ACT_ENTER: {
+		const struct pipe_task *t;
+		char mi[24];
+
+		if (!r || !r->n)
+			return RE_REDRAW;
+		/* A mapped task: its worst instance's log. */
+		t = &PM(v)->tasks[p->order[r->first]];
+		for (size_t i = 0; i < r->n; i++) {
+			const struct pipe_task *u =
+				&PM(v)->tasks[p->order[r->first + i]];
+
+			if (u->state == r->state) {
+				t = u;
+				break;
+			}
+		}
+		snprintf(mi, sizeof(mi), "%d", t->map_index);
+		set_str(&p->selected, r->task_id);
+		{
+			/* The log view's second argument: run, task and map
+			 * index, apart by a unit separator (no id holds
+			 * one). */
+			char *where = xasprintf("%s\x1f%s\x1f%s", p->run,
+						r->task_id, mi);
+			int rr = tui_want_view(v->tui, "task-log", p->dag,
+					       where);
+
+			free(where);
+			return rr;
+		}
+	}
+	case ACT_CLEAR: {
+		const char *ids[1];
+
+		if (!r)
+			return RE_REDRAW;
+		ids[0] = r->task_id;
+		pipe_confirm_free(p->confirm);
+		p->confirm = pipe_confirm_open(v->tui, &(struct pipe_write){
+			.kind = PW_CLEAR, .dag_id = p->dag, .run_id = p->run,
+			.task_ids = ids, .ntask_ids = 1, .downstream = true});
+		return RE_REDRAW;
+	}
+	default:
+		return RE_UNHANDLED;
+	}
+}
+
+static bool key(struct view *v, int ch, bool is_key)
+{
+	struct run_view *p = P(v);
+	bool took;
+
+	if (!p->confirm || !pipe_confirm_showing(p->confirm))
+		return false;
+	took = pipe_confirm_key(p->confirm, ch, is_key);
+	if (!pipe_confirm_showing(p->confirm)) {
+		pipe_confirm_free(p->confirm);
+		p->confirm = NULL;
+	}
+	tui_dirty(v->tui);
+	return took;
+}
+
+static void reload(struct view *v, bool full)
+{
+	struct pipe_source *src = tui_pipes(v->tui);
+	struct pipe_model *m = src->model;
+
+	if (!full && m->pending)
+		return;
+	if (full || !m->defs_dag || strcmp(m->defs_dag, P(v)->dag))
+		src->ops->load_defs(src, P(v)->dag, NULL, NULL);
+	src->ops->load_tasks(src, P(v)->dag, P(v)->run, NULL, NULL);
+	P(v)->dirty = true;
+}
+
+static const char *title(struct view *v)
+{
+	snprintf(P(v)->title, sizeof(P(v)->title), "%s > %s", P(v)->dag,
+		 P(v)->run);
+	return P(v)->title;
+}
+
+static void vfree(struct view *v)
+{
+	struct run_view *p = P(v);
+
+	pipe_confirm_free(p->confirm);
+	rows_free(p);
+	free(p->selected);
+	free(p->dag);
+	free(p->run);
+	free(p);
+}
+
+static const struct view_ops run_ops = {
+	.name = "pipeline-run",
+	.free = vfree,
+	.draw = draw,
+	.sync = rebuild,
+	.action = action,
+	.reload = reload,
+	.title = title,
+	.key = key,
+};
+
+struct view *view_pipe_run_new(struct tui *t, const char *dag,
+			       const char *run)
+{
+	struct view *v;
+	struct run_view *p;
+
+	if (!tui_pipes(t) || !dag || !run)
+		return NULL;
+	v = xcalloc(1, sizeof(*v));
+	p = xcalloc(1, sizeof(*p));
+	v->ops = &run_ops;
+	v->tui = t;
+	v->priv = p;
+	p->dag = xstrdup(dag);
+	p->run = xstrdup(run);
+	p->table.cols = cols;
+	p->table.ncols = C__N;
+	p->table.cell = cell;
+	p->table.ctx = v;
+	p->table.sort_col = -1;
+	p->gen = (uint64_t)-1;
+	return v;
+}
