@@ -70,6 +70,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(err);
 	fuzz_check(m.nlog <= 100, T, "log lines capped");
 	pipe_model_free(&m);
+	{
+		struct pipe_import_error *ie = NULL;
+
+		rc = af_parse_import_errors(body, size, &ie, &n, &err);
+		result(rc, err, ie);
+		for (size_t i = 0; i < n; i++)
+			fuzz_check(ie[i].filename && ie[i].message, T,
+				   "an import error has a file and words");
+		pipe_import_errors_free(ie, n);
+	}
 	rc = af_parse_token(body, size, &tok, &err);
 	result(rc, err, tok);
 	free(tok);

@@ -117,6 +117,18 @@ int cli_pipelines(struct pipe_source *p, const struct cli_opts *o)
 		else
 			puts("no pipelines");
 	}
+	if (m->nimport_errors) {
+		printf("\n%zu file%s with import errors:\n", m->nimport_errors,
+		       m->nimport_errors == 1 ? "" : "s");
+		for (size_t i = 0; i < m->nimport_errors; i++) {
+			char *f = sanitize_text(m->import_errors[i].filename);
+			char *e = sanitize_text(m->import_errors[i].message);
+
+			printf("  %s: %s\n", f, e);
+			free(f);
+			free(e);
+		}
+	}
 	return done_output();
 }
 

@@ -605,6 +605,63 @@ int af_parse_log(const char *body, size_t len, struct pipe_model *m,
 	return 0;
 }
 
+/* --- import errors ------------------------------------------------------- */
+
+int af_parse_import_errors(const char *body, size_t len,
+			   struct pipe_import_error **out, size_t *n,
+			   char **err)
+{
+	struct pctx c = {.err = err};
+	json_t *root, *list, *e;
+	struct pipe_import_error *v;
+	size_t i;
+
+	*err = NULL;
+	*out = NULL;
+	*n = 0;
+	root = load(&c, body, len);
+	list = root ? get_list(&c, root, "import_errors") : NULL;
+	if (!list) {
+		json_decref(root);
+		return -1;
+	}
+	v = xcalloc(json_array_size(list) + 1, sizeof(*v));
+	c.in_list = true;
+	json_array_foreach(list, i, e) {
+		const char *t, *last;
+		size_t tl;
+
+		c.index = i;
+		if (!json_is_object(e)) {
+			fail(&c, NULL, "%s, not an object", type_name(e));
+			break;
+		}
+		v[i].filename = get_str(&c, e, "filename", true);
+		v[i].trace = get_str(&c, e, "stack_trace", false);
+		v[i].time_ms = get_time(&c, e, "timestamp");
+		if (*err)
+			break;
+		/* The message is the trace's last line that has words. */
+		t = v[i].trace ? v[i].trace : "";
+		tl = strlen(t);
+		while (tl && (t[tl - 1] == '\n' || t[tl - 1] == ' '))
+			tl--;
+		last = t + tl;
+		while (last > t && last[-1] != '\n')
+			last--;
+		v[i].message = xstrndup(last, (size_t)(t + tl - last));
+	}
+	i = json_array_size(list);
+	json_decref(root);
+	if (*err) {
+		pipe_import_errors_free(v, i);
+		return -1;
+	}
+	*out = v;
+	*n = i;
+	return 0;
+}
+
 /* --- auth and errors ----------------------------------------------------- */
 
 int af_parse_token(const char *body, size_t len, char **token, char **err)

@@ -32,6 +32,11 @@ int af_parse_defs(const char *body, size_t len, struct pipe_task_def **out,
  * dropped). */
 int af_parse_log(const char *body, size_t len, struct pipe_model *m,
 		 size_t max_lines, char **err);
+/* GET /importErrors: {"import_errors":[{"filename","stack_trace",
+ * "timestamp"}],"total_entries":N} */
+int af_parse_import_errors(const char *body, size_t len,
+			   struct pipe_import_error **out, size_t *n,
+			   char **err);
 /* POST /auth/token: {"access_token":"..."} */
 int af_parse_token(const char *body, size_t len, char **token, char **err);
 /* An error reply's words: {"detail":"..."} or {"detail":[{"msg"}]} or

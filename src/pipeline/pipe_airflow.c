@@ -24,7 +24,7 @@
 #define AF_LOG_PAGES 2000
 
 enum af_kind {
-	AK_DAGS, AK_RUNS, AK_TASKS, AK_DEFS, AK_LOG, AK_WRITE, AK_RECENT,
+	AK_DAGS, AK_RUNS, AK_TASKS, AK_DEFS, AK_LOG, AK_WRITE, AK_RECENT, AK_IMPORT_ERRORS,
 };
 
 struct af_req {
@@ -447,6 +447,16 @@ static int take_write(struct af_req *r, const struct http_reply *rep,
 	return 0;
 }
 
+static bool token_refused(const struct http_reply *rep)
+{
+	char *d = af_parse_error(rep->body, rep->len);
+	bool yes = d && (strstr(d, "JWT") || strstr(d, "token") ||
+			 strstr(d, "Token"));
+
+	free(d);
+	return yes;
+}
+
 static void on_reply(void *ud, const struct http_reply *rep)
 {
 	struct af_req *r = ud;
@@ -455,9 +465,10 @@ static void on_reply(void *ud, const struct http_reply *rep)
 	char *why, *err = NULL;
 
 	r->http = NULL;
-	/* An expired token: a new one, once, then the same request. */
-	if (rep->status == 401 && !r->reauthed && a->cred.user &&
-	    a->cred.password) {
+	/* An expired token: a new one, once, then the same request. Airflow
+	 * says 401, or 403 "Invalid JWT token". */
+	if ((rep->status == 401 || (rep->status == 403 && token_refused(rep)))
+	    && !r->reauthed && a->cred.user && a->cred.password) {
 		r->reauthed = true;
 		free(a->token);
 		a->token = NULL;
@@ -497,6 +508,19 @@ static void on_reply(void *ud, const struct http_reply *rep)
 	case AK_LOG:
 		af_parse_log(rep->body, rep->len, m, AF_LOG_LINES, &err);
 		break;
+	case AK_IMPORT_ERRORS: {
+		struct pipe_import_error *v;
+		size_t n;
+
+		if (af_parse_import_errors(rep->body, rep->len, &v, &n,
+					   &err) == 0) {
+			pipe_import_errors_free(m->import_errors,
+						m->nimport_errors);
+			m->import_errors = v;
+			m->nimport_errors = n;
+		}
+		break;
+	}
 	case AK_RECENT: {
 		struct pipe_run *v;
 		size_t n;
@@ -540,6 +564,12 @@ static void af_load_dags(struct pipe_source *p, pipe_done_fn done, void *ud)
 				   done, ud);
 
 	r->paged = true;
+	send_req(r);
+	/* The files that did not load come with every listing: the newest
+	 * hundred is plenty to flag them. */
+	r = req_new(p, AK_IMPORT_ERRORS, "GET",
+		    xstrdup("importErrors?limit=100&order_by=-timestamp"), NULL,
+		    NULL, NULL);
 	send_req(r);
 }
 

@@ -115,6 +115,16 @@ void pipe_defs_free(struct pipe_task_def *v, size_t n)
 	free(v);
 }
 
+void pipe_import_errors_free(struct pipe_import_error *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].filename);
+		free(v[i].message);
+		free(v[i].trace);
+	}
+	free(v);
+}
+
 void pipe_log_clear(struct pipe_model *m)
 {
 	for (size_t i = 0; i < m->nlog; i++) {
@@ -132,6 +142,7 @@ void pipe_log_clear(struct pipe_model *m)
 void pipe_model_free(struct pipe_model *m)
 {
 	pipe_dags_free(m->dags, m->ndags);
+	pipe_import_errors_free(m->import_errors, m->nimport_errors);
 	pipe_runs_free(m->runs, m->nruns);
 	pipe_tasks_free(m->tasks, m->ntasks);
 	pipe_defs_free(m->defs, m->ndefs);

@@ -85,6 +85,14 @@ struct pipe_task {
 	char *json;
 };
 
+/* A pipeline file the orchestrator could not load. */
+struct pipe_import_error {
+	char *filename;
+	char *message;         /* the stack trace's last line */
+	char *trace;           /* all of it */
+	int64_t time_ms;
+};
+
 /* One task of a pipeline's definition, for dependency order. */
 struct pipe_task_def {
 	char *task_id;
@@ -103,6 +111,8 @@ struct pipe_model {
 	struct pipe_dag *dags;
 	size_t ndags;
 	long dags_total;       /* the server's total_entries */
+	struct pipe_import_error *import_errors; /* with every DAG listing */
+	size_t nimport_errors;
 	struct pipe_run *runs; /* of runs_dag */
 	size_t nruns;
 	long runs_total;
@@ -131,6 +141,7 @@ void pipe_dags_free(struct pipe_dag *v, size_t n);
 void pipe_runs_free(struct pipe_run *v, size_t n);
 void pipe_tasks_free(struct pipe_task *v, size_t n);
 void pipe_defs_free(struct pipe_task_def *v, size_t n);
+void pipe_import_errors_free(struct pipe_import_error *v, size_t n);
 void pipe_log_clear(struct pipe_model *m);
 struct pipe_dag *pipe_find_dag(struct pipe_model *m, const char *id);
 /* The definitions' order: each task after every task upstream of it,

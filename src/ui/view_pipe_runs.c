@@ -24,12 +24,13 @@
 enum { C_STATE, C_RUN, C_TYPE, C_START, C_DURATION, C_CONF, C__N };
 
 static const struct table_col cols[C__N] = {
-	[C_STATE] = {"STATE", 16, 0, 0, false, false, false, 0},
-	[C_RUN] = {"RUN", 34, 16, 0, false, true, false, 60},
-	[C_TYPE] = {"TYPE", 9, 0, 2, false, false, false, 0},
+	[C_STATE] = {"STATE", 11, 0, 0, false, false, false, 0},
+	/* Airflow's run ids are about 40 columns: shown whole at 80. */
+	[C_RUN] = {"RUN", 40, 24, 0, false, true, false, 64},
+	[C_TYPE] = {"TYPE", 9, 0, 3, false, false, false, 0},
 	[C_START] = {"START", 8, 0, 1, true, false, false, 0},
 	[C_DURATION] = {"DURATION", 8, 0, 0, true, false, false, 0},
-	[C_CONF] = {"CONF", 16, 4, 3, false, true, false, 60},
+	[C_CONF] = {"CONF", 16, 4, 4, false, true, false, 60},
 };
 
 struct runs_view {

@@ -200,6 +200,26 @@ static void draw(struct view *v, int y, int x, int h, int w)
 	char info[600];
 
 	fresh(v);
+	/* Files that did not load: a line each under the table, at most a
+	 * third of the pane. */
+	if (m->nimport_errors && h > 6) {
+		int ne = (int)m->nimport_errors, room = h / 3;
+		int shown = ne + 1 > room ? room - 1 : ne;
+
+		h -= shown + 1;
+		snprintf(info, sizeof(info), "%d file%s with import errors "
+			 "(not listed above):", ne, ne == 1 ? "" : "s");
+		draw_text(y + h, x, w, info, SLOT_RUN_FAILED, 0, ALIGN_LEFT);
+		for (int i = 0; i < shown; i++) {
+			char *l = xasprintf("  %s: %s",
+					    m->import_errors[i].filename,
+					    m->import_errors[i].message);
+
+			draw_text(y + h + 1 + i, x, w, l, SLOT_RUN_FAILED, 0,
+				  ALIGN_LEFT);
+			free(l);
+		}
+	}
 	load_visible(v, p->table.page > 0 ? p->table.page : h);
 	table_draw(&p->table, y, x, h - 1, w);
 	if (p->nrows) {

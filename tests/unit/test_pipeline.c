@@ -160,6 +160,24 @@ static void test_real_replies(void)
 	free(body);
 	pipe_model_free(&m);
 
+	body = slurp("import_errors.json", &len);
+	{
+		struct pipe_import_error *ie;
+
+		ok(body && af_parse_import_errors(body, len, &ie, &n, &err) ==
+		   0, "import_errors.json parses");
+		if (body && n == 1) {
+			is_str(ie[0].filename, "mltop_broken.py", "the file");
+			is_str(ie[0].message, "ModuleNotFoundError: No module "
+			       "named 'no_such_module_here'",
+			       "the trace's last line");
+			pipe_import_errors_free(ie, n);
+		} else {
+			ok(0, "one import error, got %zu", n);
+		}
+	}
+	free(body);
+
 	body = slurp("error_404.json", &len);
 	err = body ? af_parse_error(body, len) : NULL;
 	is_str(err, "The Dag with ID: `nosuch` was not found", "404 detail");

@@ -1,0 +1,369 @@
+# test_pipelines.py: mltop's pipeline commands and views against a real
+# `airflow standalone` 3.3.2 started once for the whole run by
+# tools/test.sh (MLTOP_TEST_AIRFLOW_URL, _USER, _PASSWORD), with the fixture
+# DAGs of tests/integration/airflow_dags/. Every output is checked against
+# what the Airflow API itself returns, every action's effect through the
+# API.
+import json
+import os
+import subprocess
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+
+import pytest
+
+from conftest import clean_env
+
+URL = os.environ.get("MLTOP_TEST_AIRFLOW_URL")
+USER = os.environ.get("MLTOP_TEST_AIRFLOW_USER", "admin")
+PASSWORD = os.environ.get("MLTOP_TEST_AIRFLOW_PASSWORD")
+
+pytestmark = pytest.mark.skipif(
+    not URL or not PASSWORD,
+    reason="no Airflow: tools/test.sh starts one and sets "
+           "MLTOP_TEST_AIRFLOW_URL and MLTOP_TEST_AIRFLOW_PASSWORD")
+
+EXIT_OK, EXIT_USAGE, EXIT_STORE, EXIT_READ_ONLY = 0, 1, 2, 5
+FINAL = {"success", "failed"}
+
+
+# ---- the API, as the peer itself answers ------------------------------------
+
+class Api:
+    def __init__(self):
+        self.token = None
+
+    def _token(self):
+        body = json.dumps({"username": USER, "password": PASSWORD}).encode()
+        req = urllib.request.Request(URL + "/auth/token", data=body,
+                                     method="POST", headers={
+                                         "Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            self.token = json.load(r)["access_token"]
+
+    def call(self, method, path, body=None):
+        if not self.token:
+            self._token()
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(
+            URL + "/api/v2/" + path, data=data, method=method,
+            headers={"Authorization": "Bearer " + self.token,
+                     "Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return json.load(r)
+        except urllib.error.HTTPError as e:
+            if e.code == 401:
+                self.token = None
+                return self.call(method, path, body)
+            raise
+
+    def get(self, path):
+        return self.call("GET", path)
+
+    def run(self, dag, run_id):
+        return self.get(f"dags/{dag}/dagRuns/{q(run_id)}")
+
+    def tasks(self, dag, run_id):
+        return self.get(f"dags/{dag}/dagRuns/{q(run_id)}/taskInstances"
+                        "?limit=100")["task_instances"]
+
+    def wait_run(self, dag, run_id, states=FINAL, timeout=180):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            r = self.run(dag, run_id)
+            if r["state"] in states:
+                return r
+            time.sleep(0.5)
+        raise AssertionError(f"{dag} {run_id} not {states} in {timeout} s: "
+                             f"{self.run(dag, run_id)['state']}")
+
+
+def q(s):
+    return urllib.parse.quote(s, safe="")
+
+
+@pytest.fixture(scope="module")
+def api():
+    a = Api()
+    # The fixture DAGs are loaded once the dag-processor has seen them.
+    end = time.monotonic() + 120
+    want = {"mltop_ok", "mltop_flaky", "mltop_mapped"}
+    while time.monotonic() < end:
+        ids = {d["dag_id"] for d in a.get("dags?limit=100")["dags"]}
+        if want <= ids:
+            break
+        time.sleep(1)
+    else:
+        pytest.fail(f"the fixture DAGs never loaded: have {ids}")
+    for dag in want:
+        a.call("PATCH", f"dags/{dag}?update_mask=is_paused",
+               {"is_paused": False})
+    return a
+
+
+@pytest.fixture
+def run_mltop(mltop, tmp_path):
+    """mltop with the pipeline source and credentials in the environment
+    and its audit log in tmp_path."""
+    def go(*args, env=None, timeout=120):
+        e = {"MLTOP_PIPELINES_URI": "airflow+" + URL,
+             "MLTOP_PIPELINES_USERNAME": USER,
+             "MLTOP_PIPELINES_PASSWORD": PASSWORD,
+             "XDG_STATE_HOME": str(tmp_path / "state"),
+             "HOME": str(tmp_path)}
+        e.update(env or {})
+        p = mltop.run(*args, env={k: v for k, v in e.items()
+                                  if v is not None}, timeout=timeout)
+        for name, data in (("stdout", p.stdout), ("stderr", p.stderr)):
+            assert PASSWORD.encode() not in data, \
+                f"the password appears on {name}"
+        return p
+    go.audit = lambda: [json.loads(x) for x in (
+        tmp_path / "state" / "mltop" / "audit.log").read_text().splitlines()]
+    return go
+
+
+def ok_json(p, what):
+    assert p.returncode == 0, \
+        f"{what}: exit {p.returncode}: {p.stderr.decode(errors='replace')}"
+    return json.loads(p.stdout)
+
+
+STABLE = ("dag_id", "dag_display_name", "is_paused", "tags", "owners",
+          "timetable_summary", "has_import_errors", "fileloc")
+
+
+def trigger(run_mltop, dag, conf=None):
+    args = ["trigger", dag, "--yes", "--json"]
+    if conf is not None:
+        args += ["--conf", json.dumps(conf)]
+    got = ok_json(run_mltop(*args), f"trigger {dag}")
+    assert got["result"] == "done", got
+    return got["dag_run_id"]
+
+
+# ---- reading ------------------------------------------------------------------
+
+def test_pipelines_as_the_api_lists_them(run_mltop, api):
+    got = ok_json(run_mltop("pipelines", "--json"), "pipelines --json")
+    want = api.get("dags?limit=100&order_by=dag_id")
+    assert got["total_entries"] == want["total_entries"]
+    assert [d["dag_id"] for d in got["dags"]] == \
+        [d["dag_id"] for d in want["dags"]]
+    for g, w in zip(got["dags"], want["dags"]):
+        for k in STABLE:
+            assert g.get(k) == w.get(k), (g["dag_id"], k, g.get(k), w.get(k))
+    text = run_mltop("pipelines")
+    assert text.returncode == 0
+    out = text.stdout.decode()
+    for d in want["dags"]:
+        assert d["dag_id"] in out
+    errors = api.get("importErrors")["import_errors"]
+    assert errors, "the broken fixture DAG is not an import error"
+    for e in errors:
+        assert os.path.basename(e["filename"]) in out, out
+
+
+def test_trigger_tasks_and_logs(run_mltop, api):
+    run_id = trigger(run_mltop, "mltop_ok", {"why": "test"})
+    r = api.wait_run("mltop_ok", run_id)
+    assert r["state"] == "success" and r["conf"] == {"why": "test"}, r
+    got = ok_json(run_mltop("pipeline-runs", "mltop_ok", "--json"),
+                  "pipeline-runs")
+    mine = [x for x in got["dag_runs"] if x["dag_run_id"] == run_id]
+    assert len(mine) == 1 and mine[0]["state"] == "success", got
+    assert mine[0]["conf"] == {"why": "test"}
+
+    got = ok_json(run_mltop("tasks", "mltop_ok", run_id, "--json"), "tasks")
+    want = {t["task_id"]: t for t in api.tasks("mltop_ok", run_id)}
+    ids = [t["task_id"] for t in got["task_instances"]]
+    assert sorted(ids) == sorted(want), (ids, list(want))
+    # Dependency order, as the DAG defines it.
+    defs = api.get("dags/mltop_ok/tasks")["tasks"]
+    down = {t["task_id"]: t["downstream_task_ids"] for t in defs}
+    for i, t in enumerate(ids):
+        for d in down[t]:
+            assert ids.index(d) > i, f"{d} listed before {t}: {ids}"
+    for t in got["task_instances"]:
+        w = want[t["task_id"]]
+        for k in ("state", "try_number", "map_index", "start_date",
+                  "end_date"):
+            assert t[k] == w[k], (t["task_id"], k, t[k], w[k])
+
+    task = ids[0]
+    try_number = want[task]["try_number"]
+    logs = ok_json(run_mltop("logs", "mltop_ok", run_id, task, "--json"),
+                   "logs --json")
+    api_log = api.get(f"dags/mltop_ok/dagRuns/{q(run_id)}/taskInstances/"
+                      f"{task}/logs/{try_number}")
+    want_events = [c.get("event") if isinstance(c, dict) else c
+                   for c in api_log["content"]]
+    assert [c["event"] for c in logs["content"]] == want_events
+    text = run_mltop("logs", "mltop_ok", run_id, task)
+    assert text.returncode == 0 and b"Done. Returned value" in text.stdout
+
+
+def test_mapped_task_instances(run_mltop, api):
+    run_id = trigger(run_mltop, "mltop_mapped")
+    api.wait_run("mltop_mapped", run_id)
+    got = ok_json(run_mltop("tasks", "mltop_mapped", run_id, "--json"),
+                  "tasks of a mapped run")
+    mapped = [t for t in got["task_instances"] if t["map_index"] >= 0]
+    want = [t for t in api.tasks("mltop_mapped", run_id)
+            if t["map_index"] >= 0]
+    assert len(mapped) == 50, len(mapped)
+    assert sorted(t["map_index"] for t in mapped) == list(range(50))
+    assert len(want) <= len(mapped)
+
+
+def test_clear_failed_then_success(run_mltop, api):
+    run_id = trigger(run_mltop, "mltop_flaky")
+    r = api.wait_run("mltop_flaky", run_id)
+    assert r["state"] == "failed", r
+    p = run_mltop("clear", "mltop_flaky", run_id, "--only-failed",
+                  "--downstream", "--yes")
+    assert p.returncode == 0, p.stderr
+    out = p.stdout.decode()
+    # The plan named what the server's dry run said it would clear.
+    assert "flaky" in out and "cleared" in out, out
+    r = api.wait_run("mltop_flaky", run_id, {"success"}, timeout=240)
+    tries = {t["task_id"]: t["try_number"]
+             for t in api.tasks("mltop_flaky", run_id)}
+    assert tries.get("flaky") == 2, tries
+    events = [a for a in run_mltop.audit() if a["event"]["action"] ==
+              "clear"]
+    assert [a["result"] for a in events] == ["started", "done"], events
+
+
+def test_pause_unpause_and_read_only(run_mltop, api):
+    p = run_mltop("--read-only", "pause", "mltop_ok", "--yes")
+    assert p.returncode == EXIT_READ_ONLY, p.stderr
+    assert api.get("dags/mltop_ok")["is_paused"] is False
+    p = run_mltop("pause", "mltop_ok", "--yes")
+    assert p.returncode == 0, p.stderr
+    assert api.get("dags/mltop_ok")["is_paused"] is True
+    p = run_mltop("unpause", "mltop_ok", "--yes")
+    assert p.returncode == 0, p.stderr
+    assert api.get("dags/mltop_ok")["is_paused"] is False
+    p = run_mltop("--read-only", "trigger", "mltop_ok", "--yes")
+    assert p.returncode == EXIT_READ_ONLY
+
+
+def test_declined_without_a_terminal(run_mltop, api):
+    before = api.get("dags/mltop_ok/dagRuns?limit=1")["total_entries"]
+    p = run_mltop("trigger", "mltop_ok")
+    assert p.returncode == EXIT_USAGE, p.stderr
+    assert b"without --yes" in p.stderr
+    p = run_mltop("trigger", "mltop_ok", "--conf", "[1]", "--yes")
+    assert p.returncode == EXIT_USAGE and b"JSON object" in p.stderr
+    assert api.get("dags/mltop_ok/dagRuns?limit=1")["total_entries"] == \
+        before, "a run was triggered"
+
+
+# ---- credentials and faults ---------------------------------------------------
+
+def test_wrong_password_says_who(run_mltop):
+    p = run_mltop("pipelines", env={"MLTOP_PIPELINES_PASSWORD": "nope"})
+    assert p.returncode == EXIT_STORE
+    err = p.stderr.decode()
+    assert "not authenticated (HTTP 401)" in err and \
+        f"sent user '{USER}' from MLTOP_PIPELINES_USERNAME" in err, err
+    assert "nope" not in err
+
+
+def test_netrc_credentials(run_mltop, tmp_path):
+    host = urllib.parse.urlsplit(URL).hostname
+    netrc = tmp_path / "netrc"
+    netrc.write_text(f"machine {host} login {USER} password {PASSWORD}\n")
+    p = run_mltop("pipelines", "--json", env={
+        "MLTOP_PIPELINES_USERNAME": None, "MLTOP_PIPELINES_PASSWORD": None,
+        "NETRC": str(netrc)})
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["dags"]
+
+
+def test_bad_token(run_mltop):
+    p = run_mltop("pipelines", env={
+        "MLTOP_PIPELINES_USERNAME": None, "MLTOP_PIPELINES_PASSWORD": None,
+        "MLTOP_PIPELINES_TOKEN": "not-a-jwt"})
+    assert p.returncode == EXIT_STORE
+    # Airflow answers a token it cannot read with 403 "Invalid JWT token".
+    assert b"a token from MLTOP_PIPELINES_TOKEN" in p.stderr, p.stderr
+    assert b"not-a-jwt" not in p.stderr
+
+
+def test_unknown_dag(run_mltop):
+    p = run_mltop("pipeline-runs", "no_such_dag_" + uuid.uuid4().hex[:6])
+    assert p.returncode == EXIT_STORE
+    assert b"not found (HTTP 404)" in p.stderr, p.stderr
+
+
+def test_airflow_down(mltop, tmp_path):
+    import servers
+    p = mltop.run("-p", f"airflow+http://127.0.0.1:{servers.free_port()}",
+                  "pipelines", env={"HOME": str(tmp_path)})
+    assert p.returncode == EXIT_STORE and b"connection refused" in p.stderr
+
+
+# ---- the dashboard ------------------------------------------------------------
+
+def test_dashboard_pipeline_views(mltop, api, run_mltop, tmp_path):
+    """W, Enter, Enter: the pipelines, a pipeline's runs, a run's Gantt;
+    then a task's log, at 80x24 in tmux."""
+    run_id = trigger(run_mltop, "mltop_ok")
+    api.wait_run("mltop_ok", run_id)
+    store = tmp_path / "demo.db"
+    subprocess.run([str(mltop.binary), "--demo-create", str(store)],
+                   check=True, env=clean_env({"HOME": str(tmp_path)}))
+    sock = f"mltop-pipe-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+    env = clean_env({"MLTOP_PIPELINES_USERNAME": USER,
+                     "MLTOP_PIPELINES_PASSWORD": PASSWORD,
+                     "HOME": str(tmp_path), "TERM": "xterm-256color",
+                     "XDG_STATE_HOME": str(tmp_path / "state")})
+    cmd = [str(mltop.binary), "-u", str(store), "-p", "airflow+" + URL]
+    tmux = ["tmux", "-L", sock]
+    subprocess.run(tmux + ["-f", "/dev/null", "new-session", "-d", "-x",
+                           "80", "-y", "24", *cmd], check=True, env=env)
+
+    def screen():
+        return subprocess.run(tmux + ["capture-pane", "-p"],
+                              capture_output=True, text=True).stdout
+
+    def wait(pred, what, timeout=20):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            s = screen()
+            if pred(s):
+                return s
+            time.sleep(0.1)
+        raise AssertionError(f"{what}:\n{screen()}")
+
+    def keys(*k):
+        subprocess.run(tmux + ["send-keys", *k], check=True)
+
+    try:
+        wait(lambda s: "experiments" in s, "the dashboard")
+        keys("W")
+        s = wait(lambda s: "mltop_ok" in s and "PIPELINE" in s,
+                 "the pipelines view")
+        assert "import errors" in s, s
+        ids = sorted(d["dag_id"] for d in api.get("dags?limit=100")["dags"])
+        row = ids.index("mltop_ok")
+        keys(*(["j"] * row), "Enter")
+        s = wait(lambda s: run_id[:20] in s, "the runs of mltop_ok")
+        keys("Enter")
+        s = wait(lambda s: "prep" in s and "evaluate" in s and
+                 "success" in s, "the run's tasks")
+        lines = s.splitlines()
+        order = [next(i for i, line in enumerate(lines) if t in line)
+                 for t in ("prep", "train", "evaluate")]
+        assert order == sorted(order), f"not in dependency order:\n{s}"
+        keys("Enter")
+        wait(lambda s: "lines" in s and "try" in s and "::group::" in s,
+             "the log of prep")
+    finally:
+        subprocess.run(tmux + ["kill-server"], capture_output=True)
