@@ -67,6 +67,7 @@ int cli_tasks(struct pipe_source *p, const struct cli_opts *o);
 int cli_logs(struct pipe_source *p, const struct cli_opts *o);
 int cli_trigger(struct pipe_source *p, const struct cli_opts *o);
 int cli_clear(struct pipe_source *p, const struct cli_opts *o);
+int cli_mark(struct pipe_source *p, const struct cli_opts *o);
 int cli_pause(struct pipe_source *p, const struct cli_opts *o);
 int cli_unpause(struct pipe_source *p, const struct cli_opts *o);
 

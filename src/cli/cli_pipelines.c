@@ -442,38 +442,6 @@ static void wplan_print(FILE *f, const void *ctx)
 	}
 }
 
-/* The audit line's event: what was asked, as JSON. */
-static char *write_event(const struct pipe_write *w, const char *who)
-{
-	static const char *const kinds[] = {
-		[PW_TRIGGER] = "trigger", [PW_CLEAR] = "clear",
-		[PW_PAUSE] = "pause", [PW_UNPAUSE] = "unpause"};
-	json_t *o = json_pack("{s:i, s:I, s:s, s:s, s:s}", "v", 1, "time",
-			      (json_int_t)clock_now_ms(), "who", who,
-			      "action", kinds[w->kind], "dag_id", w->dag_id);
-	char *out;
-
-	if (w->run_id)
-		json_object_set_new(o, "dag_run_id", json_string(w->run_id));
-	if (w->kind == PW_CLEAR) {
-		json_t *ids = json_array();
-
-		for (size_t i = 0; i < w->ntask_ids; i++)
-			json_array_append_new(ids,
-					      json_string(w->task_ids[i]));
-		json_object_set_new(o, "task_ids", ids);
-		json_object_set_new(o, "only_failed",
-				    json_boolean(w->only_failed));
-		json_object_set_new(o, "include_downstream",
-				    json_boolean(w->downstream));
-	}
-	if (w->conf)
-		json_object_set_new(o, "conf", json_loads(w->conf, 0, NULL));
-	out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(o);
-	return out;
-}
-
 static void json_result(const struct wplan *pl, const char *result,
 			const char *error, const struct pipe_write_result *r)
 {
@@ -504,7 +472,9 @@ static int carry_out(struct pipe_source *p, const struct cli_opts *o,
 		     const struct pipe_write *w, struct wplan *pl)
 {
 	struct pipe_write_result res = {0};
-	char *who = history_who(), *ev = write_event(w, who), *err = NULL;
+	char *who = history_who(), *ev = pipe_write_event(w, who,
+							  clock_now_ms());
+	char *err = NULL;
 	char *result;
 	int rc;
 
@@ -676,6 +646,45 @@ static int set_paused(struct pipe_source *p, const struct cli_opts *o,
 				  "(running ones go on)" :
 				  "%s: runs are scheduled again", d));
 	free(d);
+	rc = carry_out(p, o, &w, &pl);
+	wplan_free(&pl);
+	return rc;
+}
+
+int cli_mark(struct pipe_source *p, const struct cli_opts *o)
+{
+	const char *ids[1] = {o->task};
+	const char *state = o->task_ids && o->ntask_ids > 1 ? o->task_ids[1]
+							    : NULL;
+	struct pipe_write w = {
+		.kind = PW_MARK, .dag_id = o->dag, .run_id = o->pipe_run,
+		.task_ids = ids, .ntask_ids = 1, .new_state = state,
+		.map_index = o->map_index ? atoi(o->map_index) : -1,
+		.dry_run = true};
+	struct pipe_write_result dry = {0};
+	struct wplan pl = {.w = &w};
+	char *t = quoted(o->task);
+	int rc;
+
+	if (!state || (strcmp(state, "success") && strcmp(state, "failed"))) {
+		msg_err("usage: mltop mark DAG RUN TASK success|failed "
+			"[--map-index N] [--yes]");
+		free(t);
+		return EXIT_USAGE;
+	}
+	p->ops->write(p, &w, &dry, NULL, NULL);
+	if (wait_ok(p) != 0) {
+		free(t);
+		pipe_write_result_free(&dry);
+		return EXIT_STORE;
+	}
+	w.dry_run = false;
+	pl.summary = xasprintf("mark %s %s", t, state);
+	for (size_t i = 0; i < dry.nitems; i++)
+		wplan_line(&pl, xasprintf("%s: set to %s", dry.items[i],
+					  state));
+	free(t);
+	pipe_write_result_free(&dry);
 	rc = carry_out(p, o, &w, &pl);
 	wplan_free(&pl);
 	return rc;

@@ -165,6 +165,17 @@ const struct cli_command cli_commands[] = {
 		.help = "clear tasks of a run so they run again",
 	},
 	{
+		.name = "mark",
+		.args = "DAG RUN TASK success|failed\n[--map-index N] [--yes]",
+		.usage = "DAG RUN TASK success|failed [--map-index N] [--yes] "
+			 "[--json]",
+		.min_args = 4, .max_args = 4,
+		.flags = CF_JSON | CF_MAP_INDEX | CF_YES,
+		.layout = ARGS_PIPELINE,
+		.run_pipe = cli_mark,
+		.help = "set a task instance's state",
+	},
+	{
 		.name = "pause",
 		.args = "DAG [--yes]",
 		.usage = "DAG [--yes] [--json]",

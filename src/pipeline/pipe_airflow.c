@@ -420,7 +420,7 @@ static int take_write(struct af_req *r, const struct http_reply *rep,
 			*tmp = run;
 			pipe_runs_free(tmp, 1);
 		}
-	} else if (r->wkind == PW_CLEAR) {
+	} else if (r->wkind == PW_CLEAR || r->wkind == PW_MARK) {
 		struct pipe_task *t = NULL;
 		size_t n = 0;
 		long total;
@@ -702,6 +702,20 @@ static void af_write(struct pipe_source *p, const struct pipe_write *w,
 			json_object_set_new(b, "task_ids", ids);
 		else
 			json_decref(ids);
+		break;
+	}
+	case PW_MARK: {
+		char *u = esc(w->run_id), *t = esc(w->task_ids[0]);
+		char mi[24] = "";
+
+		if (w->map_index >= 0)
+			snprintf(mi, sizeof(mi), "/%d", w->map_index);
+		method = "PATCH";
+		path = xasprintf("dags/%s/dagRuns/%s/taskInstances/%s%s%s", d, u,
+				 t, mi, w->dry_run ? "/dry_run" : "");
+		b = json_pack("{s:s}", "new_state", w->new_state);
+		free(u);
+		free(t);
 		break;
 	}
 	case PW_PAUSE:

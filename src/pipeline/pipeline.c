@@ -1,6 +1,8 @@
 /* pipeline.c: the pipeline model and the words for states. */
 #include "config.h"
 
+#include <jansson.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -177,6 +179,58 @@ void pipe_write_result_free(struct pipe_write_result *r)
 	free(r->items);
 	free(r->run_id);
 	memset(r, 0, sizeof(*r));
+}
+
+const char *pipe_write_name(enum pipe_write_kind k)
+{
+	static const char *const names[] = {
+		[PW_TRIGGER] = "trigger", [PW_CLEAR] = "clear",
+		[PW_PAUSE] = "pause", [PW_UNPAUSE] = "unpause",
+		[PW_MARK] = "mark"};
+
+	return k <= PW_MARK ? names[k] : "write";
+}
+
+char *pipe_write_event(const struct pipe_write *w, const char *who,
+		       int64_t now_ms)
+{
+	json_t *o = json_pack("{s:i, s:I, s:s, s:s, s:s}", "v", 1, "time",
+			      (json_int_t)now_ms, "who", who, "action",
+			      pipe_write_name(w->kind), "dag_id", w->dag_id);
+	char *out;
+
+	if (w->run_id)
+		json_object_set_new(o, "dag_run_id", json_string(w->run_id));
+	if (w->kind == PW_CLEAR || w->kind == PW_MARK) {
+		json_t *ids = json_array();
+
+		for (size_t i = 0; i < w->ntask_ids; i++)
+			json_array_append_new(ids,
+					      json_string(w->task_ids[i]));
+		json_object_set_new(o, "task_ids", ids);
+	}
+	if (w->kind == PW_CLEAR) {
+		json_object_set_new(o, "only_failed",
+				    json_boolean(w->only_failed));
+		json_object_set_new(o, "include_downstream",
+				    json_boolean(w->downstream));
+	}
+	if (w->kind == PW_MARK) {
+		json_object_set_new(o, "new_state",
+				    json_string(w->new_state));
+		if (w->map_index >= 0)
+			json_object_set_new(o, "map_index",
+					    json_integer(w->map_index));
+	}
+	if (w->conf) {
+		json_t *c = json_loads(w->conf, 0, NULL);
+
+		if (c)
+			json_object_set_new(o, "conf", c);
+	}
+	out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	return out;
 }
 
 static int def_index(const struct pipe_model *m, const char *id)

@@ -158,6 +158,7 @@ enum pipe_write_kind {
 	PW_CLEAR,      /* tasks (or all) of a run; dry_run lists them */
 	PW_PAUSE,
 	PW_UNPAUSE,
+	PW_MARK,       /* a task instance set to new_state */
 };
 
 struct pipe_write {
@@ -168,6 +169,8 @@ struct pipe_write {
 	size_t ntask_ids;
 	bool only_failed, downstream, dry_run;
 	const char *conf;        /* PW_TRIGGER: a JSON object, or NULL */
+	const char *new_state;   /* PW_MARK: "success" or "failed" */
+	int map_index;           /* PW_MARK: -1 for a task not mapped */
 };
 
 /* What a write touched or would touch (a clear's task instances, a
@@ -178,6 +181,12 @@ struct pipe_write_result {
 	char *run_id;            /* PW_TRIGGER */
 };
 void pipe_write_result_free(struct pipe_write_result *r);
+/* "trigger", "clear", "pause", "unpause", "mark". */
+const char *pipe_write_name(enum pipe_write_kind k);
+/* The audit log's event for a write, as compact JSON (owned):
+ * {"v":1,"time":...,"who":...,"action":"clear","dag_id":...,...}. */
+char *pipe_write_event(const struct pipe_write *w, const char *who,
+		       int64_t now_ms);
 
 struct pipe_ops {
 	const char *name;        /* "airflow" */

@@ -110,34 +110,12 @@ struct pipe_confirm {
 	char *event;      /* the audit line's event */
 };
 
-static const char *const kind_words[] = {
-	[PW_TRIGGER] = "trigger", [PW_CLEAR] = "clear",
-	[PW_PAUSE] = "pause", [PW_UNPAUSE] = "unpause"};
-
 static char *event_json(const struct pipe_confirm *c)
 {
-	char *who = history_who(), *out;
-	json_t *o = json_pack("{s:i, s:I, s:s, s:s, s:s}", "v", 1, "time",
-			      (json_int_t)clock_now_ms(), "who", who,
-			      "action", kind_words[c->w.kind], "dag_id",
-			      c->dag);
+	char *who = history_who();
+	char *out = pipe_write_event(&c->w, who, clock_now_ms());
 
 	free(who);
-	if (c->run)
-		json_object_set_new(o, "dag_run_id", json_string(c->run));
-	if (c->w.kind == PW_CLEAR) {
-		json_t *ids = json_array();
-
-		for (size_t i = 0; i < c->ntasks; i++)
-			json_array_append_new(ids, json_string(c->tasks[i]));
-		json_object_set_new(o, "task_ids", ids);
-		json_object_set_new(o, "only_failed",
-				    json_boolean(c->w.only_failed));
-		json_object_set_new(o, "include_downstream",
-				    json_boolean(c->w.downstream));
-	}
-	out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(o);
 	return out;
 }
 
@@ -192,9 +170,23 @@ static void show_plan(struct pipe_confirm *c)
 	case PW_UNPAUSE:
 		dialog_line(d, SLOT_DEFAULT, 0, "Runs are scheduled again.");
 		break;
+	case PW_MARK:
+		if (c->asking) {
+			dialog_line(d, SLOT_DIM, 0, "asking the orchestrator "
+				    "what would change…");
+			break;
+		}
+		for (size_t i = 0; i < c->dry.nitems; i++) {
+			char *l = xasprintf("%s: set to %s", c->dry.items[i],
+					    c->w.new_state);
+
+			dialog_line(d, SLOT_DEFAULT, 0, l);
+			free(l);
+		}
+		break;
 	}
-	dialog_footer(d, c->asking || (c->w.kind == PW_CLEAR &&
-					!c->dry.nitems)
+	dialog_footer(d, c->asking || ((c->w.kind == PW_CLEAR ||
+					 c->w.kind == PW_MARK) && !c->dry.nitems)
 			 ? "Esc: close" : "y: do it   n/Esc: cancel");
 }
 
@@ -257,7 +249,7 @@ struct pipe_confirm *pipe_confirm_open(struct tui *t,
 		return NULL;
 	if (p->read_only) {
 		tui_message(t, true, "read-only: %s is a write (mltop runs "
-			    "with --read-only)", kind_words[w->kind]);
+			    "with --read-only)", pipe_write_name(w->kind));
 		return NULL;
 	}
 	c = xcalloc(1, sizeof(*c));
@@ -291,12 +283,17 @@ struct pipe_confirm *pipe_confirm_open(struct tui *t,
 	case PW_UNPAUSE:
 		snprintf(what, sizeof(what), "Unpause %s", c->dag);
 		break;
+	case PW_MARK:
+		snprintf(what, sizeof(what), "Mark %s of %s run %s %s",
+			 c->tasks ? c->tasks[0] : "?", c->dag, c->run,
+			 w->new_state);
+		break;
 	}
 	c->summary = xstrdup(what);
-	c->dlg = dialog_new(kind_words[w->kind]);
+	c->dlg = dialog_new(pipe_write_name(w->kind));
 	c->dlg->confirm = true;
 	c->open = true;
-	if (w->kind == PW_CLEAR) {
+	if (w->kind == PW_CLEAR || w->kind == PW_MARK) {
 		struct pipe_write dry = c->w;
 
 		dry.dry_run = true;
@@ -337,7 +334,8 @@ bool pipe_confirm_key(struct pipe_confirm *c, int ch, bool is_key)
 		c->open = false;
 		tui_message(c->tui, false, "cancelled: nothing written");
 	} else if (r == DLG_OK) {
-		if (c->asking || (c->w.kind == PW_CLEAR && !c->dry.nitems))
+		if (c->asking || ((c->w.kind == PW_CLEAR ||
+				   c->w.kind == PW_MARK) && !c->dry.nitems))
 			return true;  /* nothing to confirm yet */
 		c->open = false;
 		go(c);

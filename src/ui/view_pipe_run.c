@@ -406,6 +406,40 @@ static bool key(struct view *v, int ch, bool is_key)
 	return took;
 }
 
+/* :mark success|failed: the selected task (its shown instance when
+ * mapped) set to that state, asked first. */
+static int command(struct view *v, int argc, char **argv, char **err)
+{
+	struct run_view *p = P(v);
+	struct trow *r;
+	const char *ids[1];
+	const char *state;
+	int mi = -1;
+
+	if (argc < 1 || strcmp(argv[0], "mark") != 0)
+		return -1;
+	state = argc == 2 && !strcmp(argv[1], "success") ? "success"
+		: argc == 2 && !strcmp(argv[1], "failed") ? "failed" : NULL;
+	if (!state) {
+		*err = xstrdup("mark: success or failed");
+		return 1;
+	}
+	r = selected_row(v);
+	if (!r || !r->n) {
+		*err = xstrdup("mark: no task instance selected");
+		return 1;
+	}
+	if (r->n > 1 || PM(v)->tasks[p->order[r->first]].map_index >= 0)
+		mi = PM(v)->tasks[p->order[r->first]].map_index;
+	ids[0] = r->task_id;
+	pipe_confirm_free(p->confirm);
+	p->confirm = pipe_confirm_open(v->tui, &(struct pipe_write){
+		.kind = PW_MARK, .dag_id = p->dag, .run_id = p->run,
+		.task_ids = ids, .ntask_ids = 1, .new_state = state,
+		.map_index = mi});
+	return 0;
+}
+
 static void reload(struct view *v, bool full)
 {
 	struct pipe_source *src = tui_pipes(v->tui);
@@ -447,6 +481,7 @@ static const struct view_ops run_ops = {
 	.reload = reload,
 	.title = title,
 	.key = key,
+	.command = command,
 };
 
 struct view *view_pipe_run_new(struct tui *t, const char *dag,

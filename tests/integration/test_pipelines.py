@@ -91,7 +91,7 @@ def api():
     a = Api()
     # The fixture DAGs are loaded once the dag-processor has seen them.
     end = time.monotonic() + 120
-    want = {"mltop_ok", "mltop_flaky", "mltop_mapped"}
+    want = {"mltop_ok", "mltop_flaky", "mltop_mapped", "mltop_long"}
     while time.monotonic() < end:
         ids = {d["dag_id"] for d in a.get("dags?limit=100")["dags"]}
         if want <= ids:
@@ -237,6 +237,67 @@ def test_clear_failed_then_success(run_mltop, api):
     events = [a for a in run_mltop.audit() if a["event"]["action"] ==
               "clear"]
     assert [a["result"] for a in events] == ["started", "done"], events
+
+
+def test_mark_task_state(run_mltop, api):
+    run_id = trigger(run_mltop, "mltop_ok")
+    api.wait_run("mltop_ok", run_id)
+    task = sorted(t["task_id"] for t in api.tasks("mltop_ok", run_id))[0]
+    p = run_mltop("mark", "mltop_ok", run_id, task, "failed", "--yes")
+    assert p.returncode == 0, p.stderr
+    assert f"{task} (success): set to failed".encode() in p.stdout, p.stdout
+    states = {t["task_id"]: t["state"] for t in api.tasks("mltop_ok",
+                                                          run_id)}
+    assert states[task] == "failed", states
+    p = run_mltop("mark", "mltop_ok", run_id, task, "success", "--yes")
+    assert p.returncode == 0, p.stderr
+    states = {t["task_id"]: t["state"] for t in api.tasks("mltop_ok",
+                                                          run_id)}
+    assert states[task] == "success", states
+    p = run_mltop("mark", "mltop_ok", run_id, task, "sideways", "--yes")
+    assert p.returncode == EXIT_USAGE
+
+
+def test_follow_a_running_task(mltop, run_mltop, api, tmp_path):
+    """logs --follow prints lines while the task still runs."""
+    run_id = trigger(run_mltop, "mltop_long")
+    end = time.monotonic() + 120
+    while time.monotonic() < end:
+        ts = api.tasks("mltop_long", run_id)
+        if ts and ts[0]["state"] == "running":
+            break
+        time.sleep(0.5)
+    else:
+        pytest.fail("mltop_long never ran")
+    task = ts[0]["task_id"]
+    env = clean_env({"MLTOP_PIPELINES_URI": "airflow+" + URL,
+                     "MLTOP_PIPELINES_USERNAME": USER,
+                     "MLTOP_PIPELINES_PASSWORD": PASSWORD,
+                     "HOME": str(tmp_path)})
+    p = subprocess.Popen([str(mltop.binary), "logs", "mltop_long", run_id,
+                          task, "--follow"], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, env=env)
+    seen = []
+    try:
+        end = time.monotonic() + 90
+        while time.monotonic() < end:
+            line = p.stdout.readline().decode(errors="replace")
+            if not line:
+                break
+            seen.append(line)
+            ticks = [x for x in seen if "tick " in x]
+            if len(ticks) >= 3:
+                break
+        ticks = [x for x in seen if "tick " in x]
+        assert len(ticks) >= 3, "".join(seen[-20:])
+        state = api.tasks("mltop_long", run_id)[0]["state"]
+        assert state == "running", \
+            f"the task ended ({state}) before the log was followed"
+    finally:
+        p.kill()
+        p.communicate()
+    api.call("PATCH", f"dags/mltop_long/dagRuns/{q(run_id)}",
+             {"state": "failed"})
 
 
 def test_pause_unpause_and_read_only(run_mltop, api):
