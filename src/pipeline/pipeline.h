@@ -40,6 +40,14 @@ enum pipe_state pipe_state_parse(const char *word);
 /* Finished: it will not change unless someone acts (clear, retry). */
 bool pipe_state_final(enum pipe_state s);
 
+/* The link from an MLflow run to the pipeline task that produced it:
+ * run tags a task sets from its AIRFLOW_CTX_* environment (doc/
+ * pipelines.md has the three lines). */
+#define PIPE_TAG_DAG "airflow.dag_id"
+#define PIPE_TAG_RUN "airflow.run_id"
+#define PIPE_TAG_TASK "airflow.task_id"
+#define PIPE_TAG_TRY "airflow.try_number"
+
 #define PIPE_RECENT 8  /* run states kept a pipeline, newest first */
 
 struct pipe_dag {

@@ -13,6 +13,7 @@
 #include "core/filter.h"
 #include "core/format.h"
 #include "core/xmalloc.h"
+#include "pipeline/pipeline.h"
 #include "store/store.h"
 #include "ui/draw.h"
 #include "ui/tui.h"
@@ -221,9 +222,23 @@ static int draw_info(struct run *r, int y, int x, int w)
 	snprintf(line, sizeof(line), "id %s  user %s  last point %s", r->id,
 		 r->user_id ? r->user_id : "-", c);
 	draw_text(y + 2, x, w, line, SLOT_DIM, 0, ALIGN_LEFT);
-	snprintf(line, sizeof(line), "%s%s%ssource %s", r->parent_id ?
-		 "parent " : "", r->parent_id ? r->parent_id : "",
-		 r->parent_id ? "  " : "", src ? src : "-");
+	{
+		/* The pipeline task that logged this run, by the link tags. */
+		const char *dag = kv_list_get(&r->tags, PIPE_TAG_DAG);
+		const char *prun = kv_list_get(&r->tags, PIPE_TAG_RUN);
+		const char *task = kv_list_get(&r->tags, PIPE_TAG_TASK);
+		const char *try = kv_list_get(&r->tags, PIPE_TAG_TRY);
+
+		if (dag && prun && task)
+			snprintf(line, sizeof(line), "pipeline %s › %s › %s%s%s "
+				 "(W: open)", dag, prun, task, try ? " try " : "",
+				 try ? try : "");
+		else
+			snprintf(line, sizeof(line), "%s%s%ssource %s",
+				 r->parent_id ? "parent " : "",
+				 r->parent_id ? r->parent_id : "",
+				 r->parent_id ? "  " : "", src ? src : "-");
+	}
 	draw_text(y + 3, x, w, line, SLOT_DIM, 0, ALIGN_LEFT);
 	return 4;
 }
@@ -330,6 +345,17 @@ static int action(struct view *v, enum action a)
 			p->pane = PANE_PARAMS;
 		p->dirty = true;
 		return RE_REDRAW;
+	case ACT_PIPELINES: {
+		/* A run a pipeline task logged: that pipeline run's tasks. */
+		struct run *r = run_of(v);
+		const char *dag = r ? kv_list_get(&r->tags, PIPE_TAG_DAG) : NULL;
+		const char *prun = r ? kv_list_get(&r->tags, PIPE_TAG_RUN)
+				     : NULL;
+
+		if (!dag || !prun || !tui_pipes(v->tui))
+			return RE_UNHANDLED;  /* the pipelines list */
+		return tui_want_view(v->tui, "pipeline-run", dag, prun);
+	}
 	case ACT_NEXT_MATCH:
 	case ACT_PREV_MATCH:
 		return table_action(&p->tables[p->pane], a == ACT_NEXT_MATCH
