@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "config/options.h"
+#include "core/clock.h"
 #include "core/sanitize.h"
 #include "core/xmalloc.h"
 #include "net/http.h"
@@ -132,10 +133,18 @@ static void req_free(struct af_req *r)
 static void finish(struct af_req *r, bool ok)
 {
 	struct pipe_source *p = r->p;
+	struct pipe_model *m = p->model;
 
 	req_unlink(impl(p), r);
-	p->model->pending--;
-	p->model->gen++;
+	m->pending--;
+	m->gen++;
+	if (ok) {
+		m->last_ok_ms = clock_now_ms();
+		m->stale_since = 0;
+		m->backoff_s = 0;
+	}
+	if (!m->pending)
+		m->progress[0] = '\0';
 	if (r->done)
 		r->done(p, ok, r->ud);
 	req_free(r);
@@ -144,7 +153,22 @@ static void finish(struct af_req *r, bool ok)
 static void fail_req(struct af_req *r, const char *msg)
 {
 	pipe_model_set_error(r->p->model, msg);
+	r->p->model->error_ms = clock_now_ms();
 	finish(r, false);
+}
+
+/* The orchestrator is away (no reply, 5xx, 429): what is shown stays,
+ * marked stale, and polls back off, 1 s doubling to 30 s. */
+static void away(struct pipe_model *m)
+{
+	int64_t now = clock_now_ms();
+
+	if (!m->stale_since)
+		m->stale_since = now;
+	m->backoff_s = m->backoff_s ? m->backoff_s * 2 : 1;
+	if (m->backoff_s > 30)
+		m->backoff_s = 30;
+	m->retry_at = now + (int64_t)m->backoff_s * 1000;
 }
 
 /* --- sending ------------------------------------------------------------- */
@@ -345,6 +369,9 @@ static bool take_page(struct af_req *r, const struct http_reply *rep,
 		m->runs_total = total;
 	if (!r->paged || n == 0 || r->offset >= total)
 		return false;
+	snprintf(m->progress, sizeof(m->progress), "loading %s %ld of %ld…",
+		 r->kind == AK_DAGS ? "pipelines" : r->kind == AK_RUNS
+		 ? "runs" : "task instances", r->offset, total);
 	if (r->pages >= AF_MAX_PAGES) {
 		*err = xasprintf("more than %d pages (%ld of %ld read); "
 				 "stopped reading", AF_MAX_PAGES, r->offset,
@@ -477,6 +504,8 @@ static void on_reply(void *ud, const struct http_reply *rep)
 	}
 	why = problem(r, rep);
 	if (why) {
+		if (rep->error || rep->status >= 500 || rep->status == 429)
+			away(m);
 		fail_req(r, why);
 		free(why);
 		return;

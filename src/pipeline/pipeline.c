@@ -164,6 +164,11 @@ void pipe_model_set_error(struct pipe_model *m, const char *msg)
 	m->error = msg ? xstrdup(msg) : NULL;
 }
 
+bool pipe_backing_off(const struct pipe_model *m, int64_t now_ms)
+{
+	return m->stale_since && now_ms < m->retry_at;
+}
+
 struct pipe_dag *pipe_find_dag(struct pipe_model *m, const char *id)
 {
 	for (size_t i = 0; i < m->ndags; i++)

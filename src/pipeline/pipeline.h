@@ -140,7 +140,18 @@ struct pipe_model {
 	int pending;           /* requests not finished */
 	uint64_t gen;          /* moves whenever anything above changes */
 	bool dags_loaded;
+	/* For the status line: when a reply last came back good and when
+	 * the last failure was (wall ms); while the orchestrator is away
+	 * (no reply, 5xx, 429) the data stays, marked stale since
+	 * stale_since, and polls wait until retry_at. */
+	int64_t last_ok_ms, error_ms, stale_since, retry_at;
+	int backoff_s;
+	char progress[96];     /* "loading pipelines 200 of 950…" or "" */
 };
+
+/* Polls wait while the source backs off from a failing orchestrator; a
+ * refresh the user asks for (r) goes anyway. */
+bool pipe_backing_off(const struct pipe_model *m, int64_t now_ms);
 
 void pipe_model_init(struct pipe_model *m);
 void pipe_model_free(struct pipe_model *m);

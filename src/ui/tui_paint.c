@@ -15,6 +15,7 @@
 #include "core/format.h"
 #include "core/utf8.h"
 #include "core/xmalloc.h"
+#include "pipeline/pipeline.h"
 #include "store/store.h"
 #include "ui/commands.h"
 #include "ui/draw.h"
@@ -45,6 +46,42 @@ static void paint_title(struct tui *t, int w)
 	}
 }
 
+/* A pipeline view's status: the pipeline source's, not the store's. */
+static bool pipe_status(struct tui *t, char *left, size_t n, enum slot *slot)
+{
+	struct view *v = tui_top(t);
+	const struct pipe_model *m;
+	char ago[48];
+	int64_t now = clock_now_ms();
+
+	if (!t->pipes || !v || (strncmp(v->ops->name, "pipeline", 8) &&
+				strcmp(v->ops->name, "task-log")))
+		return false;
+	m = t->pipes->model;
+	if (m->stale_since) {
+		int64_t in = m->retry_at > now ? (m->retry_at - now + 999) / 1000
+					       : 0;
+
+		format_duration(now - m->stale_since, ago, sizeof(ago));
+		snprintf(left, n, "%s  stale %s: %s; retry in %llds",
+			 t->pipes->display, ago, m->error ? m->error
+			 : "no reply", (long long)in);
+		*slot = SLOT_STATUS_ERROR;
+	} else if (m->error && m->error_ms >= m->last_ok_ms) {
+		snprintf(left, n, "%s  %s", t->pipes->display, m->error);
+		*slot = SLOT_STATUS_ERROR;
+	} else if (m->progress[0]) {
+		snprintf(left, n, "%s  %s", t->pipes->display, m->progress);
+	} else {
+		if (m->last_ok_ms > 0)
+			format_ago(m->last_ok_ms, now, ago, sizeof(ago));
+		snprintf(left, n, "%s  %s%s", t->pipes->display,
+			 m->last_ok_ms > 0 ? "refreshed " : "loading",
+			 m->last_ok_ms > 0 ? ago : "");
+	}
+	return true;
+}
+
 static void paint_status(struct tui *t, int y, int w)
 {
 	struct model *m = t->model;
@@ -56,6 +93,8 @@ static void paint_status(struct tui *t, int y, int w)
 	if (t->msg && (t->script || clock_mono_ms() < t->msg_until)) {
 		snprintf(left, sizeof(left), "%s", t->msg);
 		slot = t->msg_error ? SLOT_STATUS_ERROR : SLOT_STATUS;
+	} else if (pipe_status(t, left, sizeof(left), &slot)) {
+		/* filled in */
 	} else if (m->stale_since) {
 		int64_t now = clock_now_ms();
 		int64_t in = m->retry_at > now ? (m->retry_at - now + 999) / 1000

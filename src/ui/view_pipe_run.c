@@ -445,7 +445,7 @@ static void reload(struct view *v, bool full)
 	struct pipe_source *src = tui_pipes(v->tui);
 	struct pipe_model *m = src->model;
 
-	if (!full && m->pending)
+	if (!full && (m->pending || pipe_backing_off(m, clock_now_ms())))
 		return;
 	if (full || !m->defs_dag || strcmp(m->defs_dag, P(v)->dag))
 		src->ops->load_defs(src, P(v)->dag, NULL, NULL);

@@ -26,7 +26,7 @@ enum { C_STATE, C_RUN, C_TYPE, C_START, C_DURATION, C_CONF, C__N };
 static const struct table_col cols[C__N] = {
 	[C_STATE] = {"STATE", 11, 0, 0, false, false, false, 0},
 	/* Airflow's run ids are about 40 columns: shown whole at 80. */
-	[C_RUN] = {"RUN", 40, 24, 0, false, true, false, 64},
+	[C_RUN] = {"RUN", 40, 40, 0, false, true, false, 64},
 	[C_TYPE] = {"TYPE", 9, 0, 3, false, false, false, 0},
 	[C_START] = {"START", 8, 0, 1, true, false, false, 0},
 	[C_DURATION] = {"DURATION", 8, 0, 0, true, false, false, 0},
@@ -256,7 +256,8 @@ static void reload(struct view *v, bool full)
 {
 	struct pipe_source *src = tui_pipes(v->tui);
 
-	if (!full && src->model->pending)
+	if (!full && (src->model->pending ||
+		      pipe_backing_off(src->model, clock_now_ms())))
 		return;
 	src->ops->load_runs(src, P(v)->dag, RUNS_SHOWN, NULL, NULL);
 	P(v)->dirty = true;

@@ -312,7 +312,8 @@ static void reload(struct view *v, bool full)
 {
 	struct pipe_source *src = tui_pipes(v->tui);
 
-	if (!full && src->model->pending)
+	if (!full && (src->model->pending ||
+		      pipe_backing_off(src->model, clock_now_ms())))
 		return;
 	src->ops->load_dags(src, NULL, NULL);
 	/* The strips of the rows on screen are asked for again. */

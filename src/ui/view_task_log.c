@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/filter.h"
 #include "core/format.h"
 #include "core/xmalloc.h"
@@ -194,7 +195,7 @@ static void reload(struct view *v, bool full)
 	struct pipe_source *src = tui_pipes(v->tui);
 	struct pipe_model *m = src->model;
 
-	if (m->pending && !full)
+	if (!full && (m->pending || pipe_backing_off(m, clock_now_ms())))
 		return;
 	/* The instance (its state, its newest try) and more of the log:
 	 * the try may be known already from the tasks the model holds. */

@@ -372,59 +372,104 @@ def test_airflow_down(mltop, tmp_path):
 
 # ---- the dashboard ------------------------------------------------------------
 
-def test_dashboard_pipeline_views(mltop, api, run_mltop, tmp_path):
-    """W, Enter, Enter: the pipelines, a pipeline's runs, a run's Gantt;
-    then a task's log, at 80x24 in tmux."""
-    run_id = trigger(run_mltop, "mltop_ok")
-    api.wait_run("mltop_ok", run_id)
-    store = tmp_path / "demo.db"
-    subprocess.run([str(mltop.binary), "--demo-create", str(store)],
-                   check=True, env=clean_env({"HOME": str(tmp_path)}))
-    sock = f"mltop-pipe-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-    env = clean_env({"MLTOP_PIPELINES_USERNAME": USER,
-                     "MLTOP_PIPELINES_PASSWORD": PASSWORD,
-                     "HOME": str(tmp_path), "TERM": "xterm-256color",
-                     "XDG_STATE_HOME": str(tmp_path / "state")})
-    cmd = [str(mltop.binary), "-u", str(store), "-p", "airflow+" + URL]
-    tmux = ["tmux", "-L", sock]
-    subprocess.run(tmux + ["-f", "/dev/null", "new-session", "-d", "-x",
-                           "80", "-y", "24", *cmd], check=True, env=env)
+class Tmux:
+    def __init__(self, tmp_path, cmd, env, size=(80, 24)):
+        self.sock = f"mltop-pipe-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        self.base = ["tmux", "-L", self.sock]
+        subprocess.run(self.base + ["-f", "/dev/null", "new-session", "-d",
+                                    "-x", str(size[0]), "-y", str(size[1]),
+                                    *cmd], check=True, env=env)
 
-    def screen():
-        return subprocess.run(tmux + ["capture-pane", "-p"],
+    def screen(self):
+        return subprocess.run(self.base + ["capture-pane", "-p"],
                               capture_output=True, text=True).stdout
 
-    def wait(pred, what, timeout=20):
+    def wait(self, pred, what, timeout=20):
         end = time.monotonic() + timeout
         while time.monotonic() < end:
-            s = screen()
+            s = self.screen()
             if pred(s):
                 return s
             time.sleep(0.1)
-        raise AssertionError(f"{what}:\n{screen()}")
+        raise AssertionError(f"{what}:\n{self.screen()}")
 
-    def keys(*k):
-        subprocess.run(tmux + ["send-keys", *k], check=True)
+    def keys(self, *k):
+        subprocess.run(self.base + ["send-keys", *k], check=True)
 
+    def close(self):
+        subprocess.run(self.base + ["kill-server"], capture_output=True)
+
+
+def dashboard_env(tmp_path):
+    return clean_env({"MLTOP_PIPELINES_USERNAME": USER,
+                      "MLTOP_PIPELINES_PASSWORD": PASSWORD,
+                      "HOME": str(tmp_path), "TERM": "xterm-256color",
+                      "XDG_STATE_HOME": str(tmp_path / "state")})
+
+
+def demo_store(mltop, tmp_path):
+    store = tmp_path / "demo.db"
+    subprocess.run([str(mltop.binary), "--demo-create", str(store)],
+                   check=True, env=clean_env({"HOME": str(tmp_path)}))
+    return store
+
+
+def test_dashboard_stale_and_back(mltop, api, fake_server, tmp_path):
+    """Airflow goes away under the pipelines view: the list stays, the
+    status line says stale and when it retries; back, it says refreshed."""
+    import servers
+    proxy = servers.Proxy(URL)
+    srv = fake_server(proxy)
+    t = Tmux(tmp_path, [str(mltop.binary), "-u", str(demo_store(
+        mltop, tmp_path)), "-r", "1", "-p", "airflow+" + srv.url],
+        dashboard_env(tmp_path), size=(100, 24))
     try:
-        wait(lambda s: "experiments" in s, "the dashboard")
-        keys("W")
-        s = wait(lambda s: "mltop_ok" in s and "PIPELINE" in s,
-                 "the pipelines view")
+        t.wait(lambda s: "experiments" in s, "the dashboard")
+        t.keys("W")
+        t.wait(lambda s: "mltop_ok" in s and "refreshed" in s,
+               "the pipelines view")
+        down = servers.response_bytes(503, json.dumps(
+            {"detail": "maintenance"}))
+        proxy.faults = {"/api/v2/dags": down, "/api/v2/importErrors": down}
+        s = t.wait(lambda s: "stale" in s and "retry in" in s,
+                   "stale in the status line")
+        assert "mltop_ok" in s, f"the list went away:\n{s}"
+        assert "HTTP 503" in s and "maintenance" in s, s
+        proxy.faults = {}
+        t.wait(lambda s: "refreshed" in s and "stale" not in s,
+               "back to refreshed", timeout=40)
+    finally:
+        t.close()
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+def test_dashboard_pipeline_views(mltop, api, run_mltop, tmp_path, size):
+    """W, Enter, Enter: the pipelines, a pipeline's runs, a run's Gantt;
+    then a task's log, at 80x24 and 200x50 in tmux."""
+    run_id = trigger(run_mltop, "mltop_ok")
+    api.wait_run("mltop_ok", run_id)
+    t = Tmux(tmp_path, [str(mltop.binary), "-u", str(demo_store(
+        mltop, tmp_path)), "-p", "airflow+" + URL], dashboard_env(tmp_path),
+        size=size)
+    try:
+        t.wait(lambda s: "experiments" in s, "the dashboard")
+        t.keys("W")
+        s = t.wait(lambda s: "mltop_ok" in s and "PIPELINE" in s,
+                   "the pipelines view")
         assert "import errors" in s, s
         ids = sorted(d["dag_id"] for d in api.get("dags?limit=100")["dags"])
         row = ids.index("mltop_ok")
-        keys(*(["j"] * row), "Enter")
-        s = wait(lambda s: run_id[:20] in s, "the runs of mltop_ok")
-        keys("Enter")
-        s = wait(lambda s: "prep" in s and "evaluate" in s and
-                 "success" in s, "the run's tasks")
+        t.keys(*(["j"] * row), "Enter")
+        t.wait(lambda s: run_id in s, "the runs of mltop_ok, ids whole")
+        t.keys("Enter")
+        s = t.wait(lambda s: "prep" in s and "evaluate" in s and
+                   "success" in s, "the run's tasks")
         lines = s.splitlines()
-        order = [next(i for i, line in enumerate(lines) if t in line)
-                 for t in ("prep", "train", "evaluate")]
+        order = [next(i for i, line in enumerate(lines) if x in line)
+                 for x in ("prep", "train", "evaluate")]
         assert order == sorted(order), f"not in dependency order:\n{s}"
-        keys("Enter")
-        wait(lambda s: "lines" in s and "try" in s and "::group::" in s,
-             "the log of prep")
+        assert all(len(line) <= size[0] for line in lines)
+        t.keys("Enter")
+        t.wait(lambda s: "lines" in s and "try" in s and "::group::" in s,
+               "the log of prep")
     finally:
-        subprocess.run(tmux + ["kill-server"], capture_output=True)
+        t.close()
