@@ -43,6 +43,11 @@ struct trow {
 
 struct run_view {
 	char *dag, *run;
+	/* MLflow nested runs as a pipeline run: the parent's children are
+	 * its tasks, read from the tracking store's model (no orchestrator
+	 * needed). NULL for an orchestrator's run. */
+	char *exp_id;
+	struct pipe_model nested;
 	char title[400];
 	struct table table;
 	struct trow *rows;
@@ -62,7 +67,68 @@ static struct run_view *P(struct view *v)
 
 static struct pipe_model *PM(struct view *v)
 {
-	return tui_pipes(v->tui)->model;
+	return P(v)->exp_id ? &P(v)->nested : tui_pipes(v->tui)->model;
+}
+
+static enum pipe_state from_run_status(enum run_status s)
+{
+	switch (s) {
+	case RUN_RUNNING: return PS_RUNNING;
+	case RUN_SCHEDULED: return PS_QUEUED;
+	case RUN_FINISHED: return PS_SUCCESS;
+	case RUN_FAILED: return PS_FAILED;
+	case RUN_KILLED: return PS_CANCELLED;
+	default: return PS_OTHER;
+	}
+}
+
+/* The children of the parent run as task instances, from the model. */
+static void read_nested(struct view *v)
+{
+	struct run_view *p = P(v);
+	struct pipe_model *m = &p->nested;
+	struct model *mm = tui_model(v->tui);
+	struct experiment *e = model_experiment(mm, p->exp_id);
+	size_t n = 0;
+
+	pipe_tasks_free(m->tasks, m->ntasks);
+	m->tasks = NULL;
+	m->ntasks = 0;
+	for (size_t i = 0; e && i < e->nruns_loaded; i++)
+		n += e->runs[i]->parent_id &&
+		     !strcmp(e->runs[i]->parent_id, p->run);
+	m->tasks = xcalloc(n + 1, sizeof(*m->tasks));
+	for (size_t i = 0; e && i < e->nruns_loaded; i++) {
+		const struct run *r = e->runs[i];
+		struct pipe_task *t;
+
+		if (!r->parent_id || strcmp(r->parent_id, p->run))
+			continue;
+		t = &m->tasks[m->ntasks++];
+		t->task_id = xstrdup(r->name && *r->name ? r->name : r->id);
+		t->map_index = -1;
+		t->try_number = 1;
+		t->state = from_run_status(r->status);
+		t->state_text = xstrdup(pipe_state_name(t->state));
+		t->start_ms = r->start_time;
+		t->end_ms = r->end_time;
+		t->duration_s = -1;
+		t->hostname = xstrdup(r->id);  /* the child's run id */
+	}
+	free(m->tasks_dag);
+	free(m->tasks_run);
+	m->tasks_dag = xstrdup(p->dag);
+	m->tasks_run = xstrdup(p->run);
+	/* No definition to order them: by start, the way they ran. */
+	for (size_t i = 1; i < m->ntasks; i++)
+		for (size_t j = i; j > 0 && m->tasks[j - 1].start_ms >
+		     m->tasks[j].start_ms; j--) {
+			struct pipe_task t = m->tasks[j];
+
+			m->tasks[j] = m->tasks[j - 1];
+			m->tasks[j - 1] = t;
+		}
+	m->gen = mm->generation;
 }
 
 static bool ours(struct view *v)
@@ -122,6 +188,8 @@ static void rebuild(struct view *v)
 	size_t nd, *dorder, k = 0, keep = 0;
 	bool *used;
 
+	if (p->exp_id)
+		read_nested(v);
 	rows_free(p);
 	p->t0 = p->t1 = 0;
 	if (!ours(v)) {
@@ -199,7 +267,10 @@ static void rebuild(struct view *v)
 
 static void fresh(struct view *v)
 {
-	if (P(v)->dirty || P(v)->gen != PM(v)->gen)
+	uint64_t gen = P(v)->exp_id ? tui_model(v->tui)->generation
+				    : PM(v)->gen;
+
+	if (P(v)->dirty || P(v)->gen != gen)
 		rebuild(v);
 }
 
@@ -302,9 +373,10 @@ static void draw(struct view *v, int y, int x, int h, int w)
 		format_time(p->t0, a, sizeof(a));
 		format_duration(p->t1 > p->t0 ? p->t1 - p->t0 : 0, b,
 				sizeof(b));
-		snprintf(info, sizeof(info), "%zu/%zu  from %s over %s  "
-			 "Enter: log  C: clear task + downstream",
-			 p->table.sel + 1, p->nrows, p->t0 ? a : "-", b);
+		snprintf(info, sizeof(info), "%zu/%zu  from %s over %s  %s",
+			 p->table.sel + 1, p->nrows, p->t0 ? a : "-", b,
+			 p->exp_id ? "Enter: the child run"
+				   : "Enter: log  C: clear task + downstream");
 		draw_text(y + h - 1, x, w, info, SLOT_DIM, 0, ALIGN_LEFT);
 	} else if (h > 4) {
 		snprintf(info, sizeof(info), "%s",
@@ -347,6 +419,10 @@ static int action(struct view *v, enum action a)
 
 		if (!r || !r->n)
 			return RE_REDRAW;
+		if (p->exp_id)  /* a child run: its detail */
+			return tui_want_view(v->tui, "run",
+					     PM(v)->tasks[p->order[r->first]]
+						     .hostname, p->exp_id);
 		/* A mapped task: its worst instance's log. */
 		t = &PM(v)->tasks[p->order[r->first]];
 		for (size_t i = 0; i < r->n; i++) {
@@ -376,7 +452,7 @@ static int action(struct view *v, enum action a)
 	case ACT_CLEAR: {
 		const char *ids[1];
 
-		if (!r)
+		if (!r || p->exp_id)
 			return RE_REDRAW;
 		ids[0] = r->task_id;
 		pipe_confirm_free(p->confirm);
@@ -418,6 +494,10 @@ static int command(struct view *v, int argc, char **argv, char **err)
 
 	if (argc < 1 || strcmp(argv[0], "mark") != 0)
 		return -1;
+	if (p->exp_id) {
+		*err = xstrdup("mark: MLflow runs are not a pipeline's tasks");
+		return 1;
+	}
 	state = argc == 2 && !strcmp(argv[1], "success") ? "success"
 		: argc == 2 && !strcmp(argv[1], "failed") ? "failed" : NULL;
 	if (!state) {
@@ -443,8 +523,13 @@ static int command(struct view *v, int argc, char **argv, char **err)
 static void reload(struct view *v, bool full)
 {
 	struct pipe_source *src = tui_pipes(v->tui);
-	struct pipe_model *m = src->model;
+	struct pipe_model *m;
 
+	if (P(v)->exp_id || !src) {  /* the store's refresh reads the runs */
+		P(v)->dirty = true;
+		return;
+	}
+	m = src->model;
 	if (!full && (m->pending || pipe_backing_off(m, clock_now_ms())))
 		return;
 	if (full || !m->defs_dag || strcmp(m->defs_dag, P(v)->dag))
@@ -466,9 +551,11 @@ static void vfree(struct view *v)
 
 	pipe_confirm_free(p->confirm);
 	rows_free(p);
+	pipe_model_free(&p->nested);
 	free(p->selected);
 	free(p->dag);
 	free(p->run);
+	free(p->exp_id);
 	free(p);
 }
 
@@ -483,6 +570,35 @@ static const struct view_ops run_ops = {
 	.key = key,
 	.command = command,
 };
+
+struct view *view_nested_run_new(struct tui *t, const char *exp_id,
+				 const char *run_id)
+{
+	struct model *mm = tui_model(t);
+	struct run *parent = run_id ? model_find_run(mm, run_id) : NULL;
+	struct view *v;
+	struct run_view *p;
+
+	if (!parent || !exp_id)
+		return NULL;
+	v = xcalloc(1, sizeof(*v));
+	p = xcalloc(1, sizeof(*p));
+	v->ops = &run_ops;
+	v->tui = t;
+	v->priv = p;
+	p->dag = xstrdup(parent->name && *parent->name ? parent->name
+						       : parent->id);
+	p->run = xstrdup(parent->id);
+	p->exp_id = xstrdup(exp_id);
+	pipe_model_init(&p->nested);
+	p->table.cols = cols;
+	p->table.ncols = C__N;
+	p->table.cell = cell;
+	p->table.ctx = v;
+	p->table.sort_col = -1;
+	p->gen = (uint64_t)-1;
+	return v;
+}
 
 struct view *view_pipe_run_new(struct tui *t, const char *dag,
 			       const char *run)

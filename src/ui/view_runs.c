@@ -565,6 +565,23 @@ static int action(struct view *v, enum action a)
 					     p->exp_id);
 		}
 		return RE_REDRAW;
+	case ACT_PIPELINES: {
+		/* A parent run: its children as a pipeline run's Gantt. */
+		struct run *r = p->table.sel < p->nrows
+				? p->rows[p->table.sel].run : NULL;
+		struct experiment *e = model_experiment(tui_model(v->tui),
+							p->exp_id);
+		bool parent = false;
+
+		for (size_t i = 0; r && e && i < e->nruns_loaded && !parent;
+		     i++)
+			parent = e->runs[i]->parent_id &&
+				 !strcmp(e->runs[i]->parent_id, r->id);
+		if (!parent)
+			return RE_UNHANDLED;  /* the pipelines list */
+		remember(p);
+		return tui_want_view(v->tui, "nested-run", p->exp_id, r->id);
+	}
 	case ACT_SORT_NEXT:
 		p->table.sort_col = (p->table.sort_col + 1) % p->table.ncols;
 		p->dirty = true;

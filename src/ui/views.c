@@ -82,6 +82,12 @@ static struct view *open_task_log(struct tui *t, const char *a,
 	return view_task_log_new(t, a, b);
 }
 
+static struct view *open_nested_run(struct tui *t, const char *a,
+				    const char *b)
+{
+	return view_nested_run_new(t, a, b);
+}
+
 static const struct view_entry {
 	const char *name;
 	struct view *(*open)(struct tui *t, const char *arg, const char *arg2);
@@ -97,6 +103,7 @@ static const struct view_entry {
 	{"pipeline-runs", open_pipe_runs},
 	{"pipeline-run", open_pipe_run},
 	{"task-log", open_task_log},
+	{"nested-run", open_nested_run},
 };
 
 struct view *view_open(struct tui *t, const char *name, const char *arg,

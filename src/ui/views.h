@@ -32,5 +32,8 @@ struct view *view_pipe_run_new(struct tui *t, const char *dag,
 			       const char *run);
 struct view *view_task_log_new(struct tui *t, const char *dag,
 			       const char *where);
+/* A parent MLflow run's children as a pipeline run's Gantt. */
+struct view *view_nested_run_new(struct tui *t, const char *exp_id,
+				 const char *run_id);
 
 #endif

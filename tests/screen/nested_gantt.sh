@@ -1,0 +1,30 @@
+#!/bin/sh
+# nested_gantt.sh: MLflow nested runs as a pipeline run, with no
+# orchestrator: W on a parent run shows its children as tasks on one time
+# axis (a Gantt chart, in the order they ran); Enter opens a child's
+# detail. W on a run without children, with no -p source, says so.
+. "$(dirname "$0")/lib.sh"
+demo_store "$work/demo.db"
+cat >"$work/keys" <<'KEYS'
+:runs churn-lightgbm
+j
+W
+:save-display gantt
+<Enter>
+:save-display child
+<Esc>
+<Esc>
+k
+W
+:save-display no-source
+KEYS
+run_script demo.db 80 24
+cd "$work" || exit 1
+for f in gantt child no-source; do mv "$f" "$f.screen"; done
+expect gantt
+expect_grep gantt 'lr-sweep >'
+expect_grep gantt '^trial-0 .*success.*█'
+expect_grep gantt '^trial-3 '
+expect_grep child 'trial-0'
+expect_grep no-source 'no pipeline source'
+finish
