@@ -31,6 +31,60 @@ count_automake() {
 note "setup"
 tools/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
 
+# One `airflow standalone` (3.3.2, its own venv) for the whole run, with
+# the fixture DAGs of tests/integration/airflow_dags. It takes about a
+# minute to be healthy, so it starts now and the builds and tests below
+# run meanwhile; the EXIT trap stops it, and everything it started,
+# whatever happens.
+note "airflow standalone, in the background"
+airflow_pin=$(sed -n 's/^apache-airflow==//p' tests/integration/requirements-airflow.txt)
+if [ ! -x .venv-airflow/bin/airflow ] ||
+        ! .venv-airflow/bin/pip freeze 2>/dev/null | grep -qx "apache-airflow==$airflow_pin"; then
+    python3 -m venv .venv-airflow &&
+        .venv-airflow/bin/pip install -q -r tests/integration/requirements-airflow.txt ||
+        echo "airflow did not install"
+fi
+airflow_home=$(mktemp -d "${TMPDIR:-/tmp}/mltop-airflow.XXXXXX")
+airflow_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir -p "$airflow_home/dags"
+cp tests/integration/airflow_dags/*.py "$airflow_home/dags/"
+(
+    export AIRFLOW_HOME="$airflow_home"
+    export AIRFLOW__CORE__LOAD_EXAMPLES=False
+    export AIRFLOW__CORE__DAGS_FOLDER="$airflow_home/dags"
+    export AIRFLOW__CORE__PARALLELISM=4
+    export AIRFLOW__API__HOST=127.0.0.1
+    export AIRFLOW__API__PORT="$airflow_port"
+    export AIRFLOW__CORE__EXECUTION_API_SERVER_URL="http://127.0.0.1:$airflow_port/execution/"
+    export AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL=5
+    export PATH="$root/.venv-airflow/bin:$PATH"
+    cd "$airflow_home" &&
+        exec setsid "$root/.venv-airflow/bin/airflow" standalone >"$airflow_home/standalone.log" 2>&1
+) &
+airflow_pid=$!
+stop_airflow() {
+    kill -TERM -- "-$airflow_pid" 2>/dev/null
+    pkill -TERM -f "$airflow_home" 2>/dev/null
+    pkill -TERM -f -- "--port $airflow_port" 2>/dev/null
+    sleep 2
+    kill -KILL -- "-$airflow_pid" 2>/dev/null
+    pkill -KILL -f "$airflow_home" 2>/dev/null
+    # Its workers are named "airflow worker" and carry AIRFLOW_HOME only
+    # in their environment: find them by it.
+    for p in $(pgrep -f '^airflow ' 2>/dev/null); do
+        if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null |
+                grep -qx "AIRFLOW_HOME=$airflow_home"; then
+            kill -KILL "$p" 2>/dev/null
+        fi
+    done
+    rm -rf "$airflow_home"
+}
+stop_all() {
+    stop_airflow
+    [ -z "${server_dir:-}" ] || stop_server
+}
+trap stop_all EXIT
+
 note "unit and screen tests"
 (cd build && make -s check) || true
 count_automake build
@@ -104,7 +158,7 @@ stop_server() {
     pkill -KILL -f -- "--port $server_port" 2>/dev/null
     rm -rf "$server_dir"
 }
-trap stop_server EXIT
+trap stop_all EXIT
 i=0
 until curl -sf "http://127.0.0.1:$server_port/health" >/dev/null 2>&1; do
     i=$((i + 1))
@@ -117,6 +171,26 @@ done
 export MLTOP_TEST_SERVER_URL="http://127.0.0.1:$server_port"
 export MLTOP_TEST_SERVER_STORE="$server_dir/server.db"
 echo "mlflow server at $MLTOP_TEST_SERVER_URL (store $MLTOP_TEST_SERVER_STORE)"
+
+# Airflow has had the builds to come up; wait for it to be healthy.
+i=0
+until curl -sf "http://127.0.0.1:$airflow_port/api/v2/monitor/health" 2>/dev/null |
+        grep -q '"scheduler":{"status":"healthy"'; do
+    i=$((i + 1))
+    if [ $i -gt 360 ]; then
+        echo "airflow did not become healthy:"; tail -20 "$airflow_home/standalone.log"
+        break
+    fi
+    sleep 0.5
+done
+if [ -f "$airflow_home/simple_auth_manager_passwords.json.generated" ]; then
+    export MLTOP_TEST_AIRFLOW_URL="http://127.0.0.1:$airflow_port"
+    export MLTOP_TEST_AIRFLOW_USER=admin
+    MLTOP_TEST_AIRFLOW_PASSWORD=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["admin"])' \
+        "$airflow_home/simple_auth_manager_passwords.json.generated")
+    export MLTOP_TEST_AIRFLOW_PASSWORD
+    echo "airflow at $MLTOP_TEST_AIRFLOW_URL"
+fi
 
 # The fault matrix (tests/integration/test_fault_matrix.py) writes one
 # line a case for each binary; printed after the runs.
@@ -134,7 +208,8 @@ done
 note "fault matrix: what mltop did in each case"
 cat "$MLTOP_FAULT_MATRIX" 2>/dev/null || echo "(no fault matrix written)"
 
-stop_server
+stop_all
+server_dir=
 trap - EXIT
 
 note "make distcheck"

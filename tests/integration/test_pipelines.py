@@ -91,7 +91,8 @@ def api():
     a = Api()
     # The fixture DAGs are loaded once the dag-processor has seen them.
     end = time.monotonic() + 120
-    want = {"mltop_ok", "mltop_flaky", "mltop_mapped", "mltop_long"}
+    want = {"mltop_ok", "mltop_flaky", "mltop_mapped", "mltop_long",
+            "mltop_mlflow", "mltop_hostile"}
     while time.monotonic() < end:
         ids = {d["dag_id"] for d in a.get("dags?limit=100")["dags"]}
         if want <= ids:
@@ -325,6 +326,23 @@ def test_declined_without_a_terminal(run_mltop, api):
         before, "a run was triggered"
 
 
+def test_hostile_log(run_mltop, api):
+    """Colour codes, a title escape and a screen clear in a task's log:
+    the text output has none of them raw, --json escapes them."""
+    run_id = trigger(run_mltop, "mltop_hostile")
+    api.wait_run("mltop_hostile", run_id)
+    p = run_mltop("logs", "mltop_hostile", run_id, "shout")
+    assert p.returncode == 0, p.stderr
+    assert b"red" in p.stdout and b"cleared" in p.stdout
+    for raw in (b"\x1b", b"\x07", b"\x9b"):
+        assert raw not in p.stdout, f"{raw!r} reached the terminal"
+    j = run_mltop("logs", "mltop_hostile", run_id, "shout", "--json")
+    events = [c["event"] for c in json.loads(j.stdout)["content"]]
+    assert any("\x1b]0;pwned" in e for e in events), \
+        "the JSON lost the log's own text"
+    assert any(len(e) >= 20000 for e in events), "the long line was cut"
+
+
 # ---- credentials and faults ---------------------------------------------------
 
 def test_wrong_password_says_who(run_mltop):
@@ -412,6 +430,42 @@ def demo_store(mltop, tmp_path):
     subprocess.run([str(mltop.binary), "--demo-create", str(store)],
                    check=True, env=clean_env({"HOME": str(tmp_path)}))
     return store
+
+
+def test_mlflow_run_linked_to_its_task(mltop, api, run_mltop, served,
+                                        tmp_path):
+    """A task logs an MLflow run with the link tags: the client reads
+    them back; mltop's run detail names the task, and W there opens the
+    pipeline run's tasks."""
+    from mlflow import MlflowClient
+    exp = "linked-" + uuid.uuid4().hex[:8]
+    run_id = trigger(run_mltop, "mltop_mlflow",
+                     {"tracking_uri": served.url, "experiment": exp})
+    r = api.wait_run("mltop_mlflow", run_id)
+    assert r["state"] == "success", r
+    c = MlflowClient(tracking_uri=served.url)
+    e = c.get_experiment_by_name(exp)
+    runs = c.search_runs([e.experiment_id])
+    assert len(runs) == 1, runs
+    tags = runs[0].data.tags
+    assert tags["airflow.dag_id"] == "mltop_mlflow"
+    assert tags["airflow.run_id"] == run_id
+    assert tags["airflow.task_id"] == "train"
+    assert tags["airflow.try_number"] == "1"
+    t = Tmux(tmp_path, [str(mltop.binary), "-u", served.url, "-e", exp,
+                        "-p", "airflow+" + URL], dashboard_env(tmp_path),
+             size=(120, 30))
+    try:
+        t.wait(lambda s: "linked-train" in s, "the linked run")
+        t.keys("Enter")
+        s = t.wait(lambda s: "pipeline mltop_mlflow" in s,
+                   "the run detail naming its task")
+        assert f"› {run_id[:20]}" in s and "› train try 1" in s, s
+        t.keys("W")
+        t.wait(lambda s: "train" in s and "success" in s and
+               "mltop_mlflow >" in s, "the pipeline run's tasks")
+    finally:
+        t.close()
 
 
 def test_dashboard_stale_and_back(mltop, api, fake_server, tmp_path):
