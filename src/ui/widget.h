@@ -123,6 +123,15 @@ struct dialog {
 	 * Enter and Esc in the input then only leave it. */
 	bool confirm;
 	char *footer;            /* key hints, owned */
+	/* A confirm dialog is answered yes only once every row of its text
+	 * has been on screen: text taller than the pane scrolls (PgDn/PgUp,
+	 * and j/k when there are no choices); a pane too small to show it
+	 * says so; y or Enter before then only says what is missing. */
+	int scroll;              /* first text row shown */
+	int text_rows;           /* rows of text at the last draw */
+	int seen_to;             /* rows of text shown so far, from the top */
+	bool all_seen;
+	const char *note;        /* why a yes was refused (static) */
 };
 
 enum dialog_result {

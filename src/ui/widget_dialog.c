@@ -30,6 +30,10 @@ void dialog_clear_lines(struct dialog *d)
 		free(d->lines[i].text);
 	d->nlines = 0;
 	d->choices_at = 0;
+	/* New text: it has to be read again before a yes. */
+	d->scroll = d->seen_to = 0;
+	d->all_seen = false;
+	d->note = NULL;
 }
 
 void dialog_free(struct dialog *d)
@@ -261,8 +265,15 @@ void dialog_draw(struct dialog *d, int y, int x, int h, int w)
 	int tail = (d->has_input ? 2 : 0) + (d->footer ? 2 : 0);
 	int nch = (int)d->nchoices, first = 0, nbefore, nafter;
 
-	if (tw < 4 || h < 5)
+	if (tw < 4 || h < 5) {
+		/* No room for the box: say so, and a yes waits. */
+		if (h >= 1 && w >= 1)
+			draw_text(y + h / 2, x, w, d->confirm
+				  ? "enlarge the pane to read this and answer"
+				  : "enlarge the pane", SLOT_STATUS_WARN, 0,
+				  ALIGN_LEFT);
 		return;
+	}
 	for (size_t i = 0; i < d->nlines; i++)
 		wrap(i < d->choices_at ? &before : &after, d->lines[i].text, tw,
 		     d->lines[i].slot, d->lines[i].extra);
@@ -292,6 +303,15 @@ void dialog_draw(struct dialog *d, int y, int x, int h, int w)
 		if (inner > h - 2)
 			inner = h - 2;
 	}
+	/* The text before the choices scrolls when it does not fit. */
+	if (d->scroll > (int)before.n - nbefore)
+		d->scroll = (int)before.n - nbefore;
+	if (d->scroll < 0)
+		d->scroll = 0;
+	d->text_rows = (int)before.n;
+	if (nafter == (int)after.n && d->scroll + nbefore > d->seen_to)
+		d->seen_to = d->scroll + nbefore;
+	d->all_seen = d->seen_to >= (int)before.n && nafter == (int)after.n;
 	bh = inner + 2;
 	top = y + (h - bh) / 2;
 	left = x + (w - bw) / 2;
@@ -300,11 +320,19 @@ void dialog_draw(struct dialog *d, int y, int x, int h, int w)
 	draw_border(top, left, bw, bh, d->title);
 	row = top + 1;
 	for (int i = 0; i < nbefore; i++) {
-		bool cut = i == nbefore - 1 && nbefore < (int)before.n;
+		const struct row *rw = &before.v[d->scroll + i];
 
-		draw_text(row++, left + 2, tw, cut ? "…" : before.v[i].text,
-			  before.v[i].slot, before.v[i].extra, ALIGN_LEFT);
+		draw_text(row++, left + 2, tw, rw->text, rw->slot, rw->extra,
+			  ALIGN_LEFT);
 	}
+	/* Marks on the border where more text is. */
+	if (d->scroll > 0)
+		draw_raw(top, left + bw - 6, draw_unicode() ? "↑" : "^",
+			 SLOT_KEY, 0);
+	if (d->scroll + nbefore < (int)before.n)
+		draw_text(top + bh - 1, left + bw - 16, 14, draw_unicode()
+			  ? " ↓ more: PgDn " : " v more: PgDn ", SLOT_KEY, 0,
+			  ALIGN_RIGHT);
 	row += gap;
 	for (int i = 0; i < nch; i++) {
 		size_t c = (size_t)(first + i);
@@ -324,10 +352,10 @@ void dialog_draw(struct dialog *d, int y, int x, int h, int w)
 		row++;
 		draw_input(d, row++, left + 2, tw);
 	}
-	if (d->footer && row + 1 < top + bh - 1) {
+	if ((d->footer || d->note) && row + 1 < top + bh - 1) {
 		row++;
-		draw_text(row, left + 2, tw, d->footer, SLOT_DIM, 0,
-			  ALIGN_LEFT);
+		draw_text(row, left + 2, tw, d->note ? d->note : d->footer,
+			  d->note ? SLOT_STATUS_WARN : SLOT_DIM, 0, ALIGN_LEFT);
 	}
 	rows_free(&before);
 	rows_free(&after);
@@ -374,6 +402,21 @@ enum dialog_result dialog_key(struct dialog *d, int ch, bool is_key)
 		up = true;
 	if (!editing && !is_key && ch == 'j')
 		down = true;
+	/* The text scrolls: PgDn/PgUp (Space/b), and j/k with no choices. */
+	if ((is_key && (ch == KEY_NPAGE || ch == KEY_PPAGE)) ||
+	    (!editing && !is_key && (ch == ' ' || ch == 'b')) ||
+	    ((up || down) && d->nchoices == 0)) {
+		int step = (up || down) ? 1 : 5;
+
+		if ((is_key && ch == KEY_PPAGE) || up || (!is_key && ch == 'b'))
+			d->scroll -= step;
+		else
+			d->scroll += step;
+		if (d->scroll < 0)
+			d->scroll = 0;
+		d->note = NULL;
+		return DLG_NONE;
+	}
 	if (up || down) {
 		if (up && d->choice > 0)
 			d->choice--;
@@ -398,6 +441,14 @@ enum dialog_result dialog_key(struct dialog *d, int ch, bool is_key)
 			d->ilen = 0, d->input[0] = '\0';
 		else if (!is_key && ch >= 32)
 			input_insert(d, ch);
+		return DLG_NONE;
+	}
+	if (d->confirm && !d->all_seen &&
+	    (enter || (!is_key && (ch == 'y' || ch == 'Y')))) {
+		/* Never a yes to a plan not read whole. */
+		d->note = d->text_rows ? "read it all first: PgDn or j scrolls "
+			  "(or enlarge the pane)"
+			: "enlarge the pane to read this and answer";
 		return DLG_NONE;
 	}
 	if (enter)
