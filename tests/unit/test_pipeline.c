@@ -253,15 +253,16 @@ static void test_order_cycle(void)
 {
 	struct pipe_model m;
 	struct pipe_task_def d[3] = {0};
-	char *ab[] = {"b"}, *ba[] = {"a"};
+	char a[] = "a", b[] = "b", c[] = "c";
+	char *ab[] = {b}, *ba[] = {a};
 	size_t order[3];
 
 	pipe_model_init(&m);
-	d[0].task_id = "c";
-	d[1].task_id = "a";
+	d[0].task_id = c;
+	d[1].task_id = a;
 	d[1].downstream = ab;
 	d[1].ndownstream = 1;
-	d[2].task_id = "b";
+	d[2].task_id = b;
 	d[2].downstream = ba;
 	d[2].ndownstream = 1;
 	m.defs = d;
