@@ -537,7 +537,100 @@ static void handle_input(struct tui *t, wint_t ch, bool is_key)
 		t->dirty = true;
 		return;
 	}
+	/* Esc backs out of things; on the top view there is nothing left
+	 * to back out of, and quitting on it would surprise: say how. */
+	if (!is_key && ch == 27 && t->depth <= 1 && !t->help_on &&
+	    !(tui_top(t) && tui_top(t)->filter) &&
+	    keymap_lookup(27) == ACT_BACK) {
+		tui_message(t, false, "Esc does not quit: q or Q does");
+		return;
+	}
 	handle_action(t, keymap_lookup((int)ch));
+}
+
+/* The key an escape sequence curses did not decode stands for (a
+ * terminal whose keys its TERM does not describe: TERM=xterm-256color
+ * inside tmux sends Home as ESC [ 1 ~), or 0 for one mltop has no use
+ * for. seq is what followed ESC: "[1~", "OH", "[1;5D", ... */
+static int decode_sequence(const char *seq)
+{
+	static const struct {
+		int num;
+		int key;
+	} tilde[] = {
+		{1, KEY_HOME}, {7, KEY_HOME}, {4, KEY_END}, {8, KEY_END},
+		{2, KEY_IC}, {3, KEY_DC}, {5, KEY_PPAGE}, {6, KEY_NPAGE},
+		{11, KEY_F(1)}, {12, KEY_F(2)}, {13, KEY_F(3)},
+		{14, KEY_F(4)}, {15, KEY_F(5)}, {17, KEY_F(6)},
+		{18, KEY_F(7)}, {19, KEY_F(8)}, {20, KEY_F(9)},
+		{21, KEY_F(10)}, {23, KEY_F(11)}, {24, KEY_F(12)},
+	};
+	size_t n = strlen(seq);
+	char fin = n ? seq[n - 1] : 0;
+
+	if (n < 2 || (seq[0] != '[' && seq[0] != 'O'))
+		return 0;
+	if (seq[0] == '[' && seq[1] == '<')
+		return 0;  /* a mouse report */
+	switch (fin) {
+	case 'A': return KEY_UP;
+	case 'B': return KEY_DOWN;
+	case 'C': return KEY_RIGHT;
+	case 'D': return KEY_LEFT;
+	case 'H': return KEY_HOME;
+	case 'F': return KEY_END;
+	case 'P': return KEY_F(1);
+	case 'Q': return KEY_F(2);
+	case 'R': return KEY_F(3);
+	case 'S': return KEY_F(4);
+	case '~': {
+		int num = atoi(seq + 1);  /* "[5;3~": 5, the modifier aside */
+
+		for (size_t i = 0; i < sizeof(tilde) / sizeof(tilde[0]); i++)
+			if (tilde[i].num == num)
+				return tilde[i].key;
+		return 0;
+	}
+	default:
+		return 0;
+	}
+}
+
+/* After an ESC curses returned as such: the rest of a sequence, read
+ * whole (it may trickle in over a slow link: up to 50 ms), decoded or
+ * swallowed, never taken as Esc plus letters. Returns the key, 27 for a
+ * plain Esc, or 0 for a sequence to ignore. */
+static int read_escape(void)
+{
+	char seq[32];
+	size_t n = 0;
+	wint_t ch;
+	int rc = get_wch(&ch), key;
+
+	if (rc == ERR)
+		return 27;  /* curses waited ESCDELAY: a plain Esc */
+	if (rc == KEY_CODE_YES || (ch != '[' && ch != 'O')) {
+		unget_wch(ch);
+		if (rc == KEY_CODE_YES)
+			ungetch((int)ch);
+		return 27;
+	}
+	seq[n++] = (char)ch;
+	timeout(50);
+	while (n < sizeof(seq) - 1) {
+		rc = get_wch(&ch);
+		if (rc == ERR || rc == KEY_CODE_YES || ch > 0x7e)
+			break;
+		seq[n++] = (char)ch;
+		/* The final byte of a CSI, or the one after SS3. */
+		if ((seq[0] == '[' && n > 1 && ch >= 0x40 && ch <= 0x7e &&
+		     !(n == 2 && ch == '<')) || (seq[0] == 'O' && n == 2))
+			break;
+	}
+	nodelay(stdscr, TRUE);
+	seq[n] = '\0';
+	key = decode_sequence(seq);
+	return key;
 }
 
 static void read_keys(struct tui *t)
@@ -545,8 +638,17 @@ static void read_keys(struct tui *t)
 	wint_t ch;
 	int rc;
 
-	while ((rc = get_wch(&ch)) != ERR)
+	while ((rc = get_wch(&ch)) != ERR) {
+		if (rc != KEY_CODE_YES && ch == 27) {
+			int k = read_escape();
+
+			if (k == 0)
+				continue;  /* a key mltop has no use for */
+			handle_input(t, (wint_t)k, k != 27);
+			continue;
+		}
 		handle_input(t, ch, rc == KEY_CODE_YES);
+	}
 }
 
 /* Scripted input: one line a pass, only when nothing is loading. Lines
