@@ -19,6 +19,7 @@
 #include "core/clock.h"
 #include "core/filter.h"
 #include "core/format.h"
+#include "core/msg.h"
 #include "core/utf8.h"
 #include "core/xmalloc.h"
 #include "pipeline/pipeline.h"
@@ -26,6 +27,7 @@
 #include "ui/draw.h"
 #include "ui/keymap.h"
 #include "ui/commands.h"
+#include "ui/termcheck.h"
 #include "ui/theme.h"
 #include "ui/tui_internal.h"
 #include "ui/tui.h"
@@ -753,6 +755,15 @@ static int term_start(struct tui *t)
 				"for scripts use `mltop runs --json` and "
 				"friends (see mltop --help)\n");
 			return -1;
+		}
+		{
+			char *why = NULL;
+
+			if (term_check(NULL, &why) != 0) {
+				msg_err("%s", why);
+				free(why);
+				return -1;
+			}
 		}
 		t->screen = newterm(NULL, stdout, stdin);
 	}
