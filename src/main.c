@@ -432,6 +432,7 @@ int main(int argc, char **argv)
 		opt_set(OPT_ASCII, "true", &err);
 	draw_set_unicode(!opt_bool(OPT_ASCII) &&
 			 strcmp(nl_langinfo(CODESET), "UTF-8") == 0);
+	draw_set_ascii_text(strcmp(nl_langinfo(CODESET), "UTF-8") != 0);
 	for (size_t i = 0; i < cfg_errs.n; i++)
 		msg_err("%s", cfg_errs.v[i]);
 	to.config_errors = &cfg_errs;

@@ -6,6 +6,7 @@
 #include <wchar.h>
 
 #include "core/utf8.h"
+#include "core/xmalloc.h"
 
 #define ELLIPSIS_UTF8 "\xe2\x80\xa6"
 
@@ -84,6 +85,29 @@ int utf8_width(const char *s)
 		n -= k;
 	}
 	return cols;
+}
+
+char *utf8_to_ascii(const char *s)
+{
+	size_t n = s ? strlen(s) : 0, k, o = 0;
+	char *out;
+	unsigned int cp;
+
+	/* A code point takes at least one byte and at most 2 columns. */
+	out = xmalloc(n * 2 + 1);
+	while (n > 0) {
+		k = utf8_decode(s, n, &cp);
+		if (cp < 0x80) {
+			out[o++] = (char)cp;
+		} else {
+			for (int w = cp_width(cp); w > 0; w--)
+				out[o++] = '?';
+		}
+		s += k;
+		n -= k;
+	}
+	out[o] = '\0';
+	return out;
 }
 
 /* A bounded output buffer: appends never overflow and leave it NUL

@@ -12,6 +12,17 @@
 #include "ui/draw.h"
 
 static bool unicode = true;
+static bool ascii_text;
+
+void draw_set_ascii_text(bool on)
+{
+	ascii_text = on;
+}
+
+bool draw_ascii_text(void)
+{
+	return ascii_text;
+}
 
 bool draw_unicode(void)
 {
@@ -52,6 +63,14 @@ int draw_text(int y, int x, int w, const char *s, enum slot slot, int extra,
 	if (need > sizeof(stack))
 		buf = xmalloc(need);
 	clean = sanitize_text(s ? s : "");
+	if (ascii_text) {
+		/* curses would print such bytes as "M-x" escapes of another
+		 * width and shift every column after them. */
+		char *a = utf8_to_ascii(clean);
+
+		free(clean);
+		clean = a;
+	}
 	if (al == ALIGN_RIGHT) {
 		int tw = utf8_width(clean);
 

@@ -19,5 +19,8 @@ void draw_fill(int y, int x, int w, enum slot slot, int extra);
 void draw_raw(int y, int x, const char *s, enum slot slot, int extra);
 bool draw_unicode(void);
 void draw_set_unicode(bool on);
+/* The locale is not UTF-8: text past ASCII is drawn as '?' a column. */
+void draw_set_ascii_text(bool on);
+bool draw_ascii_text(void);
 
 #endif

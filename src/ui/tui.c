@@ -826,6 +826,9 @@ int tui_run(struct store *s, const struct tui_opts *o)
 	if (o->config_errors && o->config_errors->n)
 		tui_message(t, true, "%s%s", o->config_errors->v[0],
 			    o->config_errors->n > 1 ? " (and more)" : "");
+	else if (draw_ascii_text())
+		tui_message(t, false, "the locale is not UTF-8: text outside "
+			    "ASCII shows as ? (set LANG to a UTF-8 locale)");
 	if (o->experiment)
 		t->want_exp = xstrdup(o->experiment);
 	tui_open(t, "experiments", NULL, NULL);
