@@ -163,6 +163,22 @@ static int counts_reply(struct op *o, const struct http_reply *r,
 
 	if (e && o->counts_running) {
 		e->nrunning = (int)n;
+		/* A running run's newest point is activity too. */
+		for (size_t i = 0; i < n; i++) {
+			json_t *ms = json_object_get(json_object_get(
+				json_array_get(runs, i), "data"), "metrics");
+			size_t j;
+			json_t *mt;
+
+			json_array_foreach(ms, j, mt) {
+				json_t *ts = json_object_get(mt, "timestamp");
+				int64_t t = json_is_integer(ts)
+					    ? json_integer_value(ts) : 0;
+
+				if (t > e->last_activity)
+					e->last_activity = t;
+			}
+		}
 	} else if (e && n) {
 		json_t *info = json_object_get(json_array_get(runs, 0), "info");
 		json_t *st = json_object_get(info, "start_time");

@@ -105,6 +105,34 @@ int sqlite_job_experiments(struct store *s, struct job *j)
 		sqlite_fail(s, rc, "counting runs");
 		return -1;
 	}
+	/* A running run's last logged point is activity too: an experiment
+	 * whose runs log every second is active now, not since its newest
+	 * run started. Running runs only: a finished one's end covers it. */
+	sql = xasprintf("SELECT r.experiment_id, (SELECT max(m.timestamp)"
+			" FROM latest_metrics m WHERE m.run_uuid = r.run_uuid)"
+			" FROM runs r WHERE r.status = 'RUNNING' AND"
+			" r.lifecycle_stage = 'active'%s",
+			ws ? IN_WORKSPACE(1) : "");
+	st = sqlite_prep(s, sql);
+	free(sql);
+	if (!st)
+		return -1;
+	if (ws)
+		sqlite3_bind_text(st, 1, impl(s)->workspace, -1,
+				  SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *id = sqlite_col_text(st, 0);
+		struct experiment *e = id ? model_experiment(m, id) : NULL;
+		sqlite3_int64 t = sqlite_col_int(st, 1);
+
+		if (e && t > e->last_activity)
+			e->last_activity = t;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		sqlite_fail(s, rc, "reading the last points");
+		return -1;
+	}
 	sql = xasprintf("SELECT experiment_id, key, value FROM experiment_tags"
 			" WHERE 1%s ORDER BY experiment_id, key",
 			ws ? IN_WORKSPACE(1) : "");

@@ -585,3 +585,28 @@ def test_odd_timestamps_give_no_duration(mltop, store_factory):
     assert {r["info"]["run_id"]: (int(r["info"]["start_time"]),
                                   int(r["info"]["end_time"]))
             for r in got["runs"]} == want
+
+
+@pytest.mark.parametrize("via", ["file", "server"])
+def test_last_activity_is_the_last_point(mltop, store_factory,
+                                         server_factory, via):
+    """An experiment's last activity is its running run's newest point,
+    not the run's start (nor the experiment's creation, just now: the
+    point is stamped two minutes ahead so it is the newest of all), on
+    the file and through a server."""
+    import time as _time
+    from datetime import datetime, timezone
+    s = store_factory("activity.db")
+    eid = s.client.create_experiment("busy")
+    now = int(_time.time() * 1000)
+    r = s.client.create_run(eid, start_time=now - 3_600_000)
+    s.client.log_metric(r.info.run_id, "loss", 0.5, timestamp=now + 120000)
+    uri = s.uri
+    if via == "server":
+        uri = server_factory(s.path).url
+    p = mltop.run("-u", uri, "experiments", env={"TZ": "UTC"})
+    assert p.returncode == 0, p.stderr
+    want = datetime.fromtimestamp((now + 120000) // 1000, timezone.utc) \
+        .strftime("%Y-%m-%d %H:%M:%S")
+    line = [x for x in p.stdout.decode().splitlines() if " busy " in x]
+    assert line and want in line[0], (want, p.stdout.decode())
