@@ -100,6 +100,9 @@ def api():
         time.sleep(1)
     else:
         pytest.fail(f"the fixture DAGs never loaded: have {ids}")
+    while time.monotonic() < end and \
+            not a.get("importErrors")["import_errors"]:
+        time.sleep(1)
     for dag in want:
         a.call("PATCH", f"dags/{dag}?update_mask=is_paused",
                {"is_paused": False})

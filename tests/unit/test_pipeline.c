@@ -232,9 +232,14 @@ static void test_bad_replies(void)
 	   "a log as one text");
 	is_int(m.nlog, 2, "two lines");
 	is_str(m.log_token, "abc", "the token");
-	for (int i = 0; i < 30; i++)
-		af_parse_log("{\"content\":[{\"event\":\"x\"}]}", 28, &m, 10,
-			     &err);
+	for (int i = 0; i < 30; i++) {
+		const char *one = "{\"content\":[{\"event\":\"x\"}]}";
+
+		ok(af_parse_log(one, strlen(one), &m, 10, &err) == 0 && !err,
+		   "a line appended (%d)", i);
+		free(err);
+		err = NULL;
+	}
 	ok(m.nlog <= 10, "lines capped at the limit: %zu", m.nlog);
 	ok(af_parse_log("{\"content\":5}", 13, &m, 0, &err) == -1 && err,
 	   "content a number refused");
