@@ -34,6 +34,7 @@ static const struct direction_prefs *dir_prefs(void)
 	static struct direction_prefs d;
 
 	d.lower = opt_string(OPT_METRIC_LOWER);
+	d.neutral = opt_string(OPT_METRIC_NEUTRAL);
 	d.higher = opt_string(OPT_METRIC_HIGHER);
 	return &d;
 }
@@ -187,8 +188,8 @@ static void print_json(const struct comparison *c, bool diff_only)
 
 		jsonw_obj_begin(&w);
 		jsonw_kstr(&w, "key", m->key);
-		jsonw_kstr(&w, "direction",
-			   m->dir == DIR_LOWER ? "lower" : "higher");
+		jsonw_kstr(&w, "direction", m->dir == DIR_LOWER ? "lower"
+			   : m->dir == DIR_NEUTRAL ? "neutral" : "higher");
 		json_values(&w, "last", c, m, m->last, true);
 		json_values(&w, "min", c, m, m->min, false);
 		json_values(&w, "max", c, m, m->max, false);
@@ -284,7 +285,8 @@ static void print_metrics(const struct comparison *c, char **heads,
 			int x = 0;
 
 			row[x++] = m->key;
-			row[x++] = m->dir == DIR_LOWER ? "lower" : "higher";
+			row[x++] = m->dir == DIR_LOWER ? "lower"
+				   : m->dir == DIR_NEUTRAL ? "neutral" : "higher";
 			row[x++] = stat[st];
 			for (size_t i = from; i < to; i++, x++) {
 				const struct series *s =

@@ -87,7 +87,25 @@ static bool word_break(const char *k, size_t i)
 	return isupper(a) && isupper(b) && islower(c);
 }
 
-static bool key_says_lower(const char *key)
+/* Words of settings and counters: no value is better than another. */
+static const char *const neutral_words[] = {
+	"lr", "learning", "momentum", "epoch", "epochs", "step", "steps",
+	"grad", "gradient", "batch", "warmup", "iter", "iteration",
+	"iterations", "decay", "temperature", "beta", "beta1", "beta2",
+};
+
+static bool word_is_neutral(const char *w, size_t n)
+{
+	for (size_t i = 0;
+	     i < sizeof(neutral_words) / sizeof(neutral_words[0]); i++)
+		if (n == strlen(neutral_words[i]) &&
+		    memcmp(w, neutral_words[i], n) == 0)
+			return true;
+	return false;
+}
+
+/* Does a word of the key match? (lower: the lower-is-better words.) */
+static bool key_has_word(const char *key, bool lower)
 {
 	char word[128];
 	size_t n = 0;
@@ -97,7 +115,8 @@ static bool key_says_lower(const char *key)
 		bool alnum = ch < 0x80 && isalnum(ch);
 
 		if (n && (!alnum || word_break(key, i))) {
-			if (n < sizeof(word) && word_is_lower(word, n))
+			if (n < sizeof(word) && (lower ? word_is_lower(word, n)
+						      : word_is_neutral(word, n)))
 				return true;
 			n = 0;
 		}
@@ -118,7 +137,21 @@ enum direction metric_direction(const char *key,
 		return DIR_LOWER;
 	if (prefs && prefs->higher && list_has(prefs->higher, key))
 		return DIR_HIGHER;
-	return key_says_lower(key) ? DIR_LOWER : DIR_HIGHER;
+	if (prefs && prefs->neutral && list_has(prefs->neutral, key))
+		return DIR_NEUTRAL;
+	/* val_loss_epoch is a loss: lower words come first. */
+	if (key_has_word(key, true))
+		return DIR_LOWER;
+	return key_has_word(key, false) ? DIR_NEUTRAL : DIR_HIGHER;
+}
+
+const char *direction_arrow(enum direction d, bool unicode)
+{
+	if (d == DIR_NEUTRAL)
+		return "";
+	if (d == DIR_LOWER)
+		return unicode ? "↓" : "v";
+	return unicode ? "↑" : "^";
 }
 
 /* MLflow stores infinities as +/-DBL_MAX: those are not finite either. */
@@ -131,7 +164,7 @@ static bool finite_value(double v)
  * the earlier run. */
 static bool better(double v, double best, enum direction d)
 {
-	if (!finite_value(v))
+	if (!finite_value(v) || d == DIR_NEUTRAL)
 		return false;
 	if (isnan(best))
 		return true;
@@ -506,7 +539,11 @@ void compare_experiments(struct exp_comparison *c, struct experiment **exps,
 				for (size_t m = 0; m < r->nmetrics; m++) {
 					const struct series *s = &r->metrics[m];
 
-					if (s->has_latest)
+					/* A setting or counter has no
+					 * best to show. */
+					if (s->has_latest &&
+					    metric_direction(s->key, prefs) !=
+					    DIR_NEUTRAL)
 						key_tally_add(&t, s->key);
 				}
 			}

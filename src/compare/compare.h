@@ -10,7 +10,9 @@
 
 #include "store/model.h"
 
-enum direction { DIR_HIGHER, DIR_LOWER };
+/* DIR_NEUTRAL: a setting or a counter (lr, epoch, step, grad_norm): no
+ * value of it is better than another, so none is starred best. */
+enum direction { DIR_HIGHER, DIR_LOWER, DIR_NEUTRAL };
 
 /* The user's word on directions: comma-separated metric keys (the
  * `metric-lower` and `metric-higher` settings; NULL or "" for none). This
@@ -18,13 +20,17 @@ enum direction { DIR_HIGHER, DIR_LOWER };
 struct direction_prefs {
 	const char *lower;
 	const char *higher;
+	const char *neutral;
 };
 
 /* Lower is better for names like loss, error, err, mse, mae, rmse,
- * perplexity, wer, cer, latency, time; higher otherwise. Keys the user
- * listed (prefs, may be NULL) win. */
+ * perplexity, wer, cer, latency, time; neutral for settings and counters
+ * (lr, learning_rate, momentum, epoch, step, grad_norm, batch, warmup);
+ * higher otherwise. Keys the user listed (prefs, may be NULL) win. */
 enum direction metric_direction(const char *key,
 				 const struct direction_prefs *prefs);
+/* The arrow a direction shows with a key: "↓", "↑" or "" (neutral). */
+const char *direction_arrow(enum direction d, bool unicode);
 
 /* One row of a side-by-side table: a key and a value a run (NULL where
  * a run lacks it). */

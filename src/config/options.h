@@ -47,7 +47,10 @@ enum opt_type { OPT_BOOL, OPT_NUMBER, OPT_STRING };
 	  "the guess from the key's name")                                  \
 	X(METRIC_HIGHER, "metric-higher", OPT_STRING, "", 0, 0, NULL, NULL, \
 	  "metric keys where higher is better, comma separated; wins over " \
-	  "the guess from the key's name")
+	  "the guess from the key's name")                                  \
+	X(METRIC_NEUTRAL, "metric-neutral", OPT_STRING, "", 0, 0, NULL,     \
+	  NULL, "metric keys no value of which is better (settings, "       \
+	  "counters), comma separated; wins over the guess from the name")
 
 enum opt_id {
 #define X(id, name, type, def, min, max, unit, choices, help) OPT_##id,

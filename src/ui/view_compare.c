@@ -35,6 +35,7 @@ static const struct direction_prefs *dir_prefs(void)
 	static struct direction_prefs d;
 
 	d.lower = opt_string(OPT_METRIC_LOWER);
+	d.neutral = opt_string(OPT_METRIC_NEUTRAL);
 	d.higher = opt_string(OPT_METRIC_HIGHER);
 	return &d;
 }
@@ -389,8 +390,7 @@ static void cell(void *ctx, size_t rowi, int col, struct cell *c)
 			const struct cmp_metric *cm = &p->cmp.metrics[row->i];
 
 			snprintf(c->buf, sizeof(c->buf), "  %s %s", cm->key,
-				 cm->dir == DIR_LOWER ? (u ? "↓" : "v")
-						      : (u ? "↑" : "^"));
+				 direction_arrow(cm->dir, u));
 			c->text = c->buf;
 			c->slot = SLOT_LABEL;
 			break;
@@ -571,7 +571,7 @@ static void draw_chart(struct view *v, const struct cmp_metric *cm, int y,
 	if (weight > 0)
 		snprintf(ema, sizeof(ema), "  ema %s", ema_names[p->ema]);
 	snprintf(title, sizeof(title), "%s %s  x: %s%s%s%s", cm->key,
-		 cm->dir == DIR_LOWER ? (u ? "↓" : "v") : (u ? "↑" : "^"),
+		 direction_arrow(cm->dir, u),
 		 xkind_names[p->xkind], ema, p->log_y ? "  log y" : "", zoom);
 	spec.title = title;
 	spec.xkind = p->xkind;

@@ -33,6 +33,7 @@ static const struct direction_prefs *dir_prefs(void)
 	static struct direction_prefs d;
 
 	d.lower = opt_string(OPT_METRIC_LOWER);
+	d.neutral = opt_string(OPT_METRIC_NEUTRAL);
 	d.higher = opt_string(OPT_METRIC_HIGHER);
 	return &d;
 }
@@ -151,7 +152,7 @@ static void find_best(struct exps_compare_view *p)
 						    dir_prefs());
 		int best = -1;
 
-		for (size_t i = 0; i < p->cmp.nexps; i++) {
+		for (size_t i = 0; d != DIR_NEUTRAL && i < p->cmp.nexps; i++) {
 			double v = p->cmp.exps[i].best[k];
 
 			if (isnan(v) || !p->cmp.exps[i].best_run[k])
@@ -288,10 +289,9 @@ static void head_cell(struct exps_compare_view *p, const struct crow *row,
 		break;
 	case R_BEST: {
 		const char *key = p->cmp.metric_keys[row->i];
-		bool lower = metric_direction(key, dir_prefs()) == DIR_LOWER;
-
 		snprintf(c->buf, sizeof(c->buf), "  %s %s", key,
-			 lower ? (u ? "↓" : "v") : (u ? "↑" : "^"));
+			 direction_arrow(metric_direction(key, dir_prefs()),
+					 u));
 		c->text = c->buf;
 		c->slot = SLOT_LABEL;
 		break;

@@ -67,7 +67,27 @@ static void test_direction(void)
 		"lower_bound", "timestamp", "throughput", "auc", "dancer",
 		"samples_per_second", "terrain",
 	};
-	struct direction_prefs prefs = { NULL, NULL };
+	static const char *const neutral[] = {
+		"lr", "learning_rate", "LearningRate", "grad_norm", "epoch",
+		"global_step", "step", "momentum", "batch_size",
+		"warmup_steps", "weight_decay",
+	};
+	struct direction_prefs prefs = { NULL, NULL, NULL };
+
+	for (size_t i = 0; i < sizeof(neutral) / sizeof(neutral[0]); i++)
+		is_int(metric_direction(neutral[i], NULL), DIR_NEUTRAL,
+		       "%s: neither is better", neutral[i]);
+	is_int(metric_direction("val_loss_epoch", NULL), DIR_LOWER,
+	       "a loss per epoch is still a loss");
+	prefs.neutral = "accuracy";
+	is_int(metric_direction("accuracy", &prefs), DIR_NEUTRAL,
+	       "metric-neutral wins over the name");
+	is_int(metric_direction("lr", &(struct direction_prefs){
+		       NULL, "lr", NULL}), DIR_HIGHER,
+	       "metric-higher wins over the neutral guess");
+	prefs.neutral = NULL;
+	is_str(direction_arrow(DIR_NEUTRAL, true), "", "no arrow when neutral");
+	is_str(direction_arrow(DIR_LOWER, false), "v", "ascii arrow");
 
 	for (size_t i = 0; i < sizeof(lower) / sizeof(lower[0]); i++)
 		is_int(metric_direction(lower[i], &prefs), DIR_LOWER,
