@@ -59,24 +59,29 @@ cp tests/integration/airflow_dags/*.py "$airflow_home/dags/"
     export AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL=5
     export PATH="$root/.venv-airflow/bin:$PATH"
     cd "$airflow_home" &&
-        exec setsid "$root/.venv-airflow/bin/airflow" standalone >"$airflow_home/standalone.log" 2>&1
+        exec setsid sh -c 'echo $$ >airflow.pgid; exec "$0" standalone' \
+            "$root/.venv-airflow/bin/airflow" >"$airflow_home/standalone.log" 2>&1
 ) &
-airflow_pid=$!
-stop_airflow() {
-    kill -TERM -- "-$airflow_pid" 2>/dev/null
-    pkill -TERM -f "$airflow_home" 2>/dev/null
-    pkill -TERM -f -- "--port $airflow_port" 2>/dev/null
-    sleep 2
-    kill -KILL -- "-$airflow_pid" 2>/dev/null
-    pkill -KILL -f "$airflow_home" 2>/dev/null
-    # Its workers are named "airflow worker" and carry AIRFLOW_HOME only
-    # in their environment: find them by it.
-    for p in $(pgrep -f '^airflow ' 2>/dev/null); do
-        if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null |
-                grep -qx "AIRFLOW_HOME=$airflow_home"; then
-            kill -KILL "$p" 2>/dev/null
-        fi
+# Airflow renames its processes (their command lines and environments no
+# longer name AIRFLOW_HOME), so they are found by their session (setsid:
+# the pid written to airflow.pgid leads it) and by their working
+# directory, which every process it starts inherits.
+airflow_procs() {
+    for p in /proc/[0-9]*; do
+        [ "$(readlink "$p/cwd" 2>/dev/null)" = "$airflow_home" ] &&
+            echo "${p#/proc/}"
     done
+}
+stop_airflow() {
+    pg=$(cat "$airflow_home/airflow.pgid" 2>/dev/null)
+    [ -n "$pg" ] && kill -TERM -- "-$pg" 2>/dev/null
+    for p in $(airflow_procs); do kill -TERM "$p" 2>/dev/null; done
+    i=0
+    while [ -n "$(airflow_procs)" ] && [ $i -lt 20 ]; do
+        sleep 0.25; i=$((i + 1))
+    done
+    [ -n "$pg" ] && kill -KILL -- "-$pg" 2>/dev/null
+    for p in $(airflow_procs); do kill -KILL "$p" 2>/dev/null; done
     rm -rf "$airflow_home"
 }
 stop_all() {
