@@ -219,10 +219,73 @@ static char *raw(const json_t *o)
 			  JSON_PRESERVE_ORDER);
 }
 
+/* The objects listed under key: each read by read into the next element
+ * (size bytes) of a new array. The first bad item fails the whole reply,
+ * named by its place, and drop frees what was read. */
+static int parse_list(const char *body, size_t len, const char *key,
+		      size_t size,
+		      void (*read)(struct pctx *c, const json_t *o, void *out),
+		      void (*drop)(void *v, size_t n), void **out, size_t *n,
+		      long *total, char **err)
+{
+	struct pctx c = {.err = err};
+	json_t *root, *list, *e;
+	size_t i, count;
+	char *v;
+
+	*err = NULL;
+	*out = NULL;
+	*n = 0;
+	root = load(&c, body, len);
+	list = root ? get_list(&c, root, key) : NULL;
+	if (!list) {
+		json_decref(root);
+		return -1;
+	}
+	count = json_array_size(list);
+	v = xcalloc(count + 1, size);
+	c.in_list = true;
+	json_array_foreach(list, i, e) {
+		c.index = i;
+		if (!json_is_object(e))
+			fail(&c, NULL, "%s, not an object", type_name(e));
+		else
+			read(&c, e, v + i * size);
+		if (*err)
+			break;
+	}
+	c.in_list = false;
+	*total = get_total(&c, root, count);
+	json_decref(root);
+	if (*err) {
+		drop(v, count);
+		return -1;
+	}
+	*out = v;
+	*n = count;
+	return 0;
+}
+
+static void dags_drop(void *v, size_t n)
+{
+	pipe_dags_free(v, n);
+}
+
+static void runs_drop(void *v, size_t n)
+{
+	pipe_runs_free(v, n);
+}
+
+static void tasks_drop(void *v, size_t n)
+{
+	pipe_tasks_free(v, n);
+}
+
 /* --- DAGs ---------------------------------------------------------------- */
 
-static void dag_read(struct pctx *c, const json_t *o, struct pipe_dag *d)
+static void dag_read(struct pctx *c, const json_t *o, void *out)
 {
+	struct pipe_dag *d = out;
 	char *next;
 
 	d->id = get_str(c, o, "dag_id", true);
@@ -243,48 +306,15 @@ static void dag_read(struct pctx *c, const json_t *o, struct pipe_dag *d)
 int af_parse_dags(const char *body, size_t len, struct pipe_dag **out,
 		  size_t *n, long *total, char **err)
 {
-	struct pctx c = {.err = err};
-	json_t *root, *list, *e;
-	struct pipe_dag *v;
-	size_t i;
-
-	*err = NULL;
-	*out = NULL;
-	*n = 0;
-	root = load(&c, body, len);
-	list = root ? get_list(&c, root, "dags") : NULL;
-	if (!list) {
-		json_decref(root);
-		return -1;
-	}
-	v = xcalloc(json_array_size(list) + 1, sizeof(*v));
-	c.in_list = true;
-	json_array_foreach(list, i, e) {
-		c.index = i;
-		if (!json_is_object(e))
-			fail(&c, NULL, "%s, not an object", type_name(e));
-		else
-			dag_read(&c, e, &v[i]);
-		if (*err)
-			break;
-	}
-	c.in_list = false;
-	*total = get_total(&c, root, json_array_size(list));
-	if (*err) {
-		pipe_dags_free(v, json_array_size(list));
-		json_decref(root);
-		return -1;
-	}
-	*out = v;
-	*n = json_array_size(list);
-	json_decref(root);
-	return 0;
+	return parse_list(body, len, "dags", sizeof(**out), dag_read,
+			  dags_drop, (void **)out, n, total, err);
 }
 
 /* --- runs ---------------------------------------------------------------- */
 
-static void run_read(struct pctx *c, const json_t *o, struct pipe_run *r)
+static void run_read(struct pctx *c, const json_t *o, void *out)
 {
+	struct pipe_run *r = out;
 	json_t *conf = json_object_get(o, "conf");
 
 	r->dag_id = get_str(c, o, "dag_id", true);
@@ -311,42 +341,8 @@ static void run_read(struct pctx *c, const json_t *o, struct pipe_run *r)
 int af_parse_runs(const char *body, size_t len, struct pipe_run **out,
 		  size_t *n, long *total, char **err)
 {
-	struct pctx c = {.err = err};
-	json_t *root, *list, *e;
-	struct pipe_run *v;
-	size_t i;
-
-	*err = NULL;
-	*out = NULL;
-	*n = 0;
-	root = load(&c, body, len);
-	list = root ? get_list(&c, root, "dag_runs") : NULL;
-	if (!list) {
-		json_decref(root);
-		return -1;
-	}
-	v = xcalloc(json_array_size(list) + 1, sizeof(*v));
-	c.in_list = true;
-	json_array_foreach(list, i, e) {
-		c.index = i;
-		if (!json_is_object(e))
-			fail(&c, NULL, "%s, not an object", type_name(e));
-		else
-			run_read(&c, e, &v[i]);
-		if (*err)
-			break;
-	}
-	c.in_list = false;
-	*total = get_total(&c, root, json_array_size(list));
-	if (*err) {
-		pipe_runs_free(v, json_array_size(list));
-		json_decref(root);
-		return -1;
-	}
-	*out = v;
-	*n = json_array_size(list);
-	json_decref(root);
-	return 0;
+	return parse_list(body, len, "dag_runs", sizeof(**out), run_read,
+			  runs_drop, (void **)out, n, total, err);
 }
 
 int af_parse_run(const char *body, size_t len, struct pipe_run *out,
@@ -375,8 +371,9 @@ int af_parse_run(const char *body, size_t len, struct pipe_run *out,
 
 /* --- task instances ------------------------------------------------------ */
 
-static void task_read(struct pctx *c, const json_t *o, struct pipe_task *t)
+static void task_read(struct pctx *c, const json_t *o, void *out)
 {
+	struct pipe_task *t = out;
 	long long mi = get_int(c, o, "map_index", -1);
 	long long tn = get_int(c, o, "try_number", 0);
 	long long mt = get_int(c, o, "max_tries", 0);
@@ -401,103 +398,45 @@ static void task_read(struct pctx *c, const json_t *o, struct pipe_task *t)
 int af_parse_tasks(const char *body, size_t len, struct pipe_task **out,
 		   size_t *n, long *total, char **err)
 {
-	struct pctx c = {.err = err};
-	json_t *root, *list, *e;
-	struct pipe_task *v;
-	size_t i;
+	return parse_list(body, len, "task_instances", sizeof(**out),
+			  task_read, tasks_drop, (void **)out, n, total, err);
+}
 
-	*err = NULL;
-	*out = NULL;
-	*n = 0;
-	root = load(&c, body, len);
-	list = root ? get_list(&c, root, "task_instances") : NULL;
-	if (!list) {
-		json_decref(root);
-		return -1;
+static void def_read(struct pctx *c, const json_t *e, void *out)
+{
+	struct pipe_task_def *d = out;
+	json_t *ds = json_object_get(e, "downstream_task_ids"), *x;
+	size_t j;
+
+	d->task_id = get_str(c, e, "task_id", true);
+	if (ds && !json_is_null(ds) && !json_is_array(ds))
+		fail(c, "downstream_task_ids", "%s, not an array",
+		     type_name(ds));
+	if (!json_is_array(ds))
+		return;
+	d->downstream = xcalloc(json_array_size(ds) + 1, sizeof(char *));
+	json_array_foreach(ds, j, x) {
+		if (!json_is_string(x)) {
+			fail(c, "downstream_task_ids", "an item that is %s",
+			     type_name(x));
+			return;
+		}
+		d->downstream[d->ndownstream++] = xstrdup(json_string_value(x));
 	}
-	v = xcalloc(json_array_size(list) + 1, sizeof(*v));
-	c.in_list = true;
-	json_array_foreach(list, i, e) {
-		c.index = i;
-		if (!json_is_object(e))
-			fail(&c, NULL, "%s, not an object", type_name(e));
-		else
-			task_read(&c, e, &v[i]);
-		if (*err)
-			break;
-	}
-	c.in_list = false;
-	*total = get_total(&c, root, json_array_size(list));
-	if (*err) {
-		pipe_tasks_free(v, json_array_size(list));
-		json_decref(root);
-		return -1;
-	}
-	*out = v;
-	*n = json_array_size(list);
-	json_decref(root);
-	return 0;
+}
+
+static void defs_drop(void *v, size_t n)
+{
+	pipe_defs_free(v, n);
 }
 
 int af_parse_defs(const char *body, size_t len, struct pipe_task_def **out,
 		  size_t *n, char **err)
 {
-	struct pctx c = {.err = err};
-	json_t *root, *list, *e;
-	struct pipe_task_def *v;
-	size_t i;
+	long total;
 
-	*err = NULL;
-	*out = NULL;
-	*n = 0;
-	root = load(&c, body, len);
-	list = root ? get_list(&c, root, "tasks") : NULL;
-	if (!list) {
-		json_decref(root);
-		return -1;
-	}
-	v = xcalloc(json_array_size(list) + 1, sizeof(*v));
-	c.in_list = true;
-	json_array_foreach(list, i, e) {
-		json_t *ds, *d;
-		size_t j;
-
-		c.index = i;
-		if (!json_is_object(e)) {
-			fail(&c, NULL, "%s, not an object", type_name(e));
-			break;
-		}
-		v[i].task_id = get_str(&c, e, "task_id", true);
-		ds = json_object_get(e, "downstream_task_ids");
-		if (ds && !json_is_null(ds) && !json_is_array(ds))
-			fail(&c, "downstream_task_ids", "%s, not an array",
-			     type_name(ds));
-		if (json_is_array(ds)) {
-			v[i].downstream = xcalloc(json_array_size(ds) + 1,
-						  sizeof(char *));
-			json_array_foreach(ds, j, d) {
-				if (!json_is_string(d)) {
-					fail(&c, "downstream_task_ids",
-					     "an item that is %s",
-					     type_name(d));
-					break;
-				}
-				v[i].downstream[v[i].ndownstream++] =
-					xstrdup(json_string_value(d));
-			}
-		}
-		if (*err)
-			break;
-	}
-	if (*err) {
-		pipe_defs_free(v, json_array_size(list));
-		json_decref(root);
-		return -1;
-	}
-	*out = v;
-	*n = json_array_size(list);
-	json_decref(root);
-	return 0;
+	return parse_list(body, len, "tasks", sizeof(**out), def_read,
+			  defs_drop, (void **)out, n, &total, err);
 }
 
 /* --- logs ---------------------------------------------------------------- */
@@ -607,59 +546,40 @@ int af_parse_log(const char *body, size_t len, struct pipe_model *m,
 
 /* --- import errors ------------------------------------------------------- */
 
+static void import_error_read(struct pctx *c, const json_t *e, void *out)
+{
+	struct pipe_import_error *v = out;
+	const char *t, *last;
+	size_t tl;
+
+	v->filename = get_str(c, e, "filename", true);
+	v->trace = get_str(c, e, "stack_trace", false);
+	v->time_ms = get_time(c, e, "timestamp");
+	/* The message is the trace's last line that has words. */
+	t = v->trace ? v->trace : "";
+	tl = strlen(t);
+	while (tl && (t[tl - 1] == '\n' || t[tl - 1] == ' '))
+		tl--;
+	last = t + tl;
+	while (last > t && last[-1] != '\n')
+		last--;
+	v->message = xstrndup(last, (size_t)(t + tl - last));
+}
+
+static void import_errors_drop(void *v, size_t n)
+{
+	pipe_import_errors_free(v, n);
+}
+
 int af_parse_import_errors(const char *body, size_t len,
 			   struct pipe_import_error **out, size_t *n,
 			   char **err)
 {
-	struct pctx c = {.err = err};
-	json_t *root, *list, *e;
-	struct pipe_import_error *v;
-	size_t i;
+	long total;
 
-	*err = NULL;
-	*out = NULL;
-	*n = 0;
-	root = load(&c, body, len);
-	list = root ? get_list(&c, root, "import_errors") : NULL;
-	if (!list) {
-		json_decref(root);
-		return -1;
-	}
-	v = xcalloc(json_array_size(list) + 1, sizeof(*v));
-	c.in_list = true;
-	json_array_foreach(list, i, e) {
-		const char *t, *last;
-		size_t tl;
-
-		c.index = i;
-		if (!json_is_object(e)) {
-			fail(&c, NULL, "%s, not an object", type_name(e));
-			break;
-		}
-		v[i].filename = get_str(&c, e, "filename", true);
-		v[i].trace = get_str(&c, e, "stack_trace", false);
-		v[i].time_ms = get_time(&c, e, "timestamp");
-		if (*err)
-			break;
-		/* The message is the trace's last line that has words. */
-		t = v[i].trace ? v[i].trace : "";
-		tl = strlen(t);
-		while (tl && (t[tl - 1] == '\n' || t[tl - 1] == ' '))
-			tl--;
-		last = t + tl;
-		while (last > t && last[-1] != '\n')
-			last--;
-		v[i].message = xstrndup(last, (size_t)(t + tl - last));
-	}
-	i = json_array_size(list);
-	json_decref(root);
-	if (*err) {
-		pipe_import_errors_free(v, i);
-		return -1;
-	}
-	*out = v;
-	*n = i;
-	return 0;
+	return parse_list(body, len, "import_errors", sizeof(**out),
+			  import_error_read, import_errors_drop, (void **)out,
+			  n, &total, err);
 }
 
 /* --- auth and errors ----------------------------------------------------- */
