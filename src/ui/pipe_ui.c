@@ -238,19 +238,21 @@ static void write_done(struct pipe_source *p, bool ok, void *ud)
 		confirm_free_all(c);
 }
 
-struct pipe_confirm *pipe_confirm_open(struct tui *t,
-				       const struct pipe_write *w)
+void pipe_confirm_open(struct pipe_confirm **cp, struct tui *t,
+		       const struct pipe_write *w)
 {
 	struct pipe_source *p = tui_pipes(t);
 	struct pipe_confirm *c;
 	char what[512];
 
+	pipe_confirm_free(*cp);
+	*cp = NULL;
 	if (!p)
-		return NULL;
+		return;
 	if (p->read_only) {
 		tui_message(t, true, "read-only: %s is a write (mltop runs "
 			    "with --read-only)", pipe_write_name(w->kind));
-		return NULL;
+		return;
 	}
 	c = xcalloc(1, sizeof(*c));
 	c->tui = t;
@@ -301,7 +303,7 @@ struct pipe_confirm *pipe_confirm_open(struct tui *t,
 		p->ops->write(p, &dry, &c->dry, dry_done, c);
 	}
 	show_plan(c);
-	return c;
+	*cp = c;
 }
 
 static void go(struct pipe_confirm *c)
@@ -323,12 +325,10 @@ static void go(struct pipe_confirm *c)
 	p->ops->write(p, &c->w, &c->res, write_done, c);
 }
 
-bool pipe_confirm_key(struct pipe_confirm *c, int ch, bool is_key)
+static bool confirm_key(struct pipe_confirm *c, int ch, bool is_key)
 {
 	enum dialog_result r;
 
-	if (!c->open)
-		return false;
 	r = dialog_key(c->dlg, ch, is_key);
 	if (r == DLG_CANCEL) {
 		c->open = false;
@@ -341,6 +341,20 @@ bool pipe_confirm_key(struct pipe_confirm *c, int ch, bool is_key)
 		go(c);
 	}
 	return c->open || r != DLG_UNHANDLED;
+}
+
+bool pipe_confirm_key(struct pipe_confirm **cp, int ch, bool is_key)
+{
+	bool took;
+
+	if (!*cp || !(*cp)->open)
+		return false;
+	took = confirm_key(*cp, ch, is_key);
+	if (!(*cp)->open) {
+		pipe_confirm_free(*cp);
+		*cp = NULL;
+	}
+	return took;
 }
 
 bool pipe_confirm_showing(const struct pipe_confirm *c)

@@ -23,14 +23,15 @@ void pipe_strip_cell(const struct cell *c, int y, int x, int w, int extra);
  * line. Refused under --read-only. */
 struct tui;
 struct pipe_confirm;
-/* Start: shows the plan in a dialog (a clear first asks the server what
- * it would touch). The view keeps the returned state and hands it keys
+/* Start, replacing *cp: shows the plan in a dialog (a clear first asks
+ * the server what it would touch). The view keeps *cp, hands it keys
  * (pipe_confirm_key) and paints it (pipe_confirm_draw) while it is
- * open. NULL when refused at once (a message says why). */
-struct pipe_confirm *pipe_confirm_open(struct tui *t,
-				       const struct pipe_write *w);
-/* true while open; false once done or cancelled (then free it). */
-bool pipe_confirm_key(struct pipe_confirm *c, int ch, bool is_key);
+ * open; *cp is NULL when refused at once (a message says why). */
+void pipe_confirm_open(struct pipe_confirm **cp, struct tui *t,
+		       const struct pipe_write *w);
+/* A view's key op: true when the open dialog took the key; once the
+ * dialog closes, *cp is let go and set NULL. */
+bool pipe_confirm_key(struct pipe_confirm **cp, int ch, bool is_key);
 /* Is the dialog up (the view gives it keys and paints it)? */
 bool pipe_confirm_showing(const struct pipe_confirm *c);
 void pipe_confirm_draw(struct pipe_confirm *c, int y, int x, int h, int w);

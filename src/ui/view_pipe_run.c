@@ -455,8 +455,7 @@ static int action(struct view *v, enum action a)
 		if (!r || p->exp_id)
 			return RE_REDRAW;
 		ids[0] = r->task_id;
-		pipe_confirm_free(p->confirm);
-		p->confirm = pipe_confirm_open(v->tui, &(struct pipe_write){
+		pipe_confirm_open(&p->confirm, v->tui, &(struct pipe_write){
 			.kind = PW_CLEAR, .dag_id = p->dag, .run_id = p->run,
 			.task_ids = ids, .ntask_ids = 1, .downstream = true});
 		return RE_REDRAW;
@@ -468,18 +467,10 @@ static int action(struct view *v, enum action a)
 
 static bool key(struct view *v, int ch, bool is_key)
 {
-	struct run_view *p = P(v);
-	bool took;
-
-	if (!p->confirm || !pipe_confirm_showing(p->confirm))
+	if (!pipe_confirm_key(&P(v)->confirm, ch, is_key))
 		return false;
-	took = pipe_confirm_key(p->confirm, ch, is_key);
-	if (!pipe_confirm_showing(p->confirm)) {
-		pipe_confirm_free(p->confirm);
-		p->confirm = NULL;
-	}
 	tui_dirty(v->tui);
-	return took;
+	return true;
 }
 
 /* :mark success|failed: the selected task (its shown instance when
@@ -512,8 +503,7 @@ static int command(struct view *v, int argc, char **argv, char **err)
 	if (r->n > 1 || PM(v)->tasks[p->order[r->first]].map_index >= 0)
 		mi = PM(v)->tasks[p->order[r->first]].map_index;
 	ids[0] = r->task_id;
-	pipe_confirm_free(p->confirm);
-	p->confirm = pipe_confirm_open(v->tui, &(struct pipe_write){
+	pipe_confirm_open(&p->confirm, v->tui, &(struct pipe_write){
 		.kind = PW_MARK, .dag_id = p->dag, .run_id = p->run,
 		.task_ids = ids, .ntask_ids = 1, .new_state = state,
 		.map_index = mi});

@@ -219,15 +219,13 @@ static int action(struct view *v, enum action a)
 		return tui_want_view(v->tui, "pipeline-run", p->dag,
 				     r->run_id);
 	case ACT_TRIGGER:
-		pipe_confirm_free(p->confirm);
-		p->confirm = pipe_confirm_open(v->tui, &(struct pipe_write){
+		pipe_confirm_open(&p->confirm, v->tui, &(struct pipe_write){
 			.kind = PW_TRIGGER, .dag_id = p->dag});
 		return RE_REDRAW;
 	case ACT_CLEAR:
 		if (!r)
 			return RE_REDRAW;
-		pipe_confirm_free(p->confirm);
-		p->confirm = pipe_confirm_open(v->tui, &(struct pipe_write){
+		pipe_confirm_open(&p->confirm, v->tui, &(struct pipe_write){
 			.kind = PW_CLEAR, .dag_id = p->dag,
 			.run_id = r->run_id});
 		return RE_REDRAW;
@@ -238,18 +236,10 @@ static int action(struct view *v, enum action a)
 
 static bool key(struct view *v, int ch, bool is_key)
 {
-	struct runs_view *p = P(v);
-	bool took;
-
-	if (!p->confirm || !pipe_confirm_showing(p->confirm))
+	if (!pipe_confirm_key(&P(v)->confirm, ch, is_key))
 		return false;
-	took = pipe_confirm_key(p->confirm, ch, is_key);
-	if (!pipe_confirm_showing(p->confirm)) {
-		pipe_confirm_free(p->confirm);
-		p->confirm = NULL;
-	}
 	tui_dirty(v->tui);
-	return took;
+	return true;
 }
 
 static void reload(struct view *v, bool full)

@@ -281,8 +281,7 @@ static int action(struct view *v, enum action a)
 	case ACT_PAUSE_PIPELINE:
 		if (!d)
 			return RE_REDRAW;
-		pipe_confirm_free(p->confirm);
-		p->confirm = pipe_confirm_open(v->tui, &(struct pipe_write){
+		pipe_confirm_open(&p->confirm, v->tui, &(struct pipe_write){
 			.kind = a == ACT_TRIGGER ? PW_TRIGGER :
 				d->paused ? PW_UNPAUSE : PW_PAUSE,
 			.dag_id = d->id});
@@ -294,18 +293,10 @@ static int action(struct view *v, enum action a)
 
 static bool key(struct view *v, int ch, bool is_key)
 {
-	struct pipelines_view *p = P(v);
-	bool took;
-
-	if (!p->confirm || !pipe_confirm_showing(p->confirm))
+	if (!pipe_confirm_key(&P(v)->confirm, ch, is_key))
 		return false;
-	took = pipe_confirm_key(p->confirm, ch, is_key);
-	if (!pipe_confirm_showing(p->confirm)) {
-		pipe_confirm_free(p->confirm);
-		p->confirm = NULL;
-	}
 	tui_dirty(v->tui);
-	return took;
+	return true;
 }
 
 static void reload(struct view *v, bool full)
