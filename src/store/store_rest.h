@@ -70,7 +70,8 @@ struct op {
 	uint64_t *seen;          /* hashes of the page tokens had so far */
 	int empty_pages;         /* in a row, each with a next token */
 	long done_rows;
-	bool counts_running;     /* OP_COUNTS: the RUNNING count request */
+	/* OP_COUNTS: which of its three requests this is */
+	enum { COUNT_RUNNING, COUNT_NEWEST_START, COUNT_NEWEST_END } counts;
 	struct http_req *req;
 	struct registry_write *write;   /* OP_WRITE: a deep copy, owned */
 	int step;                /* OP_WRITE: where the sequence is */

@@ -44,19 +44,24 @@ static json_t *experiments_body(const struct op *o)
 	return b;
 }
 
-/* Running runs, or the newest run for last activity. */
+/* Running runs, or the run that started last, or the run that ended last
+ * (MLflow sorts runs without an end last): last activity is the newest of
+ * all starts and ends, as the SQLite backend reads it with max(). */
 static json_t *counts_body(const struct op *o)
 {
+	bool running = o->counts == COUNT_RUNNING;
 	json_t *b = json_pack("{s:[s], s:s, s:i}", "experiment_ids", o->exp_id,
 			      "run_view_type", "ACTIVE_ONLY", "max_results",
-			      o->counts_running ? PAGE_RUNS : 1);
+			      running ? PAGE_RUNS : 1);
 
-	if (o->counts_running)
+	if (running)
 		json_object_set_new(b, "filter", json_string(
 			"attributes.status = 'RUNNING'"));
 	else
 		json_object_set_new(b, "order_by", json_pack(
-			"[s]", "attributes.start_time DESC"));
+			"[s]", o->counts == COUNT_NEWEST_END
+			? "attributes.end_time DESC"
+			: "attributes.start_time DESC"));
 	return b;
 }
 
@@ -161,7 +166,7 @@ static int counts_reply(struct op *o, const struct http_reply *r,
 	json_t *runs = root ? json_object_get(root, "runs") : NULL;
 	size_t n = json_is_array(runs) ? json_array_size(runs) : 0;
 
-	if (e && o->counts_running) {
+	if (e && o->counts == COUNT_RUNNING) {
 		e->nrunning = (int)n;
 		/* A running run's newest point is activity too. */
 		for (size_t i = 0; i < n; i++) {
@@ -284,19 +289,20 @@ static void retire_unseen_experiments(struct model *m)
 	model_remove_unseen_experiments(m);
 }
 
-/* Run counts cost two small requests an experiment, so they are asked
- * for at most every 30 s: the running runs, and the newest run. */
+/* Run counts cost three small requests an experiment, so they are asked
+ * for at most every 30 s: the running runs, the run that started last and
+ * the run that ended last. */
 static void ask_counts(struct store *s, const struct store_req *req)
 {
 	struct model *m = s->model;
 
 	for (size_t i = 0; i < m->nexps; i++) {
-		for (int running = 0; running < 2; running++) {
+		for (int k = COUNT_RUNNING; k <= COUNT_NEWEST_END; k++) {
 			struct op *o = rest_op_new(s, req, OP_COUNTS, NULL,
 						   NULL);
 
 			o->exp_id = xstrdup(m->exps[i]->id);
-			o->counts_running = running;
+			o->counts = k;
 			rest_send_op(o);
 		}
 	}

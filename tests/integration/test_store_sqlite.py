@@ -610,3 +610,29 @@ def test_last_activity_is_the_last_point(mltop, store_factory,
         .strftime("%Y-%m-%d %H:%M:%S")
     line = [x for x in p.stdout.decode().splitlines() if " busy " in x]
     assert line and want in line[0], (want, p.stdout.decode())
+
+
+@pytest.mark.parametrize("via", ["file", "server"])
+def test_last_activity_is_the_last_end(mltop, store_factory, server_factory,
+                                       via):
+    """A run that started first but ended last sets the experiment's last
+    activity, on the file and through a server alike (the server was once
+    asked only for the newest-started run, and the two disagreed)."""
+    import time as _time
+    from datetime import datetime, timezone
+    s = store_factory("ended.db")
+    eid = s.client.create_experiment("ended")
+    now = int(_time.time() * 1000)
+    old = s.client.create_run(eid, start_time=now - 7_200_000)
+    new = s.client.create_run(eid, start_time=now - 3_600_000)
+    s.client.set_terminated(new.info.run_id, end_time=now - 3_000_000)
+    s.client.set_terminated(old.info.run_id, end_time=now + 120000)
+    uri = s.uri
+    if via == "server":
+        uri = server_factory(s.path).url
+    p = mltop.run("-u", uri, "experiments", env={"TZ": "UTC"})
+    assert p.returncode == 0, p.stderr
+    want = datetime.fromtimestamp((now + 120000) // 1000, timezone.utc) \
+        .strftime("%Y-%m-%d %H:%M:%S")
+    line = [x for x in p.stdout.decode().splitlines() if " ended " in x]
+    assert line and want in line[0], (want, p.stdout.decode())
