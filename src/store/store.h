@@ -110,6 +110,12 @@ struct store_ops {
 	 * model if needed): info, latest metrics, params, tags. */
 	void (*load_run)(struct store *s, const struct store_req *req,
 			 const char *run_id, store_done_fn done, void *ud);
+	/* Every active run carrying the tag key=value, in any experiment
+	 * (at most a few hundred), each as load_run reads it: how a pipeline
+	 * task finds the MLflow runs it logged. */
+	void (*load_tagged_runs)(struct store *s, const struct store_req *req,
+				 const char *key, const char *value,
+				 store_done_fn done, void *ud);
 	/* Registered models (not prompts, which are kept but flagged) with
 	 * their aliases and tags; latest_version where the store says. */
 	void (*load_models)(struct store *s, const struct store_req *req,

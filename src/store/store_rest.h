@@ -37,6 +37,7 @@ enum op_kind {
 	OP_HISTORY,
 	OP_BULK,
 	OP_RUN,
+	OP_TAGGED,
 	OP_MODELS,
 	OP_VERSIONS,
 	OP_MODEL_GET,
@@ -61,7 +62,8 @@ struct op {
 	char *exp_id;
 	char *run_id;            /* OP_HISTORY, OP_RUN */
 	char *key;               /* OP_HISTORY, OP_BULK */
-	char **run_ids;          /* OP_BULK, OP_POLL_LIVE; owned */
+	char **run_ids;          /* OP_BULK, OP_POLL_LIVE; OP_TAGGED: the
+				  * experiment ids searched; owned */
 	size_t nrun_ids;
 	char *filter;            /* runs/search filter; owned */
 	int64_t start_step, end_step;

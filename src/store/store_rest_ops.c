@@ -65,6 +65,23 @@ static json_t *counts_body(const struct op *o)
 	return b;
 }
 
+/* Runs with one tag in every experiment known: the filter is made by
+ * rest_load_tagged_runs. */
+static json_t *tagged_body(const struct op *o)
+{
+	json_t *ids = json_array();
+	json_t *b;
+
+	for (size_t i = 0; i < o->nrun_ids; i++)
+		json_array_append_new(ids, json_string(o->run_ids[i]));
+	b = json_pack("{s:o, s:s, s:i, s:s}", "experiment_ids", ids,
+		      "run_view_type", "ACTIVE_ONLY", "max_results", 500,
+		      "filter", o->filter);
+	if (o->page)
+		json_object_set_new(b, "page_token", json_string(o->page));
+	return b;
+}
+
 static json_t *runs_body(const struct op *o)
 {
 	json_t *b = json_pack("{s:[s], s:s, s:i}", "experiment_ids", o->exp_id,
@@ -469,6 +486,11 @@ const struct op_type rest_op_types[] = {
 	[OP_RUN] = {
 		.endpoint = "runs/get",
 		.query = run_query,
+		.reply = runs_reply,
+	},
+	[OP_TAGGED] = {
+		.endpoint = "runs/search",
+		.body = tagged_body,
 		.reply = runs_reply,
 	},
 	[OP_MODELS] = {

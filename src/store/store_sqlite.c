@@ -613,6 +613,7 @@ static void job_free(struct job *j)
 	free(j->exp_id);
 	free(j->run_id);
 	free(j->key);
+	free(j->value);
 	free(j);
 }
 
@@ -724,6 +725,17 @@ static void sqlite_load_run(struct store *s, const struct store_req *req, const 
 	j->run_id = xstrdup(run_id);
 }
 
+static void sqlite_load_tagged_runs(struct store *s,
+				    const struct store_req *req,
+				    const char *key, const char *value,
+				    store_done_fn done, void *ud)
+{
+	struct job *j = job_push(s, req, JOB_TAGGED, done, ud);
+
+	j->key = xstrdup(key);
+	j->value = xstrdup(value);
+}
+
 static void sqlite_load_models(struct store *s, const struct store_req *req, store_done_fn done, void *ud)
 {
 	job_push(s, req, JOB_MODELS, done, ud);
@@ -761,6 +773,7 @@ static int (*const job_slice[])(struct store *, struct job *) = {
 	[JOB_POLL] = sqlite_job_poll,
 	[JOB_HISTORY] = sqlite_job_history,
 	[JOB_RUN] = sqlite_job_run,
+	[JOB_TAGGED] = sqlite_job_tagged,
 	[JOB_MODELS] = sqlite_job_models,
 	[JOB_VERSIONS] = sqlite_job_versions,
 	[JOB_WRITE] = sqlite_job_write,
@@ -804,6 +817,7 @@ const struct store_ops store_sqlite_ops = {
 	.poll_runs = sqlite_poll_runs,
 	.load_history = sqlite_load_history,
 	.load_run = sqlite_load_run,
+	.load_tagged_runs = sqlite_load_tagged_runs,
 	.load_models = sqlite_load_models,
 	.load_versions = sqlite_load_versions,
 	.registry_write = sqlite_registry_write,

@@ -24,6 +24,7 @@ enum job_kind {
 	JOB_POLL,
 	JOB_HISTORY,
 	JOB_RUN,
+	JOB_TAGGED,
 	JOB_MODELS,
 	JOB_VERSIONS,
 	JOB_WRITE,
@@ -34,7 +35,8 @@ struct job {
 	struct store_req req;  /* as given when queued */
 	char *exp_id;          /* JOB_RUNS, JOB_POLL */
 	char *run_id;          /* JOB_HISTORY, JOB_RUN */
-	char *key;             /* JOB_HISTORY */
+	char *key;             /* JOB_HISTORY; JOB_TAGGED: the tag key */
+	char *value;           /* JOB_TAGGED: the tag value */
 	sqlite3_int64 cursor;  /* JOB_RUNS: last rowid read */
 	sqlite3_int64 total;   /* JOB_RUNS: rows expected */
 	sqlite3_int64 done_rows;
@@ -101,6 +103,7 @@ int sqlite_job_runs(struct store *s, struct job *j);
 int sqlite_job_poll(struct store *s, struct job *j);
 int sqlite_job_history(struct store *s, struct job *j);
 int sqlite_job_run(struct store *s, struct job *j);
+int sqlite_job_tagged(struct store *s, struct job *j);
 /* store_sqlite_registry.c */
 int sqlite_job_models(struct store *s, struct job *j);
 int sqlite_job_versions(struct store *s, struct job *j);

@@ -623,3 +623,71 @@ int sqlite_job_run(struct store *s, struct job *j)
 	run_derive(experiment_run(e, j->run_id));
 	return 1;
 }
+
+/* Runs carrying one tag, each read as sqlite_job_run reads one: the run
+ * row, then its latest metrics, params and tags. At most TAGGED_MAX. */
+#define TAGGED_MAX 500
+
+int sqlite_job_tagged(struct store *s, struct job *j)
+{
+	char *cols = run_columns(s), *sql;
+	sqlite3_stmt *st;
+	struct {
+		struct experiment *e;
+		sqlite3_int64 rowid;
+		char *id;
+	} *found = NULL;
+	size_t n = 0, cap = 0;
+	int rc, ret = 1;
+
+	sql = xasprintf("SELECT %s FROM runs r WHERE r.run_uuid IN (SELECT"
+			" t.run_uuid FROM tags t WHERE t.key = ?1 AND"
+			" t.value = ?2) AND r.lifecycle_stage = 'active'%s"
+			" LIMIT %d", cols,
+			impl(s)->cols.exp_workspace ? IN_WORKSPACE(3) : "",
+			TAGGED_MAX);
+	free(cols);
+	st = sqlite_prep(s, sql);
+	free(sql);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, j->key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, j->value, -1, SQLITE_STATIC);
+	sqlite_bind_workspace(s, st, 3);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *eid = sqlite_col_text(st, 9);
+		const char *id = sqlite_col_text(st, 1);
+		struct run *r;
+
+		if (!id)
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 8;
+			found = xrealloc(found, cap * sizeof(*found));
+		}
+		found[n].e = model_experiment_upsert(s->model,
+						     eid ? eid : "?");
+		found[n].rowid = sqlite_col_int(st, 0);
+		found[n].id = xstrdup(id);
+		r = experiment_run_upsert(found[n].e, id);
+		run_from_row(r, st);
+		kv_list_clear(&r->params);
+		kv_list_clear(&r->tags);
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		sqlite_fail(s, rc, "reading tagged runs");
+		ret = -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (ret > 0 && load_children(s, found[i].e, found[i].rowid - 1,
+					     found[i].rowid, CH_ALL) != 0)
+			ret = -1;
+		if (ret > 0)
+			run_derive(experiment_run(found[i].e, found[i].id));
+		free(found[i].id);
+	}
+	free(found);
+	return ret;
+}

@@ -53,7 +53,9 @@
 	X(SCROLL_RIGHT, "scroll-right", ">",                                  \
 	  "compare: scroll the columns right")                                \
 	X(PIPELINES, "pipelines", "W",                                        \
-	  "the pipelines of the -p source (:pipelines)")                      \
+	  "the pipelines of the -p source (:pipelines); in a pipeline run, "  \
+	  "the MLflow run the selected task logged; in run detail, the "    \
+	  "pipeline run that logged it")                      \
 	X(TRIGGER, "trigger", "X", "pipelines: trigger a run (asks first)")   \
 	X(PAUSE_PIPELINE, "pause-pipeline", "O",                              \
 	  "pipelines: pause or unpause the selected one (asks first)")        \

@@ -73,8 +73,10 @@ static void cmd_pipelines(struct tui *t, int argc, char **argv,
 	/* Pipelines sit above the experiments, as the registry does. */
 	tui_reset_to(t, "experiments");
 	tui_open(t, "pipelines", NULL, NULL);
-	if (argc == 2)
+	if (argc >= 2)
 		tui_open(t, "pipeline-runs", argv[1], NULL);
+	if (argc == 3)
+		tui_open(t, "pipeline-run", argv[1], argv[2]);
 }
 
 /* set, bind and color are config syntax: one parser for files and `:`. */
@@ -199,8 +201,9 @@ static const struct ui_command table[] = {
 	{"models", NULL, "[MODEL]", 0, 1, UC_MODEL,
 	 "Go to the model registry; with MODEL, to that model's versions.",
 	 cmd_models, NULL},
-	{"pipelines", NULL, "[PIPELINE]", 0, 1, UC_NONE,
-	 "Go to the pipelines; with PIPELINE, to its runs.", cmd_pipelines,
+	{"pipelines", NULL, "[PIPELINE [RUN]]", 0, 2, UC_NONE,
+	 "Go to the pipelines; with PIPELINE, to its runs; with RUN, to that "
+	 "run's tasks.", cmd_pipelines,
 	 NULL},
 	{"try", NULL, "N", 1, 1, UC_VIEW, "Show another try of a task's log.",
 	 NULL, "task log"},

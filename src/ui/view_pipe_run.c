@@ -2,26 +2,35 @@
  * Gantt chart on one time axis: the queued span dotted, the running span
  * solid, coloured by state (and marked by a glyph for mono and
  * NO_COLOR). Mapped tasks are grouped into one row with a count of their
- * instances by state. Enter opens the task's log; C clears the task and
- * what is downstream of it. */
+ * instances by state. A task that logged an MLflow run (tagged
+ * airflow.dag_id, airflow.run_id, airflow.task_id) shows the run's key
+ * metric and its sparkline at the end of its row, as a child run of an
+ * MLflow parent does. Enter opens the task's log; W the task's MLflow run;
+ * C clears the task and what is downstream of it. */
 #include "config.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
 #include "core/format.h"
+#include "core/metric_pick.h"
 #include "core/xmalloc.h"
 #include "pipeline/pipeline.h"
 #include "store/model.h"
+#include "store/store.h"
 #include "ui/draw.h"
 #include "ui/pipe_ui.h"
 #include "ui/tui.h"
 #include "ui/views.h"
 #include "ui/widget.h"
 
-enum { C_TASK, C_STATE, C_TRY, C_DURATION, C_GANTT, C__N };
+/* The MLflow columns come last, and only when some task has a run: the
+ * key metric's value and sparkline, titled with the key when every run
+ * shows the same one, else with a METRIC column naming each. */
+enum { C_TASK, C_STATE, C_TRY, C_DURATION, C_GANTT, C_MVAL, C_MKEY, C__N };
 
 static const struct table_col cols[C__N] = {
 	[C_TASK] = {"TASK", 18, 10, 0, false, false, false, 0},
@@ -29,6 +38,8 @@ static const struct table_col cols[C__N] = {
 	[C_TRY] = {"TRY", 3, 0, 2, true, false, false, 0},
 	[C_DURATION] = {"TIME", 7, 0, 0, true, false, false, 0},
 	[C_GANTT] = {"", 20, 8, 0, false, true, false, 0},
+	[C_MVAL] = {"VALUE", 18, 0, 3, false, false, true, 0},
+	[C_MKEY] = {"METRIC", 12, 0, 4, false, false, false, 0},
 };
 
 /* A row: one task, or every map index of a mapped task. */
@@ -39,6 +50,8 @@ struct trow {
 	int try_number;
 	int64_t queued, start, end;  /* 0: none */
 	size_t count[PS__COUNT];
+	struct run *mrun;        /* the MLflow run it logged, or NULL */
+	struct series *mkey;     /* that run's key metric, or NULL */
 };
 
 struct run_view {
@@ -50,10 +63,12 @@ struct run_view {
 	struct pipe_model nested;
 	char title[400];
 	struct table table;
+	struct table_col cols[C__N];  /* cols, with the value's title */
+	char mtitle[64];
 	struct trow *rows;
 	size_t nrows;
 	size_t *order;           /* task instance indexes, grouped */
-	uint64_t gen;
+	uint64_t gen, mgen;      /* the pipeline's and the store's model */
 	bool dirty;
 	char *selected;
 	int64_t t0, t1;          /* the time axis */
@@ -181,6 +196,91 @@ static void span(int64_t *lo, int64_t *hi, int64_t t)
 		*hi = t;
 }
 
+/* The metric a user watches first (held-out quality, then quality, then
+ * by name). */
+static struct series *key_metric(struct run *r)
+{
+	struct series *best = NULL;
+	int bi = -1;
+
+	for (size_t i = 0; r && i < r->nmetrics; i++) {
+		int k = metric_interest(r->metrics[i].key);
+
+		if (!r->metrics[i].has_latest ||
+		    !strncmp(r->metrics[i].key, "system/", 7))
+			continue;
+		if (k > bi) {
+			bi = k;
+			best = &r->metrics[i];
+		}
+	}
+	return best;
+}
+
+static struct trow *row_of(struct run_view *p, const char *task_id)
+{
+	for (size_t i = 0; task_id && i < p->nrows; i++)
+		if (!strcmp(p->rows[i].task_id, task_id))
+			return &p->rows[i];
+	return NULL;
+}
+
+static int try_of(const struct run *r)
+{
+	const char *t = kv_list_get(&r->tags, PIPE_TAG_TRY);
+
+	return t ? atoi(t) : 0;
+}
+
+/* Each row's MLflow run: a nested pipeline's task is one; an
+ * orchestrator's task is the run tagged with its dag, run and task (the
+ * latest try when several). */
+static void link_runs(struct view *v)
+{
+	struct run_view *p = P(v);
+	struct model *mm = tui_model(v->tui);
+	const char *shared = NULL;
+	bool any = false, same = true;
+
+	for (size_t e = 0; !p->exp_id && e < mm->nexps; e++) {
+		struct experiment *x = mm->exps[e];
+
+		for (size_t i = 0; i < x->nruns_loaded; i++) {
+			struct run *r = x->runs[i];
+			const char *d = kv_list_get(&r->tags, PIPE_TAG_DAG);
+			const char *u = kv_list_get(&r->tags, PIPE_TAG_RUN);
+			struct trow *row;
+
+			if (r->retired || !d || !u || strcmp(d, p->dag) ||
+			    strcmp(u, p->run))
+				continue;
+			row = row_of(p, kv_list_get(&r->tags, PIPE_TAG_TASK));
+			if (row && (!row->mrun ||
+				    try_of(r) >= try_of(row->mrun)))
+				row->mrun = r;
+		}
+	}
+	for (size_t i = 0; i < p->nrows; i++) {
+		struct trow *row = &p->rows[i];
+
+		if (p->exp_id && row->n)
+			row->mrun = model_find_run(
+				mm, PM(v)->tasks[p->order[row->first]].hostname);
+		row->mkey = key_metric(row->mrun);
+		any |= row->mrun != NULL;
+		if (row->mkey && shared && strcmp(shared, row->mkey->key))
+			same = false;
+		if (row->mkey && !shared)
+			shared = row->mkey->key;
+	}
+	snprintf(p->mtitle, sizeof(p->mtitle), "%s",
+		 shared && same ? shared : "VALUE");
+	p->cols[C_MVAL].title = p->mtitle;
+	p->table.ncols = !any ? C_GANTT + 1 : shared && same ? C_MVAL + 1
+							     : C__N;
+	p->mgen = mm->generation;
+}
+
 static void rebuild(struct view *v)
 {
 	struct run_view *p = P(v);
@@ -254,6 +354,7 @@ static void rebuild(struct view *v)
 	}
 	free(used);
 	free(dorder);
+	link_runs(v);
 	for (size_t i = 0; p->selected && i < p->nrows; i++)
 		if (!strcmp(p->rows[i].task_id, p->selected))
 			keep = i;
@@ -267,10 +368,10 @@ static void rebuild(struct view *v)
 
 static void fresh(struct view *v)
 {
-	uint64_t gen = P(v)->exp_id ? tui_model(v->tui)->generation
-				    : PM(v)->gen;
+	uint64_t mgen = tui_model(v->tui)->generation;
+	uint64_t gen = P(v)->exp_id ? mgen : PM(v)->gen;
 
-	if (P(v)->dirty || P(v)->gen != gen)
+	if (P(v)->dirty || P(v)->gen != gen || P(v)->mgen != mgen)
 		rebuild(v);
 }
 
@@ -358,6 +459,33 @@ static void cell(void *ctx, size_t row, int col, struct cell *c)
 		c->custom_ctx = v;
 		c->npts = row;   /* which row the bar is of */
 		break;
+	case C_MKEY:
+		c->text = r->mkey ? r->mkey->key : r->mrun ? "-" : "";
+		break;
+	default:
+		break;
+	case C_MVAL: {
+		struct series *s = r->mkey;
+
+		c->text = "";
+		if (!s)
+			break;
+		format_value(s->latest.value, 8, c->buf, sizeof(c->buf));
+		c->text = c->buf;
+		if (isnan(s->latest.value) || value_is_inf(s->latest.value))
+			c->slot = SLOT_VALUE_NAN;
+		c->pts = s->pts;
+		c->npts = s->n;
+		c->loading = !s->fetched;
+		/* Only rows on screen fetch history. */
+		if (series_stale(s)) {
+			struct store *st = tui_store(v->tui);
+
+			st->ops->load_history(st, NULL, r->mrun, s, NULL,
+					      NULL);
+		}
+		break;
+	}
 	}
 }
 
@@ -376,7 +504,9 @@ static void draw(struct view *v, int y, int x, int h, int w)
 		snprintf(info, sizeof(info), "%zu/%zu  from %s over %s  %s",
 			 p->table.sel + 1, p->nrows, p->t0 ? a : "-", b,
 			 p->exp_id ? "Enter: the child run"
-				   : "Enter: log  C: clear task + downstream");
+			 : p->rows[p->table.sel].mrun
+			 ? "Enter: log  W: its MLflow run  C: clear task + downstream"
+			 : "Enter: log  C: clear task + downstream");
 		draw_text(y + h - 1, x, w, info, SLOT_DIM, 0, ALIGN_LEFT);
 	} else if (h > 4) {
 		snprintf(info, sizeof(info), "%s",
@@ -449,6 +579,14 @@ static int action(struct view *v, enum action a)
 			return rr;
 		}
 	}
+	case ACT_PIPELINES:  /* W: across to the MLflow run the task logged */
+		if (!r || !r->mrun) {
+			tui_message(v->tui, true, "no MLflow run is tagged with"
+				    " this task (see doc/pipelines.md)");
+			return RE_REDRAW;
+		}
+		return tui_want_view(v->tui, "run", r->mrun->id,
+				     r->mrun->experiment_id);
 	case ACT_CLEAR: {
 		const char *ids[1];
 
@@ -525,6 +663,15 @@ static void reload(struct view *v, bool full)
 	if (full || !m->defs_dag || strcmp(m->defs_dag, P(v)->dag))
 		src->ops->load_defs(src, P(v)->dag, NULL, NULL);
 	src->ops->load_tasks(src, P(v)->dag, P(v)->run, NULL, NULL);
+	/* The MLflow runs its tasks logged, from the tracking store. */
+	{
+		struct store *st = tui_store(v->tui);
+
+		if (st && st->ops->load_tagged_runs)
+			st->ops->load_tagged_runs(st, &(struct store_req){
+				.forced = full }, PIPE_TAG_RUN, P(v)->run,
+				NULL, NULL);
+	}
 	P(v)->dirty = true;
 }
 
@@ -581,8 +728,9 @@ struct view *view_nested_run_new(struct tui *t, const char *exp_id,
 	p->run = xstrdup(parent->id);
 	p->exp_id = xstrdup(exp_id);
 	pipe_model_init(&p->nested);
-	p->table.cols = cols;
-	p->table.ncols = C__N;
+	memcpy(p->cols, cols, sizeof(cols));
+	p->table.cols = p->cols;
+	p->table.ncols = C_GANTT + 1;
 	p->table.cell = cell;
 	p->table.ctx = v;
 	p->table.sort_col = -1;
@@ -605,8 +753,9 @@ struct view *view_pipe_run_new(struct tui *t, const char *dag,
 	v->priv = p;
 	p->dag = xstrdup(dag);
 	p->run = xstrdup(run);
-	p->table.cols = cols;
-	p->table.ncols = C__N;
+	memcpy(p->cols, cols, sizeof(cols));
+	p->table.cols = p->cols;
+	p->table.ncols = C_GANTT + 1;
 	p->table.cell = cell;
 	p->table.ctx = v;
 	p->table.sort_col = -1;

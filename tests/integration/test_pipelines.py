@@ -6,6 +6,7 @@
 # API.
 import json
 import os
+import re
 import subprocess
 import time
 import urllib.error
@@ -469,6 +470,27 @@ def test_mlflow_run_linked_to_its_task(mltop, api, run_mltop, served,
                "mltop_mlflow >" in s, "the pipeline run's tasks")
     finally:
         t.close()
+    # The other way, with nothing of MLflow loaded but the experiments, on
+    # the server and on its file: the task row finds its run in the
+    # tracking store by its tags and shows the key metric (loss, last 1/5)
+    # with its sparkline; W there opens the run's detail.
+    for uri in (served.url, served.uri):
+        t = Tmux(tmp_path, [str(mltop.binary), "-u", uri,
+                            "-p", "airflow+" + URL], dashboard_env(tmp_path),
+                 size=(120, 30))
+        try:
+            t.wait(lambda s: exp in s, "the experiments")
+            t.keys(":pipelines mltop_mlflow " + run_id, "Enter")
+            s = t.wait(lambda s: re.search(r"TIME .* loss *$", s, re.M) and
+                       re.search(r"^train .*success.* 0\.2 +[▁-█]", s,
+                                 re.M),
+                       "the task row with the run's loss and sparkline")
+            t.keys("W")
+            s = t.wait(lambda s: "linked-train" in s and "pipeline "
+                       "mltop_mlflow" in s, "the linked run's detail")
+            assert runs[0].info.run_id[:8] in s, s
+        finally:
+            t.close()
 
 
 def test_dashboard_stale_and_back(mltop, api, fake_server, tmp_path):

@@ -2,7 +2,8 @@
 # nested_gantt.sh: MLflow nested runs as a pipeline run, with no
 # orchestrator: W on a parent run shows its children as tasks on one time
 # axis (a Gantt chart, in the order they ran); Enter opens a child's
-# detail. W on a run without children, with no -p source, says so.
+# detail. Each child's key metric and its sparkline end its row. W on a
+# run without children, with no -p source, says so.
 . "$(dirname "$0")/lib.sh"
 demo_store "$work/demo.db"
 cat >"$work/keys" <<'KEYS'
@@ -25,6 +26,9 @@ expect gantt
 expect_grep gantt 'lr-sweep >'
 expect_grep gantt '^trial-0 .*success.*█'
 expect_grep gantt '^trial-3 '
+# each child's key metric, its value and sparkline, titled with the key
+expect_grep gantt 'TIME .* valid_auc$'
+expect_grep gantt '^trial-1 .*0\.874326 ▁'
 expect_grep child 'trial-0'
 expect_grep no-source 'no pipeline source'
 finish
