@@ -130,7 +130,9 @@ static const struct metric_def m_churn[] = {
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-enum { EXP_DEFAULT, EXP_CIFAR, EXP_BERT, EXP_CHURN, NEXP };
+/* EXP_NIGHTLY is seeded last (seed_pipeline), so the random draws of the
+ * others stay as they were. */
+enum { EXP_DEFAULT, EXP_CIFAR, EXP_BERT, EXP_CHURN, EXP_NIGHTLY, NEXP };
 
 static const struct exp_def exps[NEXP] = {
 	{ "Default", 30, "", "test_smoke.py", 1,
@@ -151,6 +153,11 @@ static const struct exp_def exps[NEXP] = {
 	  "team=growth\ndataset=churn-snapshot\n",
 	  "/usr/local/lib/python3.11/site-packages/ipykernel_launcher.py", 0,
 	  m_churn, NELEM(m_churn) },
+	{ "churn-nightly", 40,
+	  "mlflow.note.content=The nightly retraining pipeline, as nested "
+	  "runs: one parent a night, a child a stage.\n"
+	  "team=growth\n",
+	  "pipelines/nightly_retrain.py", 1, m_churn, NELEM(m_churn) },
 };
 
 enum {
@@ -483,26 +490,29 @@ static double param_double(const char *params, const char *key)
 
 /* ---- experiments ---- */
 
+static int seed_experiment(struct seed *s, int64_t i)
+{
+	const struct exp_def *e = &exps[i];
+	int64_t t = s->now - (int64_t)(e->age_d * DAY_MS) +
+		    (int64_t)rng_range(&s->rng, 0, HOUR_MS);
+	char *loc = xasprintf("%s/%lld", s->root, (long long)i);
+	int rc;
+
+	if (i == EXP_DEFAULT)
+		rc = q(s, sql_default_exp, "sii", loc, t, t);
+	else
+		rc = q(s, sql_exp, "issii", i, e->name, loc, t, t);
+	free(loc);
+	if (rc < 0 || insert_pairs(s, sql_exp_tag, e->tags, "i", NULL, i) < 0)
+		return -1;
+	return 0;
+}
+
 static int seed_experiments(struct seed *s)
 {
-	int64_t i;
-
-	for (i = 0; i < NEXP; i++) {
-		const struct exp_def *e = &exps[i];
-		int64_t t = s->now - (int64_t)(e->age_d * DAY_MS) +
-			    (int64_t)rng_range(&s->rng, 0, HOUR_MS);
-		char *loc = xasprintf("%s/%lld", s->root, (long long)i);
-		int rc;
-
-		if (i == EXP_DEFAULT)
-			rc = q(s, sql_default_exp, "sii", loc, t, t);
-		else
-			rc = q(s, sql_exp, "issii", i, e->name, loc, t, t);
-		free(loc);
-		if (rc < 0 || insert_pairs(s, sql_exp_tag, e->tags, "i", NULL,
-					   i) < 0)
+	for (int64_t i = 0; i < EXP_NIGHTLY; i++)
+		if (seed_experiment(s, i) < 0)
 			return -1;
-	}
 	return 0;
 }
 
@@ -815,25 +825,27 @@ static int seed_runs(struct seed *s)
 }
 
 /* Live runs: a few points so far, the last one just before now. */
-static int seed_lives(struct seed *s)
+/* One live run with its points so far; parent: its parent run's id, or
+ * NULL. */
+static int seed_live(struct seed *s, const struct live_def *l, char *id,
+		     const char *parent)
 {
-	size_t li, k;
+	const struct exp_def *e = &exps[l->exp];
+	int64_t start = s->now - (int64_t)(l->age_min * MIN_MS);
+	int64_t dt = (s->now - start) / (l->points + 1);
+	struct shape sh;
+	size_t k;
 	int i;
 
-	for (li = 0; li < NLIVES; li++) {
-		const struct live_def *l = &lives[li];
-		const struct exp_def *e = &exps[l->exp];
-		char *id = s->live_ids[li];
-		int64_t start = s->now - (int64_t)(l->age_min * MIN_MS);
-		int64_t dt = (s->now - start) / (l->points + 1);
-		struct shape sh;
-
-		rng_run_id(&s->rng, id);
-		if (run_insert(s, id, l->exp, l->name, l->user, "RUNNING",
-			       start, NO_TIME, 0, NO_TIME) < 0 ||
-		    run_name_tag(s, id, l->name) < 0 ||
-		    insert_pairs(s, sql_param, l->params, "s", id, 0) < 0)
-			return -1;
+	rng_run_id(&s->rng, id);
+	if (run_insert(s, id, l->exp, l->name, l->user, "RUNNING", start,
+		       NO_TIME, 0, NO_TIME) < 0 ||
+	    run_name_tag(s, id, l->name) < 0 ||
+	    (parent && q(s, sql_tag, "sss", "mlflow.parentRunId", parent,
+			 id) < 0) ||
+	    insert_pairs(s, sql_param, l->params, "s", id, 0) < 0)
+		return -1;
+	{
 		memset(&sh, 0, sizeof(sh));
 		sh.lr = param_double(l->params, "lr") +
 			param_double(l->params, "learning_rate");
@@ -860,6 +872,62 @@ static int seed_lives(struct seed *s)
 		}
 	}
 	return 0;
+}
+
+static int seed_lives(struct seed *s)
+{
+	for (size_t li = 0; li < NLIVES; li++)
+		if (seed_live(s, &lives[li], s->live_ids[li], NULL) < 0)
+			return -1;
+	return 0;
+}
+
+/* A pipeline from MLflow alone: nightly-retrain, a parent run whose
+ * stages are child runs, one after the other. prep is done, train is
+ * training; the trainer finishes each stage when its time is up and starts
+ * the next (demo_pipeline_stages), so W on the parent shows a live Gantt. */
+static int seed_pipeline(struct seed *s)
+{
+	static const struct live_def train = {
+		EXP_NIGHTLY, "train", 3, 18, "svc-train",
+		LGBM("gbdt", "0.05", "63", "400") };
+	int64_t start = s->now - 5 * MIN_MS;
+	char parent[33], prep[33], child[33];
+
+	if (seed_experiment(s, EXP_NIGHTLY) < 0)
+		return -1;
+	rng_run_id(&s->rng, parent);
+	rng_run_id(&s->rng, prep);
+	if (run_insert(s, parent, EXP_NIGHTLY, "nightly-retrain", "svc-train",
+		       "RUNNING", start, NO_TIME, 0, NO_TIME) < 0 ||
+	    run_name_tag(s, parent, "nightly-retrain") < 0 ||
+	    q(s, sql_tag, "sss", DEMO_PIPELINE_TAG, DEMO_PIPELINE_STAGES,
+	      parent) < 0 ||
+	    insert_pairs(s, sql_param, "schedule=@daily\nsnapshot=latest\n",
+			 "s", parent, 0) < 0 ||
+	    run_insert(s, prep, EXP_NIGHTLY, "prep", "svc-train", "FINISHED",
+		       start + 2000, start + 2 * MIN_MS - 5000, 0,
+		       NO_TIME) < 0 ||
+	    run_name_tag(s, prep, "prep") < 0 ||
+	    q(s, sql_tag, "sss", "mlflow.parentRunId", parent, prep) < 0 ||
+	    insert_pairs(s, sql_param, "rows=1284113\nfeatures=212\n", "s",
+			 prep, 0) < 0)
+		return -1;
+	/* What prep measured, one point each at its end. */
+	{
+		static const struct { const char *key; double v; } pm[] = {
+			{ "rows_kept", 1279561 }, { "null_fraction", 0.0031 },
+		};
+		int64_t ts = start + 2 * MIN_MS - 6000;
+
+		for (size_t i = 0; i < NELEM(pm); i++)
+			if (q(s, sql_metric, "sdisii", pm[i].key, pm[i].v, ts,
+			      prep, (int64_t)0, (int64_t)0) < 0 ||
+			    q(s, sql_latest, "sdiiis", pm[i].key, pm[i].v, ts,
+			      (int64_t)0, (int64_t)0, prep) < 0)
+				return -1;
+	}
+	return seed_live(s, &train, child, parent);
 }
 
 /* ---- model registry ---- */
@@ -1068,7 +1136,8 @@ static int seed_all(struct seed *s)
 	if (sqlite3_exec(s->db, demo_schema_sql, NULL, NULL, NULL))
 		return seed_fail(s, "creating MLflow's schema");
 	if (seed_experiments(s) < 0 || seed_runs(s) < 0 ||
-	    seed_lives(s) < 0 || seed_registry(s) < 0)
+	    seed_lives(s) < 0 || seed_pipeline(s) < 0 ||
+	    seed_registry(s) < 0)
 		return -1;
 	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL))
 		return seed_fail(s, "COMMIT");

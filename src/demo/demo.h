@@ -30,6 +30,13 @@ void demo_trainer_stop(pid_t pid);   /* SIGTERM + waitpid */
 
 /* Internal to src/demo: shared by demo.c and trainer.c. */
 
+/* The demo's pipeline made of nested runs: a parent run tagged with its
+ * stages, "name:seconds,...", run one after the other as child runs. The
+ * trainer finishes a stage when its seconds are up and starts the next;
+ * after the last, the parent finishes. */
+#define DEMO_PIPELINE_TAG "mltop.demo.pipeline"
+#define DEMO_PIPELINE_STAGES "prep:115,train:300,evaluate:45,register:15"
+
 /* MLflow's schema, generated from src/demo/mlflow_schema.sql. */
 extern const char demo_schema_sql[];
 

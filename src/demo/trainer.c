@@ -7,6 +7,7 @@
 #include <float.h>
 #include <math.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -369,6 +370,163 @@ static int tick_run(struct trainer *t, const char *run_id, int64_t now,
 	return 0;
 }
 
+/* ---- the pipeline of nested runs ---- */
+
+static int exec_bound(sqlite3 *db, const char *sql, const char *a,
+		      const char *b, const char *c, int64_t now)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return SQLITE_ERROR;
+	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+	if (b)
+		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+	if (c)
+		sqlite3_bind_text(st, 3, c, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, now);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Start stage name of parent: a child run as the client makes one (its
+ * name, user, source and parent tags), id derived from the parent's. */
+static int start_stage(sqlite3 *db, const char *parent, const char *name,
+		       int64_t now)
+{
+	char id[33];
+	uint64_t h = mix64((uint64_t)now);
+
+	for (const char *p = parent; *p; p++)
+		h = mix64(h ^ (uint64_t)(unsigned char)*p);
+	for (const char *p = name; *p; p++)
+		h = mix64(h ^ (uint64_t)(unsigned char)*p);
+	snprintf(id, sizeof(id), "%016llx%016llx", (unsigned long long)h,
+		 (unsigned long long)mix64(h));
+	if (exec_bound(db,
+		       "INSERT INTO runs (run_uuid, name, source_type,"
+		       " source_name, entry_point_name, user_id, status,"
+		       " start_time, end_time, source_version,"
+		       " lifecycle_stage, artifact_uri, experiment_id,"
+		       " deleted_time) SELECT ?2, ?3, source_type,"
+		       " source_name, entry_point_name, user_id, 'RUNNING', ?4,"
+		       " NULL, source_version, 'active',"
+		       " replace(artifact_uri, ?1, ?2), experiment_id, NULL"
+		       " FROM runs WHERE run_uuid = ?1",
+		       parent, id, name, now) != SQLITE_DONE ||
+	    exec_bound(db,
+		       "INSERT INTO tags (key, value, run_uuid) SELECT key,"
+		       " value, ?2 FROM tags WHERE run_uuid = ?1 AND key IN"
+		       " ('mlflow.user', 'mlflow.source.name',"
+		       " 'mlflow.source.type')", parent, id, NULL,
+		       now) != SQLITE_DONE ||
+	    exec_bound(db,
+		       "INSERT INTO tags (key, value, run_uuid) VALUES"
+		       " ('mlflow.runName', ?3, ?2), ('mlflow.parentRunId',"
+		       " ?1, ?2)", parent, id, name, now) != SQLITE_DONE)
+		return -1;
+	return 0;
+}
+
+/* The stage after a finished one, or the parent's end after the last. */
+static int advance_pipeline(sqlite3 *db, const char *parent,
+			    const char *stages, int64_t now)
+{
+	sqlite3_stmt *st;
+	char name[64] = "", next[64] = "";
+	const char *p = stages;
+	int64_t start = 0, secs = 0;
+	int found = 0, rc;
+
+	if (sqlite3_prepare_v2(db,
+			       "SELECT c.name, c.start_time FROM runs c JOIN"
+			       " tags t ON t.run_uuid = c.run_uuid AND t.key ="
+			       " 'mlflow.parentRunId' AND t.value = ?1 WHERE"
+			       " c.status = 'RUNNING'", -1, &st, NULL))
+		return -1;
+	sqlite3_bind_text(st, 1, parent, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		snprintf(name, sizeof(name), "%s",
+			 (const char *)sqlite3_column_text(st, 0));
+		start = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	if (!*name)
+		return 0;   /* not started by the seed: left alone */
+	/* Its seconds, and the stage after it. */
+	while (*p) {
+		const char *colon = strchr(p, ':');
+		const char *comma = strchr(p, ',');
+		size_t n = colon ? (size_t)(colon - p) : 0;
+
+		if (!colon || n >= sizeof(next))
+			return 0;
+		if (found == 1) {
+			memcpy(next, p, n);
+			next[n] = '\0';
+			break;
+		}
+		if (n == strlen(name) && !memcmp(p, name, n)) {
+			found = 1;
+			secs = atoll(colon + 1);
+		}
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	if (!found || now - start < secs * 1000)
+		return 0;
+	if (exec_bound(db, "UPDATE runs SET status = 'FINISHED', end_time ="
+		       " ?4 WHERE status = 'RUNNING' AND run_uuid IN (SELECT"
+		       " run_uuid FROM tags WHERE key = 'mlflow.parentRunId'"
+		       " AND value = ?1)", parent, NULL, NULL,
+		       now) != SQLITE_DONE)
+		return -1;
+	if (*next)
+		return start_stage(db, parent, next, now);
+	return exec_bound(db, "UPDATE runs SET status = 'FINISHED', end_time"
+			  " = ?4 WHERE run_uuid = ?1", parent, NULL, NULL,
+			  now) == SQLITE_DONE ? 0 : -1;
+}
+
+static int advance_pipelines(struct trainer *t, int64_t now, char **err)
+{
+	sqlite3_stmt *st;
+	char **ids = NULL, **stages = NULL;
+	size_t n = 0;
+	int rc, ret = 0;
+
+	if (sqlite3_prepare_v2(t->db,
+			       "SELECT r.run_uuid, g.value FROM runs r JOIN"
+			       " tags g ON g.run_uuid = r.run_uuid AND g.key = '"
+			       DEMO_PIPELINE_TAG "' WHERE r.status ="
+			       " 'RUNNING'", -1, &st, NULL))
+		return db_fail(t->db, "reading pipelines", err);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ids = xrealloc(ids, (n + 1) * sizeof(*ids));
+		stages = xrealloc(stages, (n + 1) * sizeof(*stages));
+		ids[n] = xstrdup((const char *)sqlite3_column_text(st, 0));
+		stages[n++] = xstrdup(
+			(const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		ret = db_fail(t->db, "reading pipelines", err);
+	for (size_t i = 0; i < n; i++) {
+		if (!ret && advance_pipeline(t->db, ids[i], stages[i], now))
+			ret = db_fail(t->db, "advancing a pipeline", err);
+		free(ids[i]);
+		free(stages[i]);
+	}
+	free(ids);
+	free(stages);
+	return ret;
+}
+
 /* One tick in one short write transaction. Returns 1 when written, 0 when
  * the store stayed locked past the busy timeout (the tick is retried next
  * time), -1 on error. */
@@ -390,6 +548,8 @@ static int trainer_tick(struct trainer *t, char **err)
 	for (i = 0; i < t->nrun; i++)
 		if (tick_run(t, t->run_ids[i], now, err) < 0)
 			goto fail;
+	if (advance_pipelines(t, now, err) < 0)
+		goto fail;
 	rc = sqlite3_exec(t->db, "COMMIT", NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
 		return 1;

@@ -400,6 +400,27 @@ static void run_index_rebuild(struct experiment *e)
 	}
 }
 
+void experiment_child_activity(struct experiment *e)
+{
+	for (size_t i = 0; i < e->nruns_loaded; i++)
+		e->runs[i]->child_activity_ms = 0;
+	for (size_t i = 0; i < e->nruns_loaded; i++) {
+		struct run *r = e->runs[i], *p = r;
+		int64_t t = r->last_point_ms > r->start_time ? r->last_point_ms
+							     : r->start_time;
+
+		if (r->status != RUN_RUNNING || !r->parent_id)
+			continue;
+		for (int depth = 0; depth < 16 && p->parent_id; depth++) {
+			p = experiment_run(e, p->parent_id);
+			if (!p || p == r)
+				break;
+			if (t > p->child_activity_ms)
+				p->child_activity_ms = t;
+		}
+	}
+}
+
 struct run *experiment_run(struct experiment *e, const char *run_id)
 {
 	size_t h;

@@ -73,6 +73,10 @@ struct run {
 	struct series *metrics;   /* sorted by key; owned */
 	size_t nmetrics, capmetrics;
 	int64_t last_point_ms;    /* newest metric timestamp seen */
+	/* Newest start or point of its running descendants (a parent run
+	 * that logs nothing while its children train is not stalled); set
+	 * by experiment_child_activity. */
+	int64_t child_activity_ms;
 	bool seen;                /* scratch for store merges */
 	bool retired;             /* gone from the store; freed at the next
 				   * model_collect */
@@ -213,6 +217,9 @@ struct experiment *model_experiment_by_name(struct model *m,
 struct run *model_find_run(struct model *m, const char *id);
 
 struct run *experiment_run(struct experiment *e, const char *run_id);
+/* Set every run's child_activity_ms from its running descendants (up to
+ * 16 levels; a parent cycle stops there). */
+void experiment_child_activity(struct experiment *e);
 struct run *experiment_run_upsert(struct experiment *e, const char *run_id);
 /* Retire every run / the runs whose `seen` flag is false (after a full
  * reload): see the lifetime rule at struct model. */

@@ -27,10 +27,10 @@
 #include "ui/views.h"
 #include "ui/widget.h"
 
-/* The MLflow columns come last, and only when some task has a run: the
- * key metric's value and sparkline, titled with the key when every run
- * shows the same one, else with a METRIC column naming each. */
-enum { C_TASK, C_STATE, C_TRY, C_DURATION, C_GANTT, C_MVAL, C_MKEY, C__N };
+/* The MLflow column comes last, and only when some task has a run: one
+ * metric for all rows (the one most of the runs log, a held-out quality
+ * first among equals), its value and sparkline, titled with its key. */
+enum { C_TASK, C_STATE, C_TRY, C_DURATION, C_GANTT, C_MVAL, C__N };
 
 static const struct table_col cols[C__N] = {
 	[C_TASK] = {"TASK", 18, 10, 0, false, false, false, 0},
@@ -39,7 +39,6 @@ static const struct table_col cols[C__N] = {
 	[C_DURATION] = {"TIME", 7, 0, 0, true, false, false, 0},
 	[C_GANTT] = {"", 20, 8, 0, false, true, false, 0},
 	[C_MVAL] = {"VALUE", 18, 0, 3, false, false, true, 0},
-	[C_MKEY] = {"METRIC", 12, 0, 4, false, false, false, 0},
 };
 
 /* A row: one task, or every map index of a mapped task. */
@@ -51,7 +50,7 @@ struct trow {
 	int64_t queued, start, end;  /* 0: none */
 	size_t count[PS__COUNT];
 	struct run *mrun;        /* the MLflow run it logged, or NULL */
-	struct series *mkey;     /* that run's key metric, or NULL */
+	struct series *mkey;     /* that run's point of the shown metric */
 };
 
 struct run_view {
@@ -196,27 +195,6 @@ static void span(int64_t *lo, int64_t *hi, int64_t t)
 		*hi = t;
 }
 
-/* The metric a user watches first (held-out quality, then quality, then
- * by name). */
-static struct series *key_metric(struct run *r)
-{
-	struct series *best = NULL;
-	int bi = -1;
-
-	for (size_t i = 0; r && i < r->nmetrics; i++) {
-		int k = metric_interest(r->metrics[i].key);
-
-		if (!r->metrics[i].has_latest ||
-		    !strncmp(r->metrics[i].key, "system/", 7))
-			continue;
-		if (k > bi) {
-			bi = k;
-			best = &r->metrics[i];
-		}
-	}
-	return best;
-}
-
 static struct trow *row_of(struct run_view *p, const char *task_id)
 {
 	for (size_t i = 0; task_id && i < p->nrows; i++)
@@ -239,8 +217,8 @@ static void link_runs(struct view *v)
 {
 	struct run_view *p = P(v);
 	struct model *mm = tui_model(v->tui);
-	const char *shared = NULL;
-	bool any = false, same = true;
+	struct key_tally tally = {0};
+	bool any = false;
 
 	for (size_t e = 0; !p->exp_id && e < mm->nexps; e++) {
 		struct experiment *x = mm->exps[e];
@@ -266,18 +244,25 @@ static void link_runs(struct view *v)
 		if (p->exp_id && row->n)
 			row->mrun = model_find_run(
 				mm, PM(v)->tasks[p->order[row->first]].hostname);
-		row->mkey = key_metric(row->mrun);
 		any |= row->mrun != NULL;
-		if (row->mkey && shared && strcmp(shared, row->mkey->key))
-			same = false;
-		if (row->mkey && !shared)
-			shared = row->mkey->key;
+		for (size_t k = 0; row->mrun && k < row->mrun->nmetrics; k++)
+			if (row->mrun->metrics[k].has_latest &&
+			    strncmp(row->mrun->metrics[k].key, "system/", 7))
+				key_tally_add(&tally,
+					      row->mrun->metrics[k].key);
 	}
+	key_tally_rank(&tally);
 	snprintf(p->mtitle, sizeof(p->mtitle), "%s",
-		 shared && same ? shared : "VALUE");
+		 tally.n ? tally.v[0].key : "METRIC");
+	for (size_t i = 0; i < p->nrows; i++) {
+		struct series *ser = tally.n && p->rows[i].mrun
+			? run_series(p->rows[i].mrun, tally.v[0].key) : NULL;
+
+		p->rows[i].mkey = ser && ser->has_latest ? ser : NULL;
+	}
+	key_tally_free(&tally);
 	p->cols[C_MVAL].title = p->mtitle;
-	p->table.ncols = !any ? C_GANTT + 1 : shared && same ? C_MVAL + 1
-							     : C__N;
+	p->table.ncols = any ? C__N : C_GANTT + 1;
 	p->mgen = mm->generation;
 }
 
@@ -458,9 +443,6 @@ static void cell(void *ctx, size_t row, int col, struct cell *c)
 		c->custom = gantt_cell;
 		c->custom_ctx = v;
 		c->npts = row;   /* which row the bar is of */
-		break;
-	case C_MKEY:
-		c->text = r->mkey ? r->mkey->key : r->mrun ? "-" : "";
 		break;
 	default:
 		break;

@@ -70,6 +70,9 @@ static bool run_stalled(const struct run *r)
 	int64_t last = r->last_point_ms > r->start_time ? r->last_point_ms
 							: r->start_time;
 
+	if (r->child_activity_ms > last)
+		last = r->child_activity_ms;
+
 	return r->status == RUN_RUNNING && last > 0 &&
 	       clock_now_ms() - last > (int64_t)(opt_number(OPT_STALL) * 1000);
 }
@@ -357,6 +360,7 @@ static void rebuild(struct view *v)
 	}
 	if (p->nmkeys == 0)
 		choose_metrics(v);
+	experiment_child_activity(e);
 	for (size_t i = 0; i < e->nruns_loaded; i++) {
 		struct run *r = e->runs[i];
 

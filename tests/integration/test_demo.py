@@ -31,14 +31,23 @@ HEX32 = re.compile(r"^[0-9a-f]{32}$")
 DBL_MAX = sys.float_info.max
 
 EXPERIMENTS = {"Default", "cifar10-resnet", "bert-finetune-sst2",
-               "churn-lightgbm"}
+               "churn-lightgbm", "churn-nightly"}
 # Active runs per experiment and the deleted one, as the demo lays them out.
 RUN_COUNTS = {"Default": 1, "cifar10-resnet": 9, "bert-finetune-sst2": 7,
-              "churn-lightgbm": 7}
+              "churn-lightgbm": 7, "churn-nightly": 3}
 DELETED = ("cifar10-resnet", "resnet18-debug")
 RUNNING = {("cifar10-resnet", "resnet50-wd5e-4"),
            ("cifar10-resnet", "resnet101-cutmix"),
-           ("bert-finetune-sst2", "deberta-v3-base")}
+           ("bert-finetune-sst2", "deberta-v3-base"),
+           ("churn-nightly", "nightly-retrain"), ("churn-nightly", "train")}
+# The pipeline of nested runs the trainer advances (src/demo/demo.h).
+PIPELINE_TAG = "mltop.demo.pipeline"
+STAGES = [("prep", 115), ("train", 300), ("evaluate", 45), ("register", 15)]
+
+
+def is_pipeline(r):
+    """The pipeline's parent: its stages log, it does not."""
+    return PIPELINE_TAG in r.data.tags
 
 
 def mltop(*args, env=None, check=True, timeout=120):
@@ -69,6 +78,15 @@ def sql(db, query, args=()):
     con = sqlite3.connect(db)
     try:
         return con.execute(query, args).fetchall()
+    finally:
+        con.close()
+
+
+def sql_write(db, query, args=()):
+    con = sqlite3.connect(db)
+    try:
+        with con:
+            con.execute(query, args)
     finally:
         con.close()
 
@@ -367,7 +385,9 @@ def test_sweep_is_nested(client):
     eid = client.get_experiment_by_name("churn-lightgbm").experiment_id
     runs = client.search_runs([eid], max_results=100)
     by_id = {r.info.run_id: r for r in runs}
-    children = [r for r in runs if "mlflow.parentRunId" in r.data.tags]
+    sweep = [r.info.run_id for r in runs if r.info.run_name == "lr-sweep"]
+    children = [r for r in runs
+                if r.data.tags.get("mlflow.parentRunId") in sweep]
     assert len(children) == 4
     parents = {r.data.tags["mlflow.parentRunId"] for r in children}
     assert len(parents) == 1
@@ -389,7 +409,7 @@ def test_sweep_is_nested(client):
 def test_metric_history_agrees_with_latest(client):
     checked = 0
     for r in all_runs(client):
-        assert r.data.metrics, r.info.run_name
+        assert r.data.metrics or is_pipeline(r), r.info.run_name
         for key, latest in r.data.metrics.items():
             hist = client.get_metric_history(r.info.run_id, key)
             assert hist
@@ -466,7 +486,7 @@ def test_unicode_run_name(client):
 
 def test_running_runs_have_recent_points(client):
     for r in all_runs(client):
-        if r.info.status != "RUNNING":
+        if r.info.status != "RUNNING" or is_pipeline(r):
             continue
         assert set(r.data.metrics)
         for key in r.data.metrics:
@@ -535,18 +555,26 @@ def test_trainer_ticks(demo_copy):
     c = client_for(demo_copy)
     before = history_counts(demo_copy)
     revision = sql(demo_copy, "SELECT version_num FROM alembic_version")
-    running = [r for r in all_runs(c) if r.info.status == "RUNNING"]
+    # The pipeline's stages move on too (test_trainer_advances_the_pipeline)
+    running = [r for r in all_runs(c) if r.info.status == "RUNNING" and
+               (r.info.experiment_id, r.info.run_name) not in PIPELINE_RUNS(c)]
     assert len(running) == 3
     t0 = int(time.time() * 1000)
     mltop("--demo-trainer", demo_copy, "--ticks", 3, "--interval", 20)
     after = history_counts(demo_copy)
     running_ids = {r.info.run_id for r in running}
+    staged = {r.info.run_id for r in all_runs(c)
+              if (r.info.experiment_id, r.info.run_name)
+              in PIPELINE_RUNS(c)}
     for (rid, key), n in before.items():
+        if rid in staged:
+            continue
         if rid in running_ids:
             assert after[(rid, key)] == n + 3, key
         else:
             assert after[(rid, key)] == n
-    assert set(after) == set(before)
+    assert {k for k in after if k[0] not in staged} == \
+        {k for k in before if k[0] not in staged}
     for r in running:
         fresh = c.get_run(r.info.run_id)
         assert set(fresh.data.metrics) == set(r.data.metrics)
@@ -562,6 +590,78 @@ def test_trainer_ticks(demo_copy):
     assert sql(demo_copy, "SELECT version_num FROM alembic_version") == \
         revision
     assert sql(demo_copy, "PRAGMA journal_mode") == [("delete",)]
+
+
+def PIPELINE_RUNS(c):
+    eid = c.get_experiment_by_name("churn-nightly").experiment_id
+    return {(eid, n) for n in ["nightly-retrain"] + [s for s, _ in STAGES]}
+
+
+def test_pipeline_is_nested(client):
+    """nightly-retrain: a parent run with its stages as child runs, prep
+    done, train training (the others not started yet), as the MLflow
+    client reads them."""
+    eid = client.get_experiment_by_name("churn-nightly").experiment_id
+    runs = client.search_runs([eid], max_results=100)
+    parent = [r for r in runs if is_pipeline(r)]
+    assert [r.info.run_name for r in parent] == ["nightly-retrain"]
+    parent = parent[0]
+    assert parent.data.tags[PIPELINE_TAG] == \
+        ",".join(f"{n}:{s}" for n, s in STAGES)
+    kids = client.search_runs(
+        [eid], filter_string=f"tags.mlflow.parentRunId = "
+                             f"'{parent.info.run_id}'",
+        order_by=["attributes.start_time ASC"])
+    assert [(r.info.run_name, r.info.status) for r in kids] == \
+        [("prep", "FINISHED"), ("train", "RUNNING")]
+    assert parent.info.start_time < kids[0].info.start_time < \
+        kids[0].info.end_time < kids[1].info.start_time
+    assert "valid_auc" in kids[1].data.metrics
+
+
+def test_trainer_advances_the_pipeline(demo_copy):
+    """The trainer finishes a stage when its seconds are up and starts the
+    next as a child run the client reads like any other; after the last,
+    the parent finishes. The demo's "now" is pinned in the past, so train
+    is long over: each tick moves one stage (train, then evaluate started
+    now; its seconds are set back to move it on)."""
+    c = client_for(demo_copy)
+    eid = c.get_experiment_by_name("churn-nightly").experiment_id
+
+    def stages():
+        parent = [r for r in c.search_runs([eid], max_results=100)
+                  if is_pipeline(r)][0]
+        kids = c.search_runs(
+            [eid], filter_string=f"tags.mlflow.parentRunId = "
+                                 f"'{parent.info.run_id}'",
+            order_by=["attributes.start_time ASC"])
+        return parent, kids
+
+    t0 = int(time.time() * 1000)
+    mltop("--demo-trainer", demo_copy, "--ticks", 1, "--interval", 0)
+    parent, kids = stages()
+    assert [(r.info.run_name, r.info.status) for r in kids] == \
+        [("prep", "FINISHED"), ("train", "FINISHED"),
+         ("evaluate", "RUNNING")]
+    ev = kids[2]
+    assert ev.info.start_time >= t0 and ev.info.end_time is None
+    assert ev.info.user_id == parent.info.user_id
+    assert ev.data.tags["mlflow.runName"] == "evaluate"
+    assert kids[1].info.end_time == ev.info.start_time
+    assert parent.info.status == "RUNNING"
+    # A tick before evaluate's 45 s are up leaves it running.
+    mltop("--demo-trainer", demo_copy, "--ticks", 1, "--interval", 0)
+    assert [r.info.status for r in stages()[1]][-1] == "RUNNING"
+    for _ in range(2):   # evaluate, then register: their time is up
+        sql_write(demo_copy, "UPDATE runs SET start_time = start_time - 100000 "
+                       "WHERE status = 'RUNNING' AND name IN "
+                       "('evaluate', 'register')")
+        mltop("--demo-trainer", demo_copy, "--ticks", 1, "--interval", 0)
+    parent, kids = stages()
+    assert [(r.info.run_name, r.info.status) for r in kids] == \
+        [(n, "FINISHED") for n, _ in STAGES]
+    assert parent.info.status == "FINISHED"
+    assert parent.info.end_time == kids[-1].info.end_time
 
 
 def test_trainer_refuses_a_store_it_did_not_make(tmp_path):

@@ -6,10 +6,12 @@
 . "$(dirname "$0")/lib.sh"
 demo_store "$work/demo.db"
 # Experiments by last activity (a running run's newest point counts):
-# bert-finetune-sst2, cifar10-resnet, churn-lightgbm, Default.
+# churn-nightly (its pipeline trains), bert-finetune-sst2, cifar10-resnet,
+# churn-lightgbm, Default.
 cat >"$work/keys" <<'KEYS'
 c
 :save-display need-two
+j
 <Space>
 <Space>
 <Space>
@@ -61,6 +63,7 @@ expect_grep diff-only "^  runs  *7  *7"
 expect_grep diff-only "^≠ failed  *1  *0"
 
 cat >"$work/keys" <<'KEYS'
+j
 <Space>
 <Space>
 <Space>

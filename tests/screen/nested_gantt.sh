@@ -18,10 +18,13 @@ W
 k
 W
 :save-display no-source
+:runs churn-nightly
+W
+:save-display pipeline
 KEYS
 run_script demo.db 80 24
 cd "$work" || exit 1
-for f in gantt child no-source; do mv "$f" "$f.screen"; done
+for f in gantt child no-source pipeline; do mv "$f" "$f.screen"; done
 expect gantt
 expect_grep gantt 'lr-sweep >'
 expect_grep gantt '^trial-0 .*success.*█'
@@ -31,4 +34,9 @@ expect_grep gantt 'TIME .* valid_auc$'
 expect_grep gantt '^trial-1 .*0\.874326 ▁'
 expect_grep child 'trial-0'
 expect_grep no-source 'no pipeline source'
+# The demo's pipeline: prep done, train running with its live valid_auc.
+expect pipeline
+expect_grep pipeline 'nightly-retrain >'
+expect_grep pipeline '^prep .*success'
+expect_grep pipeline '^train .*running.*0\.658625 ▁'
 finish
