@@ -998,8 +998,9 @@ class Dashboard:
     and mltop, which reads a line only once nothing is loading, waits on
     the FIFO in between."""
 
-    def __init__(self, a, url, work):
+    def __init__(self, a, url, work, extra_argv=(), extra_env=None):
         self.a, self.url, self.work = a, url, work
+        self.extra_argv, self.extra_env = list(extra_argv), extra_env or {}
         self.fifo = os.path.join(work, "keys")
         self.fd = None
         self.proc = None
@@ -1009,8 +1010,9 @@ class Dashboard:
         env = mltop_env(self.url)
         env.update(MLTOP_SCRIPT=self.fifo, COLUMNS=str(TUI_COLS),
                    LINES=str(TUI_ROWS), MLTOP_STATS="1")
+        env.update(self.extra_env)
         self.err = open(os.path.join(self.work, "mltop.err"), "w+b")
-        self.argv = [self.a.mltop, "-u", self.url]
+        self.argv = [self.a.mltop, "-u", self.url] + self.extra_argv
         self.proc = subprocess.Popen(self.argv, cwd=self.work,
                                      stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL,
@@ -1071,7 +1073,10 @@ class Dashboard:
                                                                    timeout))
             time.sleep(0.001)
         secs = time.perf_counter() - t0
-        return dict(parse_http_stats(text, ":stats"), seconds=secs)
+        store = (parse_http_stats(text, ":stats") if
+                 not text.startswith("no traffic") else
+                 dict(requests=0, bytes=0))
+        return dict(store, seconds=secs, text=text)
 
     def screen(self, name):
         path = os.path.join(self.work, name)

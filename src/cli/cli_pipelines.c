@@ -568,17 +568,14 @@ int cli_trigger(struct pipe_source *p, const struct cli_opts *o)
 	int rc;
 
 	if (o->conf) {
-		json_error_t e;
-		json_t *j = json_loads(o->conf, JSON_REJECT_DUPLICATES, &e);
+		char *why = pipe_conf_check(o->conf);
 
-		if (!json_is_object(j)) {
-			msg_err("--conf: %s", j ? "a JSON object is needed "
-				"({\"key\": value, ...})" : e.text);
-			json_decref(j);
+		if (why) {
+			msg_err("--conf: %s", why);
+			free(why);
 			free(d);
 			return EXIT_USAGE;
 		}
-		json_decref(j);
 	}
 	pl.summary = xasprintf("trigger a new run of %s", d);
 	wplan_line(&pl, xasprintf("a manual run of %s starts now", d));

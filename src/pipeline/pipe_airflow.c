@@ -854,6 +854,15 @@ static void af_close(struct pipe_source *p)
 	p->impl = NULL;
 }
 
+static int af_stats(struct pipe_source *p, char *buf, size_t n)
+{
+	struct af *a = impl(p);
+
+	return snprintf(buf, n, "http: %llu requests, %llu bytes",
+			(unsigned long long)http_requests(a->http),
+			(unsigned long long)http_bytes(a->http));
+}
+
 const struct pipe_ops pipe_airflow_ops = {
 	.name = "airflow",
 	.open = af_open,
@@ -867,4 +876,5 @@ const struct pipe_ops pipe_airflow_ops = {
 	.load_recent = af_load_recent,
 	.load_log = af_load_log,
 	.write = af_write,
+	.stats = af_stats,
 };

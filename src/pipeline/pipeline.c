@@ -308,3 +308,19 @@ size_t pipe_defs_order(const struct pipe_model *m, size_t *order)
 	free(done);
 	return k;
 }
+
+char *pipe_conf_check(const char *conf)
+{
+	json_error_t e;
+	json_t *j = json_loads(conf, JSON_REJECT_DUPLICATES, &e);
+	char *err = NULL;
+
+	if (!j)
+		err = xasprintf("not JSON: %s (line %d, column %d)", e.text,
+				e.line, e.column);
+	else if (!json_is_object(j))
+		err = xstrdup("a JSON object is needed ({\"key\": value, "
+			      "...})");
+	json_decref(j);
+	return err;
+}

@@ -207,6 +207,10 @@ const char *pipe_write_name(enum pipe_write_kind k);
 char *pipe_write_event(const struct pipe_write *w, const char *who,
 		       int64_t now_ms);
 
+/* A run's conf as a user gave it: NULL when it is a JSON object (what
+ * Airflow takes), else why not (owned). */
+char *pipe_conf_check(const char *conf);
+
 struct pipe_ops {
 	const char *name;        /* "airflow" */
 	int (*open)(struct pipe_source *p, char **err);
@@ -232,6 +236,8 @@ struct pipe_ops {
 	void (*write)(struct pipe_source *p, const struct pipe_write *w,
 		      struct pipe_write_result *res, pipe_done_fn done,
 		      void *ud);
+	/* Traffic so far, "http: N requests, M bytes". */
+	int (*stats)(struct pipe_source *p, char *buf, size_t n);
 };
 
 struct pipe_source {

@@ -9,6 +9,7 @@
 
 #include "config/conffile.h"
 #include "config/options.h"
+#include "core/clock.h"
 #include "core/xmalloc.h"
 #include "store/model.h"
 #include "ui/commands.h"
@@ -153,7 +154,7 @@ static void cmd_refresh(struct tui *t, int argc, char **argv,
 
 static void cmd_stats(struct tui *t, int argc, char **argv, const char *line)
 {
-	char traffic[128] = "no traffic: a local store";
+	char traffic[128] = "no traffic: a local store", pipes[128];
 	FILE *f = fopen(argv[1], "w");
 
 	(void)argc, (void)line;
@@ -163,6 +164,12 @@ static void cmd_stats(struct tui *t, int argc, char **argv, const char *line)
 		return;
 	}
 	fprintf(f, "%s\n", traffic);
+	if (tui_pipes_stats(t, pipes, sizeof(pipes)) > 0)
+		fprintf(f, "pipelines %s\n", pipes);
+	/* For benchmarks: how long since mltop started, so a script can time
+	 * what happened between two of these. */
+	fprintf(f, "elapsed-ms %lld\n", (long long)(clock_mono_ms() -
+						     t->opts->start_mono));
 	fclose(f);
 }
 
@@ -207,6 +214,12 @@ static const struct ui_command table[] = {
 	 NULL},
 	{"try", NULL, "N", 1, 1, UC_VIEW, "Show another try of a task's log.",
 	 NULL, "task log"},
+	{"trigger", NULL, "[CONF-JSON]", 0, -1, UC_VIEW,
+	 "Trigger a run of the pipeline, with a conf object (asks first).",
+	 NULL, "pipelines and pipeline runs"},
+	{"clear", NULL, "[failed]", 0, 1, UC_VIEW,
+	 "Clear the selected run's tasks, or only its failed ones (asks "
+	 "first).", NULL, "pipeline runs"},
 	{"mark", NULL, "success|failed", 1, 1, UC_VIEW,
 	 "Set the selected task's state (asks first).", NULL,
 	 "pipeline run"},
@@ -233,7 +246,8 @@ static const struct ui_command table[] = {
 	{"unmark", NULL, NULL, 0, 0, UC_NONE,
 	 "Clear every mark on runs and experiments.", cmd_unmark, NULL},
 	{"stats", NULL, "FILE", 1, 1, UC_NONE,
-	 "Write the traffic so far (requests and bytes to a server) to FILE.",
+	 "Write the traffic so far (requests and bytes to the tracking "
+	 "server, and to the pipeline source) to FILE.",
 	 cmd_stats, NULL},
 	{"help", NULL, NULL, 0, 0, UC_NONE, "Show the keys and commands.",
 	 cmd_help, NULL},
@@ -288,7 +302,7 @@ void ui_command_run(struct tui *t, const char *line)
 	}
 	/* A view's own command (metrics, zoom), or one no table knows. */
 	rc = v && v->ops->command ? v->ops->command(v, argc, argv, &err) : -1;
-	if (rc < 0 && err)
+	if (err)  /* the view's own complaint, whatever it returned */
 		tui_message(t, true, "%s", err);
 	else if (rc < 0 && c)
 		tui_message(t, true, ":%s works in %s", c->name, c->where);

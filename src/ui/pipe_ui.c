@@ -143,8 +143,32 @@ static void show_plan(struct pipe_confirm *c)
 	dialog_line(d, SLOT_DEFAULT, A_BOLD, c->summary);
 	switch (c->w.kind) {
 	case PW_TRIGGER:
+		if (!c->conf) {
+			dialog_line(d, SLOT_DEFAULT, 0, "A manual run starts "
+				    "now, with conf {}.");
+			break;
+		}
 		dialog_line(d, SLOT_DEFAULT, 0, "A manual run starts now, "
-			    "with conf {}.");
+			    "with this conf:");
+		/* Every key on a line of its own: the whole conf is seen
+		 * before y is taken. */
+		{
+			json_t *j = json_loads(c->conf, 0, NULL);
+			char *text = j ? json_dumps(j, JSON_INDENT(2) |
+						    JSON_PRESERVE_ORDER)
+				       : xstrdup(c->conf);
+
+			for (char *l = text, *nl; l && *l; l = nl) {
+				nl = strchr(l, '\n');
+				if (nl)
+					*nl++ = '\0';
+				dialog_line(d, SLOT_DEFAULT, 0, l);
+				if (!nl)
+					break;
+			}
+			free(text);
+			json_decref(j);
+		}
 		break;
 	case PW_CLEAR:
 		if (c->asking) {
@@ -268,14 +292,16 @@ void pipe_confirm_open(struct pipe_confirm **cp, struct tui *t,
 		c->ntasks = w->ntask_ids;
 	}
 	c->w.task_ids = (const char *const *)c->tasks;
-	c->w.conf = NULL;
+	c->conf = w->conf ? xstrdup(w->conf) : NULL;
+	c->w.conf = c->conf;
 	switch (w->kind) {
 	case PW_TRIGGER:
 		snprintf(what, sizeof(what), "Trigger a run of %s", c->dag);
 		break;
 	case PW_CLEAR:
 		snprintf(what, sizeof(what), "Clear %s%s of %s run %s",
-			 c->ntasks ? c->tasks[0] : "every task",
+			 c->ntasks ? c->tasks[0] : c->w.only_failed
+			 ? "the failed tasks" : "every task",
 			 c->w.downstream ? " and downstream" : "", c->dag,
 			 c->run);
 		break;
@@ -378,4 +404,28 @@ void pipe_confirm_free(struct pipe_confirm *c)
 		return;
 	}
 	confirm_free_all(c);
+}
+
+int pipe_trigger_command(struct pipe_confirm **cp, struct tui *t,
+			 const char *dag, int argc, char **argv, char **err)
+{
+	char *conf = NULL, *why;
+
+	for (int i = 1; i < argc; i++) {
+		char *n = xasprintf("%s%s%s", conf ? conf : "", conf ? " " : "",
+				    argv[i]);
+
+		free(conf);
+		conf = n;
+	}
+	if (conf && (why = pipe_conf_check(conf))) {
+		*err = xasprintf("trigger: the conf is %s", why);
+		free(why);
+		free(conf);
+		return 1;
+	}
+	pipe_confirm_open(cp, t, &(struct pipe_write){
+		.kind = PW_TRIGGER, .dag_id = dag, .conf = conf});
+	free(conf);
+	return 0;
 }

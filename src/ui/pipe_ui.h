@@ -36,5 +36,10 @@ bool pipe_confirm_key(struct pipe_confirm **cp, int ch, bool is_key);
 bool pipe_confirm_showing(const struct pipe_confirm *c);
 void pipe_confirm_draw(struct pipe_confirm *c, int y, int x, int h, int w);
 void pipe_confirm_free(struct pipe_confirm *c);
+/* `:trigger [CONF-JSON]` for dag: the words after the name joined again
+ * (a conf may hold spaces), checked before the dialog opens. Returns 0,
+ * or 1 with *err when the conf is not a JSON object. */
+int pipe_trigger_command(struct pipe_confirm **cp, struct tui *t,
+			 const char *dag, int argc, char **argv, char **err);
 
 #endif

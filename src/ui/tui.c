@@ -343,6 +343,13 @@ int tui_store_stats(struct tui *t, char *buf, size_t n)
 	return t->store->ops->stats(t->store, buf, n);
 }
 
+int tui_pipes_stats(struct tui *t, char *buf, size_t n)
+{
+	if (!t->pipes || !t->pipes->ops->stats)
+		return -1;
+	return t->pipes->ops->stats(t->pipes, buf, n);
+}
+
 /* --- input --------------------------------------------------------------- */
 
 static void prompt_open(struct tui *t, char kind, const char *text)

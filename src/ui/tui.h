@@ -37,7 +37,8 @@ struct view_ops {
 	const char *(*title)(struct view *v);
 	/* The filter changed (v->filter may be NULL). */
 	void (*filter_changed)(struct view *v);
-	/* A `:` command the tui does not know; -1 when the view neither. */
+	/* A `:` command the tui does not know; -1 when the view neither.
+	 * *err (owned), when set, is shown as an error. */
 	int (*command)(struct view *v, int argc, char **argv, char **err);
 	/* Words to complete for `:` commands of this view (NULL-ended). */
 	void (*complete)(struct view *v, const char *cmd,

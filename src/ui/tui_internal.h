@@ -80,6 +80,8 @@ void tui_show_help(struct tui *t);
 /* Paint now, then write the screen as text to path. */
 int tui_save_display(struct tui *t, const char *path, char **err);
 int tui_store_stats(struct tui *t, char *buf, size_t n);
+/* The pipeline source's traffic, the same way (-1: none). */
+int tui_pipes_stats(struct tui *t, char *buf, size_t n);
 
 /* tui_paint.c: the title, status and prompt lines, the help overlay. */
 void tui_paint(struct tui *t);

@@ -242,6 +242,33 @@ static bool key(struct view *v, int ch, bool is_key)
 	return true;
 }
 
+/* :trigger [CONF], and :clear [failed] of the selected run. */
+static int command(struct view *v, int argc, char **argv, char **err)
+{
+	struct runs_view *p = P(v);
+	struct pipe_run *r;
+
+	if (argc >= 1 && !strcmp(argv[0], "trigger"))
+		return pipe_trigger_command(&p->confirm, v->tui, p->dag, argc,
+					    argv, err);
+	if (argc < 1 || strcmp(argv[0], "clear") != 0)
+		return -1;
+	if (argc == 2 && strcmp(argv[1], "failed") != 0) {
+		*err = xstrdup("clear: every task, or `:clear failed`");
+		return 1;
+	}
+	fresh(v);
+	r = selected_run(v);
+	if (!r) {
+		*err = xstrdup("clear: no run selected");
+		return 1;
+	}
+	pipe_confirm_open(&p->confirm, v->tui, &(struct pipe_write){
+		.kind = PW_CLEAR, .dag_id = p->dag, .run_id = r->run_id,
+		.only_failed = argc == 2});
+	return 0;
+}
+
 static void reload(struct view *v, bool full)
 {
 	struct pipe_source *src = tui_pipes(v->tui);
@@ -288,6 +315,7 @@ static const struct view_ops runs_ops = {
 	.title = title,
 	.filter_changed = filter_changed,
 	.key = key,
+	.command = command,
 };
 
 struct view *view_pipe_runs_new(struct tui *t, const char *dag)

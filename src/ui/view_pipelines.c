@@ -299,6 +299,22 @@ static bool key(struct view *v, int ch, bool is_key)
 	return true;
 }
 
+/* :trigger [CONF]: a run of the selected pipeline. */
+static int command(struct view *v, int argc, char **argv, char **err)
+{
+	struct pipe_dag *d;
+
+	if (argc < 1 || strcmp(argv[0], "trigger") != 0)
+		return -1;
+	d = selected_dag(v);
+	if (!d) {
+		*err = xstrdup("trigger: no pipeline selected");
+		return 1;
+	}
+	return pipe_trigger_command(&P(v)->confirm, v->tui, d->id, argc, argv,
+				    err);
+}
+
 static void reload(struct view *v, bool full)
 {
 	struct pipe_source *src = tui_pipes(v->tui);
@@ -348,6 +364,7 @@ static const struct view_ops pipelines_ops = {
 	.title = title,
 	.filter_changed = filter_changed,
 	.key = key,
+	.command = command,
 };
 
 struct view *view_pipelines_new(struct tui *t)

@@ -552,3 +552,51 @@ def test_dashboard_pipeline_views(mltop, api, run_mltop, tmp_path, size):
                "the log of prep")
     finally:
         t.close()
+
+
+def test_dashboard_trigger_with_conf_and_clear_failed(mltop, api, tmp_path):
+    """:trigger with a conf shows the conf in the dialog before y, and the
+    run Airflow starts carries it; a conf that is not a JSON object is
+    refused with no dialog; :clear failed on the failed run lists what the
+    server's dry run would touch and, confirmed, the run goes on to
+    success (the flaky task on its second try)."""
+    t = Tmux(tmp_path, [str(mltop.binary), "-u", str(demo_store(
+        mltop, tmp_path)), "-p", "airflow+" + URL], dashboard_env(tmp_path),
+        size=(120, 30))
+    try:
+        t.wait(lambda s: "experiments" in s, "the dashboard")
+        t.keys(":pipelines mltop_flaky", "Enter")
+        t.wait(lambda s: "mltop_flaky" in s and "RUN" in s, "its runs")
+        t.keys(":trigger [1, 2]", "Enter")
+        s = t.wait(lambda s: "JSON object is needed" in s,
+                   "the refused conf")
+        assert "y: do it" not in s, s
+        t.keys(':trigger {"lr": 0.01,  "note": "from mltop"}', "Enter")
+        s = t.wait(lambda s: "y: do it" in s and '"note": "from mltop"'
+                   in s, "the dialog with the conf")
+        assert '"lr": 0.01' in s, s
+        t.keys("y")
+        s = t.wait(lambda s: "done: Trigger a run of mltop_flaky" in s,
+                   "the trigger done")
+        run_id = re.search(r"\(run ([^)]+)\)", s).group(1)
+        r = api.run("mltop_flaky", run_id)
+        assert r["conf"] == {"lr": 0.01, "note": "from mltop"}, r
+        r = api.wait_run("mltop_flaky", run_id)
+        assert r["state"] == "failed", r
+        t.keys(":refresh", "Enter")
+        t.wait(lambda s: re.search(r"^.*" + re.escape(run_id[:30]), s,
+                                   re.M), "the new run in the list")
+        # The newest run is the top row.
+        t.keys("g", ":clear failed", "Enter")
+        s = t.wait(lambda s: "Clear the failed tasks of mltop_flaky" in s
+                   and "flaky" in s and "y: do it" in s,
+                   "the dry run's list")
+        assert "cleared, runs again" in s, s
+        t.keys("y")
+        t.wait(lambda s: "done: Clear the failed tasks" in s, "clear done")
+        r = api.wait_run("mltop_flaky", run_id, {"success"}, timeout=240)
+        tries = {x["task_id"]: x["try_number"]
+                 for x in api.tasks("mltop_flaky", run_id)}
+        assert tries.get("flaky") == 2, tries
+    finally:
+        t.close()
