@@ -53,7 +53,13 @@ static void cmd_runs(struct tui *t, int argc, char **argv, const char *line)
 
 static void cmd_models(struct tui *t, int argc, char **argv, const char *line)
 {
+	struct model *m = tui_model(t);
+
 	(void)line;
+	if (argc == 2 && m->models_loaded && !model_registered(m, argv[1])) {
+		tui_message(t, true, "no registered model '%s'", argv[1]);
+		return;
+	}
 	/* The registry sits above the experiments: q goes back. */
 	tui_reset_to(t, "experiments");
 	tui_open(t, "models", NULL, NULL);
@@ -321,12 +327,17 @@ struct completion {
 	int n;
 };
 
+/* Each candidate once, however many runs log it. */
 static void comp_add(void *ctx, const char *word)
 {
 	struct completion *c = ctx;
 
-	if (c->n < 64 && strncmp(word, c->prefix, c->plen) == 0)
-		c->words[c->n++] = xstrdup(word);
+	if (c->n >= 64 || strncmp(word, c->prefix, c->plen) != 0)
+		return;
+	for (int i = 0; i < c->n; i++)
+		if (!strcmp(c->words[i], word))
+			return;
+	c->words[c->n++] = xstrdup(word);
 }
 
 void tui_complete(struct tui *t)
@@ -366,6 +377,10 @@ void tui_complete(struct tui *t)
 	} else if (!strcmp(first, "bind") && strchr(t->pbuf, ' ') != last) {
 		for (int i = 1; i < ACT__COUNT; i++)
 			comp_add(&c, action_defs[i].name);
+	} else if ((!strcmp(first, "color") || !strcmp(first, "colour")) &&
+		   strchr(t->pbuf, ' ') == last) {
+		for (int i = 0; i < SLOT__COUNT; i++)
+			comp_add(&c, slot_names[i]);
 	} else if (tui_top(t) && tui_top(t)->ops->complete) {
 		tui_top(t)->ops->complete(tui_top(t), first, comp_add, &c);
 	}

@@ -677,6 +677,20 @@ static int command(struct view *v, int argc, char **argv, char **err)
 
 	if (strcmp(argv[0], "metrics") != 0)
 		return -1;
+	/* A key no loaded run logs would be an empty column: say so. */
+	for (int i = 1; i < argc; i++) {
+		struct experiment *e = exp_of(v);
+		bool found = !strcmp(argv[i], "auto") || !e ||
+			     !e->runs_loaded;
+
+		for (size_t r = 0; e && !found && r < e->nruns_loaded; r++)
+			found = run_series(e->runs[r], argv[i]) != NULL;
+		if (!found) {
+			*err = xasprintf("metrics: no run here logs '%s' "
+					 "(Tab completes the keys)", argv[i]);
+			return -1;
+		}
+	}
 	free(p->user_keys);
 	p->user_keys = NULL;
 	if (argc == 1 || (argc == 2 && !strcmp(argv[1], "auto"))) {
