@@ -37,6 +37,80 @@ static int wait_ok(struct store *s, const char *what)
 	return 0;
 }
 
+static bool is_prefix(const char *id)
+{
+	size_t n = strlen(id);
+
+	return n >= 4 && n < 32 &&
+	       strspn(id, "0123456789abcdef") == n;
+}
+
+void cli_free_ids(char **ids, size_t n)
+{
+	for (size_t i = 0; ids && i < n; i++)
+		free(ids[i]);
+	free(ids);
+}
+
+char **cli_resolve_run_ids(struct store *s, const char *const *ids,
+			   size_t n)
+{
+	struct model *m = s->model;
+	char **out = xcalloc(n + 1, sizeof(*out));
+	bool any = false;
+
+	for (size_t i = 0; i < n; i++)
+		any |= is_prefix(ids[i]);
+	if (any && !m->exps_loaded) {
+		/* A server searches the experiments it knows. */
+		s->ops->load_experiments(s, &(struct store_req){
+			.forced = true, .include_deleted = true}, NULL, NULL);
+		if (wait_ok(s, "experiments") != 0)
+			goto fail;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (is_prefix(ids[i]))
+			s->ops->load_run_prefix(s, &CLI_REQ, ids[i], NULL,
+						NULL);
+	if (any && wait_ok(s, "runs") != 0)
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		const char *hit = NULL, *other = NULL;
+		size_t len = strlen(ids[i]);
+
+		if (!is_prefix(ids[i])) {
+			out[i] = xstrdup(ids[i]);
+			continue;
+		}
+		for (size_t e = 0; e < m->nexps; e++)
+			for (size_t r = 0; r < m->exps[e]->nruns_loaded; r++) {
+				const char *id = m->exps[e]->runs[r]->id;
+
+				if (strncmp(id, ids[i], len) != 0 ||
+				    (hit && !strcmp(hit, id)))
+					continue;
+				if (hit)
+					other = id;
+				else
+					hit = id;
+			}
+		if (!hit) {
+			msg_err("no run with id %s", ids[i]);
+			goto fail;
+		}
+		if (other) {
+			msg_err("run id %s is ambiguous: %s, %s%s", ids[i], hit,
+				other, "; give more of it");
+			goto fail;
+		}
+		out[i] = xstrdup(hit);
+	}
+	return out;
+fail:
+	cli_free_ids(out, n);
+	return NULL;
+}
+
 static void notice(struct store *s)
 {
 	if (s->model->notice)
@@ -320,7 +394,7 @@ int cli_runs(struct store *s, const struct cli_opts *o)
 int cli_metric(struct store *s, const struct cli_opts *o)
 {
 	char *ids = xstrdup(o->run_id), *save = NULL, *tok;
-	char **list = NULL;
+	char **list = NULL, **whole = NULL;
 	size_t n = 0, cap = 0;
 	struct jsonw w;
 	bool multi;
@@ -336,6 +410,11 @@ int cli_metric(struct store *s, const struct cli_opts *o)
 		msg_err("%s", "metric: no run id");
 		goto out;
 	}
+	whole = cli_resolve_run_ids(s, (const char *const *)list, n);
+	if (!whole)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		list[i] = whole[i];
 	for (size_t i = 0; i < n; i++)
 		s->ops->load_run(s, &CLI_REQ, list[i], NULL, NULL);
 	if (wait_ok(s, "run") != 0)
@@ -401,6 +480,7 @@ int cli_metric(struct store *s, const struct cli_opts *o)
 	}
 	rc = fflush(stdout) == 0 ? 0 : 2;
 out:
+	cli_free_ids(whole, n);
 	free(list);
 	free(ids);
 	return rc;

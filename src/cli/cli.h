@@ -51,6 +51,13 @@ struct cli_opts {
 int cli_experiments(struct store *s, const struct cli_opts *o);
 int cli_runs(struct store *s, const struct cli_opts *o);
 int cli_metric(struct store *s, const struct cli_opts *o);
+/* Run ids as a user gives them: whole, or a unique prefix of at least 4
+ * hex digits (the dashboard shows 8), as git takes commit ids. Returns
+ * the whole ids (owned, n of them; free with cli_free_ids), or NULL after
+ * saying why (no such run, or a prefix of several). */
+char **cli_resolve_run_ids(struct store *s, const char *const *ids,
+			   size_t n);
+void cli_free_ids(char **ids, size_t n);
 /* Runs side by side: info, params, tags, metric summaries (2 or more). */
 int cli_compare(struct store *s, const struct cli_opts *o);
 int cli_models(struct store *s, const struct cli_opts *o);

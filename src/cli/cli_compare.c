@@ -61,20 +61,23 @@ static int load(struct store *s, const struct cli_opts *o, struct run **runs)
 {
 	struct outcome *got = xcalloc(o->nrun_ids, sizeof(*got));
 	struct outcome hist = {0};
+	char **ids = cli_resolve_run_ids(s, o->run_ids, o->nrun_ids);
 	int rc = 0;
 
+	if (!ids) {
+		free(got);
+		return 2;
+	}
 	for (size_t i = 0; i < o->nrun_ids; i++)
-		s->ops->load_run(s, &CLI_REQ, o->run_ids[i], on_done,
-				 &got[i]);
+		s->ops->load_run(s, &CLI_REQ, ids[i], on_done, &got[i]);
 	store_wait(s);
 	for (size_t i = 0; i < o->nrun_ids && !rc; i++) {
 		runs[i] = got[i].failed ? NULL
-					: model_find_run(s->model, o->run_ids[i]);
+					: model_find_run(s->model, ids[i]);
 		if (runs[i])
 			continue;
 		if (not_found(&got[i]))
-			msg_err("no run with id %s",
-				o->run_ids[i]);
+			msg_err("no run with id %s", ids[i]);
 		else
 			msg_err("%s: %s", s->uri.display,
 				got[i].err);
@@ -106,6 +109,7 @@ out:
 		free(got[i].err);
 	free(got);
 	free(hist.err);
+	cli_free_ids(ids, o->nrun_ids);
 	return rc;
 }
 

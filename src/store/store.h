@@ -116,6 +116,13 @@ struct store_ops {
 	void (*load_tagged_runs)(struct store *s, const struct store_req *req,
 				 const char *key, const char *value,
 				 store_done_fn done, void *ud);
+	/* Every active run whose id starts with prefix (hex digits only; at
+	 * most a few), in any experiment known (a server searches the
+	 * experiments in the model: load them first): how a user's short id
+	 * becomes a run. */
+	void (*load_run_prefix)(struct store *s, const struct store_req *req,
+				const char *prefix, store_done_fn done,
+				void *ud);
 	/* Registered models (not prompts, which are kept but flagged) with
 	 * their aliases and tags; latest_version where the store says. */
 	void (*load_models)(struct store *s, const struct store_req *req,

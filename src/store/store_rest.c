@@ -561,6 +561,28 @@ static void rest_load_tagged_runs(struct store *s,
 	rest_send_op(o);
 }
 
+static void rest_load_run_prefix(struct store *s,
+				 const struct store_req *req,
+				 const char *prefix, store_done_fn done,
+				 void *ud)
+{
+	struct model *m = s->model;
+	struct op *o;
+
+	if (backing_off(s, req && req->forced) || !m->nexps ||
+	    strspn(prefix, "0123456789abcdefABCDEF") != strlen(prefix)) {
+		if (done)
+			done(s, !m->error, ud);
+		return;
+	}
+	o = rest_op_new(s, req, OP_TAGGED, done, ud);
+	o->run_ids = xmalloc(m->nexps * sizeof(*o->run_ids));
+	for (size_t i = 0; i < m->nexps; i++)
+		o->run_ids[o->nrun_ids++] = xstrdup(m->exps[i]->id);
+	o->filter = xasprintf("attributes.run_id LIKE '%s%%'", prefix);
+	rest_send_op(o);
+}
+
 /* A first fetch reads the whole history (paged); a refresh of a series
  * already held is batched with the others of this loop pass into one
  * bulk-interval request a metric key, from the last step held. */
@@ -813,6 +835,7 @@ const struct store_ops store_rest_ops = {
 	.load_history = rest_load_history,
 	.load_run = rest_load_run,
 	.load_tagged_runs = rest_load_tagged_runs,
+	.load_run_prefix = rest_load_run_prefix,
 	.load_models = rest_load_models,
 	.load_versions = rest_load_versions,
 	.registry_write = rest_registry_write,

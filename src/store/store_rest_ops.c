@@ -65,8 +65,8 @@ static json_t *counts_body(const struct op *o)
 	return b;
 }
 
-/* Runs with one tag in every experiment known: the filter is made by
- * rest_load_tagged_runs. */
+/* Runs matching a filter in every experiment known: a tag (made by
+ * rest_load_tagged_runs) or an id prefix (rest_load_run_prefix). */
 static json_t *tagged_body(const struct op *o)
 {
 	json_t *ids = json_array();

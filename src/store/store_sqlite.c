@@ -736,6 +736,16 @@ static void sqlite_load_tagged_runs(struct store *s,
 	j->value = xstrdup(value);
 }
 
+static void sqlite_load_run_prefix(struct store *s,
+				   const struct store_req *req,
+				   const char *prefix, store_done_fn done,
+				   void *ud)
+{
+	struct job *j = job_push(s, req, JOB_PREFIX, done, ud);
+
+	j->value = xstrdup(prefix);
+}
+
 static void sqlite_load_models(struct store *s, const struct store_req *req, store_done_fn done, void *ud)
 {
 	job_push(s, req, JOB_MODELS, done, ud);
@@ -774,6 +784,7 @@ static int (*const job_slice[])(struct store *, struct job *) = {
 	[JOB_HISTORY] = sqlite_job_history,
 	[JOB_RUN] = sqlite_job_run,
 	[JOB_TAGGED] = sqlite_job_tagged,
+	[JOB_PREFIX] = sqlite_job_prefix,
 	[JOB_MODELS] = sqlite_job_models,
 	[JOB_VERSIONS] = sqlite_job_versions,
 	[JOB_WRITE] = sqlite_job_write,
@@ -818,6 +829,7 @@ const struct store_ops store_sqlite_ops = {
 	.load_history = sqlite_load_history,
 	.load_run = sqlite_load_run,
 	.load_tagged_runs = sqlite_load_tagged_runs,
+	.load_run_prefix = sqlite_load_run_prefix,
 	.load_models = sqlite_load_models,
 	.load_versions = sqlite_load_versions,
 	.registry_write = sqlite_registry_write,

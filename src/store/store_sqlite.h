@@ -25,6 +25,7 @@ enum job_kind {
 	JOB_HISTORY,
 	JOB_RUN,
 	JOB_TAGGED,
+	JOB_PREFIX,
 	JOB_MODELS,
 	JOB_VERSIONS,
 	JOB_WRITE,
@@ -104,6 +105,7 @@ int sqlite_job_poll(struct store *s, struct job *j);
 int sqlite_job_history(struct store *s, struct job *j);
 int sqlite_job_run(struct store *s, struct job *j);
 int sqlite_job_tagged(struct store *s, struct job *j);
+int sqlite_job_prefix(struct store *s, struct job *j);
 /* store_sqlite_registry.c */
 int sqlite_job_models(struct store *s, struct job *j);
 int sqlite_job_versions(struct store *s, struct job *j);

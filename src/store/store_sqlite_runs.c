@@ -624,11 +624,13 @@ int sqlite_job_run(struct store *s, struct job *j)
 	return 1;
 }
 
-/* Runs carrying one tag, each read as sqlite_job_run reads one: the run
- * row, then its latest metrics, params and tags. At most TAGGED_MAX. */
-#define TAGGED_MAX 500
+/* Runs matching one condition (?1 and ?2 bound to a and b), each read as
+ * sqlite_job_run reads one: the run row, then its latest metrics, params
+ * and tags. At most LOAD_WHERE_MAX. */
+#define LOAD_WHERE_MAX 500
 
-int sqlite_job_tagged(struct store *s, struct job *j)
+static int load_where(struct store *s, const char *cond, const char *a,
+		      const char *b, const char *what)
 {
 	char *cols = run_columns(s), *sql;
 	sqlite3_stmt *st;
@@ -640,19 +642,18 @@ int sqlite_job_tagged(struct store *s, struct job *j)
 	size_t n = 0, cap = 0;
 	int rc, ret = 1;
 
-	sql = xasprintf("SELECT %s FROM runs r WHERE r.run_uuid IN (SELECT"
-			" t.run_uuid FROM tags t WHERE t.key = ?1 AND"
-			" t.value = ?2) AND r.lifecycle_stage = 'active'%s"
-			" LIMIT %d", cols,
+	sql = xasprintf("SELECT %s FROM runs r WHERE %s AND r.lifecycle_stage"
+			" = 'active'%s LIMIT %d", cols, cond,
 			impl(s)->cols.exp_workspace ? IN_WORKSPACE(3) : "",
-			TAGGED_MAX);
+			LOAD_WHERE_MAX);
 	free(cols);
 	st = sqlite_prep(s, sql);
 	free(sql);
 	if (!st)
 		return -1;
-	sqlite3_bind_text(st, 1, j->key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, j->value, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+	if (b)
+		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
 	sqlite_bind_workspace(s, st, 3);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *eid = sqlite_col_text(st, 9);
@@ -677,7 +678,7 @@ int sqlite_job_tagged(struct store *s, struct job *j)
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
-		sqlite_fail(s, rc, "reading tagged runs");
+		sqlite_fail(s, rc, what);
 		ret = -1;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -690,4 +691,18 @@ int sqlite_job_tagged(struct store *s, struct job *j)
 	}
 	free(found);
 	return ret;
+}
+
+int sqlite_job_tagged(struct store *s, struct job *j)
+{
+	return load_where(s, "r.run_uuid IN (SELECT t.run_uuid FROM tags t"
+			  " WHERE t.key = ?1 AND t.value = ?2)", j->key,
+			  j->value, "reading tagged runs");
+}
+
+/* substr, not LIKE or GLOB: a prefix holds no pattern characters. */
+int sqlite_job_prefix(struct store *s, struct job *j)
+{
+	return load_where(s, "substr(r.run_uuid, 1, length(?1)) = ?1",
+			  j->value, NULL, "reading runs by id");
 }

@@ -3,6 +3,7 @@
 #
 # Every value mltop prints is checked against what MlflowClient reads back
 # from the same file; error cases check exit codes and the one-line message.
+import json
 import os
 import random
 import shutil
@@ -636,3 +637,46 @@ def test_last_activity_is_the_last_end(mltop, store_factory, server_factory,
         .strftime("%Y-%m-%d %H:%M:%S")
     line = [x for x in p.stdout.decode().splitlines() if " ended " in x]
     assert line and want in line[0], (want, p.stdout.decode())
+
+
+@pytest.mark.parametrize("via", ["file", "server"])
+def test_run_id_prefix(mltop, store_factory, server_factory, via):
+    """A run is named by a unique prefix of its id, as the dashboard shows
+    it (8 digits), in metric and compare, on a file and through a server;
+    a prefix two runs share, and one no run has, are refused with a line
+    that says which."""
+    import sqlite3
+    s = store_factory("prefix.db")
+    eid = s.client.create_experiment("prefixes")
+    runs = [s.client.create_run(eid) for _ in range(3)]
+    for step in range(3):
+        s.client.log_metric(runs[0].info.run_id, "loss", 1.0 / (step + 1),
+                            step=step)
+    # Two bare runs made to share a prefix, as ids sometimes do.
+    con = sqlite3.connect(s.path)
+    with con:
+        for r in runs[1:]:
+            old = r.info.run_id
+            new = "abcd" + old[4:]
+            for table in ("tags", "params", "runs"):
+                con.execute(f"UPDATE {table} SET run_uuid = ? WHERE "
+                            "run_uuid = ?", (new, old))
+    con.close()
+    uri = s.uri if via == "file" else server_factory(s.path).url
+    rid = runs[0].info.run_id
+    whole = mltop.run("-u", uri, "metric", rid, "loss", "--json")
+    short = mltop.run("-u", uri, "metric", rid[:8], "loss", "--json")
+    assert whole.returncode == 0 and short.returncode == 0, short.stderr
+    assert short.stdout == whole.stdout
+    assert json.loads(short.stdout)["metrics"][2]["value"] == 1 / 3
+    p = mltop.run("-u", uri, "compare", rid[:6], "abcd" + runs[1].info
+                  .run_id[4:8], "--json")
+    assert p.returncode == 0, p.stderr
+    ids = [r["run_id"] for r in json.loads(p.stdout)["runs"]]
+    assert ids == [rid, "abcd" + runs[1].info.run_id[4:]]
+    p = mltop.run("-u", uri, "metric", "abcd", "loss")
+    assert p.returncode == 2
+    assert b"run id abcd is ambiguous" in p.stderr, p.stderr
+    p = mltop.run("-u", uri, "metric", "fffff", "loss")
+    assert p.returncode == 2 and b"no run with id fffff" in p.stderr, \
+        p.stderr
