@@ -420,6 +420,34 @@ int cli_metric(struct store *s, const struct cli_opts *o)
 	if (wait_ok(s, "run") != 0)
 		goto out;
 	notice(s);
+	{
+		/* A key none of the runs logs is a mistake, not an empty
+		 * history: say so, with the keys the first run has. */
+		bool logged = false;
+		struct run *r0 = model_find_run(s->model, list[0]);
+
+		for (size_t i = 0; i < n && !logged; i++) {
+			struct run *r = model_find_run(s->model, list[i]);
+			struct series *ser = r ? run_series(r, o->key) : NULL;
+
+			logged = ser && ser->has_latest;
+		}
+		if (!logged && r0) {
+			char keys[512] = "";
+			size_t len = 0;
+
+			for (size_t k = 0; k < r0->nmetrics && len < 400; k++)
+				len += (size_t)snprintf(keys + len,
+							sizeof(keys) - len,
+							"%s%s", k ? ", " : "",
+							r0->metrics[k].key);
+			msg_err("no metric '%s' in %s%s (%s%s)", o->key,
+				n > 1 ? "these runs" : "run ",
+				n > 1 ? "" : list[0], r0->nmetrics
+				? "it logs " : "it logs no metric", keys);
+			goto out;
+		}
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct run *r = model_find_run(s->model, list[i]);
 

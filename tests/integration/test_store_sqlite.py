@@ -643,8 +643,8 @@ def test_last_activity_is_the_last_end(mltop, store_factory, server_factory,
 def test_run_id_prefix(mltop, store_factory, server_factory, via):
     """A run is named by a unique prefix of its id, as the dashboard shows
     it (8 digits), in metric and compare, on a file and through a server;
-    a prefix two runs share, and one no run has, are refused with a line
-    that says which."""
+    a prefix two runs share, one no run has, and a metric the run does not
+    log are refused with a line that says which."""
     import sqlite3
     s = store_factory("prefix.db")
     eid = s.client.create_experiment("prefixes")
@@ -678,5 +678,11 @@ def test_run_id_prefix(mltop, store_factory, server_factory, via):
     assert p.returncode == 2
     assert b"run id abcd is ambiguous" in p.stderr, p.stderr
     p = mltop.run("-u", uri, "metric", "fffff", "loss")
-    assert p.returncode == 2 and b"no run with id fffff" in p.stderr, \
-        p.stderr
+    assert p.returncode == 2 and b"no metric" not in p.stderr and \
+        b"no run with id fffff" in p.stderr, p.stderr
+    # A key the run does not log is not an empty history.
+    for fmt in ([], ["--json"]):
+        p = mltop.run("-u", uri, "metric", rid[:8], "nosuch", *fmt)
+        assert p.returncode == 2 and p.stdout == b"", p
+        assert f"no metric 'nosuch' in run {rid} (it logs loss)".encode() \
+            in p.stderr, p.stderr
