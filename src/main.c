@@ -234,6 +234,27 @@ static int run_pipeline_command(const struct cli_command *cc,
 	return rc;
 }
 
+/* An option's bad value: the setting's own message starts with its name
+ * ("refresh: 0 is out of range"), which the flag replaces. */
+static void flag_error(const char *flag, const char *err)
+{
+	const char *colon = strstr(err, ": ");
+
+	msg_err("%s: %s", flag, colon ? colon + 2 : err);
+}
+
+/* Which command options were given (CF_ bits), to refuse one that means
+ * nothing to the command. */
+static unsigned flag_bit(int val, const char **name)
+{
+	for (size_t i = 0; i < cli_nflags; i++)
+		if (cli_flags[i].val == val) {
+			*name = cli_flags[i].name;
+			return cli_flags[i].bit;
+		}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli_opts co = {0};
@@ -243,6 +264,8 @@ int main(int argc, char **argv)
 	const char *demo_create_path = NULL, *demo_trainer_path = NULL;
 	const char *refresh = NULL, *timeout = NULL, *deadline = NULL;
 	const char *cmd, *pipelines = NULL;
+	const char *given_name[32] = {0};
+	unsigned given = 0;
 	const struct cli_command *cc;
 	char **pos;
 	size_t npos;
@@ -260,8 +283,20 @@ int main(int argc, char **argv)
 	theme_reset();
 	/* GNU getopt permutes: options may come before or after the command
 	 * word ("mltop runs --json"); what is left are the positionals. */
+	/* getopt's own errors name the program as a user types it, not by
+	 * the path it was started from. */
+	argv[0] = (char *)"mltop";
 	while ((c = getopt_long(argc, argv, cli_shortopts(), cli_longopts(),
 				NULL)) != -1) {
+		const char *fname = NULL;
+		unsigned bit = flag_bit(c, &fname);
+
+		if (bit && !(given & bit)) {
+			given |= bit;
+			for (int b = 0; b < 32; b++)
+				if (bit == 1u << b)
+					given_name[b] = fname;
+		}
 		switch (c) {
 		case 'u':
 			uri = optarg;
@@ -375,6 +410,25 @@ int main(int argc, char **argv)
 	}
 	cmd = optind < argc ? argv[optind++] : NULL;
 	cc = cmd ? cli_command_find(cmd) : NULL;
+	/* An option the command does not read would be ignored in silence:
+	 * refuse it (an unknown command gets its own error below). */
+	if (!cmd || cc) {
+		unsigned extra = given & ~(cc ? cc->flags : CLI_DASHBOARD_FLAGS);
+
+		for (int b = 0; extra && b < 32; b++)
+			if (extra & (1u << b)) {
+				if (cc)
+					msg_err("--%s means nothing to `mltop "
+						"%s` (see mltop --help)",
+						given_name[b], cc->name);
+				else
+					msg_err("--%s means nothing to the "
+						"dashboard: it goes with a "
+						"command (see mltop --help)",
+						given_name[b]);
+				return 1;
+			}
+	}
 	pos = argv + optind;
 	npos = (size_t)(argc - optind);
 	/* Found while parsing, before --demo-create runs: no command but a
@@ -413,15 +467,15 @@ int main(int argc, char **argv)
 		free(path);
 	}
 	if (refresh && opt_set(OPT_REFRESH, refresh, &err) != 0) {
-		msg_err("--refresh: %s", err);
+		flag_error("--refresh", err);
 		return 1;
 	}
 	if (timeout && opt_set(OPT_HTTP_TIMEOUT, timeout, &err) != 0) {
-		msg_err("--timeout: %s", err);
+		flag_error("--timeout", err);
 		return 1;
 	}
 	if (deadline && opt_set(OPT_DEADLINE, deadline, &err) != 0) {
-		msg_err("--deadline: %s", err);
+		flag_error("--deadline", err);
 		return 1;
 	}
 	if (theme && opt_set(OPT_THEME, theme, &err) != 0)
