@@ -70,6 +70,11 @@ static int load(struct store *s, const struct cli_opts *o, struct run **runs)
 	}
 	for (size_t i = 0; i < o->nrun_ids; i++)
 		s->ops->load_run(s, &CLI_REQ, ids[i], on_done, &got[i]);
+	/* Experiments by name in the comparison (deleted ones too: a run
+	 * keeps its experiment). */
+	if (!s->model->exps_loaded)
+		s->ops->load_experiments(s, &(struct store_req){
+			.forced = true, .include_deleted = true}, NULL, NULL);
 	store_wait(s);
 	for (size_t i = 0; i < o->nrun_ids && !rc; i++) {
 		runs[i] = got[i].failed ? NULL
@@ -335,12 +340,22 @@ static void print_tables(const struct comparison *c, bool diff_only)
 		size_t to = from + RUNS_A_BLOCK < c->nruns
 				? from + RUNS_A_BLOCK : c->nruns;
 
+		/* The sections of --json, in its order. */
+		fputc('\n', stdout);
+		print_rows(c, heads, "INFO", c->info, c->ninfo, diff_only, from,
+			   to);
 		fputc('\n', stdout);
 		if (c->nparams)
 			print_rows(c, heads, "PARAM", c->params, c->nparams,
 				   diff_only, from, to);
 		else
 			fputs("(no params)\n", stdout);
+		fputc('\n', stdout);
+		if (c->ntags)
+			print_rows(c, heads, "TAG", c->tags, c->ntags,
+				   diff_only, from, to);
+		else
+			fputs("(no tags)\n", stdout);
 		fputc('\n', stdout);
 		if (c->nmetrics)
 			print_metrics(c, heads, from, to);
@@ -371,7 +386,8 @@ int cli_compare(struct store *s, const struct cli_opts *o)
 	}
 	if (s->model->notice)
 		msg_err("warning: %s", s->model->notice);
-	compare_build(&c, runs, o->nrun_ids, clock_now_ms(), dir_prefs());
+	compare_build(&c, runs, o->nrun_ids, clock_now_ms(), dir_prefs(),
+		      s->model);
 	if (o->json)
 		print_json(&c, o->diff);
 	else

@@ -350,7 +350,8 @@ static void metric_init(struct cmp_metric *m, const char *key,
 }
 
 void compare_build(struct comparison *c, struct run **runs, size_t n,
-		   int64_t now_ms, const struct direction_prefs *prefs)
+		   int64_t now_ms, const struct direction_prefs *prefs,
+		   struct model *model)
 {
 	struct keyset ks = {0};
 
@@ -365,8 +366,15 @@ void compare_build(struct comparison *c, struct run **runs, size_t n,
 	for (size_t k = 0; k < NINFO; k++) {
 		char **vals = xcalloc(n ? n : 1, sizeof(*vals));
 
-		for (size_t i = 0; i < n; i++)
-			vals[i] = info_value(runs[i], k, now_ms);
+		for (size_t i = 0; i < n; i++) {
+			struct experiment *e = model && k == NINFO - 1 &&
+				runs[i]->experiment_id
+				? model_experiment(model, runs[i]->experiment_id)
+				: NULL;
+
+			vals[i] = e && e->name ? xstrdup(e->name)
+					       : info_value(runs[i], k, now_ms);
+		}
 		row_init(&c->info[k], info_keys[k], vals, n);
 	}
 	rows_from_lists(&c->params, &c->nparams, runs, n, false);

@@ -65,9 +65,11 @@ struct comparison {
 };
 
 /* Build from runs whose params, tags, latest metrics and (for min/max)
- * histories are loaded. now_ms gives running runs their duration. */
+ * histories are loaded. now_ms gives running runs their duration; m, the
+ * model holding them, names their experiments (NULL: ids). */
 void compare_build(struct comparison *c, struct run **runs, size_t n,
-		   int64_t now_ms, const struct direction_prefs *prefs);
+		   int64_t now_ms, const struct direction_prefs *prefs,
+		   struct model *m);
 void compare_free(struct comparison *c);
 
 /* Experiments side by side. */

@@ -237,7 +237,7 @@ static void rebuild(struct view *v)
 	/* Durations of running runs move with the clock: build every pass;
 	 * it is a handful of runs. */
 	compare_build(&p->cmp, p->runs, p->nruns, clock_now_ms(),
-		      dir_prefs());
+		      dir_prefs(), tui_model(v->tui));
 	p->built = true;
 	p->nrows = 0;
 	if (p->nruns == 0) {

@@ -4,6 +4,7 @@
 # get_metric_history), on the SQLite file and through a real `mlflow
 # server` on it: both must print the same bytes.
 import math
+import re
 import sys
 import time
 
@@ -145,7 +146,8 @@ def expected(client, ids):
                      for r in runs],
         "user": [r.info.user_id for r in runs],
         "source": [r.data.tags.get("mlflow.source.name") for r in runs],
-        "experiment": [r.info.experiment_id for r in runs],
+        "experiment": [client.get_experiment(r.info.experiment_id).name
+                       for r in runs],
     }
     out["info"] = [_row(k, v) for k, v in info.items()]
     for what in ("params", "tags"):
@@ -297,6 +299,24 @@ def test_table(mltop, cmp_store):
     assert head.split() == ["PARAM", "ra", "rb", "rc", "DIFFERS"]
     assert lines.index(head) < next(i for i, ln in enumerate(lines)
                                     if ln.startswith("METRIC"))
+    # The sections of --json, in its order: INFO, PARAM, TAG, METRIC;
+    # experiments by name.
+    order = [next(i for i, ln in enumerate(lines) if ln.startswith(h))
+             for h in ("INFO ", "PARAM ", "TAG ", "METRIC ")]
+    assert order == sorted(order), out
+    info = {ln.split()[0]: ln.split() for ln in
+            lines[order[0]:order[1]] if ln.strip()}
+    assert info["status"][1:] == ["FINISHED", "FAILED", "KILLED", "yes"], \
+        out
+    want = [MlflowClient(tracking_uri=uri).get_experiment(
+        MlflowClient(tracking_uri=uri).get_run(ids[k]).info.experiment_id)
+        .name for k in ("ra", "rb", "rc")]
+    exp_line = next(ln for ln in lines[order[0]:order[1]]
+                    if ln.startswith("experiment "))
+    assert re.match(r"experiment +" + " +".join(map(re.escape, want)) +
+                    " +yes$", exp_line), exp_line
+    tags = [ln.split()[0] for ln in lines[order[2]:order[3]] if ln.strip()]
+    assert "mlflow.runName" in tags, out
     diff = both(mltop, uri, url, ["compare", *run_ids, "--diff"]).decode()
     assert "seed" not in diff and "only_a" in diff
 

@@ -150,7 +150,7 @@ expect_grep four "^mltop › experiments › compare 4 runs"
 expect_grep four "^4 runs  *dart-boosting  *deberta-v3-base  *roberta-large-lr1…"
 expect_grep four "runs 1-3 of 4  <> scroll"
 expect_grep four "^≠ status  *FINISHED  *RUNNING  *FINISHED"
-expect_grep four "^≠ experiment  *3  *2  *2"
+expect_grep four "^≠ experiment  *churn-lightgbm  *bert-finetune-sst2  *bert-finetune-sst2"
 expect_grep four "^≠ boosting_type  *dart  *–  *–"
 expect scrolled
 expect_grep scrolled "runs 2-4 of 4"

@@ -188,7 +188,7 @@ static void test_runs(void)
 	runs[0] = a;
 	runs[1] = b;
 	runs[2] = c;
-	compare_build(&cmp, runs, 3, t0 + 3723000, NULL);
+	compare_build(&cmp, runs, 3, t0 + 3723000, NULL, NULL);
 	is_int(cmp.nruns, 3, "three runs");
 	ok(cmp.runs[0] == a && cmp.runs[2] == c, "runs kept in order");
 
@@ -290,7 +290,7 @@ static void test_runs(void)
 	/* Two runs only, and a metric a run has none of. */
 	runs[0] = a;
 	runs[1] = c;
-	compare_build(&cmp, runs, 2, t0, NULL);
+	compare_build(&cmp, runs, 2, t0, NULL, NULL);
 	r = row(cmp.params, cmp.nparams, "opt");
 	ok(r && !r->differs, "adam and adam: same for these two");
 	r = row(cmp.params, cmp.nparams, "only_b");
