@@ -400,6 +400,16 @@ static void run_index_rebuild(struct experiment *e)
 	}
 }
 
+bool run_stalled(const struct run *r, int64_t now, int64_t stall_ms)
+{
+	int64_t last = r->last_point_ms > r->start_time ? r->last_point_ms
+							: r->start_time;
+
+	if (r->child_activity_ms > last)
+		last = r->child_activity_ms;
+	return r->status == RUN_RUNNING && last > 0 && now - last > stall_ms;
+}
+
 void experiment_child_activity(struct experiment *e)
 {
 	for (size_t i = 0; i < e->nruns_loaded; i++)

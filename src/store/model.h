@@ -217,6 +217,9 @@ struct experiment *model_experiment_by_name(struct model *m,
 struct run *model_find_run(struct model *m, const char *id);
 
 struct run *experiment_run(struct experiment *e, const char *run_id);
+/* A running run with no new point (nor start, nor a running child's
+ * point) for more than stall_ms, at now. */
+bool run_stalled(const struct run *r, int64_t now, int64_t stall_ms);
 /* Set every run's child_activity_ms from its running descendants (up to
  * 16 levels; a parent cycle stops there). */
 void experiment_child_activity(struct experiment *e);

@@ -88,6 +88,7 @@ void tui_message(struct tui *t, bool error, const char *fmt, ...)
 	va_end(ap);
 	t->msg_error = error;
 	t->msg_until = clock_mono_ms() + MSG_MS;
+	t->msg_while_busy = false;
 	t->dirty = true;
 }
 
@@ -487,7 +488,10 @@ static void handle_action(struct tui *t, enum action a)
 			if (v)
 				v->ops->reload(v, true);
 			tui_schedule_refresh(t);
+			/* Says what is happening while it happens, not for a
+			 * fixed time after a local store finished at once. */
 			tui_message(t, false, "reloading");
+			t->msg_while_busy = true;
 			break;
 		case ACT_TOGGLE_DELETED: {
 			char *err = NULL;
@@ -845,6 +849,11 @@ int tui_run(struct store *s, const struct tui_opts *o)
 
 		settle(t);
 		open_wanted(t);
+		if (t->msg_while_busy && !busy(t)) {
+			t->msg_while_busy = false;
+			t->msg_until = 0;
+			t->dirty = true;
+		}
 		now = clock_mono_ms();
 		if ((t->dirty || t->painted_gen != t->model->generation ||
 		     clock_now_ms() / 1000 != t->painted_sec) &&

@@ -47,6 +47,10 @@ struct view_ops {
 	 * KEY_* code); true when the view took it (an open dialog takes
 	 * every key). NULL: the keymap always decides. */
 	bool (*key)(struct view *v, int ch, bool is_key);
+	/* What it shows can no longer change (a run that ended), so it is
+	 * not refreshed: the status line says that instead of counting the
+	 * time since the last refresh. NULL: never. */
+	const char *(*settled)(struct view *v);
 };
 
 struct view {

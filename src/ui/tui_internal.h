@@ -49,6 +49,7 @@ struct tui {
 	char *msg;
 	bool msg_error;
 	int64_t msg_until;
+	bool msg_while_busy;     /* it goes once nothing is loading */
 
 	bool help_on;
 	int help_top;

@@ -113,6 +113,9 @@ static void paint_status(struct tui *t, int y, int w)
 		snprintf(left, sizeof(left), "%s  %s", t->store->uri.display,
 			 m->progress);
 	} else {
+		const char *done = v && v->ops->settled ? v->ops->settled(v)
+							: NULL;
+
 		if (m->last_refresh_ms > 0)
 			format_ago(m->last_refresh_ms, clock_now_ms(), ago,
 				   sizeof(ago));
@@ -120,8 +123,8 @@ static void paint_status(struct tui *t, int y, int w)
 			snprintf(ago, sizeof(ago), "loading");
 		snprintf(left, sizeof(left), "%s  %s%s%s",
 			 t->store->uri.display,
-			 m->last_refresh_ms > 0 ? "refreshed " : "", ago,
-			 m->notice ? "  ! " : "");
+			 done ? "" : m->last_refresh_ms > 0 ? "refreshed " : "",
+			 done ? done : ago, m->notice ? "  ! " : "");
 		if (m->notice) {
 			size_t l = strlen(left);
 

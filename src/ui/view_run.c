@@ -211,9 +211,16 @@ static int draw_info(struct run *r, int y, int x, int w)
 		snprintf(b, sizeof(b), "-");
 	snprintf(line, sizeof(line), "%-9s started %s, %s%s", r->status_str
 		 ? r->status_str : "?", a, b, r->end_time ? "" : " so far");
+	/* As the runs view marks it (MLflow leaves a dead run RUNNING for
+	 * ever); the line below says when its last point came. */
+	if (run_stalled(r, now, (int64_t)(opt_number(OPT_STALL) * 1000)))
+		snprintf(line + strlen(line), sizeof(line) - strlen(line),
+			 "  %s stalled", draw_unicode() ? "⚠" : "!");
 	draw_text(y + 1, x, w, line, SLOT_DEFAULT, 0, ALIGN_LEFT);
 	draw_text(y + 1, x, 9, r->status_str ? r->status_str : "?",
-		  r->status == RUN_RUNNING ? SLOT_RUN_RUNNING
+		  run_stalled(r, now, (int64_t)(opt_number(OPT_STALL) * 1000))
+		  ? SLOT_RUN_STALLED
+		  : r->status == RUN_RUNNING ? SLOT_RUN_RUNNING
 		  : r->status == RUN_FAILED ? SLOT_RUN_FAILED
 		  : r->status == RUN_KILLED ? SLOT_RUN_KILLED
 					    : SLOT_RUN_FINISHED,
@@ -382,6 +389,15 @@ static void reload(struct view *v, bool full)
 	P(v)->dirty = true;
 }
 
+static const char *settled(struct view *v)
+{
+	struct run *r = run_of(v);
+
+	return r && r->status != RUN_RUNNING && r->status != RUN_SCHEDULED &&
+	       r->status != RUN_UNKNOWN ? "run ended: nothing to refresh"
+					: NULL;
+}
+
 static const char *title(struct view *v)
 {
 	struct run_view *p = P(v);
@@ -418,6 +434,7 @@ static const struct view_ops run_ops = {
 	.reload = reload,
 	.title = title,
 	.filter_changed = filter_changed,
+	.settled = settled,
 };
 
 struct view *view_run_new(struct tui *t, const char *experiment_id,

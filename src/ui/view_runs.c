@@ -65,21 +65,15 @@ static struct experiment *exp_of(struct view *v)
 
 /* --- status ------------------------------------------------------------ */
 
-static bool run_stalled(const struct run *r)
+static bool stalled(const struct run *r)
 {
-	int64_t last = r->last_point_ms > r->start_time ? r->last_point_ms
-							: r->start_time;
-
-	if (r->child_activity_ms > last)
-		last = r->child_activity_ms;
-
-	return r->status == RUN_RUNNING && last > 0 &&
-	       clock_now_ms() - last > (int64_t)(opt_number(OPT_STALL) * 1000);
+	return run_stalled(r, clock_now_ms(),
+			   (int64_t)(opt_number(OPT_STALL) * 1000));
 }
 
 static enum slot status_slot(const struct run *r)
 {
-	if (run_stalled(r))
+	if (stalled(r))
 		return SLOT_RUN_STALLED;
 	switch (r->status) {
 	case RUN_RUNNING:
@@ -104,7 +98,7 @@ static const char *status_glyph(const struct run *r)
 	static const char *const spin_a[] = {"|", "/", "-", "\\"};
 	bool u = draw_unicode();
 
-	if (run_stalled(r))
+	if (stalled(r))
 		return u ? "⚠" : "!";
 	switch (r->status) {
 	case RUN_RUNNING:

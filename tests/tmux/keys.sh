@@ -4,7 +4,8 @@
 # decoded or swallowed whole, never read as Esc plus letters: End goes to
 # the last row and Home to the first without leaving the view or
 # quitting; Delete, Insert and F-keys change nothing; a plain Esc on the
-# top view says how to quit instead of quitting.
+# top view says how to quit instead of quitting. r says "reloading" only
+# while it reloads.
 name=keys
 . "$(dirname "$0")/lib.sh"
 "$MLTOP" --demo-create "$work/demo.db" >/dev/null 2>&1 ||
@@ -48,6 +49,14 @@ if grep -q "mltop-exited" "$work/pane"; then
     nok "Esc on the top view did not quit"
 else
     ok "Esc on the top view did not quit"
+fi
+# r on a local store: "reloading" while it reloads, then the usual
+# "refreshed", not "reloading" for a fixed five seconds.
+T send-keys -t main r
+if wait_for "refreshed just now" 2 && ! grep -q "reloading" "$work/pane"; then
+    ok "r: refreshed as soon as the reload is done"
+else
+    nok "r: refreshed as soon as the reload is done"; sed 's/^/# /' "$work/pane"
 fi
 T send-keys -t main q
 check "q quits" "mltop-exited-0"
