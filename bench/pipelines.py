@@ -13,6 +13,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -33,13 +35,21 @@ class Api:
             self.token = json.load(r)["access_token"]
 
     def call(self, method, path, body=None):
-        req = urllib.request.Request(
-            self.url + "/api/v2" + path, method=method,
-            data=None if body is None else json.dumps(body).encode(),
-            headers={"Authorization": "Bearer " + self.token,
-                     "Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=60) as r:
-            return json.load(r)
+        """One API call; a 5xx (Airflow's SQLite store is busy while 20
+        tasks start on two cores) is tried again, up to 10 times."""
+        for attempt in range(10):
+            req = urllib.request.Request(
+                self.url + "/api/v2" + path, method=method,
+                data=None if body is None else json.dumps(body).encode(),
+                headers={"Authorization": "Bearer " + self.token,
+                         "Content-Type": "application/json"})
+            try:
+                with urllib.request.urlopen(req, timeout=60) as r:
+                    return json.load(r)
+            except urllib.error.HTTPError as e:
+                if e.code < 500 or attempt == 9:
+                    raise
+            time.sleep(1 + attempt)
 
 
 def wait_for(what, fn, timeout=600):
@@ -50,7 +60,7 @@ def wait_for(what, fn, timeout=600):
             return v
         if time.monotonic() > deadline:
             run.die("waited %d s for %s" % (timeout, what))
-        time.sleep(1)
+        time.sleep(2)
 
 
 def prepare(api):
@@ -67,7 +77,8 @@ def prepare(api):
                            {"logical_date": None})["dag_run_id"]
 
     def running():
-        states = [api.call("GET", "/dags/%s/dagRuns/%s" % (d, r))["state"]
+        states = [api.call("GET", "/dags/%s/dagRuns/%s"
+                           % (d, urllib.parse.quote(r, safe="")))["state"]
                   for d, r in runs.items()]
         return all(s == "running" for s in states)
     wait_for("%d running runs" % len(runs), running)
@@ -159,7 +170,7 @@ def main():
 
         wide = runs["bench_wide"]
         tis = api.call("GET", "/dags/bench_wide/dagRuns/%s/taskInstances"
-                       % wide)["total_entries"]
+                       % urllib.parse.quote(wide, safe=""))["total_entries"]
 
         def run_ok(screen):
             if "c0_s0" not in screen or "bench_wide >" not in screen:

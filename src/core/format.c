@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "core/format.h"
+#include "core/xmalloc.h"
 
 int value_is_inf(double v)
 {
@@ -373,4 +374,27 @@ void format_bytes(uint64_t n, char *buf, size_t bufsz)
 	else
 		snprintf(buf, bufsz, "%.0f%s", v, unit[u]);
 	uselocale(old);
+}
+
+char *base64_encode(const void *data, size_t n)
+{
+	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+				  "qrstuvwxyz0123456789+/";
+	const unsigned char *p = data;
+	char *out = xmalloc((n + 2) / 3 * 4 + 1), *o = out;
+
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16;
+
+		if (i + 1 < n)
+			v |= (unsigned)p[i + 1] << 8;
+		if (i + 2 < n)
+			v |= p[i + 2];
+		*o++ = abc[v >> 18 & 63];
+		*o++ = abc[v >> 12 & 63];
+		*o++ = i + 1 < n ? abc[v >> 6 & 63] : '=';
+		*o++ = i + 2 < n ? abc[v & 63] : '=';
+	}
+	*o = '\0';
+	return out;
 }

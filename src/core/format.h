@@ -12,6 +12,8 @@
  * Every number here is written in the C locale ("0.5" whatever
  * LC_NUMERIC says). */
 int value_is_inf(double v);
+/* RFC 4648 base64 of n bytes, NUL-terminated; owned. */
+char *base64_encode(const void *data, size_t n);
 
 /* A metric value in at most `width` characters (width >= 6): "0.9213",
  * "1.23e-05", "-4.5e+12", "12345", "NaN", "+Inf", "-Inf". Picks %g-style

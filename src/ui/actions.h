@@ -62,6 +62,13 @@
 	X(CLEAR, "clear", "C",                                                \
 	  "pipelines: clear a run, or a task and its downstream (asks first)") \
 	X(FOLLOW, "follow", "f", "task log: follow new lines while it runs")  \
+	X(PAUSE, "pause", "z",                                                \
+	  "freeze live updates (and a live sort's reordering); z again resumes") \
+	X(YANK, "yank", "y",                                                  \
+	  "copy the selected id or URI (runs:/ID, models:/NAME/V) to the "   \
+	  "clipboard (OSC 52)")                                               \
+	X(YANK_WEB, "yank-web", "Y",                                          \
+	  "copy the web UI address of what is selected (MLflow or Airflow)")  \
 	X(COMMAND, "command", ":", "enter a command (:q, :set, :metrics ...)") \
 	X(HELP, "help", "? <F1>", "show this help")
 

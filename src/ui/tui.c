@@ -46,6 +46,74 @@ static void restore_terminal(void)
 		endwin();
 }
 
+/* "scheme://user:***@host/base" without its credentials. */
+static char *web_base(const char *display, const char *drop_prefix)
+{
+	const char *s = display, *at, *slash;
+	char *out;
+
+	if (drop_prefix && !strncmp(s, drop_prefix, strlen(drop_prefix)))
+		s += strlen(drop_prefix);
+	slash = strstr(s, "://");
+	if (!slash)
+		return NULL;
+	at = strchr(slash + 3, '@');
+	if (at && (!strchr(slash + 3, '/') || at < strchr(slash + 3, '/')))
+		out = xasprintf("%.*s%s", (int)(slash + 3 - s), s, at + 1);
+	else
+		out = xstrdup(s);
+	if (*out && out[strlen(out) - 1] == '/')
+		out[strlen(out) - 1] = '\0';
+	return out;
+}
+
+char *tui_web_url(struct tui *t, const char *path)
+{
+	char *base, *url;
+
+	if (t->store->uri.kind != URI_HTTP)
+		return NULL;
+	base = web_base(t->store->uri.display, NULL);
+	url = base ? xasprintf("%s/%s", base, path) : NULL;
+	free(base);
+	return url;
+}
+
+char *tui_pipes_web_url(struct tui *t, const char *path)
+{
+	char *base, *url;
+
+	if (!t->pipes)
+		return NULL;
+	base = web_base(t->pipes->display, "airflow+");
+	url = base ? xasprintf("%s/%s", base, path) : NULL;
+	free(base);
+	return url;
+}
+
+/* y and Y: the view's text to the terminal's clipboard with OSC 52
+ * (through SSH and tmux alike), and in the status line for terminals
+ * that ignore it. */
+static void yank(struct tui *t, struct view *v, bool web)
+{
+	char *text = v && v->ops->yank ? v->ops->yank(v, web) : NULL;
+	char *b64;
+
+	if (!text) {
+		tui_message(t, true, "%s", web ? "no web UI address here (a "
+			    "local store has none)" : "nothing to copy here");
+		return;
+	}
+	b64 = base64_encode(text, strlen(text));
+	if (!t->script) {
+		printf("\033]52;c;%s\a", b64);
+		fflush(stdout);
+	}
+	tui_message(t, false, "copied: %s", text);
+	free(b64);
+	free(text);
+}
+
 struct store *tui_store(struct tui *t)
 {
 	return t->store;
@@ -504,6 +572,18 @@ static void handle_action(struct tui *t, enum action a)
 							       : "hiding");
 			break;
 		}
+		case ACT_PAUSE:
+			t->paused = !t->paused;
+			tui_message(t, false, "%s", t->paused
+				    ? "paused: the screen stays as it is (z resumes)"
+				    : "resumed");
+			if (!t->paused && v)
+				v->ops->reload(v, false);
+			break;
+		case ACT_YANK:
+		case ACT_YANK_WEB:
+			yank(t, v, a == ACT_YANK_WEB);
+			break;
 		case ACT_NONE:
 			break;
 		default:
@@ -856,7 +936,7 @@ int tui_run(struct store *s, const struct tui_opts *o)
 		}
 		now = clock_mono_ms();
 		if ((t->dirty || t->painted_gen != t->model->generation ||
-		     clock_now_ms() / 1000 != t->painted_sec) &&
+		     (!t->paused && clock_now_ms() / 1000 != t->painted_sec)) &&
 		    now - t->last_paint >= (t->model->pending ? PAINT_MIN_MS
 							     : 0)) {
 			tui_paint(t);
@@ -903,7 +983,8 @@ int tui_run(struct store *s, const struct tui_opts *o)
 		    !t->quit && !t->dirty &&
 		    t->painted_gen == t->model->generation)
 			script_step(t);
-		if (!t->script && clock_mono_ms() >= t->next_refresh) {
+		if (!t->script && !t->paused &&
+		    clock_mono_ms() >= t->next_refresh) {
 			if (tui_top(t))
 				tui_top(t)->ops->reload(tui_top(t), false);
 			tui_schedule_refresh(t);

@@ -51,6 +51,10 @@ struct view_ops {
 	 * not refreshed: the status line says that instead of counting the
 	 * time since the last refresh. NULL: never. */
 	const char *(*settled)(struct view *v);
+	/* What y copies (web false: an id or a URI such as runs:/ID/ or
+	 * models:/NAME/V) or Y (web true: the web UI's address, from
+	 * tui_web_url / tui_pipes_web_url); owned, NULL: nothing here. */
+	char *(*yank)(struct view *v, bool web);
 };
 
 struct view {
@@ -72,6 +76,11 @@ struct tui_opts {
 int tui_run(struct store *s, const struct tui_opts *o);
 
 /* For views. */
+/* The tracking server's web UI address of path ("#/experiments/1"),
+ * credentials left out; owned, NULL for a local store. */
+char *tui_web_url(struct tui *t, const char *path);
+/* The same for the pipeline source's web UI ("dags/x/runs/y"). */
+char *tui_pipes_web_url(struct tui *t, const char *path);
 struct store *tui_store(struct tui *t);
 /* The pipeline source, or NULL when mltop runs without one. */
 struct pipe_source *tui_pipes(struct tui *t);

@@ -50,6 +50,7 @@ struct tui {
 	bool msg_error;
 	int64_t msg_until;
 	bool msg_while_busy;     /* it goes once nothing is loading */
+	bool paused;             /* z: no refresh until z again */
 
 	bool help_on;
 	int help_top;

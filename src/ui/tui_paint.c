@@ -140,6 +140,11 @@ static void paint_status(struct tui *t, int y, int w)
 
 		snprintf(right + l, sizeof(right) - l, "+deleted ");
 	}
+	if (t->paused) {
+		size_t l = strlen(right);
+
+		snprintf(right + l, sizeof(right) - l, "PAUSED ");
+	}
 	for (int k = 0; k < MARK__N; k++) {
 		size_t l = strlen(right), n = t->marks[k].n;
 

@@ -310,6 +310,24 @@ static void vfree(struct view *v)
 	free(p);
 }
 
+/* y: the experiment's id; Y: its MLflow UI page. */
+static char *yank(struct view *v, bool web)
+{
+	struct exps_view *p = P(v);
+	struct experiment *e = p->table.sel < p->nrows
+		? p->rows[p->table.sel] : NULL;
+	char *path, *url;
+
+	if (!e)
+		return NULL;
+	if (!web)
+		return xstrdup(e->id);
+	path = xasprintf("#/experiments/%s", e->id);
+	url = tui_web_url(v->tui, path);
+	free(path);
+	return url;
+}
+
 static const struct view_ops experiments_ops = {
 	.name = "experiments",
 	.free = vfree,
@@ -318,7 +336,7 @@ static const struct view_ops experiments_ops = {
 	.action = action,
 	.reload = reload,
 	.title = title,
-	.filter_changed = filter_changed,
+	.filter_changed = filter_changed,	.yank = yank,
 };
 
 struct view *view_experiments_new(struct tui *t)

@@ -372,6 +372,24 @@ static void vfree(struct view *v)
 	free(p);
 }
 
+/* y: models:/NAME; Y: its MLflow UI page. */
+static char *yank(struct view *v, bool web)
+{
+	struct models_view *p = P(v);
+	struct registered_model *rm = p->table.sel < p->nrows
+		? p->rows[p->table.sel] : NULL;
+	char *path, *url;
+
+	if (!rm)
+		return NULL;
+	if (!web)
+		return xasprintf("models:/%s", rm->name);
+	path = xasprintf("#/models/%s", rm->name);
+	url = tui_web_url(v->tui, path);
+	free(path);
+	return url;
+}
+
 static const struct view_ops models_ops = {
 	.name = "models",
 	.free = vfree,
@@ -380,7 +398,7 @@ static const struct view_ops models_ops = {
 	.action = action,
 	.reload = reload,
 	.title = title,
-	.filter_changed = filter_changed,
+	.filter_changed = filter_changed,	.yank = yank,
 };
 
 struct view *view_models_new(struct tui *t)

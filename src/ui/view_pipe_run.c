@@ -678,6 +678,36 @@ static void vfree(struct view *v)
 	free(p);
 }
 
+/* y: the task's id (a nested run's child: its run id); Y: the task in
+ * Airflow's UI, or the child run in MLflow's. */
+static char *yank(struct view *v, bool web)
+{
+	struct run_view *p = P(v);
+	struct trow *r = selected_row(v);
+	char *path, *url;
+
+	if (!r)
+		return NULL;
+	if (p->exp_id) {
+		const char *id = r->mrun ? r->mrun->id : NULL;
+
+		if (!id)
+			return NULL;
+		if (!web)
+			return xstrdup(id);
+		path = xasprintf("#/experiments/%s/runs/%s", p->exp_id, id);
+		url = tui_web_url(v->tui, path);
+	} else {
+		if (!web)
+			return xstrdup(r->task_id);
+		path = xasprintf("dags/%s/runs/%s/tasks/%s", p->dag, p->run,
+				 r->task_id);
+		url = tui_pipes_web_url(v->tui, path);
+	}
+	free(path);
+	return url;
+}
+
 static const struct view_ops run_ops = {
 	.name = "pipeline-run",
 	.free = vfree,
@@ -687,7 +717,7 @@ static const struct view_ops run_ops = {
 	.reload = reload,
 	.title = title,
 	.key = key,
-	.command = command,
+	.command = command,	.yank = yank,
 };
 
 struct view *view_nested_run_new(struct tui *t, const char *exp_id,

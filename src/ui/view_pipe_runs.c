@@ -305,6 +305,22 @@ static void vfree(struct view *v)
 	free(p);
 }
 
+/* y: the run's id; Y: its page in Airflow's UI. */
+static char *yank(struct view *v, bool web)
+{
+	struct pipe_run *r = selected_run(v);
+	char *path, *url;
+
+	if (!r)
+		return NULL;
+	if (!web)
+		return xstrdup(r->run_id);
+	path = xasprintf("dags/%s/runs/%s", P(v)->dag, r->run_id);
+	url = tui_pipes_web_url(v->tui, path);
+	free(path);
+	return url;
+}
+
 static const struct view_ops runs_ops = {
 	.name = "pipeline-runs",
 	.free = vfree,
@@ -315,7 +331,7 @@ static const struct view_ops runs_ops = {
 	.title = title,
 	.filter_changed = filter_changed,
 	.key = key,
-	.command = command,
+	.command = command,	.yank = yank,
 };
 
 struct view *view_pipe_runs_new(struct tui *t, const char *dag)

@@ -354,6 +354,22 @@ static void vfree(struct view *v)
 	free(p);
 }
 
+/* y: the DAG's id; Y: its page in Airflow's UI. */
+static char *yank(struct view *v, bool web)
+{
+	struct pipe_dag *d = selected_dag(v);
+	char *path, *url;
+
+	if (!d)
+		return NULL;
+	if (!web)
+		return xstrdup(d->id);
+	path = xasprintf("dags/%s", d->id);
+	url = tui_pipes_web_url(v->tui, path);
+	free(path);
+	return url;
+}
+
 static const struct view_ops pipelines_ops = {
 	.name = "pipelines",
 	.free = vfree,
@@ -364,7 +380,7 @@ static const struct view_ops pipelines_ops = {
 	.title = title,
 	.filter_changed = filter_changed,
 	.key = key,
-	.command = command,
+	.command = command,	.yank = yank,
 };
 
 struct view *view_pipelines_new(struct tui *t)

@@ -425,6 +425,20 @@ static void vfree(struct view *v)
 	free(p);
 }
 
+/* y: runs:/ID/ (what MLflow's APIs take); Y: its MLflow UI page. */
+static char *yank(struct view *v, bool web)
+{
+	struct run_view *p = P(v);
+	char *path, *url;
+
+	if (!web)
+		return xasprintf("runs:/%s/", p->run_id);
+	path = xasprintf("#/experiments/%s/runs/%s", p->exp_id, p->run_id);
+	url = tui_web_url(v->tui, path);
+	free(path);
+	return url;
+}
+
 static const struct view_ops run_ops = {
 	.name = "run",
 	.free = vfree,
@@ -434,7 +448,7 @@ static const struct view_ops run_ops = {
 	.reload = reload,
 	.title = title,
 	.filter_changed = filter_changed,
-	.settled = settled,
+	.settled = settled,	.yank = yank,
 };
 
 struct view *view_run_new(struct tui *t, const char *experiment_id,

@@ -731,6 +731,25 @@ static void vfree(struct view *v)
 	free(p);
 }
 
+/* y: the run's id; Y: its page in the MLflow UI. */
+static char *yank(struct view *v, bool web)
+{
+	struct runs_view *p = P(v);
+	struct run *r = p->table.sel < p->nrows ? p->rows[p->table.sel].run
+						: NULL;
+	char *path, *url;
+
+	if (!r)
+		return NULL;
+	if (!web)
+		return xstrdup(r->id);
+	path = xasprintf("#/experiments/%s/runs/%s", r->experiment_id
+			 ? r->experiment_id : p->exp_id, r->id);
+	url = tui_web_url(v->tui, path);
+	free(path);
+	return url;
+}
+
 static const struct view_ops runs_ops = {
 	.name = "runs",
 	.free = vfree,
@@ -741,7 +760,7 @@ static const struct view_ops runs_ops = {
 	.title = title,
 	.filter_changed = filter_changed,
 	.command = command,
-	.complete = complete,
+	.complete = complete,	.yank = yank,
 };
 
 struct view *view_runs_new(struct tui *t, const char *experiment_id)

@@ -680,6 +680,24 @@ static void vfree(struct view *v)
 	free(p);
 }
 
+/* y: models:/NAME/VERSION; Y: the version's MLflow UI page. */
+static char *yank(struct view *v, bool web)
+{
+	struct versions_view *p = P(v);
+	char *path, *url;
+
+	if (p->table.sel >= p->nrows)
+		return NULL;
+	if (!web)
+		return xasprintf("models:/%s/%d", p->name,
+				 p->rows[p->table.sel]);
+	path = xasprintf("#/models/%s/versions/%d", p->name,
+			 p->rows[p->table.sel]);
+	url = tui_web_url(v->tui, path);
+	free(path);
+	return url;
+}
+
 static const struct view_ops versions_ops = {
 	.name = "versions",
 	.free = vfree,
@@ -691,7 +709,7 @@ static const struct view_ops versions_ops = {
 	.filter_changed = filter_changed,
 	.command = command,
 	.complete = complete,
-	.key = versions_key,
+	.key = versions_key,	.yank = yank,
 };
 
 struct view *view_versions_new(struct tui *t, const char *model)

@@ -485,10 +485,27 @@ def test_mlflow_run_linked_to_its_task(mltop, api, run_mltop, served,
                        re.search(r"^train .*success.* 0\.2 +[▁-█]", s,
                                  re.M),
                        "the task row with the run's loss and sparkline")
+            # Y: the task's page in Airflow's UI, which Airflow serves.
+            t.keys("Y")
+            want = f"{URL}/dags/mltop_mlflow/runs/{run_id}/tasks/train"
+            s = t.wait(lambda s: "copied: " in s, "the task's address")
+            assert f"copied: {want}"[:110] in s.replace("\n", ""), s
+            with urllib.request.urlopen(want, timeout=30) as r:
+                assert r.status == 200
             t.keys("W")
             s = t.wait(lambda s: "linked-train" in s and "pipeline "
                        "mltop_mlflow" in s, "the linked run's detail")
             assert runs[0].info.run_id[:8] in s, s
+            # Y there: the run's page in the MLflow UI (on a server).
+            t.keys("Y")
+            if uri == served.url:
+                rid = runs[0].info.run_id
+                s = t.wait(lambda s: "copied: " in s, "the run's address")
+                assert f"copied: {served.url}/#/experiments/" \
+                       f"{e.experiment_id}/runs/{rid}"[:110] in s, s
+            else:
+                t.wait(lambda s: "no web UI address here" in s,
+                       "no address for a file")
         finally:
             t.close()
 
