@@ -17,4 +17,4 @@ export AIRFLOW__CORE__PARALLELISM
 airflow_start bench/airflow_dags
 trap airflow_stop EXIT INT TERM
 airflow_wait || exit 1
-.venv/bin/python bench/pipelines.py "$@"
+.venv/bin/python -u bench/pipelines.py "$@"

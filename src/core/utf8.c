@@ -2,6 +2,8 @@
  * Decoding is strict so every later stage can trust the code points. */
 #include "config.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 
@@ -247,5 +249,42 @@ int utf8_fit_left(const char *s, int width, bool unicode, char *out,
 		p += k;
 		n -= k;
 	}
+	return cols;
+}
+
+int utf8_fit_middle(const char *s, int width, bool pad, bool unicode,
+		    char *out, size_t outsz)
+{
+	const char *ell;
+	size_t elen, hl;
+	char *head, *tail;
+	int head_w, tail_w, cols;
+
+	if (!s)
+		s = "";
+	if (width < 5 || utf8_width(s) <= width)
+		return utf8_fit(s, width, pad, unicode, out, outsz);
+	ellipsis(unicode, &ell, &elen);
+	/* The head ends with the ellipsis, the tail starts with one: keep
+	 * the head's. */
+	head_w = width / 2;
+	tail_w = width - head_w;
+	head = xmalloc((size_t)head_w * 4 + 8);
+	tail = xmalloc((size_t)tail_w * 4 + 8);
+	utf8_fit(s, head_w + 1, false, unicode, head, (size_t)head_w * 4 + 8);
+	utf8_fit_left(s, tail_w, unicode, tail, (size_t)tail_w * 4 + 8);
+	hl = strlen(head);
+	if (hl >= elen && !memcmp(head + hl - elen, ell, elen))
+		hl -= elen;
+	snprintf(out, outsz, "%.*s%s", (int)hl, head, tail);
+	free(head);
+	free(tail);
+	cols = utf8_width(out);
+	if (pad)
+		for (size_t n = strlen(out); cols < width && n + 1 < outsz;
+		     cols++, n++) {
+			out[n] = ' ';
+			out[n + 1] = '\0';
+		}
 	return cols;
 }

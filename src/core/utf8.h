@@ -34,6 +34,12 @@ int utf8_fit(const char *s, int width, bool pad, bool unicode, char *out,
 int utf8_fit_left(const char *s, int width, bool unicode, char *out,
 		  size_t outsz);
 
+/* Like utf8_fit but cuts in the middle, keeping both ends
+ * ("/usr/local/li…/launcher.py"): for paths and ids, whose end says as
+ * much as their start. Padded to width when pad. */
+int utf8_fit_middle(const char *s, int width, bool pad, bool unicode,
+		    char *out, size_t outsz);
+
 /* For a terminal whose locale is not UTF-8: a copy (caller frees) with
  * every code point past ASCII replaced by '?' as many times as the
  * columns utf8_width gave it, so text keeps the width tables assumed. */

@@ -80,7 +80,9 @@ int draw_text(int y, int x, int w, const char *s, enum slot slot, int extra,
 			w = tw;
 		}
 	}
-	used = utf8_fit(clean, w, true, unicode, buf, need);
+	used = al == ALIGN_MIDDLE
+		? utf8_fit_middle(clean, w, true, unicode, buf, need)
+		: utf8_fit(clean, w, true, unicode, buf, need);
 	attrset(theme_attr(slot) | extra);
 	mvaddstr(y, x, buf);
 	attrset(A_NORMAL);

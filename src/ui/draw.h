@@ -7,7 +7,8 @@
 
 #include "ui/theme.h"
 
-enum align { ALIGN_LEFT, ALIGN_RIGHT };
+/* ALIGN_MIDDLE: left, and cut in the middle when too long (paths, ids). */
+enum align { ALIGN_LEFT, ALIGN_RIGHT, ALIGN_MIDDLE };
 
 /* Draw untrusted text at (y, x) in exactly w columns (padded), in the
  * slot's colours plus extra attributes. Returns the columns used. */

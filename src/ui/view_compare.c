@@ -422,6 +422,10 @@ static void cell(void *ctx, size_t rowi, int col, struct cell *c)
 		c->text = val ? val : (u ? "–" : "-");
 		c->slot = !val ? SLOT_DIM
 			  : kr->differs ? SLOT_DIFF_CHANGED : SLOT_DEFAULT;
+		/* A path or a run id keeps both its ends. */
+		c->cut_middle = val && (strchr(val, '/') ||
+					(strlen(val) >= 32 &&
+					 strspn(val, "0123456789abcdef") >= 32));
 		break;
 	}
 	default:

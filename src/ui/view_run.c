@@ -12,6 +12,7 @@
 #include "core/downsample.h"
 #include "core/filter.h"
 #include "core/format.h"
+#include "core/utf8.h"
 #include "core/xmalloc.h"
 #include "pipeline/pipeline.h"
 #include "store/store.h"
@@ -236,17 +237,31 @@ static int draw_info(struct run *r, int y, int x, int w)
 		const char *task = kv_list_get(&r->tags, PIPE_TAG_TASK);
 		const char *try = kv_list_get(&r->tags, PIPE_TAG_TRY);
 
-		if (dag && prun && task)
+		if (dag && prun && task) {
 			snprintf(line, sizeof(line), "pipeline %s › %s › %s%s%s "
 				 "(W: open)", dag, prun, task, try ? " try " : "",
 				 try ? try : "");
-		else
-			snprintf(line, sizeof(line), "%s%s%ssource %s",
+			draw_text(y + 3, x, w, line, SLOT_DIM, 0, ALIGN_LEFT);
+		} else {
+			/* A long path keeps its file name: cut in the
+			 * middle. */
+			int used;
+
+			snprintf(line, sizeof(line), "%s%s%ssource ",
 				 r->parent_id ? "parent " : "",
 				 r->parent_id ? r->parent_id : "",
-				 r->parent_id ? "  " : "", src ? src : "-");
+				 r->parent_id ? "  " : "");
+			used = utf8_width(line);
+			if (used > w)
+				used = w;
+			draw_text(y + 3, x, used, line, SLOT_DIM, 0,
+				  ALIGN_LEFT);
+			if (used < w)
+				draw_text(y + 3, x + used, w - used,
+					  src ? src : "-", SLOT_DIM, 0,
+					  ALIGN_MIDDLE);
+		}
 	}
-	draw_text(y + 3, x, w, line, SLOT_DIM, 0, ALIGN_LEFT);
 	return 4;
 }
 

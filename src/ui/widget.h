@@ -33,6 +33,7 @@ struct cell {
 	const struct point *pts; /* spark columns: the history */
 	size_t npts;
 	bool loading;            /* history not fetched yet */
+	bool cut_middle;         /* a path or an id: cut in the middle */
 	/* A cell that draws itself (a strip of states): called with the
 	 * cell's place and the attributes of its row; NULL: text. */
 	void (*custom)(const struct cell *c, int y, int x, int w, int extra);

@@ -130,7 +130,8 @@ static void draw_cell(const struct table *t, int c, int y, int x, int w,
 		return;
 	}
 	draw_text(y, x, w, cell->text, slot, extra,
-		  t->cols[c].right ? ALIGN_RIGHT : ALIGN_LEFT);
+		  t->cols[c].right ? ALIGN_RIGHT
+		  : cell->cut_middle ? ALIGN_MIDDLE : ALIGN_LEFT);
 }
 
 void table_draw(struct table *t, int y, int x, int h, int w)

@@ -64,6 +64,8 @@ expect marked
 expect_grep marked "● trial-1"
 expect_grep marked "3 runs marked"
 expect compare
+# A long path keeps both its ends.
+expect_grep compare "^  source  *\/usr\/loca…ncher.py \/usr\/loca…ncher.py"
 # The column heads: the runs in the order they were marked.
 expect_grep compare "^3 runs  *dart-boosting  *trial-1  *baseline-gbdt"
 # Params that differ carry the marker; params all runs share do not.

@@ -45,6 +45,16 @@ static void left_is(const char *s, int width, bool unicode, const char *want,
 	is_int(cols, want_cols, "fit_left %s: columns", name);
 }
 
+static void middle_is(const char *s, int width, bool pad, bool unicode,
+		      const char *want, int want_cols, const char *name)
+{
+	char out[128];
+	int cols = utf8_fit_middle(s, width, pad, unicode, out, sizeof(out));
+
+	is_str(out, want, "fit_middle %s", name);
+	is_int(cols, want_cols, "fit_middle %s: columns", name);
+}
+
 /* Is every multi-byte sequence in s complete? */
 static int whole_sequences(const char *s)
 {
@@ -133,6 +143,19 @@ int main(void)
 
 	if (!setlocale(LC_ALL, "C.UTF-8"))
 		return tap_bail("no C.UTF-8 locale");
+
+	/* cut in the middle: both ends kept */
+	middle_is("/usr/local/lib/python3.11/site-packages/launcher.py", 18,
+		  false, true, "/usr/loca\xe2\x80\xa6ncher.py", 18, "a path");
+	middle_is("/usr/local/lib/python3.11/site-packages/launcher.py", 18,
+		  false, false, "/usr/loca~ncher.py", 18, "ASCII ellipsis");
+	middle_is("short.py", 18, true, true, "short.py          ", 18,
+		  "fits: padded");
+	middle_is("short.py", 18, false, true, "short.py", 8, "fits");
+	middle_is(ZHONG ZHONG ZHONG ZHONG ZHONG ZHONG, 7, false, true,
+		  ZHONG " \xe2\x80\xa6 " ZHONG, 7, "wide characters whole");
+	middle_is("abcdefgh", 4, false, true, "abc\xe2\x80\xa6", 4,
+		  "too narrow to keep both ends: an end cut");
 
 	/* decoding */
 	decode_is("A", 1, 1, 'A', "ASCII");
