@@ -87,23 +87,31 @@ void table_clamp(struct table *t)
 						    : 0;
 }
 
+/* On the cursor row every part of a cell takes the cursor's colours, as
+ * in htop: one unbroken bar (a cell's own colour reversed left holes in
+ * it). Cells that draw themselves (state strips, Gantt bars) keep their
+ * colours, reversed. */
 static void draw_cell(const struct table *t, int c, int y, int x, int w,
 		      struct cell *cell, bool cursor)
 {
-	int extra = cell->extra | (cursor ? (int)A_REVERSE : 0);
-	enum slot slot = cell->slot;
+	int extra = cell->extra;
+	enum slot slot = cursor ? SLOT_CURSOR : cell->slot;
+	enum slot spark = cursor ? SLOT_CURSOR : SLOT_SPARK;
+	enum slot dim = cursor ? SLOT_CURSOR : SLOT_DIM;
 
 	if (cell->prefix && *cell->prefix) {
 		int pw = utf8_width(cell->prefix);
 
 		if (pw < w) {
-			draw_raw(y, x, cell->prefix, cell->prefix_slot, extra);
+			draw_raw(y, x, cell->prefix, cursor ? SLOT_CURSOR
+				 : cell->prefix_slot, extra);
 			x += pw;
 			w -= pw;
 		}
 	}
 	if (cell->custom) {
-		cell->custom(cell, y, x, w, extra);
+		cell->custom(cell, y, x, w,
+			     extra | (cursor ? (int)A_REVERSE : 0));
 		return;
 	}
 	if (t->cols[c].spark) {
@@ -121,10 +129,10 @@ static void draw_cell(const struct table *t, int c, int y, int x, int w,
 		if (sw > 0) {
 			if (cell->npts)
 				spark_draw(y, sx, sw, cell->pts, cell->npts,
-					   SLOT_SPARK, extra);
+					   spark, extra);
 			else
 				draw_text(y, sx, sw,
-					  cell->loading ? "…" : "", SLOT_DIM,
+					  cell->loading ? "…" : "", dim,
 					  extra, ALIGN_LEFT);
 		}
 		return;
@@ -146,15 +154,26 @@ void table_draw(struct table *t, int y, int x, int h, int w)
 	draw_fill(y, x, w, SLOT_HEADER, 0);
 	cx = x;
 	for (int c = 0; c < t->ncols; c++) {
-		char title[64];
+		char title[264], cut[256];
+		const char *name = t->cols[c].title;
 
 		if (!widths[c])
 			continue;
-		snprintf(title, sizeof(title), "%s%s", t->cols[c].title,
-			 c == t->sort_col ? (t->sort_desc
-						     ? (draw_unicode() ? "▼" : "v")
-						     : (draw_unicode() ? "▲" : "^"))
-					  : "");
+		snprintf(title, sizeof(title), "%s", name);
+		if (c == t->sort_col) {
+			/* The arrow survives a narrow column: the title is
+			 * cut before it, not the arrow off the end. */
+			const char *arrow = t->sort_desc
+				? (draw_unicode() ? "▼" : "v")
+				: (draw_unicode() ? "▲" : "^");
+
+			if (utf8_width(name) + 1 > widths[c] && widths[c] > 1)
+				utf8_fit(name, widths[c] - 1, false,
+					 draw_unicode(), cut, sizeof(cut));
+			else
+				snprintf(cut, sizeof(cut), "%.200s", name);
+			snprintf(title, sizeof(title), "%s%s", cut, arrow);
+		}
 		draw_text(y, cx, widths[c], title, SLOT_HEADER, 0,
 			  t->cols[c].right || t->cols[c].spark ? ALIGN_RIGHT
 							       : ALIGN_LEFT);
@@ -181,11 +200,8 @@ void table_draw(struct table *t, int y, int x, int h, int w)
 			memset(&cell, 0, sizeof(cell));
 			cell.slot = SLOT_DEFAULT;
 			t->cell(t->ctx, row, c, &cell);
-			if (cursor)
-				cell.slot = cell.slot == SLOT_DEFAULT
-						    ? SLOT_CURSOR : cell.slot;
 			draw_cell(t, c, y + 1 + r, cx, widths[c], &cell,
-				  cursor && cell.slot != SLOT_CURSOR);
+				  cursor);
 			if (cursor && cx + widths[c] < x + w)
 				draw_fill(y + 1 + r, cx + widths[c], 1,
 					  SLOT_CURSOR, 0);
