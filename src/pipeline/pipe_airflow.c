@@ -12,6 +12,7 @@
 
 #include "config/options.h"
 #include "core/clock.h"
+#include "core/format.h"
 #include "core/sanitize.h"
 #include "core/xmalloc.h"
 #include "net/http.h"
@@ -26,6 +27,7 @@
 
 enum af_kind {
 	AK_DAGS, AK_RUNS, AK_TASKS, AK_DEFS, AK_LOG, AK_WRITE, AK_RECENT, AK_IMPORT_ERRORS,
+	AK_CHANGED,
 };
 
 struct af_req {
@@ -397,6 +399,11 @@ static void apply_listing(struct af_req *r)
 			if (old) {
 				memcpy(nd[i].recent, old->recent,
 				       sizeof(old->recent));
+				/* The ids move over with their states. */
+				memcpy(nd[i].recent_ids, old->recent_ids,
+				       sizeof(old->recent_ids));
+				memset(old->recent_ids, 0,
+				       sizeof(old->recent_ids));
 				nd[i].nrecent = old->nrecent;
 			}
 		}
@@ -560,10 +567,49 @@ static void on_reply(void *ud, const struct http_reply *rep)
 			struct pipe_dag *d = pipe_find_dag(m, r->dag);
 
 			if (d) {
+				for (int k = 0; k < d->nrecent; k++) {
+					free(d->recent_ids[k]);
+					d->recent_ids[k] = NULL;
+				}
 				d->nrecent = 0;
 				for (size_t i = 0; i < n && i < PIPE_RECENT;
-				     i++)
+				     i++) {
+					d->recent_ids[d->nrecent] =
+						xstrdup(v[i].run_id);
 					d->recent[d->nrecent++] = v[i].state;
+				}
+			}
+			pipe_runs_free(v, n);
+		}
+		break;
+	}
+	case AK_CHANGED: {
+		struct pipe_run *v;
+		size_t n;
+		long total;
+
+		if (af_parse_runs(rep->body, rep->len, &v, &n, &total,
+				  &err) == 0) {
+			/* More than one page changed: every strip. */
+			if (total > (long)n)
+				pipe_mark_changed(m, "*");
+			for (size_t i = 0; i < n; i++) {
+				struct pipe_dag *d = pipe_find_dag(m,
+								   v[i].dag_id);
+				int k;
+
+				if (!d)
+					continue;
+				for (k = 0; k < d->nrecent; k++)
+					if (d->recent_ids[k] &&
+					    !strcmp(d->recent_ids[k],
+						    v[i].run_id))
+						break;
+				/* A run the strip lacks, or whose state
+				 * moved. */
+				if (k == d->nrecent || d->recent[k] !=
+				    v[i].state)
+					pipe_mark_changed(m, d->id);
 			}
 			pipe_runs_free(v, n);
 		}
@@ -637,6 +683,22 @@ static void af_load_recent(struct pipe_source *p, const char *dag,
 
 	free(d);
 	r->dag = xstrdup(dag);
+	send_req(r);
+}
+
+static void af_load_changed(struct pipe_source *p, int64_t since_ms,
+			    pipe_done_fn done, void *ud)
+{
+	char when[64], *w;
+	struct af_req *r;
+
+	format_time_iso(since_ms, when, sizeof(when));
+	w = esc(when);
+	r = req_new(p, AK_CHANGED, "GET",
+		    xasprintf("dags/~/dagRuns?updated_at_gte=%s&order_by="
+			      "-updated_at&limit=%d", w, AF_PAGE),
+		    NULL, done, ud);
+	free(w);
 	send_req(r);
 }
 
@@ -874,6 +936,7 @@ const struct pipe_ops pipe_airflow_ops = {
 	.load_tasks = af_load_tasks,
 	.load_defs = af_load_defs,
 	.load_recent = af_load_recent,
+	.load_changed = af_load_changed,
 	.load_log = af_load_log,
 	.write = af_write,
 	.stats = af_stats,

@@ -75,6 +75,8 @@ void pipe_dags_free(struct pipe_dag *v, size_t n)
 		free(v[i].tags);
 		free(v[i].description);
 		free(v[i].json);
+		for (int k = 0; k < PIPE_RECENT; k++)
+			free(v[i].recent_ids[k]);
 	}
 	free(v);
 }
@@ -155,7 +157,31 @@ void pipe_model_free(struct pipe_model *m)
 	free(m->defs_dag);
 	free(m->log_key);
 	free(m->error);
+	for (size_t i = 0; i < m->nchanged; i++)
+		free(m->changed[i]);
+	free(m->changed);
 	memset(m, 0, sizeof(*m));
+}
+
+void pipe_mark_changed(struct pipe_model *m, const char *dag)
+{
+	for (size_t i = 0; i < m->nchanged; i++)
+		if (!strcmp(m->changed[i], dag))
+			return;
+	m->changed = xgrow(m->changed, &m->capchanged, m->nchanged + 1,
+			   sizeof(*m->changed));
+	m->changed[m->nchanged++] = xstrdup(dag);
+	m->gen++;
+}
+
+char **pipe_take_changed(struct pipe_model *m, size_t *n)
+{
+	char **v = m->changed;
+
+	*n = m->nchanged;
+	m->changed = NULL;
+	m->nchanged = m->capchanged = 0;
+	return v;
 }
 
 void pipe_model_set_error(struct pipe_model *m, const char *msg)

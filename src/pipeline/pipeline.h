@@ -61,6 +61,7 @@ struct pipe_dag {
 	bool import_errors;
 	int64_t next_run_ms;   /* 0: none */
 	enum pipe_state recent[PIPE_RECENT]; /* newest first */
+	char *recent_ids[PIPE_RECENT];       /* their run ids, owned */
 	int nrecent;
 	char *json;            /* the server's object, compact, \u-escaped
 				* (--json prints it as it came) */
@@ -145,6 +146,11 @@ struct pipe_model {
 	 * (no reply, 5xx, 429) the data stays, marked stale since
 	 * stale_since, and polls wait until retry_at. */
 	int64_t last_ok_ms, error_ms, stale_since, retry_at;
+	/* DAGs whose strip a poll found out of date (a run its strip does
+	 * not show, or one whose state moved); "*" when too many changed to
+	 * list. The pipelines view takes them (pipe_take_changed). */
+	char **changed;
+	size_t nchanged, capchanged;
 	int backoff_s;
 	char progress[96];     /* "loading pipelines 200 of 950…" or "" */
 };
@@ -156,6 +162,10 @@ bool pipe_backing_off(const struct pipe_model *m, int64_t now_ms);
 void pipe_model_init(struct pipe_model *m);
 void pipe_model_free(struct pipe_model *m);
 void pipe_model_set_error(struct pipe_model *m, const char *msg);
+/* Add a DAG id to m->changed, once. */
+void pipe_mark_changed(struct pipe_model *m, const char *dag);
+/* Hand m->changed over (caller frees each and the array). */
+char **pipe_take_changed(struct pipe_model *m, size_t *n);
 void pipe_dags_free(struct pipe_dag *v, size_t n);
 void pipe_runs_free(struct pipe_run *v, size_t n);
 void pipe_tasks_free(struct pipe_task *v, size_t n);
@@ -229,6 +239,11 @@ struct pipe_ops {
 	 * pipe_dag's recent[] (when the DAG is still listed). */
 	void (*load_recent)(struct pipe_source *p, const char *dag,
 			    pipe_done_fn done, void *ud);
+	/* The runs of any DAG updated since since_ms (wall clock): each one
+	 * a strip does not show as it is now marks its DAG changed (one
+	 * request, whatever the number of DAGs). */
+	void (*load_changed)(struct pipe_source *p, int64_t since_ms,
+			     pipe_done_fn done, void *ud);
 	/* Appends to m->log from m->log_token (NULL: from the start). */
 	void (*load_log)(struct pipe_source *p, const char *dag,
 			 const char *run, const char *task, int map_index,

@@ -43,6 +43,7 @@ struct pipelines_view {
 	char *selected;          /* keeps the cursor on an id */
 	char **asked;            /* DAGs whose recent runs were asked for */
 	size_t nasked, capasked;
+	int64_t polled_ms;       /* wall clock of the last poll's ask */
 	struct pipe_confirm *confirm;
 };
 
@@ -118,13 +119,37 @@ static void forget_asked(struct pipelines_view *p)
 	p->nasked = 0;
 }
 
-/* Recent runs of the rows on screen only, once a reload. */
+/* Strips a poll found out of date are asked for again (when on
+ * screen); "*": all of them. */
+static void take_changed(struct view *v)
+{
+	struct pipelines_view *p = P(v);
+	size_t n;
+	char **ids = pipe_take_changed(PM(v), &n);
+
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(ids[i], "*"))
+			forget_asked(p);
+		for (size_t k = 0; k < p->nasked; k++)
+			if (!strcmp(p->asked[k], ids[i])) {
+				free(p->asked[k]);
+				p->asked[k] = p->asked[--p->nasked];
+				break;
+			}
+		free(ids[i]);
+	}
+	free(ids);
+}
+
+/* Recent runs of the rows on screen only: once, and again when a poll
+ * says they changed. */
 static void load_visible(struct view *v, int page)
 {
 	struct pipelines_view *p = P(v);
 	struct pipe_source *src = tui_pipes(v->tui);
 	struct pipe_model *m = PM(v);
 
+	take_changed(v);
 	for (size_t r = p->table.top;
 	     r < p->nrows && r < p->table.top + (size_t)page; r++) {
 		const char *id = m->dags[p->rows[r]].id;
@@ -323,8 +348,19 @@ static void reload(struct view *v, bool full)
 		      pipe_backing_off(src->model, clock_now_ms())))
 		return;
 	src->ops->load_dags(src, NULL, NULL);
-	/* The strips of the rows on screen are asked for again. */
-	forget_asked(P(v));
+	if (full || !src->ops->load_changed) {
+		/* r: every strip on screen is asked for again. */
+		forget_asked(P(v));
+	} else {
+		/* A poll asks once which runs changed since the last one
+		 * (a minute's margin for clocks that differ and commits that
+		 * land late), and only those strips again. */
+		int64_t now = clock_now_ms();
+
+		src->ops->load_changed(src, (P(v)->polled_ms ? P(v)->polled_ms
+					     : now) - 60000, NULL, NULL);
+		P(v)->polled_ms = now;
+	}
 	P(v)->dirty = true;
 }
 
@@ -405,5 +441,6 @@ struct view *view_pipelines_new(struct tui *t)
 	p->table.ctx = v;
 	p->table.sort_col = -1;
 	p->gen = (uint64_t)-1;
+	p->polled_ms = clock_now_ms();
 	return v;
 }

@@ -617,3 +617,45 @@ def test_dashboard_trigger_with_conf_and_clear_failed(mltop, api, tmp_path):
         assert tries.get("flaky") == 2, tries
     finally:
         t.close()
+
+
+def test_dashboard_polls_only_changed_strips(mltop, api, tmp_path):
+    """A poll of the pipelines view asks Airflow for the DAG list and
+    once for the runs updated since the last poll, not for the strip of
+    every DAG on screen; a run triggered meanwhile still shows in its
+    DAG's strip at the next poll (that strip alone is asked again).
+    Counted with :stats between polls, in script mode (one refresh a
+    :poll)."""
+    store = demo_store(mltop, tmp_path)
+    keys = tmp_path / "keys"
+    trig = (f"'{mltop.binary}' -p airflow+{URL} trigger mltop_ok --yes "
+            f"--json > '{tmp_path}/trig.json'")
+    keys.write_text("\n".join([
+        ":pipelines", ":stats a", ":poll", ":stats b", ":poll", ":stats c",
+        ":save-display before", f"$ {trig}", ":poll", ":stats d",
+        ":save-display after", ""]))
+    env = dashboard_env(tmp_path)
+    env.update(MLTOP_SCRIPT=str(keys), COLUMNS="120", LINES="40",
+               MLTOP_PIPELINES_URI="airflow+" + URL)
+    p = subprocess.run([str(mltop.binary), "--no-config", "-u", str(store),
+                        "-p", "airflow+" + URL], cwd=tmp_path, env=env,
+                       capture_output=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+
+    def reqs(name):
+        text = (tmp_path / name).read_text()
+        return int(re.search(r"pipelines http: (\d+) requests", text)
+                   .group(1))
+    dags = api.get("dags?limit=100")["total_entries"]
+    assert dags >= 6
+    quiet = [reqs("b") - reqs("a"), reqs("c") - reqs("b")]
+    # The DAG list, the import errors, the changed runs: not one a DAG.
+    assert quiet == [3, 3], quiet
+    run_id = json.loads((tmp_path / "trig.json").read_text())["dag_run_id"]
+    assert run_id
+    assert reqs("d") - reqs("c") == 4  # and the one strip that changed
+    row = [ln for ln in (tmp_path / "before").read_text().splitlines()
+           if ln.startswith("mltop_ok ")]
+    after = [ln for ln in (tmp_path / "after").read_text().splitlines()
+             if ln.startswith("mltop_ok ")]
+    assert row and after and row != after, (row, after)
