@@ -542,6 +542,7 @@ static void draw_chart(struct view *v, const struct cmp_metric *cm, int y,
 
 		cs[i].label = run_label(r);
 		cs[i].slot = run_slot(p, i);
+		cs[i].marker = chart_marker(i);
 		if (!n)
 			continue;
 		xs = bufs[2 * i] = xmalloc(n * sizeof(double));

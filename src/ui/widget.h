@@ -82,7 +82,15 @@ struct chart_series {
 	const double *x, *y;    /* n points, joined in this order */
 	size_t n;
 	enum slot slot;
+	/* Drawn at the series' last point and in its legend entry, so runs
+	 * stay apart where colours repeat or there are none (NO_COLOR):
+	 * chart_marker(i). NULL: none. */
+	const char *marker;
 };
+
+/* The i-th of a set of distinct one-column markers (ASCII without
+ * Unicode); they repeat only after 12. */
+const char *chart_marker(size_t i);
 
 struct chart_spec {
 	const char *title;      /* store text is fine */

@@ -160,15 +160,27 @@ static double last_finite(const struct chart_series *s)
 	return NAN;
 }
 
+const char *chart_marker(size_t i)
+{
+	static const char *const u[] = {"●", "■", "▲", "◆", "○", "□", "△",
+					"◇", "+", "×", "*", "#"};
+	static const char *const a[] = {"o", "#", "^", "*", "@", "%", "&",
+					"=", "+", "x", "$", "~"};
+
+	return (draw_unicode() ? u : a)[i % 12];
+}
+
 static void legend_entry(const struct chart_series *s, int y, int x, int w,
 			 bool value)
 {
-	const char *glyph = draw_unicode() ? "━━ " : "-- ";
-	char num[32] = "";
+	const char *line = draw_unicode() ? "━" : "-";
+	char glyph[16], num[32] = "";
 	int vw = 0;
 
 	if (w < 4)
 		return;
+	snprintf(glyph, sizeof(glyph), "%s%s ", line,
+		 s->marker ? s->marker : line);
 	draw_raw(y, x, glyph, s->slot, 0);
 	if (value) {
 		double v = last_finite(s);
@@ -346,6 +358,23 @@ void chart_overlay_draw(int y, int x, int h, int w,
 		attrset(A_NORMAL);
 		draw_raw(top + r, x + YLABEL, draw_unicode() ? "│" : "|",
 			 SLOT_CHART_AXIS, 0);
+	}
+	/* Each series' marker on its last finite point. */
+	for (size_t i = 0; i < ns; i++) {
+		for (size_t k = s[i].n; s[i].marker && k-- > 0;) {
+			double v = ys[i][k];
+			int c, r;
+
+			if (isnan(v) || !isfinite(v))
+				continue;
+			c = (int)((s[i].x[k] - xlo) / (xhi - xlo) * (cols - 1)
+				  + 0.5);
+			r = (int)((hi - v) / (hi - lo) * (rows - 1) + 0.5);
+			if (c >= 0 && c < cols && r >= 0 && r < rows)
+				draw_raw(top + r, x + YLABEL + 1 + c,
+					 s[i].marker, s[i].slot, A_BOLD);
+			break;
+		}
 	}
 	format_value(spec->log_y ? pow(10, hi) : hi, YLABEL, buf, sizeof(buf));
 	draw_text(top, x, YLABEL, buf, SLOT_CHART_AXIS, 0, ALIGN_RIGHT);

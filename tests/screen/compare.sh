@@ -88,7 +88,10 @@ expect_grep diff-only "showing only rows that differ"
 expect_grep all-rows "^  bagging_fraction"
 expect chart
 expect_grep chart "^valid_auc ↑  x: step$"
-expect_grep chart "━━ dart-boosting 0.8692964  ━━ trial-1 0.8743256  ━━ baseline-gbdt 0.8306415"
+# Each run its own marker, in the legend and on its last point.
+expect_grep chart "━● dart-boosting 0.8692964  ━■ trial-1 0.8743256  ━▲ baseline-gbdt 0.8306415"
+expect_grep chart "│.*●.*■$"
+expect_grep chart "│.*▲"
 expect_grep chart "step 0  *step 299$"
 expect_grep chart "│.*⣀"
 expect_grep wall "x: wall time"
@@ -97,7 +100,7 @@ expect_grep since-start "x: time since start"
 expect_grep since-start "+1s  *+11m39s$"
 expect_grep ema "x: step  ema 0.6$"
 # Smoothed: the legend's last values are not the raw ones.
-expect_grep ema "━━ dart-boosting 0.8697915"
+expect_grep ema "━● dart-boosting 0.8697915"
 expect_grep zoom-in "steps 150–299"
 expect_grep zoom-in "step 150  *step 299$"
 expect_grep zoom-out "steps 150–299"
@@ -163,7 +166,7 @@ expect_grep scrolled-back "runs 1-3 of 4"
 expect nan
 expect_grep nan "train_loss ↓  *0.5920444  *0.1151251 \*  *NaN"
 expect_grep nan "1 NaN 0 Inf  step 299$"
-expect_grep nan "━━ roberta-large-lr1e-3"
+expect_grep nan "━. roberta-large-lr1e-3"
 expect_grep unmarked "marks cleared"
 expect_no_grep unmarked "runs marked"
 
@@ -185,8 +188,8 @@ run_script demo.db 200 50
 (cd "$work" && mv wide wide.screen)
 expect wide
 expect_grep wide "^valid_auc ↑  x: step"
-expect_grep wide "━━ trial-1  *0.8743256"
-expect_grep wide "━━ baseline-gbdt  *0.8306415"
+expect_grep wide "━■ trial-1  *0.8743256"
+expect_grep wide "━▲ baseline-gbdt  *0.8306415"
 expect_grep wide "^≠ boosting_type  *dart  *gbdt  *gbdt"
 
 # ASCII: the same marks without Unicode.
@@ -206,7 +209,7 @@ run_script demo.db 80 24
 (cd "$work" && mv ascii ascii.screen)
 expect_grep ascii "^! boosting_type  *dart  *gbdt"
 expect_grep ascii "train_logloss v  *0.1561088 \*  *0.2656536"
-expect_grep ascii "^-- dart-boosting 0.1561088  -- trial-3 0.2656536"
+expect_grep ascii "^-o dart-boosting 0.1561088  -# trial-3 0.2656536"
 expect_grep ascii "^ 0.155416|"
 expect_no_grep ascii "[≠↓━│]"
 
@@ -237,7 +240,7 @@ KEYS
         mv hostile-chart hostile-chart.screen)
     expect_grep hostile '^2 runs  *dart-boosting  *\^\[\[2J\^\[\]0;pwned\^Gevil'
     expect_grep hostile '^≠ seed  *a<U+009B>31mb  *7'
-    expect_grep hostile-chart '━━ \^\[\[2J\^\[\]0;pwned\^Gevil'
+    expect_grep hostile-chart '━. \^\[\[2J\^\[\]0;pwned\^Gevil'
     checks=$((checks + 1))
     if LC_ALL=C grep -q "$(printf '\033')" "$work/hostile.screen" \
         "$work/hostile-chart.screen"; then

@@ -45,7 +45,7 @@ for size in 80x24 200x50; do
     check_not "$size: shared params hidden" "bagging_fraction"
     T send-keys -t main Tab Tab
     check "$size: Tab to the metrics: the chart" "x: step"
-    check "$size: the legend" "━━ dart-boosting"
+    check "$size: the legend" "━● dart-boosting"
     T send-keys -t main x
     check "$size: x: wall time" "x: wall time"
     T send-keys -t main q
