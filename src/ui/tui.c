@@ -509,12 +509,25 @@ static void handle_action(struct tui *t, enum action a)
 	int re = RE_UNHANDLED;
 
 	if (t->help_on) {
+		int page = t->help_page > 1 ? t->help_page - 1 : 1;
+
+		/* The panel clamps help_top to what it holds. */
 		if (a == ACT_MOVE_DOWN)
 			t->help_top++;
-		else if (a == ACT_MOVE_UP && t->help_top > 0)
+		else if (a == ACT_MOVE_UP)
 			t->help_top--;
+		else if (a == ACT_PAGE_DOWN || a == ACT_HALF_DOWN)
+			t->help_top += page;
+		else if (a == ACT_PAGE_UP || a == ACT_HALF_UP)
+			t->help_top -= page;
+		else if (a == ACT_FIRST)
+			t->help_top = 0;
+		else if (a == ACT_LAST)
+			t->help_top = 1 << 20;
 		else
 			t->help_on = false;
+		if (t->help_top < 0)
+			t->help_top = 0;
 		t->dirty = true;
 		return;
 	}

@@ -55,6 +55,9 @@ struct view_ops {
 	 * models:/NAME/V) or Y (web true: the web UI's address, from
 	 * tui_web_url / tui_pipes_web_url); owned, NULL: nothing here. */
 	char *(*yank)(struct view *v, bool web);
+	/* The actions it has beyond moving about, ending in ACT_NONE: the
+	 * help overlay lists them first. */
+	const enum action *keys;
 };
 
 struct view {

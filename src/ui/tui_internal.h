@@ -54,6 +54,7 @@ struct tui {
 
 	bool help_on;
 	int help_top;
+	int help_page;           /* lines the overlay showed, for PgDn */
 
 	int64_t next_refresh;
 	FILE *script;

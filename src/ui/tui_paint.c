@@ -185,52 +185,156 @@ static void paint_prompt(struct tui *t, int y, int w)
 	move(y, cw < w ? cw : w - 1);
 }
 
-/* The help overlay: every action with its keys, then every `:` command,
- * both from their tables; j/k scroll the one list. */
+/* The help overlay: a framed, scrollable panel. The keys of the view it
+ * was opened from come first, then those that work everywhere, then
+ * those of other views, then every `:` command; all from their tables. */
+enum help_kind { HL_HEAD, HL_ACTION, HL_COMMAND };
+
+struct help_line {
+	enum help_kind kind;
+	int i;                  /* the action, or the command's index */
+	const char *text;       /* HL_HEAD */
+};
+
+/* Moving about, and what works in any view. */
+static bool action_everywhere(enum action a)
+{
+	switch (a) {
+	case ACT_MOVE_DOWN: case ACT_MOVE_UP: case ACT_PAGE_DOWN:
+	case ACT_PAGE_UP: case ACT_HALF_DOWN: case ACT_HALF_UP:
+	case ACT_FIRST: case ACT_LAST: case ACT_ENTER: case ACT_BACK:
+	case ACT_QUIT: case ACT_FILTER: case ACT_NEXT_MATCH:
+	case ACT_PREV_MATCH: case ACT_REFRESH: case ACT_REGISTRY:
+	case ACT_PIPELINES: case ACT_PAUSE: case ACT_COMMAND: case ACT_HELP:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool in_keys(const enum action *keys, enum action a)
+{
+	for (size_t i = 0; keys && keys[i] != ACT_NONE; i++)
+		if (keys[i] == a)
+			return true;
+	return false;
+}
+
+static size_t help_lines(const struct view *v, struct help_line *out,
+			 char *head, size_t headsz)
+{
+	const enum action *keys = v ? v->ops->keys : NULL;
+	size_t n = 0, ncmd;
+
+	(void)ui_commands(&ncmd);
+	if (keys && keys[0] != ACT_NONE) {
+		snprintf(head, headsz, "In this view (%s)", v->ops->name);
+		out[n++] = (struct help_line){HL_HEAD, 0, head};
+		for (size_t i = 0; keys[i] != ACT_NONE; i++)
+			out[n++] = (struct help_line){HL_ACTION, (int)keys[i],
+						      NULL};
+	}
+	out[n++] = (struct help_line){HL_HEAD, 0, "Everywhere"};
+	for (int a = 1; a < ACT__COUNT; a++)
+		if (action_everywhere((enum action)a) &&
+		    !in_keys(keys, (enum action)a))
+			out[n++] = (struct help_line){HL_ACTION, a, NULL};
+	out[n++] = (struct help_line){HL_HEAD, 0, "In other views"};
+	for (int a = 1; a < ACT__COUNT; a++)
+		if (!action_everywhere((enum action)a) &&
+		    !in_keys(keys, (enum action)a))
+			out[n++] = (struct help_line){HL_ACTION, a, NULL};
+	out[n++] = (struct help_line){HL_HEAD, 0,
+				      "Commands (type : then Tab completes)"};
+	for (size_t i = 0; i < ncmd; i++)
+		out[n++] = (struct help_line){HL_COMMAND, (int)i, NULL};
+	return n;
+}
+
 static void paint_help(struct tui *t, int h, int w)
 {
-	int bw = w >= 100 ? 96 : w, bh = h - 2;
-	int x = (w - bw) / 2, y = 1, row = 0, kw = 16, nw = 16;
-	size_t ncmd;
+	/* A frame with a cleared inside, centred; narrow panes drop the
+	 * action names so the help text keeps room. */
+	int bw = w >= 104 ? 100 : w, bh = h - 1;
+	int x = (w - bw) / 2, y = 0, kw = bw >= 70 ? 16 : 12;
+	int nw = bw >= 70 ? 16 : 0, inner = bh - 2;
+	size_t ncmd, total;
 	const struct ui_command *cmds = ui_commands(&ncmd);
-	int total = (ACT__COUNT - 1) + 1 + (int)ncmd;
-	char keys[96];
+	struct help_line *lines = xcalloc((size_t)ACT__COUNT + ncmd + 8,
+					  sizeof(*lines));
+	char keys[96], head[96], pos[64];
+	bool u = draw_unicode();
 
-	if (t->help_top > total - 1)
-		t->help_top = total - 1;
-	for (int r = 0; r < bh; r++)
+	total = help_lines(tui_top(t), lines, head, sizeof(head));
+	if (inner < 1 || bw < 20) {
+		free(lines);
+		return;
+	}
+	t->help_page = inner;
+	if (t->help_top > (int)total - inner)
+		t->help_top = (int)total - inner;
+	if (t->help_top < 0)
+		t->help_top = 0;
+	for (int r = 0; r < bh; r++) {
 		draw_fill(y + r, x, bw, SLOT_DEFAULT, 0);
-	draw_text(y, x, bw, " Keys  (j/k scroll, any other key closes)",
-		  SLOT_HEADER, 0, ALIGN_LEFT);
-	for (int i = t->help_top; i < total && row < bh - 1; i++, row++) {
-		int a = i + 1, ci = i - (ACT__COUNT - 1) - 1;
+		draw_raw(y + r, x, u ? "│" : "|", SLOT_DIM, 0);
+		draw_raw(y + r, x + bw - 1, u ? "│" : "|", SLOT_DIM, 0);
+	}
+	for (int c = 1; c < bw - 1; c++) {
+		draw_raw(y, x + c, u ? "─" : "-", SLOT_DIM, 0);
+		draw_raw(y + bh - 1, x + c, u ? "─" : "-", SLOT_DIM, 0);
+	}
+	draw_raw(y, x, u ? "┌" : "+", SLOT_DIM, 0);
+	draw_raw(y, x + bw - 1, u ? "┐" : "+", SLOT_DIM, 0);
+	draw_raw(y + bh - 1, x, u ? "└" : "+", SLOT_DIM, 0);
+	draw_raw(y + bh - 1, x + bw - 1, u ? "┘" : "+", SLOT_DIM, 0);
+	draw_text(y, x + 2, bw - 4, " Help: j/k PgUp/PgDn g/G scroll, any "
+		  "other key closes ", SLOT_HEADER, 0, ALIGN_LEFT);
+	snprintf(pos, sizeof(pos), " %d-%d of %zu ", t->help_top + 1,
+		 t->help_top + inner < (int)total ? t->help_top + inner
+						  : (int)total, total);
+	draw_text(y + bh - 1, x + bw - 2 - (int)strlen(pos), (int)strlen(pos),
+		  pos, SLOT_DIM, 0, ALIGN_LEFT);
+	for (int row = 0; row < inner && t->help_top + row < (int)total;
+	     row++) {
+		const struct help_line *l = &lines[t->help_top + row];
+		int ly = y + 1 + row, lx = x + 2, lw = bw - 4;
 		const char *k, *name, *help;
 		char usage[96];
 
-		if (a < ACT__COUNT) {
-			keymap_keys((enum action)a, keys, sizeof(keys));
-			k = *keys ? keys : "(unbound)";
-			name = action_defs[a].name;
-			help = action_defs[a].help;
-		} else if (ci < 0) {
-			draw_text(y + 1 + row, x + 1, bw - 2,
-				  "Commands (type : then Tab completes)",
-				  SLOT_HEADER, 0, ALIGN_LEFT);
+		if (l->kind == HL_HEAD) {
+			draw_text(ly, lx, lw, l->text, SLOT_HEADER, A_BOLD,
+				  ALIGN_LEFT);
 			continue;
+		}
+		if (l->kind == HL_ACTION) {
+			keymap_keys((enum action)l->i, keys, sizeof(keys));
+			k = *keys ? keys : "(unbound)";
+			name = action_defs[l->i].name;
+			help = action_defs[l->i].help;
 		} else {
 			snprintf(usage, sizeof(usage), ":%s%s%s",
-				 cmds[ci].name, cmds[ci].args ? " " : "",
-				 cmds[ci].args ? cmds[ci].args : "");
+				 cmds[l->i].name, cmds[l->i].args ? " " : "",
+				 cmds[l->i].args ? cmds[l->i].args : "");
 			k = usage;
 			name = "";
-			help = cmds[ci].help;
+			help = cmds[l->i].help;
+			/* A command line is as long as it needs. */
+			if (utf8_width(usage) > kw + nw) {
+				draw_text(ly, lx, lw, usage, SLOT_KEY, 0,
+					  ALIGN_LEFT);
+				continue;
+			}
 		}
-		draw_text(y + 1 + row, x + 1, kw, k, SLOT_KEY, 0, ALIGN_LEFT);
-		draw_text(y + 1 + row, x + 2 + kw, nw, name, SLOT_LABEL, 0,
-			  ALIGN_LEFT);
-		draw_text(y + 1 + row, x + 3 + kw + nw, bw - 4 - kw - nw, help,
-			  SLOT_DEFAULT, 0, ALIGN_LEFT);
+		draw_text(ly, lx, kw, k, SLOT_KEY, 0, ALIGN_LEFT);
+		if (nw)
+			draw_text(ly, lx + kw + 1, nw, name, SLOT_LABEL, 0,
+				  ALIGN_LEFT);
+		draw_text(ly, lx + kw + 1 + (nw ? nw + 1 : 0),
+			  lw - kw - 1 - (nw ? nw + 1 : 0), help, SLOT_DEFAULT,
+			  0, ALIGN_LEFT);
 	}
+	free(lines);
 }
 
 void tui_paint(struct tui *t)

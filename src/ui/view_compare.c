@@ -826,6 +826,20 @@ static void vfree(struct view *v)
 	free(p);
 }
 
+static const enum action view_keys[] = {
+	ACT_DIFF_ONLY,
+	ACT_FOCUS_NEXT,
+	ACT_LOG_Y,
+	ACT_X_AXIS,
+	ACT_SMOOTH,
+	ACT_ZOOM_IN,
+	ACT_ZOOM_OUT,
+	ACT_ZOOM_RESET,
+	ACT_SCROLL_LEFT,
+	ACT_SCROLL_RIGHT,
+	ACT_NONE,
+};
+
 static const struct view_ops compare_ops = {
 	.name = "compare",
 	.free = vfree,
@@ -835,7 +849,7 @@ static const struct view_ops compare_ops = {
 	.reload = reload,
 	.title = title,
 	.filter_changed = filter_changed,
-	.command = command,
+	.command = command,	.keys = view_keys,
 };
 
 struct view *view_compare_new(struct tui *t)

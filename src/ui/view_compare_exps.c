@@ -599,6 +599,15 @@ static void vfree(struct view *v)
 	free(p);
 }
 
+static const enum action view_keys[] = {
+	ACT_DIFF_ONLY,
+	ACT_FOCUS_NEXT,
+	ACT_METRIC_COLUMNS,
+	ACT_SCROLL_LEFT,
+	ACT_SCROLL_RIGHT,
+	ACT_NONE,
+};
+
 static const struct view_ops compare_exps_ops = {
 	.name = "compare-experiments",
 	.free = vfree,
@@ -609,7 +618,7 @@ static const struct view_ops compare_exps_ops = {
 	.title = title,
 	.filter_changed = filter_changed,
 	.command = command,
-	.complete = complete,
+	.complete = complete,	.keys = view_keys,
 };
 
 struct view *view_compare_exps_new(struct tui *t)

@@ -328,6 +328,17 @@ static char *yank(struct view *v, bool web)
 	return url;
 }
 
+static const enum action view_keys[] = {
+	ACT_SORT_NEXT,
+	ACT_SORT_REVERSE,
+	ACT_MARK,
+	ACT_COMPARE,
+	ACT_TOGGLE_DELETED,
+	ACT_YANK,
+	ACT_YANK_WEB,
+	ACT_NONE,
+};
+
 static const struct view_ops experiments_ops = {
 	.name = "experiments",
 	.free = vfree,
@@ -336,7 +347,7 @@ static const struct view_ops experiments_ops = {
 	.action = action,
 	.reload = reload,
 	.title = title,
-	.filter_changed = filter_changed,	.yank = yank,
+	.filter_changed = filter_changed,	.yank = yank,	.keys = view_keys,
 };
 
 struct view *view_experiments_new(struct tui *t)

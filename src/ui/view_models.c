@@ -390,6 +390,14 @@ static char *yank(struct view *v, bool web)
 	return url;
 }
 
+static const enum action view_keys[] = {
+	ACT_SORT_NEXT,
+	ACT_SORT_REVERSE,
+	ACT_YANK,
+	ACT_YANK_WEB,
+	ACT_NONE,
+};
+
 static const struct view_ops models_ops = {
 	.name = "models",
 	.free = vfree,
@@ -398,7 +406,7 @@ static const struct view_ops models_ops = {
 	.action = action,
 	.reload = reload,
 	.title = title,
-	.filter_changed = filter_changed,	.yank = yank,
+	.filter_changed = filter_changed,	.yank = yank,	.keys = view_keys,
 };
 
 struct view *view_models_new(struct tui *t)

@@ -708,6 +708,14 @@ static char *yank(struct view *v, bool web)
 	return url;
 }
 
+static const enum action view_keys[] = {
+	ACT_CLEAR,
+	ACT_PIPELINES,
+	ACT_YANK,
+	ACT_YANK_WEB,
+	ACT_NONE,
+};
+
 static const struct view_ops run_ops = {
 	.name = "pipeline-run",
 	.free = vfree,
@@ -717,7 +725,7 @@ static const struct view_ops run_ops = {
 	.reload = reload,
 	.title = title,
 	.key = key,
-	.command = command,	.yank = yank,
+	.command = command,	.yank = yank,	.keys = view_keys,
 };
 
 struct view *view_nested_run_new(struct tui *t, const char *exp_id,

@@ -321,6 +321,14 @@ static char *yank(struct view *v, bool web)
 	return url;
 }
 
+static const enum action view_keys[] = {
+	ACT_TRIGGER,
+	ACT_CLEAR,
+	ACT_YANK,
+	ACT_YANK_WEB,
+	ACT_NONE,
+};
+
 static const struct view_ops runs_ops = {
 	.name = "pipeline-runs",
 	.free = vfree,
@@ -331,7 +339,7 @@ static const struct view_ops runs_ops = {
 	.title = title,
 	.filter_changed = filter_changed,
 	.key = key,
-	.command = command,	.yank = yank,
+	.command = command,	.yank = yank,	.keys = view_keys,
 };
 
 struct view *view_pipe_runs_new(struct tui *t, const char *dag)

@@ -406,6 +406,14 @@ static char *yank(struct view *v, bool web)
 	return url;
 }
 
+static const enum action view_keys[] = {
+	ACT_TRIGGER,
+	ACT_PAUSE_PIPELINE,
+	ACT_YANK,
+	ACT_YANK_WEB,
+	ACT_NONE,
+};
+
 static const struct view_ops pipelines_ops = {
 	.name = "pipelines",
 	.free = vfree,
@@ -416,7 +424,7 @@ static const struct view_ops pipelines_ops = {
 	.title = title,
 	.filter_changed = filter_changed,
 	.key = key,
-	.command = command,	.yank = yank,
+	.command = command,	.yank = yank,	.keys = view_keys,
 };
 
 struct view *view_pipelines_new(struct tui *t)

@@ -454,6 +454,15 @@ static char *yank(struct view *v, bool web)
 	return url;
 }
 
+static const enum action view_keys[] = {
+	ACT_FOCUS_NEXT,
+	ACT_LOG_Y,
+	ACT_PIPELINES,
+	ACT_YANK,
+	ACT_YANK_WEB,
+	ACT_NONE,
+};
+
 static const struct view_ops run_ops = {
 	.name = "run",
 	.free = vfree,
@@ -463,7 +472,7 @@ static const struct view_ops run_ops = {
 	.reload = reload,
 	.title = title,
 	.filter_changed = filter_changed,
-	.settled = settled,	.yank = yank,
+	.settled = settled,	.yank = yank,	.keys = view_keys,
 };
 
 struct view *view_run_new(struct tui *t, const char *experiment_id,

@@ -750,6 +750,20 @@ static char *yank(struct view *v, bool web)
 	return url;
 }
 
+static const enum action view_keys[] = {
+	ACT_SORT_NEXT,
+	ACT_SORT_REVERSE,
+	ACT_TOGGLE_TREE,
+	ACT_METRIC_COLUMNS,
+	ACT_MARK,
+	ACT_COMPARE,
+	ACT_TOGGLE_DELETED,
+	ACT_PIPELINES,
+	ACT_YANK,
+	ACT_YANK_WEB,
+	ACT_NONE,
+};
+
 static const struct view_ops runs_ops = {
 	.name = "runs",
 	.free = vfree,
@@ -760,7 +774,7 @@ static const struct view_ops runs_ops = {
 	.title = title,
 	.filter_changed = filter_changed,
 	.command = command,
-	.complete = complete,	.yank = yank,
+	.complete = complete,	.yank = yank,	.keys = view_keys,
 };
 
 struct view *view_runs_new(struct tui *t, const char *experiment_id)

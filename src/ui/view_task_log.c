@@ -277,6 +277,11 @@ static void vfree(struct view *v)
 	free(p);
 }
 
+static const enum action view_keys[] = {
+	ACT_FOLLOW,
+	ACT_NONE,
+};
+
 static const struct view_ops log_ops = {
 	.name = "task-log",
 	.free = vfree,
@@ -286,7 +291,7 @@ static const struct view_ops log_ops = {
 	.reload = reload,
 	.title = title,
 	.filter_changed = filter_changed,
-	.command = command,
+	.command = command,	.keys = view_keys,
 };
 
 struct view *view_task_log_new(struct tui *t, const char *dag,

@@ -698,6 +698,18 @@ static char *yank(struct view *v, bool web)
 	return url;
 }
 
+static const enum action view_keys[] = {
+	ACT_PROMOTE,
+	ACT_PROMOTE_STAGE,
+	ACT_ROLLBACK,
+	ACT_TIMELINE,
+	ACT_FOCUS_NEXT,
+	ACT_METRIC_COLUMNS,
+	ACT_YANK,
+	ACT_YANK_WEB,
+	ACT_NONE,
+};
+
 static const struct view_ops versions_ops = {
 	.name = "versions",
 	.free = vfree,
@@ -709,7 +721,7 @@ static const struct view_ops versions_ops = {
 	.filter_changed = filter_changed,
 	.command = command,
 	.complete = complete,
-	.key = versions_key,	.yank = yank,
+	.key = versions_key,	.yank = yank,	.keys = view_keys,
 };
 
 struct view *view_versions_new(struct tui *t, const char *model)
