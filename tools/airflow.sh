@@ -36,6 +36,9 @@ airflow_start() {
         export AIRFLOW__API__PORT="$airflow_port"
         export AIRFLOW__CORE__EXECUTION_API_SERVER_URL="http://127.0.0.1:$airflow_port/execution/"
         export AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL=5
+        # How long a token from /auth/token lasts (Airflow's default: a
+        # day; the tests set 20 s so that renewal happens for real).
+        export AIRFLOW__API_AUTH__JWT_EXPIRATION_TIME="${AIRFLOW__API_AUTH__JWT_EXPIRATION_TIME:-86400}"
         export PATH="$airflow_root/.venv-airflow/bin:$PATH"
         cd "$airflow_home" &&
             exec setsid sh -c 'echo $$ >airflow.pgid; exec "$0" standalone' \

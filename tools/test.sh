@@ -39,6 +39,11 @@ tools/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
 note "airflow standalone, in the background"
 . tools/airflow.sh
 airflow_install
+# Tokens from /auth/token last 20 s (and Airflow's 10 s leeway): every
+# mltop that lives longer renews its token against the real server
+# (test_pipelines.py::test_dashboard_renews_an_expired_token).
+AIRFLOW__API_AUTH__JWT_EXPIRATION_TIME=20
+export AIRFLOW__API_AUTH__JWT_EXPIRATION_TIME
 airflow_start tests/integration/airflow_dags
 stop_all() {
     airflow_stop

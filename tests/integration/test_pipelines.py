@@ -659,3 +659,39 @@ def test_dashboard_polls_only_changed_strips(mltop, api, tmp_path):
     after = [ln for ln in (tmp_path / "after").read_text().splitlines()
              if ln.startswith("mltop_ok ")]
     assert row and after and row != after, (row, after)
+
+
+def test_dashboard_renews_an_expired_token(mltop, api, run_mltop, tmp_path):
+    """The suite's Airflow gives tokens that expire after 20 s (tools/
+    test.sh; Airflow allows 10 s of leeway): a dashboard left open on the
+    pipelines view past that keeps refreshing, renews its token at
+    /auth/token without a word, and shows a run triggered after the
+    expiry."""
+    claims = json.loads(__import__("base64").urlsafe_b64decode(
+        api_token(api).split(".")[1] + "=="))
+    life = claims["exp"] - claims["iat"]
+    if life > 120:
+        pytest.skip(f"this Airflow's tokens last {life} s (the suite's "
+                    "last 20 s: AIRFLOW__API_AUTH__JWT_EXPIRATION_TIME)")
+    t = Tmux(tmp_path, [str(mltop.binary), "-u", str(demo_store(
+        mltop, tmp_path)), "-r", "1", "-p", "airflow+" + URL],
+        dashboard_env(tmp_path), size=(120, 30))
+    try:
+        t.wait(lambda s: "experiments" in s, "the dashboard")
+        t.keys(":pipelines mltop_ok", "Enter")
+        t.wait(lambda s: "mltop_ok" in s and "RUN" in s, "its runs")
+        time.sleep(life + 12)  # past the expiry and the leeway
+        run_id = trigger(run_mltop, "mltop_ok")
+        s = t.wait(lambda s: run_id[:30] in s, "the run triggered after "
+                   "the token expired", timeout=30)
+        assert "stale" not in s and "401" not in s and \
+            "xpired" not in s, s
+        assert "refreshed" in s, s
+    finally:
+        t.close()
+
+
+def api_token(api):
+    if not api.token:
+        api._token()
+    return api.token
