@@ -38,6 +38,10 @@ enum opt_type { OPT_BOOL, OPT_NUMBER, OPT_STRING };
 	  "width of sparklines in table cells")                             \
 	X(THEME, "theme", OPT_STRING, "dark", 0, 0, NULL, NULL,             \
 	  "colour theme: dark, light, mono or a file in themes/")           \
+	X(MOUSE, "mouse", OPT_BOOL, "true", 0, 0, NULL, NULL,               \
+	  "click selects a row, double click opens it, the wheel scrolls, " \
+	  "a click on a header sorts; false leaves the mouse to the "       \
+	  "terminal's own selection")                                       \
 	X(ASCII, "ascii", OPT_BOOL, "false", 0, 0, NULL, NULL,              \
 	  "draw with ASCII only, even in a UTF-8 locale")                   \
 	X(TREE, "tree", OPT_BOOL, "true", 0, 0, NULL, NULL,                 \

@@ -32,6 +32,7 @@
 #include "ui/tui_internal.h"
 #include "ui/tui.h"
 #include "ui/views.h"
+#include "ui/widget.h"
 
 static volatile sig_atomic_t got_signal;
 
@@ -619,6 +620,63 @@ static void handle_action(struct tui *t, enum action a)
 	t->dirty = true;
 }
 
+static void handle_action(struct tui *t, enum action a);
+
+/* The mouse, as the keys would do it: a click moves the cursor row by
+ * row to the row clicked (views keep their selection as for j and k),
+ * a double click opens it too, the wheel moves three rows, a click on a
+ * column's title sorts by it (s until that column is the sort). */
+static void handle_mouse(struct tui *t, MEVENT ev)
+{
+	struct table *tb;
+	long row;
+	int col;
+
+	if (t->help_on)
+		return;
+	if (ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
+		for (int i = 0; i < 3; i++)
+			handle_action(t, ev.bstate & BUTTON4_PRESSED
+					 ? ACT_MOVE_UP : ACT_MOVE_DOWN);
+		return;
+	}
+	if (!(ev.bstate & (BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED |
+			   BUTTON1_PRESSED)))
+		return;
+	tb = table_hit(ev.y, ev.x, &row, &col);
+	if (!tb)
+		return;
+	if (row < 0) {
+		for (int i = 0; col >= 0 && i <= tb->ncols &&
+		     tb->sort_col != col; i++) {
+			int before = tb->sort_col;
+
+			handle_action(t, ACT_SORT_NEXT);
+			if (tb->sort_col == before)
+				break;   /* this view does not sort */
+		}
+		return;
+	}
+	if ((size_t)row >= tb->nrows)
+		return;
+	while (tb->sel < (size_t)row) {
+		size_t before = tb->sel;
+
+		handle_action(t, ACT_MOVE_DOWN);
+		if (tb->sel == before)
+			break;
+	}
+	while (tb->sel > (size_t)row) {
+		size_t before = tb->sel;
+
+		handle_action(t, ACT_MOVE_UP);
+		if (tb->sel == before)
+			break;
+	}
+	if (ev.bstate & BUTTON1_DOUBLE_CLICKED && tb->sel == (size_t)row)
+		handle_action(t, ACT_ENTER);
+}
+
 static void handle_input(struct tui *t, wint_t ch, bool is_key)
 {
 	/* A key before it may have changed the model (a store that answers
@@ -630,6 +688,18 @@ static void handle_input(struct tui *t, wint_t ch, bool is_key)
 		t->msg = NULL;
 	}
 	if (is_key && ch == KEY_RESIZE) {
+		t->dirty = true;
+		return;
+	}
+	if (is_key && ch == KEY_MOUSE) {
+		MEVENT ev;
+
+		/* Not while a prompt or a dialog has the keys (a dialog takes
+		 * the event and does nothing with it). */
+		if (getmouse(&ev) == OK && !t->prompt &&
+		    !(tui_top(t) && tui_top(t)->ops->key &&
+		      tui_top(t)->ops->key(tui_top(t), KEY_MOUSE, true)))
+			handle_mouse(t, ev);
 		t->dirty = true;
 		return;
 	}
@@ -937,6 +1007,13 @@ int tui_run(struct store *s, const struct tui_opts *o)
 		t->want_exp = xstrdup(o->experiment);
 	tui_open(t, "experiments", NULL, NULL);
 	while (!t->quit && !got_signal) {
+		/* The mouse as the setting says, also after :set mouse. */
+		if (!t->script && opt_bool(OPT_MOUSE) != t->mouse_on) {
+			t->mouse_on = opt_bool(OPT_MOUSE);
+			mousemask(t->mouse_on ? BUTTON1_CLICKED |
+				  BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED |
+				  BUTTON5_PRESSED : 0, NULL);
+		}
 		int store_to = -1, nfds = 0, timeout;
 		int64_t now;
 

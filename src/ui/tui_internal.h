@@ -51,6 +51,7 @@ struct tui {
 	int64_t msg_until;
 	bool msg_while_busy;     /* it goes once nothing is loading */
 	bool paused;             /* z: no refresh until z again */
+	bool mouse_on;           /* mousemask applied */
 
 	bool help_on;
 	int help_top;

@@ -22,6 +22,7 @@
 #include "ui/keymap.h"
 #include "ui/theme.h"
 #include "ui/tui_internal.h"
+#include "ui/widget.h"
 
 /* --- chrome ------------------------------------------------------------ */
 
@@ -345,6 +346,7 @@ void tui_paint(struct tui *t)
 	getmaxyx(stdscr, h, w);
 	erase();
 	curs_set(0);
+	table_hits_reset();
 	if (h < 3 || w < 10) {
 		draw_text(0, 0, w, "terminal too small", SLOT_DEFAULT, 0,
 			  ALIGN_LEFT);

@@ -54,6 +54,12 @@ struct table {
 };
 
 void table_draw(struct table *t, int y, int x, int h, int w);
+/* Where the last paint drew its tables, for the mouse: a paint starts
+ * with table_hits_reset; table_hit finds the table at a screen cell (the
+ * last drawn there), with the row under it (-1: the header) and the
+ * column (-1: none). */
+void table_hits_reset(void);
+struct table *table_hit(int y, int x, long *row, int *col);
 /* Cursor movement, and n/N through the rows (a list shows only the
  * filter's matches); returns RE_REDRAW, or RE_UNHANDLED for other actions. */
 int table_action(struct table *t, enum action a);

@@ -142,6 +142,43 @@ static void draw_cell(const struct table *t, int c, int y, int x, int w,
 		  : cell->cut_middle ? ALIGN_MIDDLE : ALIGN_LEFT);
 }
 
+#define MAX_HITS 8
+
+static struct {
+	struct table *t;
+	int y, x, h, w;
+	int widths[32];
+} hits[MAX_HITS];
+static int nhits;
+
+void table_hits_reset(void)
+{
+	nhits = 0;
+}
+
+struct table *table_hit(int y, int x, long *row, int *col)
+{
+	for (int i = nhits - 1; i >= 0; i--) {
+		int cx = hits[i].x;
+
+		if (y < hits[i].y || y >= hits[i].y + hits[i].h ||
+		    x < hits[i].x || x >= hits[i].x + hits[i].w)
+			continue;
+		*row = y == hits[i].y ? -1
+			: (long)hits[i].t->top + (y - hits[i].y - 1);
+		*col = -1;
+		for (int c = 0; c < hits[i].t->ncols && c < 32; c++) {
+			if (!hits[i].widths[c])
+				continue;
+			if (x >= cx && x < cx + hits[i].widths[c])
+				*col = c;
+			cx += hits[i].widths[c] + 1;
+		}
+		return hits[i].t;
+	}
+	return NULL;
+}
+
 void table_draw(struct table *t, int y, int x, int h, int w)
 {
 	int widths[32];
@@ -150,6 +187,15 @@ void table_draw(struct table *t, int y, int x, int h, int w)
 	if (h < 1 || w < 1)
 		return;
 	layout(t, w, widths);
+	if (nhits < MAX_HITS) {
+		hits[nhits].t = t;
+		hits[nhits].y = y;
+		hits[nhits].x = x;
+		hits[nhits].h = h;
+		hits[nhits].w = w;
+		memcpy(hits[nhits].widths, widths, sizeof(widths));
+		nhits++;
+	}
 	/* Header, with the sort marker. */
 	draw_fill(y, x, w, SLOT_HEADER, 0);
 	cx = x;

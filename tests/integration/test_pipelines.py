@@ -93,7 +93,7 @@ def api():
     # The fixture DAGs are loaded once the dag-processor has seen them.
     end = time.monotonic() + 120
     want = {"mltop_ok", "mltop_flaky", "mltop_mapped", "mltop_long",
-            "mltop_mlflow", "mltop_hostile"}
+            "mltop_mlflow", "mltop_hostile", "mltop_wide_map"}
     while time.monotonic() < end:
         ids = {d["dag_id"] for d in a.get("dags?limit=100")["dags"]}
         if want <= ids:
@@ -223,6 +223,43 @@ def test_mapped_task_instances(run_mltop, api):
     assert len(mapped) == 50, len(mapped)
     assert sorted(t["map_index"] for t in mapped) == list(range(50))
     assert len(want) <= len(mapped)
+
+
+def test_a_thousand_map_indexes(mltop, run_mltop, api, tmp_path):
+    """1,000 instances of one mapped task: `mltop tasks` pages through all
+    of them as the API lists them, and the Gantt shows them as one row
+    with a count (the run is marked failed once they exist, through the
+    API, so they never all run)."""
+    run_id = trigger(run_mltop, "mltop_wide_map")
+    path = f"dags/mltop_wide_map/dagRuns/{q(run_id)}/taskInstances"
+    end = time.monotonic() + 180
+    while time.monotonic() < end:
+        if api.get(path + "?limit=1")["total_entries"] >= 1001:
+            break
+        time.sleep(1)
+    else:
+        pytest.fail("the 1,000 map indexes never appeared")
+    api.call("PATCH", f"dags/mltop_wide_map/dagRuns/{q(run_id)}",
+             {"state": "failed"})
+    got = ok_json(run_mltop("tasks", "mltop_wide_map", run_id, "--json"),
+                  "tasks of a 1,000-way mapped run")
+    mapped = sorted(t["map_index"] for t in got["task_instances"]
+                    if t["task_id"] == "slow")
+    assert mapped == list(range(1000)), (len(mapped), mapped[:5])
+    assert got["total_entries"] == api.get(path + "?limit=1")[
+        "total_entries"]
+    t = Tmux(tmp_path, [str(mltop.binary), "-u", str(demo_store(
+        mltop, tmp_path)), "-p", "airflow+" + URL], dashboard_env(tmp_path),
+        size=(100, 24))
+    try:
+        t.wait(lambda s: "experiments" in s, "the dashboard")
+        t.keys(f":pipelines mltop_wide_map {run_id}", "Enter")
+        s = t.wait(lambda s: re.search(r"^slow \[1000\] .*/1000 done", s,
+                                       re.M), "one row for 1,000 instances")
+        assert len([ln for ln in s.splitlines()
+                    if ln.startswith("slow")]) == 1, s
+    finally:
+        t.close()
 
 
 def test_clear_failed_then_success(run_mltop, api):
