@@ -50,6 +50,7 @@ struct run_view {
 	bool log_y;
 	uint64_t gen;
 	bool dirty;
+	struct dialog *popup;  /* a param or tag value in full, or NULL */
 };
 
 static struct run_view *P(struct view *v)
@@ -287,7 +288,7 @@ static void draw_tabs(struct run_view *p, struct run *r, int y, int x, int w)
 	}
 }
 
-static void draw(struct view *v, int y, int x, int h, int w)
+static void draw_body(struct view *v, int y, int x, int h, int w)
 {
 	struct run_view *p = P(v);
 	struct run *r = run_of(v);
@@ -347,6 +348,13 @@ static void draw(struct view *v, int y, int x, int h, int w)
 	}
 }
 
+static void draw(struct view *v, int y, int x, int h, int w)
+{
+	draw_body(v, y, x, h, w);
+	if (P(v)->popup)
+		dialog_draw(P(v)->popup, y, x, h, w);
+}
+
 static int action(struct view *v, enum action a)
 {
 	struct run_view *p = P(v);
@@ -362,11 +370,47 @@ static int action(struct view *v, enum action a)
 	case ACT_LOG_Y:
 		p->log_y = !p->log_y;
 		return RE_REDRAW;
-	case ACT_ENTER:
-		if (p->pane == PANE_METRICS)
+	case ACT_ENTER: {
+		struct run *r = run_of(v);
+		struct table *t = &p->tables[p->pane];
+		const struct kv_list *l;
+		const char *val;
+
+		if (p->pane == PANE_METRICS) {
 			p->pane = PANE_PARAMS;
-		p->dirty = true;
+			p->dirty = true;
+			return RE_REDRAW;
+		}
+		/* A param or tag: its value in full, in a popup. */
+		if (!r || t->sel >= p->nrows)
+			return RE_REDRAW;
+		l = p->pane == PANE_PARAMS ? &r->params : &r->tags;
+		val = l->v[p->rows[t->sel]].value;
+		dialog_free(p->popup);
+		p->popup = dialog_new(l->v[p->rows[t->sel]].key);
+		for (const char *s = val ? val : ""; ;) {
+			/* Lines as they are, long ones in pieces of 64 bytes
+			 * (never inside a character); the dialog scrolls. */
+			size_t n = strcspn(s, "\n");
+			char piece[80];
+
+			if (n > 64) {
+				n = 64;
+				while (n > 1 && ((unsigned char)s[n] & 0xc0) ==
+				       0x80)
+					n--;
+			}
+			snprintf(piece, sizeof(piece), "%.*s", (int)n, s);
+			dialog_line(p->popup, SLOT_DEFAULT, 0, piece);
+			s += n;
+			if (*s == '\n')
+				s++;
+			if (!*s)
+				break;
+		}
+		dialog_footer(p->popup, "Esc: close");
 		return RE_REDRAW;
+	}
 	case ACT_PIPELINES: {
 		/* A run a pipeline task logged: that pipeline run's tasks. */
 		struct run *r = run_of(v);
@@ -429,10 +473,29 @@ static void filter_changed(struct view *v)
 	P(v)->tables[P(v)->pane].sel = 0;
 }
 
+/* The popup takes every key while it is up; any key that is not for
+ * scrolling it closes it. */
+static bool key(struct view *v, int ch, bool is_key)
+{
+	struct run_view *p = P(v);
+	enum dialog_result r;
+
+	if (!p->popup)
+		return false;
+	r = dialog_key(p->popup, ch, is_key);
+	if (r != DLG_NONE) {
+		dialog_free(p->popup);
+		p->popup = NULL;
+	}
+	tui_dirty(v->tui);
+	return true;
+}
+
 static void vfree(struct view *v)
 {
 	struct run_view *p = P(v);
 
+	dialog_free(p->popup);
 	free(p->exp_id);
 	free(p->run_id);
 	free(p->title);
@@ -472,7 +535,7 @@ static const struct view_ops run_ops = {
 	.reload = reload,
 	.title = title,
 	.filter_changed = filter_changed,
-	.settled = settled,	.yank = yank,	.keys = view_keys,
+	.settled = settled,	.yank = yank,	.keys = view_keys,	.key = key,
 };
 
 struct view *view_run_new(struct tui *t, const char *experiment_id,

@@ -1,9 +1,16 @@
 #!/bin/sh
 # detail.sh: a run in detail: info, the metrics with sparkline, last, min,
 # max and count, the chart of the selected metric (NaN counted, never on
-# the scale), the params and tags tabs, and log-y.
+# the scale), the params and tags tabs, and log-y. Enter on a param or
+# tag shows its value in full in a popup (long lines in pieces, its own
+# lines kept); Esc closes it.
 . "$(dirname "$0")/lib.sh"
 demo_store "$work/demo.db"
+long=$(printf 'x%.0s' $(seq 1 150))
+sqlite3 "$work/demo.db" "INSERT INTO tags (key, value, run_uuid) SELECT
+    'note', 'first line ' || '$long' || char(10) || 'second line', run_uuid
+    FROM runs WHERE name = 'roberta-large-lr1e-3'" ||
+    { echo "not ok - edit store"; exit 1; }
 cat >"$work/keys" <<'KEYS'
 :runs bert-finetune-sst2
 :filter roberta-large-lr1e-3
@@ -17,10 +24,16 @@ L
 :save-display params
 <Tab>
 :save-display tags
+/note
+<Enter>
+<Enter>
+:save-display popup
+<Esc>
+:save-display closed
 KEYS
 run_script demo.db 80 24
 cd "$work" || exit 1
-for f in failed second-metric log-y params tags; do mv "$f" "$f.screen"; done
+for f in failed second-metric log-y params tags popup closed; do mv "$f" "$f.screen"; done
 expect failed
 expect_grep failed "FAILED"
 expect_grep failed "NaN"
@@ -31,4 +44,9 @@ expect params
 expect_grep params "learning_rate"
 expect tags
 expect_grep tags "mlflow.runName"
+expect popup
+expect_grep popup "│ *first line x\{53\} *│"
+expect_grep popup "│ *x\{64\} *│"
+expect_grep popup "│ *second line *│"
+expect_no_grep closed "second line"
 finish
