@@ -62,6 +62,9 @@
 	X(CLEAR, "clear", "C",                                                \
 	  "pipelines: clear a run, or a task and its downstream (asks first)") \
 	X(FOLLOW, "follow", "f", "task log: follow new lines while it runs")  \
+	X(MAXIMISE, "maximise", "v",                                          \
+	  "run detail: the chart fills the view, the metric list goes (v "  \
+	  "again: both; j/k still pick the metric)")                         \
 	X(PAUSE, "pause", "z",                                                \
 	  "freeze live updates (and a live sort's reordering); z again resumes") \
 	X(YANK, "yank", "y",                                                  \

@@ -51,6 +51,7 @@ struct run_view {
 	uint64_t gen;
 	bool dirty;
 	struct dialog *popup;  /* a param or tag value in full, or NULL */
+	bool chart_full;       /* v: the chart takes the metrics pane */
 };
 
 static struct run_view *P(struct view *v)
@@ -314,6 +315,18 @@ static void draw_body(struct view *v, int y, int x, int h, int w)
 	draw_tabs(p, r, y + used, x, w);
 	used++;
 	th = h - used;
+	if (p->pane == PANE_METRICS && p->chart_full && th >= 3 && p->nrows) {
+		/* v: the chart alone; the table still picks its metric. */
+		struct series *s = &r->metrics[p->rows[t->sel < p->nrows ? t->sel
+									: 0]];
+		char title[320];
+
+		snprintf(title, sizeof(title), "%s%s  (%zu/%zu, j/k: another, "
+			 "v: the list)", s->key, p->log_y ? "  (log y)" : "",
+			 (t->sel < p->nrows ? t->sel : 0) + 1, p->nrows);
+		chart_draw(y + used, x, th, w, s->pts, s->n, p->log_y, title);
+		return;
+	}
 	if (p->pane == PANE_METRICS && th >= 8) {
 		/* Wide: table left, chart right; narrow: chart below. */
 		if (w >= 120) {
@@ -369,6 +382,13 @@ static int action(struct view *v, enum action a)
 		return RE_REDRAW;
 	case ACT_LOG_Y:
 		p->log_y = !p->log_y;
+		return RE_REDRAW;
+	case ACT_MAXIMISE:
+		p->chart_full = !p->chart_full;
+		if (p->chart_full && p->pane != PANE_METRICS) {
+			p->pane = PANE_METRICS;
+			p->dirty = true;   /* the rows are the pane's */
+		}
 		return RE_REDRAW;
 	case ACT_ENTER: {
 		struct run *r = run_of(v);
@@ -520,6 +540,7 @@ static char *yank(struct view *v, bool web)
 static const enum action view_keys[] = {
 	ACT_FOCUS_NEXT,
 	ACT_LOG_Y,
+	ACT_MAXIMISE,
 	ACT_PIPELINES,
 	ACT_YANK,
 	ACT_YANK_WEB,

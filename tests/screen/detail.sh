@@ -3,7 +3,7 @@
 # max and count, the chart of the selected metric (NaN counted, never on
 # the scale), the params and tags tabs, and log-y. Enter on a param or
 # tag shows its value in full in a popup (long lines in pieces, its own
-# lines kept); Esc closes it.
+# lines kept); Esc closes it. v gives the chart the whole pane.
 . "$(dirname "$0")/lib.sh"
 demo_store "$work/demo.db"
 long=$(printf 'x%.0s' $(seq 1 150))
@@ -30,10 +30,18 @@ L
 :save-display popup
 <Esc>
 :save-display closed
+<Esc>
+v
+:save-display full
+j
+:save-display full-next
+v
+:save-display unfull
 KEYS
 run_script demo.db 80 24
 cd "$work" || exit 1
-for f in failed second-metric log-y params tags popup closed; do mv "$f" "$f.screen"; done
+for f in failed second-metric log-y params tags popup closed full full-next \
+    unfull; do mv "$f" "$f.screen"; done
 expect failed
 expect_grep failed "FAILED"
 expect_grep failed "NaN"
@@ -49,4 +57,17 @@ expect_grep popup "│ *first line x\{53\} *│"
 expect_grep popup "│ *x\{64\} *│"
 expect_grep popup "│ *second line *│"
 expect_no_grep closed "second line"
+# v: the chart fills the metrics pane; j picks the next metric; v again
+# brings the list back.
+expect full
+expect_grep full "([0-9]/5, j/k: another, v: the list)"
+expect_no_grep full "^METRIC  *HISTORY"
+expect_grep full-next "([0-9]/5, j/k"
+checks=$((checks + 1))
+if [ "$(grep -o "([0-9]/5" full.screen)" != "$(grep -o "([0-9]/5" full-next.screen)" ]; then
+    echo "ok $checks - j picks another metric"
+else
+    echo "not ok $checks - j picks another metric"; failures=$((failures + 1))
+fi
+expect_grep unfull "^METRIC  *HISTORY"
 finish
