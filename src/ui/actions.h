@@ -46,8 +46,10 @@
 	X(X_AXIS, "x-axis", "x",                                              \
 	  "chart x axis: step, wall time, time since start")                  \
 	X(SMOOTH, "smooth", "e", "chart EMA smoothing: off, 0.6, 0.9")        \
-	X(ZOOM_IN, "zoom-in", "+ =", "chart: zoom in on the last steps")      \
-	X(ZOOM_OUT, "zoom-out", "-", "chart: zoom out")                       \
+	X(ZOOM_IN, "zoom-in", "+ =",                                          \
+	  "chart: zoom in on the last steps; runs tree: expand the branch")   \
+	X(ZOOM_OUT, "zoom-out", "-",                                          \
+	  "chart: zoom out; runs tree: collapse the branch (its parent's)")   \
 	X(ZOOM_RESET, "zoom-reset", "0", "chart: every step again")           \
 	X(SCROLL_LEFT, "scroll-left", "<", "compare: scroll the columns left") \
 	X(SCROLL_RIGHT, "scroll-right", ">",                                  \

@@ -51,6 +51,9 @@ struct runs_view {
 	char *selected_id;
 	int width;                /* of the last draw, for metric columns */
 	char *user_keys;          /* from :metrics, this view only; owned */
+	char **collapsed;         /* parents whose children are hidden */
+	size_t ncollapsed, capcollapsed;
+	size_t folded;            /* runs those hide, at the last rebuild */
 };
 
 static struct runs_view *P(struct view *v)
@@ -270,6 +273,15 @@ static bool run_matches(const struct filter *f, const struct run *r)
 	return ok;
 }
 
+static bool has_children(struct experiment *e, const struct run *r)
+{
+	for (size_t i = 0; e && i < e->nruns_loaded; i++)
+		if (e->runs[i]->parent_id &&
+		    !strcmp(e->runs[i]->parent_id, r->id))
+			return true;
+	return false;
+}
+
 static void add_row(struct runs_view *p, struct run *r, const char *prefix)
 {
 	p->rows = xgrow(p->rows, &p->caprows, p->nrows + 1, sizeof(*p->rows));
@@ -311,6 +323,32 @@ static void kids_range(struct run **list, const size_t *kids, size_t nk,
 	*hi = a;
 }
 
+static ssize_t collapsed_at(const struct runs_view *p, const char *id)
+{
+	for (size_t i = 0; i < p->ncollapsed; i++)
+		if (!strcmp(p->collapsed[i], id))
+			return (ssize_t)i;
+	return -1;
+}
+
+/* A collapsed parent's descendants are placed (not shown as roots) but
+ * get no rows; it returns how many. */
+static size_t hide_subtree(struct run **list, const size_t *kids, size_t nk,
+			   const struct run *node, int depth)
+{
+	size_t lo, hi, n = 0;
+
+	kids_range(list, kids, nk, node->id, &lo, &hi);
+	for (size_t k = lo; k < hi; k++) {
+		list[kids[k]]->mark = 3;
+		n++;
+		if (depth < 6)
+			n += hide_subtree(list, kids, nk, list[kids[k]],
+					  depth + 1);
+	}
+	return n;
+}
+
 /* Depth-first under one node: guides show "├─" for a middle child and
  * "└─" for the last, with "│ " carried down for open branches. */
 static void add_subtree(struct runs_view *p, struct run **list,
@@ -320,6 +358,20 @@ static void add_subtree(struct runs_view *p, struct run **list,
 	bool u = draw_unicode();
 	size_t lo, hi;
 
+	if (collapsed_at(p, node->id) >= 0) {
+		size_t n = hide_subtree(list, kids, nk, node, depth);
+
+		p->folded += n;
+		/* The node's row (the last added) says what it hides. */
+		if (n && p->nrows) {
+			struct row *r = &p->rows[p->nrows - 1];
+			size_t l = strlen(r->prefix);
+
+			snprintf(r->prefix + l, sizeof(r->prefix) - l, "%s",
+				 u ? "▸" : "+");
+		}
+		return;
+	}
 	kids_range(list, kids, nk, node->id, &lo, &hi);
 	for (size_t k = lo; k < hi; k++) {
 		struct run *c = list[kids[k]];
@@ -352,6 +404,7 @@ static void rebuild(struct view *v)
 		p->table.nrows = 0;
 		return;
 	}
+	p->folded = 0;
 	if (p->nmkeys == 0)
 		choose_metrics(v);
 	experiment_child_activity(e);
@@ -530,6 +583,10 @@ static void draw(struct view *v, int y, int x, int h, int w)
 		snprintf(info, sizeof(info), "%zu/%zu  %zu run%s shown, %zu running",
 			 p->table.sel + 1, p->nrows, p->nrows,
 			 p->nrows == 1 ? "" : "s", running);
+		if (p->folded)
+			snprintf(info + strlen(info), sizeof(info) -
+				 strlen(info), ", %zu folded (+ opens)",
+				 p->folded);
 	}
 	draw_text(y + h - 1, x, w, info, SLOT_DIM, 0, ALIGN_LEFT);
 	if (p->nrows == 0 && h > 4)
@@ -588,6 +645,33 @@ static int action(struct view *v, enum action a)
 		p->table.sort_desc = !p->table.sort_desc;
 		p->dirty = true;
 		return RE_REDRAW;
+	case ACT_ZOOM_OUT:   /* -: collapse the branch, as in htop */
+	case ACT_ZOOM_IN: {  /* +: expand it again */
+		struct run *r = p->table.sel < p->nrows
+			? p->rows[p->table.sel].run : NULL;
+		ssize_t at;
+
+		if (!r || !opt_bool(OPT_TREE))
+			return RE_REDRAW;
+		/* On a child, the branch is its parent's. */
+		if (a == ACT_ZOOM_OUT && r->parent_id &&
+		    !has_children(exp_of(v), r) &&
+		    experiment_run(exp_of(v), r->parent_id))
+			r = experiment_run(exp_of(v), r->parent_id);
+		at = collapsed_at(p, r->id);
+		if (a == ACT_ZOOM_OUT && at < 0 && has_children(exp_of(v), r)) {
+			p->collapsed = xgrow(p->collapsed, &p->capcollapsed,
+					     p->ncollapsed + 1,
+					     sizeof(*p->collapsed));
+			p->collapsed[p->ncollapsed++] = xstrdup(r->id);
+			set_str(&p->selected_id, r->id);
+		} else if (a == ACT_ZOOM_IN && at >= 0) {
+			free(p->collapsed[at]);
+			p->collapsed[at] = p->collapsed[--p->ncollapsed];
+		}
+		p->dirty = true;
+		return RE_REDRAW;
+	}
 	case ACT_TOGGLE_TREE:
 		opt_set(OPT_TREE, "toggle", &err);
 		p->dirty = true;
@@ -722,6 +806,10 @@ static void vfree(struct view *v)
 {
 	struct runs_view *p = P(v);
 
+	for (size_t i = 0; i < p->ncollapsed; i++)
+		free(p->collapsed[i]);
+	free(p->collapsed);
+
 	drop_metrics(p);
 	free(p->rows);
 	free(p->exp_id);
@@ -754,6 +842,8 @@ static const enum action view_keys[] = {
 	ACT_SORT_NEXT,
 	ACT_SORT_REVERSE,
 	ACT_TOGGLE_TREE,
+	ACT_ZOOM_OUT,
+	ACT_ZOOM_IN,
 	ACT_METRIC_COLUMNS,
 	ACT_MARK,
 	ACT_COMPARE,

@@ -1,12 +1,28 @@
 #!/bin/sh
 # runs.sh: an experiment's runs: status glyphs, nested runs as a tree,
 # metric columns with sparklines, sorting by a metric, filtering over
-# params, choosing metric columns, and the same at 200x50.
+# params, choosing metric columns, and the same at 200x50. - and +
+# collapse and expand a branch of the tree.
 . "$(dirname "$0")/lib.sh"
 demo_store "$work/demo.db"
 cat >"$work/keys" <<'KEYS'
 :runs churn-lightgbm
 :save-display tree
+j
+j
+-
+:save-display collapsed
++
+:save-display expanded
+j
+j
+-
+:save-display collapsed-from-child
++
+k
+k
+k
+k
 t
 :save-display flat
 s s s
@@ -20,10 +36,18 @@ s s s
 KEYS
 run_script demo.db 80 24
 cd "$work" || exit 1
-for f in tree flat by-metric chosen param-filter cifar; do mv "$f" "$f.screen"; done
+for f in tree flat by-metric chosen param-filter cifar collapsed expanded \
+    collapsed-from-child; do mv "$f" "$f.screen"; done
 expect tree
 expect_grep tree "├─trial-3"
 expect_grep tree "└─trial-0"
+# - collapses the selected branch (on a child: its parent's), + opens it.
+expect_grep collapsed "^✓ ▸lr-sweep"
+expect_no_grep collapsed "trial-"
+expect_grep collapsed "3 runs shown, 0 running, 4 folded (+ opens)"
+expect_grep expanded "├─trial-3"
+expect_grep collapsed-from-child "^✓ ▸lr-sweep"
+expect_no_grep collapsed-from-child "trial-"
 expect flat
 expect by-metric
 expect chosen
