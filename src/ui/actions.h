@@ -51,9 +51,10 @@
 	X(ZOOM_OUT, "zoom-out", "-",                                          \
 	  "chart: zoom out; runs tree: collapse the branch (its parent's)")   \
 	X(ZOOM_RESET, "zoom-reset", "0", "chart: every step again")           \
-	X(SCROLL_LEFT, "scroll-left", "<", "compare: scroll the columns left") \
+	X(SCROLL_LEFT, "scroll-left", "<",                                    \
+	  "compare, runs: scroll the columns (the metric columns) left")     \
 	X(SCROLL_RIGHT, "scroll-right", ">",                                  \
-	  "compare: scroll the columns right")                                \
+	  "compare, runs: scroll the columns (the metric columns) right")    \
 	X(PIPELINES, "pipelines", "W",                                        \
 	  "the pipelines of the -p source (:pipelines); in a pipeline run, "  \
 	  "the MLflow run the selected task logged; in run detail, the "    \

@@ -54,6 +54,8 @@ struct runs_view {
 	char **collapsed;         /* parents whose children are hidden */
 	size_t ncollapsed, capcollapsed;
 	size_t folded;            /* runs those hide, at the last rebuild */
+	int mscroll;              /* < and >: metric columns skipped */
+	int mtotal;               /* metric keys there are to show */
 };
 
 static struct runs_view *P(struct view *v)
@@ -145,8 +147,21 @@ static void choose_metrics(struct view *v)
 	drop_metrics(p);
 	if (max > MAX_MCOLS)
 		max = MAX_MCOLS;
+	/* < and > scroll through the keys: the window starts mscroll
+	 * keys in. */
 	if (*want) {
-		p->nmkeys = (int)key_list_split(want, p->mkeys, MAX_MCOLS);
+		char *all[MAX_MCOLS];
+		int n = (int)key_list_split(want, all, MAX_MCOLS);
+
+		p->mtotal = n;
+		if (p->mscroll > n - 1)
+			p->mscroll = n > 0 ? n - 1 : 0;
+		for (int j = 0; j < n; j++) {
+			if (j >= p->mscroll && p->nmkeys < MAX_MCOLS)
+				p->mkeys[p->nmkeys++] = all[j];
+			else
+				free(all[j]);
+		}
 	} else if (e) {
 		struct key_tally kt = {0};
 
@@ -157,7 +172,11 @@ static void choose_metrics(struct view *v)
 				key_tally_add(&kt, r->metrics[k].key);
 		}
 		key_tally_rank(&kt);
-		for (size_t j = 0; j < kt.n && p->nmkeys < max; j++)
+		p->mtotal = (int)kt.n;
+		if (p->mscroll > p->mtotal - 1)
+			p->mscroll = p->mtotal > 0 ? p->mtotal - 1 : 0;
+		for (size_t j = (size_t)p->mscroll; j < kt.n && p->nmkeys < max;
+		     j++)
 			p->mkeys[p->nmkeys++] = xstrdup(kt.v[j].key);
 		key_tally_free(&kt);
 	}
@@ -587,6 +606,11 @@ static void draw(struct view *v, int y, int x, int h, int w)
 			snprintf(info + strlen(info), sizeof(info) -
 				 strlen(info), ", %zu folded (+ opens)",
 				 p->folded);
+		if (p->nmkeys && (p->mscroll || p->mtotal > p->nmkeys))
+			snprintf(info + strlen(info), sizeof(info) -
+				 strlen(info), "  metrics %d-%d of %d (< >)",
+				 p->mscroll + 1, p->mscroll + p->nmkeys,
+				 p->mtotal);
 	}
 	draw_text(y + h - 1, x, w, info, SLOT_DIM, 0, ALIGN_LEFT);
 	if (p->nrows == 0 && h > 4)
@@ -643,6 +667,17 @@ static int action(struct view *v, enum action a)
 		return RE_REDRAW;
 	case ACT_SORT_REVERSE:
 		p->table.sort_desc = !p->table.sort_desc;
+		p->dirty = true;
+		return RE_REDRAW;
+	case ACT_SCROLL_LEFT:
+	case ACT_SCROLL_RIGHT:
+		/* The metric columns, one key at a time. */
+		if (a == ACT_SCROLL_LEFT && p->mscroll > 0)
+			p->mscroll--;
+		else if (a == ACT_SCROLL_RIGHT &&
+			 p->mscroll + p->nmkeys < p->mtotal)
+			p->mscroll++;
+		choose_metrics(v);
 		p->dirty = true;
 		return RE_REDRAW;
 	case ACT_ZOOM_OUT:   /* -: collapse the branch, as in htop */
@@ -844,6 +879,8 @@ static const enum action view_keys[] = {
 	ACT_TOGGLE_TREE,
 	ACT_ZOOM_OUT,
 	ACT_ZOOM_IN,
+	ACT_SCROLL_LEFT,
+	ACT_SCROLL_RIGHT,
 	ACT_METRIC_COLUMNS,
 	ACT_MARK,
 	ACT_COMPARE,

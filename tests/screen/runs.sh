@@ -33,11 +33,26 @@ s s s
 :save-display param-filter
 :runs cifar10-resnet
 :save-display cifar
+>
+:save-display scrolled
+>
+>
+>
+>
+>
+:save-display scrolled-end
+<
+<
+<
+<
+:save-display scrolled-back
 KEYS
 run_script demo.db 80 24
 cd "$work" || exit 1
 for f in tree flat by-metric chosen param-filter cifar collapsed expanded \
-    collapsed-from-child; do mv "$f" "$f.screen"; done
+    collapsed-from-child scrolled scrolled-end scrolled-back; do
+    mv "$f" "$f.screen"
+done
 expect tree
 expect_grep tree "├─trial-3"
 expect_grep tree "└─trial-0"
@@ -47,6 +62,17 @@ expect_no_grep collapsed "trial-"
 expect_grep collapsed "3 runs shown, 0 running, 4 folded (+ opens)"
 expect_grep expanded "├─trial-3"
 expect_grep collapsed-from-child "^✓ ▸lr-sweep"
+# > and < move the metric columns a key at a time (80 columns: one).
+expect_grep cifar "metrics 1-1 of 5 (< >)"
+expect_grep scrolled "metrics 2-2 of 5 (< >)"
+expect_grep scrolled-end "metrics 5-5 of 5 (< >)"
+expect_grep scrolled-back "metrics 1-1 of 5 (< >)"
+checks=$((checks + 1))
+if [ "$(sed -n 2p scrolled.screen | awk '{print $NF}')" != "$(sed -n 2p cifar.screen | awk '{print $NF}')" ]; then
+    echo "ok $checks - > shows another metric column"
+else
+    echo "not ok $checks - > shows another metric column"; failures=$((failures + 1))
+fi
 expect_no_grep collapsed-from-child "trial-"
 expect flat
 expect by-metric
