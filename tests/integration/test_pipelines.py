@@ -232,15 +232,19 @@ def test_a_thousand_map_indexes(mltop, run_mltop, api, tmp_path):
     API, so they never all run)."""
     run_id = trigger(run_mltop, "mltop_wide_map")
     path = f"dags/mltop_wide_map/dagRuns/{q(run_id)}/taskInstances"
-    end = time.monotonic() + 180
-    while time.monotonic() < end:
-        if api.get(path + "?limit=1")["total_entries"] >= 1001:
-            break
-        time.sleep(1)
-    else:
-        pytest.fail("the 1,000 map indexes never appeared")
-    api.call("PATCH", f"dags/mltop_wide_map/dagRuns/{q(run_id)}",
-             {"state": "failed"})
+    try:
+        end = time.monotonic() + 180
+        while time.monotonic() < end:
+            if api.get(path + "?limit=1")["total_entries"] >= 1001:
+                break
+            time.sleep(1)
+        else:
+            pytest.fail("the 1,000 map indexes never appeared")
+    finally:
+        # Whatever happened, the run stops here: its instances must not
+        # queue behind the other tests' runs.
+        api.call("PATCH", f"dags/mltop_wide_map/dagRuns/{q(run_id)}",
+                 {"state": "failed"})
     got = ok_json(run_mltop("tasks", "mltop_wide_map", run_id, "--json"),
                   "tasks of a 1,000-way mapped run")
     mapped = sorted(t["map_index"] for t in got["task_instances"]

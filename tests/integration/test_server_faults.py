@@ -20,7 +20,7 @@ from test_concurrent import Tmux, wait_for
 NOISE = ("Traceback", "AddressSanitizer", "LeakSanitizer", "runtime error:",
          "Segmentation", "Assertion", "==ERROR")
 RSS_LIMIT_MB = 150
-HELP_TITLE = "Keys  (j/k scroll"
+HELP_TITLE = "Help: j/k PgUp/PgDn"
 
 
 # Runs a command in a fresh small process and reports the command's own

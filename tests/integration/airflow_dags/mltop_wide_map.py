@@ -1,5 +1,7 @@
 """mltop_wide_map: a task mapped over 1,000 items (the test marks the run
-failed as soon as they exist, so they never all run)."""
+failed as soon as they exist, so they never all run). One instance at a
+time at most, so a run left behind holds one executor slot, not all of
+them, and the other tests' runs still get theirs."""
 import time
 from datetime import datetime
 
@@ -13,9 +15,9 @@ def mltop_wide_map():
     def items():
         return list(range(1000))
 
-    @task
+    @task(max_active_tis_per_dag=1)
     def slow(x):
-        time.sleep(300)
+        time.sleep(60)
         return x
 
     slow.expand(x=items())
