@@ -161,15 +161,24 @@ static int run_demo(const struct tui_opts *to, bool read_only)
 }
 
 /* The URI of the pipeline source: -p, else MLTOP_PIPELINES_URI, else
- * `set pipelines` in the config file; NULL when none. */
+ * `set pipelines` in the config file, else PREFECT_API_URL (as Prefect's
+ * client reads it: the API's base, ".../api"); NULL when none. */
 static const char *pipelines_uri(const char *flag)
 {
+	static char *prefect;
 	const char *uri = flag;
 
 	if (!uri || !*uri)
 		uri = getenv("MLTOP_PIPELINES_URI");
 	if (!uri || !*uri)
 		uri = opt_string(OPT_PIPELINES);
+	if ((!uri || !*uri) && getenv("PREFECT_API_URL") &&
+	    *getenv("PREFECT_API_URL")) {
+		if (!prefect)
+			prefect = xasprintf("prefect+%s",
+					    getenv("PREFECT_API_URL"));
+		uri = prefect;
+	}
 	return uri && *uri ? uri : NULL;
 }
 
@@ -210,8 +219,8 @@ static int run_pipeline_command(const struct cli_command *cc,
 	uri = pipelines_uri(uri);
 	if (!uri) {
 		fputs("mltop: no pipeline source: pass -p "
-		      "airflow+http://HOST:PORT or set MLTOP_PIPELINES_URI\n",
-		      stderr);
+		      "airflow+http://HOST:PORT (or prefect+http://HOST:PORT/"
+		      "api) or set MLTOP_PIPELINES_URI\n", stderr);
 		return 2;
 	}
 	pipe_model_init(&pm);

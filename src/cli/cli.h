@@ -76,6 +76,8 @@ int cli_trigger(struct pipe_source *p, const struct cli_opts *o);
 int cli_clear(struct pipe_source *p, const struct cli_opts *o);
 int cli_mark(struct pipe_source *p, const struct cli_opts *o);
 int cli_pause(struct pipe_source *p, const struct cli_opts *o);
+int cli_retry(struct pipe_source *p, const struct cli_opts *o);
+int cli_cancel(struct pipe_source *p, const struct cli_opts *o);
 int cli_unpause(struct pipe_source *p, const struct cli_opts *o);
 
 #endif

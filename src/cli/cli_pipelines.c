@@ -58,14 +58,20 @@ static void fmt_span(int64_t a, int64_t b, char *buf, size_t n)
 		snprintf(buf, n, "-");
 }
 
-/* {"KEY":[raw,raw,...],"total_entries":N} */
-static void print_raw_list(const char *key, char *const *raws, size_t n,
-			   long total)
+/* {"KEY":[raw,raw,...],"total_entries":N} (Airflow's shape), or
+ * [raw,raw,...] from a source whose lists come bare (Prefect's). */
+static void print_raw_list(const struct pipe_source *p, const char *key,
+			   char *const *raws, size_t n, long total)
 {
-	printf("{\"%s\":[", key);
+	if (!p->ops->bare_lists)
+		printf("{\"%s\":", key);
+	putchar('[');
 	for (size_t i = 0; i < n; i++)
 		printf("%s%s", i ? "," : "", raws[i] ? raws[i] : "null");
-	printf("],\"total_entries\":%ld}\n", total);
+	if (!p->ops->bare_lists)
+		printf("],\"total_entries\":%ld}\n", total);
+	else
+		puts("]");
 }
 
 static int done_output(void)
@@ -87,14 +93,14 @@ int cli_pipelines(struct pipe_source *p, const struct cli_opts *o)
 
 		for (size_t i = 0; i < m->ndags; i++)
 			raws[i] = m->dags[i].json;
-		print_raw_list("dags", raws, m->ndags, m->dags_total);
+		print_raw_list(p, "dags", raws, m->ndags, m->dags_total);
 		free(raws);
 		return done_output();
 	}
 	{
-		static const char *const heads[] = {
-			"DAG", "PAUSED", "SCHEDULE", "OWNERS", "TAGS",
-			"NEXT RUN", "IMPORT"};
+		const char *const heads[] = {
+			p->ops->pipeline_title, "PAUSED", "SCHEDULE",
+			p->ops->owners_title, "TAGS", "NEXT RUN", "IMPORT"};
 		struct text_table t = {.ncols = 7, .heads = heads};
 
 		for (size_t i = 0; i < m->ndags; i++) {
@@ -144,7 +150,7 @@ int cli_pipeline_runs(struct pipe_source *p, const struct cli_opts *o)
 
 		for (size_t i = 0; i < m->nruns; i++)
 			raws[i] = m->runs[i].json;
-		print_raw_list("dag_runs", raws, m->nruns, m->runs_total);
+		print_raw_list(p, "dag_runs", raws, m->nruns, m->runs_total);
 		free(raws);
 		return done_output();
 	}
@@ -229,7 +235,7 @@ int cli_tasks(struct pipe_source *p, const struct cli_opts *o)
 
 		for (size_t i = 0; i < m->ntasks; i++)
 			raws[i] = m->tasks[order[i]].json;
-		print_raw_list("task_instances", raws, m->ntasks,
+		print_raw_list(p, "task_instances", raws, m->ntasks,
 			       (long)m->ntasks);
 		free(raws);
 		free(order);
@@ -479,6 +485,19 @@ static int carry_out(struct pipe_source *p, const struct cli_opts *o,
 	int rc;
 
 	free(who);
+	/* What the orchestrator cannot do is said before anything else. */
+	if (p->ops->refuse) {
+		char *why = p->ops->refuse(p, w);
+
+		if (why) {
+			msg_err("%s: %s", pipe_write_name(w->kind), why);
+			if (o->json)
+				json_result(pl, "refused", why, NULL);
+			free(why);
+			free(ev);
+			return EXIT_STORE;
+		}
+	}
 	if (!o->json)
 		wplan_print(stdout, pl);
 	if (p->read_only) {
@@ -575,6 +594,20 @@ int cli_trigger(struct pipe_source *p, const struct cli_opts *o)
 			free(why);
 			free(d);
 			return EXIT_USAGE;
+		}
+	}
+	/* A source that checks a run's conf itself (Prefect: against the
+	 * deployment's parameter schema) needs the pipeline read first. */
+	if (p->ops->refuse) {
+		p->ops->load_dags(p, NULL, NULL);
+		if (wait_ok(p) != 0) {
+			free(d);
+			return EXIT_STORE;
+		}
+		if (!pipe_find_dag(p->model, o->dag)) {
+			msg_err("%s: no pipeline %s", p->display, d);
+			free(d);
+			return EXIT_STORE;
 		}
 	}
 	pl.summary = xasprintf("trigger a new run of %s", d);
@@ -695,4 +728,61 @@ int cli_pause(struct pipe_source *p, const struct cli_opts *o)
 int cli_unpause(struct pipe_source *p, const struct cli_opts *o)
 {
 	return set_paused(p, o, false);
+}
+
+/* Retry and cancel name one run: it is read first, so that the plan
+ * says its state and what the orchestrator refuses is known. */
+static int run_write(struct pipe_source *p, const struct cli_opts *o,
+		     enum pipe_write_kind kind)
+{
+	struct pipe_model *m = p->model;
+	struct pipe_write w = {.kind = kind, .dag_id = o->dag,
+			       .run_id = o->pipe_run};
+	struct wplan pl = {.w = &w};
+	char *d = quoted(o->dag), *r = quoted(o->pipe_run);
+	const struct pipe_run *run = NULL;
+	int rc;
+
+	p->ops->load_runs(p, o->dag, 0, NULL, NULL);
+	if (wait_ok(p) != 0) {
+		free(d);
+		free(r);
+		return EXIT_STORE;
+	}
+	for (size_t i = 0; i < m->nruns; i++)
+		if (!strcmp(m->runs[i].run_id, o->pipe_run) ||
+		    (m->runs[i].name && !strcmp(m->runs[i].name,
+						 o->pipe_run)))
+			run = &m->runs[i];
+	if (!run) {
+		msg_err("%s: no run %s of %s", p->display, r, d);
+		free(d);
+		free(r);
+		return EXIT_STORE;
+	}
+	/* A run named by its name (Prefect's "crafty-fox") goes by its
+	 * id from here. */
+	w.run_id = run->run_id;
+	pl.summary = xasprintf("%s %s run %s", pipe_write_name(kind), d, r);
+	wplan_line(&pl, xasprintf("now: %s", run->state_text
+				  ? run->state_text
+				  : pipe_state_name(run->state)));
+	wplan_line(&pl, xstrdup(kind == PW_RETRY ? p->ops->retry_means
+				: "the run stops: running tasks are stopped, "
+				  "the rest never start"));
+	free(d);
+	free(r);
+	rc = carry_out(p, o, &w, &pl);
+	wplan_free(&pl);
+	return rc;
+}
+
+int cli_retry(struct pipe_source *p, const struct cli_opts *o)
+{
+	return run_write(p, o, PW_RETRY);
+}
+
+int cli_cancel(struct pipe_source *p, const struct cli_opts *o)
+{
+	return run_write(p, o, PW_CANCEL);
 }

@@ -71,28 +71,6 @@ static struct af *impl(struct pipe_source *p)
 	return p->impl;
 }
 
-static char *esc(const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	char *out = xmalloc(strlen(s) * 3 + 1), *o = out;
-
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-		    c == '.' || c == '~') {
-			*o++ = (char)c;
-		} else {
-			*o++ = '%';
-			*o++ = hex[c >> 4];
-			*o++ = hex[c & 15];
-		}
-	}
-	*o = '\0';
-	return out;
-}
-
 static void req_unlink(struct af *a, struct af_req *r)
 {
 	for (struct af_req **pp = &a->live; *pp; pp = &(*pp)->next)
@@ -454,7 +432,8 @@ static int take_write(struct af_req *r, const struct http_reply *rep,
 			*tmp = run;
 			pipe_runs_free(tmp, 1);
 		}
-	} else if (r->wkind == PW_CLEAR || r->wkind == PW_MARK) {
+	} else if (r->wkind == PW_CLEAR || r->wkind == PW_MARK ||
+		   r->wkind == PW_RETRY) {
 		struct pipe_task *t = NULL;
 		size_t n = 0;
 		long total;
@@ -651,7 +630,7 @@ static void af_load_dags(struct pipe_source *p, pipe_done_fn done, void *ud)
 static void af_load_runs(struct pipe_source *p, const char *dag, int limit,
 			 pipe_done_fn done, void *ud)
 {
-	char *d = esc(dag);
+	char *d = pipe_url_escape(dag);
 	struct af_req *r = req_new(p, AK_RUNS, "GET",
 				   xasprintf("dags/%s/dagRuns?order_by="
 					     "-run_after", d),
@@ -674,7 +653,7 @@ static void af_load_runs(struct pipe_source *p, const char *dag, int limit,
 static void af_load_recent(struct pipe_source *p, const char *dag,
 			   pipe_done_fn done, void *ud)
 {
-	char *d = esc(dag);
+	char *d = pipe_url_escape(dag);
 	struct af_req *r = req_new(p, AK_RECENT, "GET",
 				   xasprintf("dags/%s/dagRuns?order_by="
 					     "-run_after&limit=%d", d,
@@ -693,7 +672,7 @@ static void af_load_changed(struct pipe_source *p, int64_t since_ms,
 	struct af_req *r;
 
 	format_time_iso(since_ms, when, sizeof(when));
-	w = esc(when);
+	w = pipe_url_escape(when);
 	r = req_new(p, AK_CHANGED, "GET",
 		    xasprintf("dags/~/dagRuns?updated_at_gte=%s&order_by="
 			      "-updated_at&limit=%d", w, AF_PAGE),
@@ -705,7 +684,7 @@ static void af_load_changed(struct pipe_source *p, int64_t since_ms,
 static void af_load_tasks(struct pipe_source *p, const char *dag,
 			  const char *run, pipe_done_fn done, void *ud)
 {
-	char *d = esc(dag), *u = esc(run);
+	char *d = pipe_url_escape(dag), *u = pipe_url_escape(run);
 	struct af_req *r = req_new(p, AK_TASKS, "GET",
 				   xasprintf("dags/%s/dagRuns/%s/"
 					     "taskInstances",
@@ -723,7 +702,7 @@ static void af_load_tasks(struct pipe_source *p, const char *dag,
 static void af_load_defs(struct pipe_source *p, const char *dag,
 			 pipe_done_fn done, void *ud)
 {
-	char *d = esc(dag);
+	char *d = pipe_url_escape(dag);
 	struct af_req *r = req_new(p, AK_DEFS, "GET",
 				   xasprintf("dags/%s/tasks", d), NULL, done,
 				   ud);
@@ -737,12 +716,12 @@ static void af_load_log(struct pipe_source *p, const char *dag,
 			const char *run, const char *task, int map_index,
 			int try_number, pipe_done_fn done, void *ud)
 {
-	char *d = esc(dag), *u = esc(run), *t = esc(task), *tok = NULL;
+	char *d = pipe_url_escape(dag), *u = pipe_url_escape(run), *t = pipe_url_escape(task), *tok = NULL;
 	struct pipe_model *m = p->model;
 	struct af_req *r;
 
 	if (m->log_token) {
-		char *e = esc(m->log_token);
+		char *e = pipe_url_escape(m->log_token);
 
 		tok = xasprintf("&token=%s", e);
 		free(e);
@@ -763,7 +742,7 @@ static void af_write(struct pipe_source *p, const struct pipe_write *w,
 		     struct pipe_write_result *res, pipe_done_fn done,
 		     void *ud)
 {
-	char *d = esc(w->dag_id), *path = NULL, *body = NULL;
+	char *d = pipe_url_escape(w->dag_id), *path = NULL, *body = NULL;
 	const char *method = "POST";
 	json_t *b = NULL;
 
@@ -777,6 +756,14 @@ static void af_write(struct pipe_source *p, const struct pipe_write *w,
 			      conf ? conf : json_object());
 		break;
 	}
+	case PW_RETRY:
+		/* A run again, as Airflow does it: its failed tasks (and
+		 * what is downstream of them) cleared. */
+		path = xasprintf("dags/%s/clearTaskInstances", d);
+		b = json_pack("{s:s, s:b, s:b, s:b}", "dag_run_id", w->run_id,
+			      "only_failed", 1, "include_downstream", 1,
+			      "dry_run", w->dry_run);
+		break;
 	case PW_CLEAR: {
 		json_t *ids = json_array();
 
@@ -796,7 +783,7 @@ static void af_write(struct pipe_source *p, const struct pipe_write *w,
 		break;
 	}
 	case PW_MARK: {
-		char *u = esc(w->run_id), *t = esc(w->task_ids[0]);
+		char *u = pipe_url_escape(w->run_id), *t = pipe_url_escape(w->task_ids[0]);
 		char mi[24] = "";
 
 		if (w->map_index >= 0)
@@ -807,6 +794,17 @@ static void af_write(struct pipe_source *p, const struct pipe_write *w,
 		b = json_pack("{s:s}", "new_state", w->new_state);
 		free(u);
 		free(t);
+		break;
+	}
+	case PW_CANCEL: {
+		/* Airflow has no cancel: a run marked failed stops, its
+		 * running tasks are stopped and the rest not started. */
+		char *u = pipe_url_escape(w->run_id);
+
+		method = "PATCH";
+		path = xasprintf("dags/%s/dagRuns/%s", d, u);
+		b = json_pack("{s:s}", "state", "failed");
+		free(u);
 		break;
 	}
 	case PW_PAUSE:
@@ -840,38 +838,11 @@ static void af_dispatch(struct pipe_source *p, struct pollfd *fds, int n)
 	http_dispatch(impl(p)->http, fds, n);
 }
 
-/* The host of a URL, for ~/.netrc; caller frees. */
-static char *url_host(const char *url)
-{
-	const char *h = strstr(url, "://"), *end, *at;
-	size_t n;
-
-	if (!h)
-		return NULL;
-	h += 3;
-	end = h + strcspn(h, "/?#");
-	at = NULL;
-	for (const char *q = h; q < end; q++)
-		if (*q == '@')
-			at = q;
-	if (at)
-		h = at + 1;
-	if (*h == '[') {
-		const char *rb = memchr(h, ']', (size_t)(end - h));
-
-		return rb ? xstrndup(h + 1, (size_t)(rb - h - 1)) : NULL;
-	}
-	n = strcspn(h, ":/?#");
-	if (h + n > end)
-		n = (size_t)(end - h);
-	return xstrndup(h, n);
-}
-
 static int af_open(struct pipe_source *p, char **err)
 {
 	struct af *a = xcalloc(1, sizeof(*a));
 	struct http_config cfg = {0};
-	char *host = url_host(p->url);
+	char *host = pipe_url_host(p->url);
 	double timeout = opt_number(OPT_HTTP_TIMEOUT);
 
 	p->impl = a;
@@ -927,6 +898,12 @@ static int af_stats(struct pipe_source *p, char *buf, size_t n)
 
 const struct pipe_ops pipe_airflow_ops = {
 	.name = "airflow",
+	.pipeline_title = "DAG",
+	.owners_title = "OWNERS",
+	.retry_means = "the run goes again: its failed tasks (and what is "
+		       "downstream of them) are cleared and run anew",
+	.tag_run = PIPE_TAG_RUN,
+	.tag_task = PIPE_TAG_TASK,
 	.open = af_open,
 	.close = af_close,
 	.pollfds = af_pollfds,

@@ -73,6 +73,7 @@ void pipe_dags_free(struct pipe_dag *v, size_t n)
 		free(v[i].schedule);
 		free(v[i].owners);
 		free(v[i].tags);
+		free(v[i].backend_id);
 		free(v[i].description);
 		free(v[i].json);
 		for (int k = 0; k < PIPE_RECENT; k++)
@@ -86,6 +87,7 @@ void pipe_runs_free(struct pipe_run *v, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(v[i].dag_id);
 		free(v[i].run_id);
+		free(v[i].name);
 		free(v[i].run_type);
 		free(v[i].state_text);
 		free(v[i].conf);
@@ -100,6 +102,7 @@ void pipe_tasks_free(struct pipe_task *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		free(v[i].task_id);
+		free(v[i].uid);
 		free(v[i].state_text);
 		free(v[i].operator_name);
 		free(v[i].hostname);
@@ -217,9 +220,10 @@ const char *pipe_write_name(enum pipe_write_kind k)
 	static const char *const names[] = {
 		[PW_TRIGGER] = "trigger", [PW_CLEAR] = "clear",
 		[PW_PAUSE] = "pause", [PW_UNPAUSE] = "unpause",
-		[PW_MARK] = "mark"};
+		[PW_MARK] = "mark", [PW_RETRY] = "retry",
+		[PW_CANCEL] = "cancel"};
 
-	return k <= PW_MARK ? names[k] : "write";
+	return k <= PW_CANCEL ? names[k] : "write";
 }
 
 char *pipe_write_event(const struct pipe_write *w, const char *who,

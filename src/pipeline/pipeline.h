@@ -1,6 +1,8 @@
 /* pipeline.h: pipelines (DAGs), their runs and their tasks, whatever
  * orchestrator holds them. One model, one interface (struct pipe_ops);
- * backends: pipe_airflow.c (Airflow 3's REST API v2). A view or a
+ * backends: pipe_airflow.c (Airflow 3's REST API v2), pipe_prefect.c
+ * (Prefect 3's REST API: a flow and each of its deployments are
+ * pipelines, "FLOW" and "FLOW/DEPLOYMENT"; flow runs are runs). A view or a
  * scripting command reads the model and asks the source for more; it
  * never knows which orchestrator answers. */
 #ifndef MLTOP_PIPELINE_H
@@ -42,11 +44,15 @@ bool pipe_state_final(enum pipe_state s);
 
 /* The link from an MLflow run to the pipeline task that produced it:
  * run tags a task sets from its AIRFLOW_CTX_* environment (doc/
- * pipelines.md has the three lines). */
+ * pipelines.md has the three lines); a Prefect task sets the two
+ * PIPE_TAG_PREFECT_* tags from prefect.runtime. Each backend names its
+ * own in pipe_ops (tag_run, tag_task). */
 #define PIPE_TAG_DAG "airflow.dag_id"
 #define PIPE_TAG_RUN "airflow.run_id"
 #define PIPE_TAG_TASK "airflow.task_id"
 #define PIPE_TAG_TRY "airflow.try_number"
+#define PIPE_TAG_PREFECT_RUN "prefect.flow_run_id"
+#define PIPE_TAG_PREFECT_TASK "prefect.task_run_id"
 
 #define PIPE_RECENT 8  /* run states kept a pipeline, newest first */
 
@@ -57,6 +63,8 @@ struct pipe_dag {
 	char *owners;          /* comma separated, or NULL */
 	char *tags;            /* comma separated, or NULL */
 	char *description;
+	char *backend_id;      /* the orchestrator's own id when it is not
+				* id (a Prefect deployment's UUID), or NULL */
 	bool paused;
 	bool import_errors;
 	int64_t next_run_ms;   /* 0: none */
@@ -70,6 +78,8 @@ struct pipe_dag {
 struct pipe_run {
 	char *dag_id;
 	char *run_id;
+	char *name;            /* a name other than run_id (Prefect's
+				* "crafty-fox"), or NULL */
 	char *run_type;        /* "manual", "scheduled", "backfill", ... */
 	char *state_text;      /* as the orchestrator said it */
 	enum pipe_state state;
@@ -82,6 +92,9 @@ struct pipe_run {
 
 struct pipe_task {
 	char *task_id;
+	char *uid;             /* the orchestrator's id of this task run
+				* when task_id does not name it (Prefect's
+				* UUID), or NULL */
 	int map_index;         /* -1: not mapped */
 	int try_number;
 	int max_tries;
@@ -188,6 +201,8 @@ enum pipe_write_kind {
 	PW_PAUSE,
 	PW_UNPAUSE,
 	PW_MARK,       /* a task instance set to new_state */
+	PW_RETRY,      /* a finished run of run_id runs again (Prefect) */
+	PW_CANCEL,     /* a run still going is stopped (Airflow: failed) */
 };
 
 struct pipe_write {
@@ -210,7 +225,7 @@ struct pipe_write_result {
 	char *run_id;            /* PW_TRIGGER */
 };
 void pipe_write_result_free(struct pipe_write_result *r);
-/* "trigger", "clear", "pause", "unpause", "mark". */
+/* "trigger", "clear", "pause", "unpause", "mark", "retry", "cancel". */
 const char *pipe_write_name(enum pipe_write_kind k);
 /* The audit log's event for a write, as compact JSON (owned):
  * {"v":1,"time":...,"who":...,"action":"clear","dag_id":...,...}. */
@@ -222,7 +237,19 @@ char *pipe_write_event(const struct pipe_write *w, const char *who,
 char *pipe_conf_check(const char *conf);
 
 struct pipe_ops {
-	const char *name;        /* "airflow" */
+	const char *name;        /* "airflow", "prefect" */
+	const char *pipeline_title; /* "DAG", "FLOW/DEPLOYMENT": column */
+	const char *owners_title; /* the pipelines view's OWNERS column */
+	bool bare_lists;         /* --json prints a list as a bare array
+				  * (Prefect's shape), not {"KEY":[...],
+				  * "total_entries":N} (Airflow's) */
+	const char *retry_means; /* what a retry (PW_RETRY) does, in words */
+	const char *tag_run;     /* the MLflow tags that link a run to this */
+	const char *tag_task;    /* orchestrator's run and task */
+	/* Why the orchestrator cannot do this write, in one line (owned),
+	 * or NULL when it can: asked before the plan is shown. NULL op: it
+	 * can do them all. */
+	char *(*refuse)(struct pipe_source *p, const struct pipe_write *w);
 	int (*open)(struct pipe_source *p, char **err);
 	void (*close)(struct pipe_source *p);
 	int (*pollfds)(struct pipe_source *p, struct pollfd *fds, int max,
@@ -271,6 +298,10 @@ struct pipe_source {
 struct pipe_source *pipe_open(const char *uri, struct pipe_model *m,
 			      char **err);
 void pipe_close(struct pipe_source *p);
+/* A path segment or query value, %-escaped (owned). */
+char *pipe_url_escape(const char *s);
+/* The host of a URL, for ~/.netrc (owned), or NULL. */
+char *pipe_url_host(const char *url);
 /* Run the loop until nothing is pending (scripting commands). */
 void pipe_wait(struct pipe_source *p);
 

@@ -12,6 +12,58 @@
 #include "pipeline/pipeline.h"
 
 extern const struct pipe_ops pipe_airflow_ops;
+extern const struct pipe_ops pipe_prefect_ops;
+
+/* --- URLs ---------------------------------------------------------------- */
+
+char *pipe_url_escape(const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char *out = xmalloc(strlen(s) * 3 + 1), *o = out;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+		    c == '.' || c == '~') {
+			*o++ = (char)c;
+		} else {
+			*o++ = '%';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* The host of a URL, for ~/.netrc; caller frees. */
+char *pipe_url_host(const char *url)
+{
+	const char *h = strstr(url, "://"), *end, *at;
+	size_t n;
+
+	if (!h)
+		return NULL;
+	h += 3;
+	end = h + strcspn(h, "/?#");
+	at = NULL;
+	for (const char *q = h; q < end; q++)
+		if (*q == '@')
+			at = q;
+	if (at)
+		h = at + 1;
+	if (*h == '[') {
+		const char *rb = memchr(h, ']', (size_t)(end - h));
+
+		return rb ? xstrndup(h + 1, (size_t)(rb - h - 1)) : NULL;
+	}
+	n = strcspn(h, ":/?#");
+	if (h + n > end)
+		n = (size_t)(end - h);
+	return xstrndup(h, n);
+}
 
 /* --- sources ------------------------------------------------------------- */
 
@@ -59,10 +111,14 @@ struct pipe_source *pipe_open(const char *uri, struct pipe_model *m,
 	p->model = m;
 	if (uri && split_uri(uri, "airflow+", &p->url, &p->display) == 0) {
 		p->ops = &pipe_airflow_ops;
+	} else if (uri && split_uri(uri, "prefect+", &p->url,
+				    &p->display) == 0) {
+		p->ops = &pipe_prefect_ops;
 	} else {
 		*err = xasprintf("pipelines: not a pipeline source: use "
 				 "airflow+http://HOST:PORT (or "
-				 "airflow+https://...)");
+				 "airflow+https://...) or "
+				 "prefect+http://HOST:PORT/api");
 		free(p);
 		return NULL;
 	}

@@ -64,6 +64,10 @@
 	  "pipelines: pause or unpause the selected one (asks first)")        \
 	X(CLEAR, "clear", "C",                                                \
 	  "pipelines: clear a run, or a task and its downstream (asks first)") \
+	X(RETRY, "retry", "a",                                                \
+	  "pipelines: run the selected finished run again (asks first)")     \
+	X(CANCEL_RUN, "cancel-run", "K",                                      \
+	  "pipelines: stop the selected run under way (asks first)")         \
 	X(FOLLOW, "follow", "f", "task log: follow new lines while it runs")  \
 	X(MAXIMISE, "maximise", "v",                                          \
 	  "run detail: the chart fills the view, the metric list goes (v "  \

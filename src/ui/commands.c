@@ -73,7 +73,8 @@ static void cmd_pipelines(struct tui *t, int argc, char **argv,
 	(void)line;
 	if (!tui_pipes(t)) {
 		tui_message(t, true, "no pipeline source: start mltop with -p "
-			    "airflow+http://HOST:PORT (or set "
+			    "airflow+http://HOST:PORT or prefect+http://HOST:"
+			    "PORT/api (or set "
 			    "MLTOP_PIPELINES_URI)");
 		return;
 	}

@@ -194,6 +194,14 @@ static void show_plan(struct pipe_confirm *c)
 	case PW_UNPAUSE:
 		dialog_line(d, SLOT_DEFAULT, 0, "Runs are scheduled again.");
 		break;
+	case PW_RETRY:
+		dialog_line(d, SLOT_DEFAULT, 0,
+			    tui_pipes(c->tui)->ops->retry_means);
+		break;
+	case PW_CANCEL:
+		dialog_line(d, SLOT_DEFAULT, 0, "The run stops: running "
+			    "tasks are stopped, the rest never start.");
+		break;
 	case PW_MARK:
 		if (c->asking) {
 			dialog_line(d, SLOT_DIM, 0, "asking the orchestrator "
@@ -278,6 +286,18 @@ void pipe_confirm_open(struct pipe_confirm **cp, struct tui *t,
 			    "with --read-only)", pipe_write_name(w->kind));
 		return;
 	}
+	/* What the orchestrator cannot do is said before anything is
+	 * asked. */
+	if (p->ops->refuse) {
+		char *why = p->ops->refuse(p, w);
+
+		if (why) {
+			tui_message(t, true, "%s: %s", pipe_write_name(w->kind),
+				    why);
+			free(why);
+			return;
+		}
+	}
 	c = xcalloc(1, sizeof(*c));
 	c->tui = t;
 	c->w = *w;
@@ -310,6 +330,14 @@ void pipe_confirm_open(struct pipe_confirm **cp, struct tui *t,
 		break;
 	case PW_UNPAUSE:
 		snprintf(what, sizeof(what), "Unpause %s", c->dag);
+		break;
+	case PW_RETRY:
+		snprintf(what, sizeof(what), "Retry %s run %s", c->dag,
+			 c->run);
+		break;
+	case PW_CANCEL:
+		snprintf(what, sizeof(what), "Cancel %s run %s", c->dag,
+			 c->run);
 		break;
 	case PW_MARK:
 		snprintf(what, sizeof(what), "Mark %s of %s run %s %s",

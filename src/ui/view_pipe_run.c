@@ -203,6 +203,17 @@ static struct trow *row_of(struct run_view *p, const char *task_id)
 	return NULL;
 }
 
+/* The row of the task run whose orchestrator id is uid. */
+static struct trow *row_of_uid(struct view *v, const char *uid)
+{
+	struct pipe_model *m = PM(v);
+
+	for (size_t i = 0; uid && i < m->ntasks; i++)
+		if (m->tasks[i].uid && !strcmp(m->tasks[i].uid, uid))
+			return row_of(P(v), m->tasks[i].task_id);
+	return NULL;
+}
+
 static int try_of(const struct run *r)
 {
 	const char *t = kv_list_get(&r->tags, PIPE_TAG_TRY);
@@ -220,19 +231,26 @@ static void link_runs(struct view *v)
 	struct key_tally tally = {0};
 	bool any = false;
 
-	for (size_t e = 0; !p->exp_id && e < mm->nexps; e++) {
+	const struct pipe_ops *ops = p->exp_id ? NULL
+				     : tui_pipes(v->tui)->ops;
+	/* Airflow's tags name the DAG too; Prefect's run id is a UUID and
+	 * its task tag the task run's UUID. */
+	bool by_dag = ops && !strcmp(ops->tag_run, PIPE_TAG_RUN);
+
+	for (size_t e = 0; ops && e < mm->nexps; e++) {
 		struct experiment *x = mm->exps[e];
 
 		for (size_t i = 0; i < x->nruns_loaded; i++) {
 			struct run *r = x->runs[i];
 			const char *d = kv_list_get(&r->tags, PIPE_TAG_DAG);
-			const char *u = kv_list_get(&r->tags, PIPE_TAG_RUN);
+			const char *u = kv_list_get(&r->tags, ops->tag_run);
+			const char *t = kv_list_get(&r->tags, ops->tag_task);
 			struct trow *row;
 
-			if (r->retired || !d || !u || strcmp(d, p->dag) ||
-			    strcmp(u, p->run))
+			if (r->retired || !u || strcmp(u, p->run) ||
+			    (by_dag && (!d || strcmp(d, p->dag))))
 				continue;
-			row = row_of(p, kv_list_get(&r->tags, PIPE_TAG_TASK));
+			row = by_dag ? row_of(p, t) : row_of_uid(v, t);
 			if (row && (!row->mrun ||
 				    try_of(r) >= try_of(row->mrun)))
 				row->mrun = r;
@@ -580,6 +598,15 @@ static int action(struct view *v, enum action a)
 			.task_ids = ids, .ntask_ids = 1, .downstream = true});
 		return RE_REDRAW;
 	}
+	case ACT_RETRY:
+	case ACT_CANCEL_RUN:
+		/* The whole run shown. */
+		if (p->exp_id)
+			return RE_REDRAW;
+		pipe_confirm_open(&p->confirm, v->tui, &(struct pipe_write){
+			.kind = a == ACT_RETRY ? PW_RETRY : PW_CANCEL,
+			.dag_id = p->dag, .run_id = p->run});
+		return RE_REDRAW;
 	default:
 		return RE_UNHANDLED;
 	}
@@ -651,7 +678,7 @@ static void reload(struct view *v, bool full)
 
 		if (st && st->ops->load_tagged_runs)
 			st->ops->load_tagged_runs(st, &(struct store_req){
-				.forced = full }, PIPE_TAG_RUN, P(v)->run,
+				.forced = full }, src->ops->tag_run, P(v)->run,
 				NULL, NULL);
 	}
 	P(v)->dirty = true;
@@ -710,6 +737,8 @@ static char *yank(struct view *v, bool web)
 
 static const enum action view_keys[] = {
 	ACT_CLEAR,
+	ACT_RETRY,
+	ACT_CANCEL_RUN,
 	ACT_PIPELINES,
 	ACT_YANK,
 	ACT_YANK_WEB,

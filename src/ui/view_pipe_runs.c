@@ -129,7 +129,15 @@ static void cell(void *ctx, size_t row, int col, struct cell *c)
 		c->slot = pipe_state_slot(r->state);
 		break;
 	case C_RUN:
-		c->text = r->run_id;
+		/* A run with a name of its own (Prefect's) shows it, with
+		 * the start of its id. */
+		if (r->name) {
+			snprintf(c->buf, sizeof(c->buf), "%s (%.8s)", r->name,
+				 r->run_id);
+			c->text = c->buf;
+		} else {
+			c->text = r->run_id;
+		}
 		break;
 	case C_TYPE:
 		c->text = r->run_type;
@@ -223,10 +231,13 @@ static int action(struct view *v, enum action a)
 			.kind = PW_TRIGGER, .dag_id = p->dag});
 		return RE_REDRAW;
 	case ACT_CLEAR:
+	case ACT_RETRY:
+	case ACT_CANCEL_RUN:
 		if (!r)
 			return RE_REDRAW;
 		pipe_confirm_open(&p->confirm, v->tui, &(struct pipe_write){
-			.kind = PW_CLEAR, .dag_id = p->dag,
+			.kind = a == ACT_CLEAR ? PW_CLEAR : a == ACT_RETRY
+				? PW_RETRY : PW_CANCEL, .dag_id = p->dag,
 			.run_id = r->run_id});
 		return RE_REDRAW;
 	default:
@@ -324,6 +335,8 @@ static char *yank(struct view *v, bool web)
 static const enum action view_keys[] = {
 	ACT_TRIGGER,
 	ACT_CLEAR,
+	ACT_RETRY,
+	ACT_CANCEL_RUN,
 	ACT_YANK,
 	ACT_YANK_WEB,
 	ACT_NONE,

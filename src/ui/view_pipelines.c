@@ -45,6 +45,7 @@ struct pipelines_view {
 	size_t nasked, capasked;
 	int64_t polled_ms;       /* wall clock of the last poll's ask */
 	struct pipe_confirm *confirm;
+	struct table_col cols[C__N];  /* cols, titled for the source */
 };
 
 static struct pipelines_view *P(struct view *v)
@@ -434,7 +435,8 @@ struct view *view_pipelines_new(struct tui *t)
 
 	if (!tui_pipes(t)) {
 		tui_message(t, true, "no pipeline source: start mltop with "
-			    "-p airflow+http://HOST:PORT (or set "
+			    "-p airflow+http://HOST:PORT or "
+			    "prefect+http://HOST:PORT/api (or set "
 			    "MLTOP_PIPELINES_URI)");
 		return NULL;
 	}
@@ -443,7 +445,9 @@ struct view *view_pipelines_new(struct tui *t)
 	v->ops = &pipelines_ops;
 	v->tui = t;
 	v->priv = p;
-	p->table.cols = cols;
+	memcpy(p->cols, cols, sizeof(cols));
+	p->cols[C_OWNERS].title = tui_pipes(t)->ops->owners_title;
+	p->table.cols = p->cols;
 	p->table.ncols = C__N;
 	p->table.cell = cell;
 	p->table.ctx = v;
