@@ -422,14 +422,27 @@ static void cell(void *ctx, size_t row, int col, struct cell *c)
 	struct trow *r = &P(v)->rows[row];
 
 	switch (col) {
-	case C_TASK:
+	case C_TASK: {
+		/* A subflow's task ("sub › task") is shown indented under
+		 * its subflow, by its own name. */
+		const char *name = r->task_id, *sep;
+		int depth = 0;
+
+		while ((sep = strstr(name, " › ")) != NULL) {
+			name = sep + strlen(" › ");
+			depth++;
+		}
 		if (r->n > 1)
-			snprintf(c->buf, sizeof(c->buf), "%s [%zu]",
-				 r->task_id, r->n);
+			snprintf(c->buf, sizeof(c->buf), "%*s%s%s [%zu]",
+				 2 * (depth ? depth - 1 : 0), "",
+				 depth ? "› " : "", name, r->n);
 		else
-			snprintf(c->buf, sizeof(c->buf), "%s", r->task_id);
+			snprintf(c->buf, sizeof(c->buf), "%*s%s%s",
+				 2 * (depth ? depth - 1 : 0), "",
+				 depth ? "› " : "", name);
 		c->text = c->buf;
 		break;
+	}
 	case C_STATE:
 		if (r->n > 1)
 			snprintf(c->buf, sizeof(c->buf), "%s %zu/%zu done",
@@ -686,8 +699,15 @@ static void reload(struct view *v, bool full)
 
 static const char *title(struct view *v)
 {
+	struct pipe_source *src = P(v)->exp_id ? NULL : tui_pipes(v->tui);
+	const char *name = NULL;
+
+	/* A run with a name of its own (Prefect's) is titled by it. */
+	for (size_t i = 0; src && i < src->model->nruns; i++)
+		if (!strcmp(src->model->runs[i].run_id, P(v)->run))
+			name = src->model->runs[i].name;
 	snprintf(P(v)->title, sizeof(P(v)->title), "%s > %s", P(v)->dag,
-		 P(v)->run);
+		 name ? name : P(v)->run);
 	return P(v)->title;
 }
 
