@@ -230,6 +230,13 @@ int pj_parse_list(const char *body, size_t len, const char *key,
 	*out = NULL;
 	*n = 0;
 	root = pj_load(&c, body, len, !key);
+	if (root && !key && !json_is_array(root)) {
+		/* An object where the list should be (an error reply, say)
+		 * is not an empty list. */
+		*err = xasprintf("%s, not a JSON array", pj_type(root));
+		json_decref(root);
+		return -1;
+	}
 	if (root && !key) {
 		c.list = "items";
 		list = root;

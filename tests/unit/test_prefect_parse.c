@@ -611,6 +611,10 @@ static void test_bad_replies(void)
 	const char *body;
 
 	bad("not JSON", "<html>", "not JSON");
+	/* An error reply where a list should be was once read as an
+	 * empty list, emptying the view instead of saying why. */
+	bad("an object", "{\"detail\":\"Not Found\"}",
+	    "an object, not a JSON array");
 	bad("a bare string", "\"x\"", "not JSON");
 	bad("numbers", "[1,2]", "items[0]: an integer, not an object");
 	bad("a null item", "[null]", "items[0]: null, not an object");
