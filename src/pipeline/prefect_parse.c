@@ -392,15 +392,16 @@ int pf_parse_log(const char *body, size_t len, struct pipe_model *m,
 		int64_t t = pj_time(&c, e, "timestamp");
 		long long lvl = pj_int(&c, e, "level", 20);
 
-		/* A message of several lines: the first carries the time. */
+		/* A message of several lines: the first carries the time
+		 * (pushed alone, so the cap dropping old lines cannot move
+		 * the time onto a later one). */
 		if (msg && strchr(msg, '\n')) {
-			size_t before = m->nlog;
+			size_t first = strcspn(msg, "\n");
+			char *line = xstrndup(msg, first);
 
-			pipe_log_text(m, msg, max_lines);
-			if (m->nlog > before) {
-				m->log[before].time_ms = t;
-				m->log[before].level = xstrdup(level_word(lvl));
-			}
+			pipe_log_push(m, t, level_word(lvl), line, max_lines);
+			free(line);
+			pipe_log_text(m, msg + first + 1, max_lines);
 		} else {
 			pipe_log_push(m, t, level_word(lvl), msg ? msg : "",
 				      max_lines);

@@ -442,6 +442,26 @@ static void test_logs(void)
 	ok(m.nlog <= 10, "capped at the limit: %zu", m.nlog);
 	is_str(m.log[m.nlog - 1].text, "x", "the newest kept");
 	pipe_model_free(&m);
+
+	/* A message of lines that crosses the cap: its first line still
+	 * carries the time and level, not a later one. */
+	pipe_model_init(&m);
+	for (int i = 0; i < 9; i++)
+		pipe_log_push(&m, 0, "info", "old", 10);
+	body = "[{\"level\":40,\"message\":\"a\\nb\\nc\","
+	       "\"timestamp\":\"2026-12-05T05:35:10.289002Z\"}]";
+	ok(pf_parse_log(body, strlen(body), &m, 10, &count, &err) == 0,
+	   "a message of lines at the cap");
+	is_int(m.nlog, 10, "still at the cap");
+	if (m.nlog == 10) {
+		is_str(m.log[7].text, "a", "its first line");
+		is_int(m.log[7].time_ms, T_END, "with the time");
+		is_str(m.log[7].level, "error", "and the level");
+		is_str(m.log[9].text, "c", "its last line");
+		is_int(m.log[9].time_ms, 0, "without a time");
+		is_str(m.log[9].level, NULL, "or a level");
+	}
+	pipe_model_free(&m);
 }
 
 static void test_errors(void)
