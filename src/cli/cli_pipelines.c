@@ -220,15 +220,58 @@ static size_t *task_order(const struct pipe_model *m)
 	return out;
 }
 
+/* The run RUN names among the pipeline's recent runs, by its id or by
+ * its name (Prefect's "crafty-fox"): its id (owned), or RUN itself when
+ * no recent run has it (an older run goes by its id); NULL when the
+ * runs could not be read. *listed says whether it was among them. */
+static char *run_ref(struct pipe_source *p, const char *dag, const char *run,
+		     bool *listed)
+{
+	struct pipe_model *m = p->model;
+
+	p->ops->load_runs(p, dag, 0, NULL, NULL);
+	if (wait_ok(p) != 0)
+		return NULL;
+	*listed = false;
+	for (size_t i = 0; i < m->nruns; i++)
+		if (!strcmp(m->runs[i].run_id, run) ||
+		    (m->runs[i].name && !strcmp(m->runs[i].name, run))) {
+			*listed = true;
+			return xstrdup(m->runs[i].run_id);
+		}
+	return xstrdup(run);
+}
+
+static void no_run(const struct pipe_source *p, const char *dag,
+		   const char *run)
+{
+	char *d = sanitize_text(dag), *r = sanitize_text(run);
+
+	msg_err("%s: no run %s of %s", p->display, r, d);
+	free(d);
+	free(r);
+}
+
 int cli_tasks(struct pipe_source *p, const struct cli_opts *o)
 {
 	struct pipe_model *m = p->model;
 	size_t *order;
+	bool listed;
+	char *run = run_ref(p, o->dag, o->pipe_run, &listed);
 
+	if (!run)
+		return EXIT_STORE;
 	p->ops->load_defs(p, o->dag, NULL, NULL);
-	p->ops->load_tasks(p, o->dag, o->pipe_run, NULL, NULL);
+	p->ops->load_tasks(p, o->dag, run, NULL, NULL);
+	free(run);
 	if (wait_ok(p) != 0)
 		return EXIT_STORE;
+	/* No tasks and no such run among the recent ones: most likely no
+	 * such run at all (a backend whose API does not say so). */
+	if (!m->ntasks && !listed) {
+		no_run(p, o->dag, o->pipe_run);
+		return EXIT_STORE;
+	}
 	order = task_order(m);
 	if (o->json) {
 		char **raws = xcalloc(m->ntasks + 1, sizeof(*raws));
@@ -347,7 +390,25 @@ static enum pipe_state task_state(struct pipe_source *p,
 	return PS_NONE;
 }
 
+/* logs, with RUN as run_ref finds it. */
+static int logs_of(struct pipe_source *p, const struct cli_opts *o);
+
 int cli_logs(struct pipe_source *p, const struct cli_opts *o)
+{
+	struct cli_opts ro = *o;
+	bool listed;
+	char *run = run_ref(p, o->dag, o->pipe_run, &listed);
+	int rc;
+
+	if (!run)
+		return EXIT_STORE;
+	ro.pipe_run = run;
+	rc = logs_of(p, &ro);
+	free(run);
+	return rc;
+}
+
+static int logs_of(struct pipe_source *p, const struct cli_opts *o)
 {
 	struct pipe_model *m = p->model;
 	int map_index = o->map_index ? atoi(o->map_index) : -1;
