@@ -457,3 +457,16 @@ int pipe_trigger_command(struct pipe_confirm **cp, struct tui *t,
 	free(conf);
 	return 0;
 }
+
+const char *pipe_write_hint(struct pipe_source *src, const char *dag,
+			    const char *run, bool task)
+{
+	struct pipe_write w = {.kind = PW_CLEAR, .dag_id = dag,
+			       .run_id = run};
+	char *why = src->ops->refuse ? src->ops->refuse(src, &w) : NULL;
+
+	free(why);
+	if (why)
+		return "a: retry  K: cancel";
+	return task ? "C: clear task + downstream" : "C: clear the run";
+}

@@ -514,12 +514,13 @@ static void draw(struct view *v, int y, int x, int h, int w)
 		format_time(p->t0, a, sizeof(a));
 		format_duration(p->t1 > p->t0 ? p->t1 - p->t0 : 0, b,
 				sizeof(b));
-		snprintf(info, sizeof(info), "%zu/%zu  from %s over %s  %s",
+		snprintf(info, sizeof(info), "%zu/%zu  from %s over %s  %s%s",
 			 p->table.sel + 1, p->nrows, p->t0 ? a : "-", b,
 			 p->exp_id ? "Enter: the child run"
 			 : p->rows[p->table.sel].mrun
-			 ? "Enter: log  W: its MLflow run  C: clear task + downstream"
-			 : "Enter: log  C: clear task + downstream");
+			 ? "Enter: log  W: its MLflow run  " : "Enter: log  ",
+			 p->exp_id ? "" : pipe_write_hint(tui_pipes(v->tui), p->dag,
+							  p->run, true));
 		draw_text(y + h - 1, x, w, info, SLOT_DIM, 0, ALIGN_LEFT);
 	} else if (h > 4) {
 		snprintf(info, sizeof(info), "%s",

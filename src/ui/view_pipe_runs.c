@@ -177,8 +177,11 @@ static void draw(struct view *v, int y, int x, int h, int w)
 	table_draw(&p->table, y, x, h - 1, w);
 	if (p->nrows) {
 		snprintf(info, sizeof(info), "%zu/%zu of %ld runs  Enter: "
-			 "tasks  X: trigger  C: clear the run",
-			 p->table.sel + 1, p->nrows, m->runs_total);
+			 "tasks  X: trigger  %s",
+			 p->table.sel + 1, p->nrows, m->runs_total,
+			 pipe_write_hint(tui_pipes(v->tui), p->dag,
+					 m->runs[p->rows[p->table.sel]].run_id,
+					 false));
 		draw_text(y + h - 1, x, w, info, SLOT_DIM, 0, ALIGN_LEFT);
 	} else if (h > 4) {
 		if (ours(v))

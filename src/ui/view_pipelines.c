@@ -25,7 +25,7 @@ enum { C_DAG, C_RECENT, C_STATE, C_SCHEDULE, C_NEXT, C_OWNERS, C_TAGS,
        C__N };
 
 static const struct table_col cols[C__N] = {
-	[C_DAG] = {"PIPELINE", 24, 12, 0, false, true, false, 60},
+	[C_DAG] = {"PIPELINE", 24, 20, 0, false, true, false, 60},
 	[C_RECENT] = {"RECENT", PIPE_RECENT, 0, 0, true, false, false, 0},
 	[C_STATE] = {"STATE", 7, 0, 0, false, false, false, 0},
 	[C_SCHEDULE] = {"SCHEDULE", 12, 0, 3, false, false, false, 0},
@@ -446,6 +446,7 @@ struct view *view_pipelines_new(struct tui *t)
 	v->tui = t;
 	v->priv = p;
 	memcpy(p->cols, cols, sizeof(cols));
+	p->cols[C_DAG].title = tui_pipes(t)->ops->pipeline_title;
 	p->cols[C_OWNERS].title = tui_pipes(t)->ops->owners_title;
 	p->table.cols = p->cols;
 	p->table.ncols = C__N;

@@ -142,8 +142,9 @@ static void draw(struct view *v, int y, int x, int h, int w)
 		draw_text(y + 1, x + 2, w - 4, m->error ? m->error
 			  : "loading the log…", m->error ? SLOT_STATUS_ERROR
 			  : SLOT_DIM, 0, ALIGN_LEFT);
-	snprintf(info, sizeof(info), "%zu lines%s  try %d  %s %s  %s",
-		 p->nrows, v->filter ? " matching" : "", p->try_number,
+	snprintf(info, sizeof(info), "%zu line%s%s  try %d  %s %s  %s",
+		 p->nrows, p->nrows == 1 ? "" : "s",
+		 v->filter ? " matching" : "", p->try_number,
 		 pipe_state_glyph(p->state), pipe_state_name(p->state),
 		 p->follow ? "following (f: stop)" : "f: follow");
 	draw_text(y + h - 1, x, w, info, p->follow ? SLOT_RUN_RUNNING
