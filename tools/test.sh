@@ -3,8 +3,9 @@
 # tests (make check), the same under AddressSanitizer and
 # UndefinedBehaviorSanitizer, a short run of each fuzz target (built with
 # clang and libFuzzer), then the integration tests against the real
-# MLflow client (pinned in tests/integration/requirements.txt), and make
-# distcheck. Builds treat warnings as errors. Ends with one line:
+# MLflow client and server (pinned in tests/integration/requirements.txt),
+# a real `airflow standalone` and a real `prefect server` (their own
+# requirements-*.txt), and make distcheck. Builds treat warnings as errors. Ends with one line:
 # "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
@@ -45,8 +46,16 @@ airflow_install
 AIRFLOW__API_AUTH__JWT_EXPIRATION_TIME=20
 export AIRFLOW__API_AUTH__JWT_EXPIRATION_TIME
 airflow_start tests/integration/airflow_dags
+# One `prefect server` (3.9.1, its own venv) likewise, with the fixture
+# flows of tests/integration/prefect_flows served as deployments once it
+# is healthy.
+note "prefect server, in the background"
+. tools/prefect.sh
+prefect_install
+prefect_start
 stop_all() {
     airflow_stop
+    prefect_stop
     [ -z "${server_dir:-}" ] || stop_server
 }
 trap stop_all EXIT
@@ -140,6 +149,7 @@ echo "mlflow server at $MLTOP_TEST_SERVER_URL (store $MLTOP_TEST_SERVER_STORE)"
 
 # Airflow has had the builds to come up; wait for it to be healthy.
 airflow_wait || true
+prefect_wait || true
 
 # The fault matrix (tests/integration/test_fault_matrix.py) writes one
 # line a case for each binary; printed after the runs.
