@@ -590,8 +590,8 @@ def test_dashboard_pipeline_views(mltop, api, run_mltop, tmp_path, size):
     try:
         t.wait(lambda s: "experiments" in s, "the dashboard")
         t.keys("W")
-        s = t.wait(lambda s: "mltop_ok" in s and "PIPELINE" in s,
-                   "the pipelines view")
+        s = t.wait(lambda s: "mltop_ok" in s and
+                   re.search(r"^DAG +RECENT", s, re.M), "the pipelines view")
         assert "import errors" in s, s
         ids = sorted(d["dag_id"] for d in api.get("dags?limit=100")["dags"])
         row = ids.index("mltop_ok")
