@@ -50,6 +50,10 @@ struct pf_req {
 	struct http_req *http;
 	void *items;             /* what a listing gathers */
 	size_t nitems;
+	/* PK_DEPLOYMENTS: the flows its PK_FLOWS listed (each load_dags
+	 * carries its own, so two in flight never mix). */
+	struct pf_flow *flows;
+	size_t nflows;
 	char *dag, *run, *task;
 	/* PK_RESOLVE: the request that waits for dag's id. */
 	struct pf_req *then;
@@ -73,8 +77,6 @@ struct pf {
 	char *api;               /* base + "/" */
 	struct pipe_creds cred;
 	struct pf_req *live;
-	struct pf_flow *flows;   /* between the two halves of load_dags */
-	size_t nflows;
 	struct pf_id *ids;
 	size_t nids, capids;
 	/* The subflow runs of the Gantt being read: id and name. */
@@ -178,6 +180,7 @@ static void req_free(struct pf_req *r)
 	if (!r)
 		return;
 	items_free(r);
+	pf_flows_free(r->flows, r->nflows);
 	free(r->path);
 	json_decref(r->body);
 	free(r->dag);
@@ -406,13 +409,15 @@ static void apply_dags(struct pf_req *r)
 	struct pipe_model *m = p->model;
 	struct pf_deployment *deps = r->items;
 	size_t ndeps = r->nitems, n = 0;
-	struct pipe_dag *nd = xcalloc(a->nflows + ndeps + 1, sizeof(*nd));
+	struct pipe_dag *nd = xcalloc(r->nflows + ndeps + 1, sizeof(*nd));
 
-	qsort(a->flows, a->nflows, sizeof(*a->flows), dag_cmp);
-	qsort(deps, ndeps, sizeof(*deps), dep_cmp);
+	if (r->nflows)
+		qsort(r->flows, r->nflows, sizeof(*r->flows), dag_cmp);
+	if (ndeps)
+		qsort(deps, ndeps, sizeof(*deps), dep_cmp);
 	ids_free(a);
-	for (size_t i = 0; i < a->nflows; i++) {
-		struct pf_flow *f = &a->flows[i];
+	for (size_t i = 0; i < r->nflows; i++) {
+		struct pf_flow *f = &r->flows[i];
 		size_t ndep = 0;
 
 		nd[n].id = xstrdup(f->name);
@@ -446,9 +451,9 @@ static void apply_dags(struct pf_req *r)
 			n++;
 		}
 	}
-	pf_flows_free(a->flows, a->nflows);
-	a->flows = NULL;
-	a->nflows = 0;
+	pf_flows_free(r->flows, r->nflows);
+	r->flows = NULL;
+	r->nflows = 0;
 	/* The strips of recent runs stay until they are read again. */
 	for (size_t i = 0; i < n; i++) {
 		struct pipe_dag *old = pipe_find_dag(m, nd[i].id);
@@ -723,15 +728,14 @@ static void on_reply(void *ud, const struct http_reply *rep)
 			/* Then the deployments, and both become the list. */
 			struct pf_req *d;
 
-			pf_flows_free(a->flows, a->nflows);
-			a->flows = r->items;
-			a->nflows = r->nitems;
-			r->items = NULL;
-			r->nitems = 0;
 			d = req_new(r->p, PK_DEPLOYMENTS, "POST",
 				    xstrdup("deployments/filter"),
 				    json_pack("{s:s}", "sort", "NAME_ASC"),
 				    r->done, r->ud);
+			d->flows = r->items;
+			d->nflows = r->nitems;
+			r->items = NULL;
+			r->nitems = 0;
 			d->paged = true;
 			r->done = NULL;
 			send_req(d);
@@ -1372,7 +1376,6 @@ static void pf_close(struct pipe_source *p)
 		req_free(r);
 	}
 	pipe_creds_free(&a->cred);
-	pf_flows_free(a->flows, a->nflows);
 	ids_free(a);
 	subs_free(a);
 	free(a->log_for);
