@@ -381,6 +381,15 @@ static enum pipe_state task_state(struct pipe_source *p,
 {
 	struct pipe_model *m = p->model;
 
+	if (!o->task) {  /* the run's own log: the run's state */
+		p->ops->load_runs(p, o->dag, 0, NULL, NULL);
+		pipe_wait(p);
+		for (size_t i = 0; i < m->nruns; i++)
+			if (!strcmp(m->runs[i].run_id, o->pipe_run))
+				return m->runs[i].state;
+		return PS_NONE;
+	}
+
 	p->ops->load_tasks(p, o->dag, o->pipe_run, NULL, NULL);
 	pipe_wait(p);
 	for (size_t i = 0; i < m->ntasks; i++)
@@ -402,6 +411,17 @@ int cli_logs(struct pipe_source *p, const struct cli_opts *o)
 
 	if (!run)
 		return EXIT_STORE;
+	if (!o->task && !p->ops->run_log) {
+		msg_err("%s keeps logs by task: name one (mltop tasks %s %s "
+			"lists them)", p->ops->name, o->dag, run);
+		free(run);
+		return EXIT_USAGE;
+	}
+	if (!o->task && !listed) {
+		no_run(p, o->dag, o->pipe_run);
+		free(run);
+		return EXIT_STORE;
+	}
 	ro.pipe_run = run;
 	rc = logs_of(p, &ro);
 	free(run);
@@ -422,6 +442,8 @@ static int logs_of(struct pipe_source *p, const struct cli_opts *o)
 			o->try_number);
 		return EXIT_USAGE;
 	}
+	if (!o->task)
+		try_number = 1;  /* a run's own log has no tries */
 	if (!try_number) {
 		try_number = task_try(p, o, map_index);
 		if (try_number < 0)

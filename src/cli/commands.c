@@ -133,14 +133,15 @@ const struct cli_command cli_commands[] = {
 	},
 	{
 		.name = "logs",
-		.args = "DAG RUN TASK [--try N]\n[--map-index N] [--follow]",
-		.usage = "DAG RUN TASK [--try N] [--map-index N] [--follow] "
+		.args = "DAG RUN [TASK] [--try N]\n[--map-index N] [--follow]",
+		.usage = "DAG RUN [TASK] [--try N] [--map-index N] [--follow] "
 			 "[--json]",
-		.min_args = 3, .max_args = 3,
+		.min_args = 2, .max_args = 3,
 		.flags = CF_JSON | CF_TRY | CF_FOLLOW | CF_MAP_INDEX,
 		.layout = ARGS_PIPELINE,
 		.run_pipe = cli_logs,
-		.help = "a task's log (its newest try unless --try)",
+		.help = "a task's log (its newest try unless --try); with no "
+			"TASK, the run's own (Prefect)",
 	},
 	{
 		.name = "trigger",

@@ -1398,6 +1398,7 @@ const struct pipe_ops pipe_prefect_ops = {
 	.pipeline_title = "FLOW/DEPLOYMENT",
 	.owners_title = "WORK POOL",
 	.bare_lists = true,
+	.run_log = true,
 	.retry_means = "the flow run goes again from its start (tasks with "
 		       "cached results are not run again)",
 	.tag_run = PIPE_TAG_PREFECT_RUN,

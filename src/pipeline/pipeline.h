@@ -240,6 +240,8 @@ struct pipe_ops {
 	const char *name;        /* "airflow", "prefect" */
 	const char *pipeline_title; /* "DAG", "FLOW/DEPLOYMENT": column */
 	const char *owners_title; /* the pipelines view's OWNERS column */
+	bool run_log;            /* a run has a log of its own (load_log
+				  * with task ""), not only its tasks */
 	bool bare_lists;         /* --json prints a list as a bare array
 				  * (Prefect's shape), not {"KEY":[...],
 				  * "total_entries":N} (Airflow's) */

@@ -68,6 +68,9 @@
 	  "pipelines: run the selected finished run again (asks first)")     \
 	X(CANCEL_RUN, "cancel-run", "K",                                      \
 	  "pipelines: stop the selected run under way (asks first)")         \
+	X(RUN_LOG, "run-log", "o",                                            \
+	  "pipeline run: the whole run's log, its own lines and its tasks' " \
+	  "(Prefect)")                                                        \
 	X(FOLLOW, "follow", "f", "task log: follow new lines while it runs")  \
 	X(MAXIMISE, "maximise", "v",                                          \
 	  "run detail: the chart fills the view, the metric list goes (v "  \

@@ -612,6 +612,24 @@ static int action(struct view *v, enum action a)
 			.task_ids = ids, .ntask_ids = 1, .downstream = true});
 		return RE_REDRAW;
 	}
+	case ACT_RUN_LOG: {
+		char *where;
+		int rr;
+
+		if (p->exp_id)
+			return RE_REDRAW;
+		if (!tui_pipes(v->tui)->ops->run_log) {
+			tui_message(v->tui, true, "%s keeps logs by task: "
+				    "Enter on a task shows its log",
+				    tui_pipes(v->tui)->ops->name);
+			return RE_REDRAW;
+		}
+		/* A run's own log: the task-log view with no task. */
+		where = xasprintf("%s\x1f\x1f-1", p->run);
+		rr = tui_want_view(v->tui, "task-log", p->dag, where);
+		free(where);
+		return rr;
+	}
 	case ACT_RETRY:
 	case ACT_CANCEL_RUN:
 		/* The whole run shown. */
@@ -758,6 +776,7 @@ static char *yank(struct view *v, bool web)
 
 static const enum action view_keys[] = {
 	ACT_CLEAR,
+	ACT_RUN_LOG,
 	ACT_RETRY,
 	ACT_CANCEL_RUN,
 	ACT_PIPELINES,

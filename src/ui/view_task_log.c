@@ -1,4 +1,5 @@
-/* view_task_log.c: one task try's log, read in pieces with the
+/* view_task_log.c: one task try's log (or, with no task, a run's own
+ * log where the orchestrator keeps one), read in pieces with the
  * orchestrator's continuation token and followed while the task runs
  * (f toggles following: the view stays on the newest line). `/` keeps
  * the lines that match; `:try N` shows another try. Lines are untrusted
@@ -87,8 +88,12 @@ static void rebuild(struct view *v)
 				sizeof(*p->rows));
 		p->rows[p->nrows++] = i;
 	}
+	/* A run's own log (no task): the run's state. */
+	for (size_t i = 0; !*p->task && i < m->nruns; i++)
+		if (!strcmp(m->runs[i].run_id, p->run))
+			p->state = m->runs[i].state;
 	/* The task's state, from its instance. */
-	for (size_t i = 0; i < m->ntasks; i++) {
+	for (size_t i = 0; *p->task && i < m->ntasks; i++) {
 		const struct pipe_task *t = &m->tasks[i];
 
 		if (m->tasks_run && !strcmp(m->tasks_run, p->run) &&
@@ -142,9 +147,10 @@ static void draw(struct view *v, int y, int x, int h, int w)
 		draw_text(y + 1, x + 2, w - 4, m->error ? m->error
 			  : "loading the log…", m->error ? SLOT_STATUS_ERROR
 			  : SLOT_DIM, 0, ALIGN_LEFT);
-	snprintf(info, sizeof(info), "%zu line%s%s  try %d  %s %s  %s",
+	snprintf(info, sizeof(info), "%zu line%s%s  %s%.0d  %s %s  %s",
 		 p->nrows, p->nrows == 1 ? "" : "s",
-		 v->filter ? " matching" : "", p->try_number,
+		 v->filter ? " matching" : "", *p->task ? "try " : "the run",
+		 *p->task ? p->try_number : 0,
 		 pipe_state_glyph(p->state), pipe_state_name(p->state),
 		 p->follow ? "following (f: stop)" : "f: follow");
 	draw_text(y + h - 1, x, w, info, p->follow ? SLOT_RUN_RUNNING
@@ -201,7 +207,10 @@ static void reload(struct view *v, bool full)
 	/* The instance (its state, its newest try) and more of the log:
 	 * the try may be known already from the tasks the model holds. */
 	rebuild(v);
-	src->ops->load_tasks(src, p->dag, p->run, NULL, NULL);
+	if (*p->task)
+		src->ops->load_tasks(src, p->dag, p->run, NULL, NULL);
+	else
+		src->ops->load_runs(src, p->dag, 0, NULL, NULL);
 	if (!p->try_number) {
 		p->want_log = true;  /* read once the try is known */
 		return;
@@ -245,7 +254,10 @@ static const char *title(struct view *v)
 {
 	struct log_view *p = P(v);
 
-	if (p->map_index >= 0)
+	if (!*p->task)
+		snprintf(p->title, sizeof(p->title), "%s > %s > run log",
+			 p->dag, p->run);
+	else if (p->map_index >= 0)
 		snprintf(p->title, sizeof(p->title), "%s > %s > %s[%d] log",
 			 p->dag, p->run, p->task, p->map_index);
 	else
@@ -314,6 +326,8 @@ struct view *view_task_log_new(struct tui *t, const char *dag,
 	p->run = xstrndup(where, (size_t)(a - where));
 	p->task = xstrndup(a + 1, (size_t)(b - a - 1));
 	p->map_index = atoi(b + 1);
+	if (!*p->task)
+		p->try_number = 1;  /* a run's own log has no tries */
 	p->follow = true;
 	p->key = log_key(p);
 	p->gen = (uint64_t)-1;

@@ -420,6 +420,14 @@ def test_bad_token(run_mltop):
     assert b"not-a-jwt" not in p.stderr
 
 
+def test_no_run_log_on_airflow(run_mltop, api):
+    """Airflow keeps logs by task: logs with no TASK says so."""
+    run_id = trigger(run_mltop, "mltop_ok")
+    p = run_mltop("logs", "mltop_ok", run_id)
+    assert p.returncode == EXIT_USAGE, p
+    assert b"airflow keeps logs by task" in p.stderr, p.stderr
+
+
 def test_unknown_dag(run_mltop):
     p = run_mltop("pipeline-runs", "no_such_dag_" + uuid.uuid4().hex[:6])
     assert p.returncode == EXIT_STORE

@@ -226,6 +226,14 @@ def test_trigger_with_parameters_runs_tasks_logs(run_mltop, api):
     text = "\n".join(x["event"] for x in got["content"])
     for x in want_lines:
         assert x in text, (x, text)
+    assert "mltop-ok total 20" not in text
+
+    # With no task: the run's own log, its lines and its tasks', in order.
+    every = [x["message"] for x in api.logs(run_id)]
+    got = ok_json(run_mltop("logs", "mltop-ok/ok", r["name"], "--json"),
+                  "the run's log")
+    assert [x["event"] for x in got["content"]] == every
+    assert any("mltop-ok total 20" in x for x in every)
 
 
 def test_parameters_refused_before_anything(run_mltop, api):
@@ -448,6 +456,13 @@ def test_dashboard_views(mltop, run_mltop, api, tmp_path, size):
         t.keys("Enter")
         t.wait(lambda s: re.search(r"\d+ lines?  try 1", s) and
                "Finished in state Completed" in s, "the log of extract")
+        # o on the run: its own log, the flow's lines among its tasks'.
+        api.wait_logs(run_id, "mltop-ok total 6")
+        t.keys("Escape")
+        t.wait(lambda s: "transform" in s, "back to the run's tasks")
+        t.keys("o")
+        t.wait(lambda s: "mltop-ok total 6" in s and
+               re.search(r"\d+ lines  the run", s), "the run's own log")
     finally:
         t.close()
 
