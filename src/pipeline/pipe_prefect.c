@@ -36,6 +36,7 @@
 enum pf_kind {
 	PK_FLOWS, PK_DEPLOYMENTS, PK_RUNS, PK_RECENT, PK_CHANGED, PK_TASKS,
 	PK_SUBFLOWS, PK_SUBTASKS, PK_LOG, PK_RESOLVE, PK_WRITE, PK_DEP_WRITE,
+	PK_RUNCHECK,
 };
 
 struct pf_req {
@@ -714,6 +715,16 @@ static void on_reply(void *ud, const struct http_reply *rep)
 			free(msg);
 			free(name);
 		}
+		if (r->kind == PK_RUNCHECK && rep->status == 404) {
+			/* What is shown stays; the line says why it will
+			 * not change again. */
+			char *id = sanitize_text(r->run);
+
+			free(why);
+			why = xasprintf("no flow run %s on the server "
+					"(deleted, or never there)", id);
+			free(id);
+		}
 		fail_req(r, why);
 		free(why);
 		return;
@@ -785,7 +796,21 @@ static void on_reply(void *ud, const struct http_reply *rep)
 			send_req(r);
 			return;
 		}
-		if (!err) {
+		if (!err && !r->nitems) {
+			/* None: a run not started yet, or one deleted (its
+			 * task runs go with it), which the run itself
+			 * tells. */
+			char *u = pipe_url_escape(r->run);
+			struct pf_req *c = req_new(r->p, PK_RUNCHECK, "GET",
+						   xasprintf("flow_runs/%s", u),
+						   NULL, r->done, r->ud);
+
+			free(u);
+			c->dag = xstrdup(r->dag);
+			c->run = xstrdup(r->run);
+			r->done = NULL;
+			send_req(c);
+		} else if (!err) {
 			/* Then its subflow runs, whose tasks nest. */
 			struct pf_req *s;
 
@@ -853,6 +878,9 @@ static void on_reply(void *ud, const struct http_reply *rep)
 			r->done = NULL;
 			send_req(s);
 		}
+		break;
+	case PK_RUNCHECK:
+		set_tasks(m, r->dag, r->run, NULL, 0);
 		break;
 	case PK_SUBTASKS:
 		if (take_page(r, rep, &err)) {

@@ -380,7 +380,8 @@ def test_unknown_names_and_a_dead_server(mltop, run_mltop, tmp_path):
     assert p.returncode == EXIT_STORE and b"no-such-flow" in p.stderr, p
     p = run_mltop("tasks", "mltop-ok/ok", str(uuid.uuid4()))
     assert p.returncode == EXIT_STORE, p
-    assert b"no run " in p.stderr, p.stderr
+    assert b"no flow run " in p.stderr and b"on the server" in p.stderr, \
+        p.stderr
     import servers
     p = mltop.run("-p", f"prefect+http://127.0.0.1:{servers.free_port()}/api",
                   "pipelines", env={"HOME": str(tmp_path)})
@@ -538,3 +539,80 @@ def test_mlflow_run_linked_to_its_task(mltop, run_mltop, api, served,
         assert "prefect-" in s, s
     finally:
         t.close()
+
+
+def test_run_deleted_while_shown(mltop, run_mltop, api, tmp_path):
+    """The flow run shown is deleted on the server: one line says so, the
+    tasks last read stay on screen."""
+    run_id = trigger(run_mltop, "mltop-ok/ok")
+    api.wait_run(run_id)
+    api.wait_tasks([run_id], 3)
+    t = Tmux(tmp_path, [str(mltop.binary), "-u", str(demo_store(
+        mltop, tmp_path)), "-r", "1", "-p", SOURCE],
+        dashboard_env(tmp_path), size=(120, 30))
+    try:
+        t.wait(lambda s: "experiments" in s, "the dashboard")
+        t.keys(":pipelines mltop-ok/ok " + run_id, "Enter")
+        t.wait(lambda s: "extract" in s and "load" in s, "the run's tasks")
+        api.call("DELETE", "flow_runs/" + run_id)
+        s = t.wait(lambda s: f"no flow run {run_id} on the server" in
+                   s.replace("\n", ""), "the run gone, said", timeout=30)
+        assert "extract" in s and "load" in s, s
+        t.keys("j")
+        s = t.wait(lambda s: "2/3" in s, "the keyboard still answers")
+    finally:
+        t.close()
+
+
+def test_server_away_then_back_and_bad_replies(mltop, fake_server,
+                                                 tmp_path):
+    """Through a proxy in front of the real server: a 503 of HTML keeps
+    the list, marked stale, with the retry time; back, refreshed. A reply
+    that is not JSON, and a 401, are one line each on the command line,
+    naming the credentials sent but never showing them."""
+    import servers
+    upstream = URL[:-len("/api")]
+    proxy = servers.Proxy(upstream)
+    srv = fake_server(proxy)
+    src = "prefect+" + srv.url + "/api"
+    t = Tmux(tmp_path, [str(mltop.binary), "-u", str(demo_store(
+        mltop, tmp_path)), "-r", "1", "-p", src], dashboard_env(tmp_path),
+        size=(100, 24))
+    try:
+        t.wait(lambda s: "experiments" in s, "the dashboard")
+        t.keys("W")
+        t.wait(lambda s: "mltop-ok/ok" in s and "refreshed" in s,
+               "the pipelines view")
+        down = servers.response_bytes(
+            503, "<html><body>upstream down</body></html>",
+            content_type="text/html")
+        proxy.faults = {"/api/flows/filter": down}
+        s = t.wait(lambda s: "stale" in s and "retry in" in s,
+                   "stale in the status line")
+        assert "mltop-ok/ok" in s, f"the list went away:\n{s}"
+        assert "HTTP 503" in s, s
+        proxy.faults = {}
+        t.wait(lambda s: "refreshed" in s and "stale" not in s,
+               "back to refreshed", timeout=40)
+    finally:
+        t.close()
+
+    env = {"HOME": str(tmp_path), "PREFECT_API_AUTH_STRING": "ml:s3cret-pw"}
+    proxy.faults = {"/api/flows/filter": servers.response_bytes(
+        200, "<html>a login page</html>", content_type="text/html")}
+    p = mltop.run("-p", src, "pipelines", env=env)
+    assert p.returncode == EXIT_STORE, p
+    err = p.stderr.decode()
+    assert len(err.strip().splitlines()) == 1 and "JSON" in err, err
+    proxy.faults = {"/api/flows/filter": servers.response_bytes(
+        401, json.dumps({"detail": "Unauthorized"}))}
+    srv.requests.clear()
+    p = mltop.run("-p", src, "pipelines", env=env)
+    assert p.returncode == EXIT_STORE, p
+    err = p.stderr.decode()
+    assert "HTTP 401" in err and "PREFECT_API_AUTH_STRING" in err, err
+    assert b"s3cret" not in p.stdout + p.stderr
+    import base64
+    sent = [r.headers.get("authorization") for r in srv.requests]
+    assert sent and sent[0] == "Basic " + base64.b64encode(
+        b"ml:s3cret-pw").decode(), sent
