@@ -36,7 +36,7 @@
 enum pf_kind {
 	PK_FLOWS, PK_DEPLOYMENTS, PK_RUNS, PK_RECENT, PK_CHANGED, PK_TASKS,
 	PK_SUBFLOWS, PK_SUBTASKS, PK_LOG, PK_RESOLVE, PK_WRITE, PK_DEP_WRITE,
-	PK_RUNCHECK,
+	PK_RUNCHECK, PK_NEXT,
 };
 
 struct pf_req {
@@ -168,6 +168,9 @@ static void items_free(struct pf_req *r)
 	case PK_TASKS:
 	case PK_SUBTASKS:
 		pipe_tasks_free(r->items, r->nitems);
+		break;
+	case PK_NEXT:
+		pipe_runs_free(r->items, r->nitems);
 		break;
 	default:
 		break;
@@ -355,6 +358,7 @@ static bool take_page(struct pf_req *r, const struct http_reply *rep,
 		break;
 	case PK_RUNS:
 	case PK_SUBFLOWS:
+	case PK_NEXT:
 		rc = pf_parse_runs(rep->body, rep->len, r->dag,
 				   (struct pipe_run **)&v, &n, err);
 		size = sizeof(struct pipe_run);
@@ -399,6 +403,44 @@ static int dep_cmp(const void *x, const void *y)
 	const struct pf_deployment *a = x, *b = y;
 
 	return strcmp(a->name, b->name);
+}
+
+/* Each pipeline's next run: the earliest of the scheduled runs (in
+ * time order) of the deployment, and of the flow's deployments. */
+static void apply_next(struct pipe_model *m, const struct pipe_run *v,
+		       size_t n)
+{
+	for (size_t i = 0; i < m->ndags; i++)
+		m->dags[i].next_run_ms = 0;
+	for (size_t k = 0; k < n; k++) {
+		char *dep = pf_run_deployment(v[k].json);
+
+		for (size_t i = 0; *dep && i < m->ndags; i++) {
+			struct pipe_dag *d = &m->dags[i];
+
+			if (!d->backend_id || strcmp(d->backend_id, dep) ||
+			    d->next_run_ms)
+				continue;
+			d->next_run_ms = v[k].queued_ms;
+			/* The flow's row (the one before its deployments,
+			 * named by the part before the slash). */
+			for (size_t j = i; j-- > 0;) {
+				const char *sl = strchr(d->id, '/');
+
+				if (!sl || strchr(m->dags[j].id, '/'))
+					continue;
+				if (strlen(m->dags[j].id) ==
+				    (size_t)(sl - d->id) &&
+				    !strncmp(m->dags[j].id, d->id,
+					     (size_t)(sl - d->id)) &&
+				    (!m->dags[j].next_run_ms ||
+				     m->dags[j].next_run_ms > v[k].queued_ms))
+					m->dags[j].next_run_ms = v[k].queued_ms;
+				break;
+			}
+		}
+		free(dep);
+	}
 }
 
 /* Flows and deployments into the pipelines: each flow, then its
@@ -460,6 +502,8 @@ static void apply_dags(struct pf_req *r)
 		struct pipe_dag *old = pipe_find_dag(m, nd[i].id);
 
 		if (old) {
+			/* And the next run, until it is read again. */
+			nd[i].next_run_ms = old->next_run_ms;
 			memcpy(nd[i].recent, old->recent, sizeof(old->recent));
 			memcpy(nd[i].recent_ids, old->recent_ids,
 			       sizeof(old->recent_ids));
@@ -757,8 +801,34 @@ static void on_reply(void *ud, const struct http_reply *rep)
 			send_req(r);
 			return;
 		}
-		if (!err)
+		if (!err) {
+			/* Then the next scheduled run of each deployment:
+			 * the earliest scheduled flow runs still to come. */
+			char now[40];
+			struct pf_req *nx;
+
 			apply_dags(r);
+			format_time_iso(clock_now_ms(), now, sizeof(now));
+			nx = req_new(r->p, PK_NEXT, "POST",
+				     xstrdup("flow_runs/filter"),
+				     json_pack("{s:{s:{s:{s:[s]}}, s:{s:s}}, "
+					       "s:s, s:i}",
+					       "flow_runs", "state", "type",
+					       "any_", "SCHEDULED",
+					       "expected_start_time",
+					       "after_", now,
+					       "sort", "EXPECTED_START_TIME_ASC",
+					       "limit", PF_PAGE),
+				     r->done, r->ud);
+			nx->dag = xstrdup("");
+			r->done = NULL;
+			send_req(nx);
+		}
+		break;
+	case PK_NEXT:
+		if (take_page(r, rep, &err) || err)
+			break;
+		apply_next(m, r->items, r->nitems);
 		break;
 	case PK_RUNS:
 		if (take_page(r, rep, &err)) {

@@ -4,6 +4,7 @@
 # tests/integration/prefect_flows/ served as deployments. Every output is
 # checked against what the Prefect API itself returns, every action's
 # effect through the API.
+import calendar
 import json
 import os
 import re
@@ -169,6 +170,28 @@ def test_pipelines_as_the_api_lists_them(run_mltop, api):
     line = next(x for x in out.splitlines()
                 if x.startswith("mltop-ok/yearly "))
     assert "0 0 1 1 *" in line, line
+    # Its next run, as the server scheduled it (the earliest SCHEDULED
+    # flow run of the deployment still to come), on its row and on the
+    # flow's.
+    end = time.monotonic() + 60
+    while True:
+        sched = api.post("flow_runs/filter", {
+            "deployments": {"id": {"any_": [yearly["id"]]}},
+            "flow_runs": {"state": {"type": {"any_": ["SCHEDULED"]}}},
+            "sort": "EXPECTED_START_TIME_ASC", "limit": 1})
+        if sched:
+            break
+        assert time.monotonic() < end, "the server scheduled no run"
+        time.sleep(1)
+    out = run_mltop("pipelines").stdout.decode()
+    when = sched[0]["expected_start_time"]  # "2027-01-01T00:00:00Z"
+    local = time.strftime("%Y-%m-%d %H:%M", time.localtime(
+        calendar.timegm(time.strptime(when[:19], "%Y-%m-%dT%H:%M:%S"))))
+    for name in ("mltop-ok/yearly ", "mltop-ok "):
+        line = next(x for x in out.splitlines() if x.startswith(name))
+        assert local in line, (local, line)
+    line = next(x for x in out.splitlines() if x.startswith("mltop-ok/ok "))
+    assert local not in line, line
     line = next(x for x in out.splitlines() if x.startswith("mltop-ok "))
     assert "2 deployments" in line, line
 
