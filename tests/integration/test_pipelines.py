@@ -17,6 +17,7 @@ import uuid
 import pytest
 
 from conftest import clean_env
+from pane import Tmux, demo_store
 
 URL = os.environ.get("MLTOP_TEST_AIRFLOW_URL")
 USER = os.environ.get("MLTOP_TEST_AIRFLOW_USER", "admin")
@@ -443,46 +444,11 @@ def test_airflow_down(mltop, tmp_path):
 
 # ---- the dashboard ------------------------------------------------------------
 
-class Tmux:
-    def __init__(self, tmp_path, cmd, env, size=(80, 24)):
-        self.sock = f"mltop-pipe-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-        self.base = ["tmux", "-L", self.sock]
-        subprocess.run(self.base + ["-f", "/dev/null", "new-session", "-d",
-                                    "-x", str(size[0]), "-y", str(size[1]),
-                                    *cmd], check=True, env=env)
-
-    def screen(self):
-        return subprocess.run(self.base + ["capture-pane", "-p"],
-                              capture_output=True, text=True).stdout
-
-    def wait(self, pred, what, timeout=20):
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            s = self.screen()
-            if pred(s):
-                return s
-            time.sleep(0.1)
-        raise AssertionError(f"{what}:\n{self.screen()}")
-
-    def keys(self, *k):
-        subprocess.run(self.base + ["send-keys", *k], check=True)
-
-    def close(self):
-        subprocess.run(self.base + ["kill-server"], capture_output=True)
-
-
 def dashboard_env(tmp_path):
     return clean_env({"MLTOP_PIPELINES_USERNAME": USER,
                       "MLTOP_PIPELINES_PASSWORD": PASSWORD,
                       "HOME": str(tmp_path), "TERM": "xterm-256color",
                       "XDG_STATE_HOME": str(tmp_path / "state")})
-
-
-def demo_store(mltop, tmp_path):
-    store = tmp_path / "demo.db"
-    subprocess.run([str(mltop.binary), "--demo-create", str(store)],
-                   check=True, env=clean_env({"HOME": str(tmp_path)}))
-    return store
 
 
 def test_mlflow_run_linked_to_its_task(mltop, api, run_mltop, served,
