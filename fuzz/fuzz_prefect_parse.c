@@ -126,6 +126,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_check(t[i].map_index == -1 && t[i].try_number >= 0 &&
 			   t[i].max_tries >= 0, T, "tries in range");
 	}
+	pf_unique_names(t, n);
+	for (size_t i = 0; i < n; i++)
+		fuzz_check(t[i].task_id && !strncmp(t[i].task_id, PREFIX,
+						    strlen(PREFIX)), T,
+			   "a name made unique keeps its prefix");
 	pipe_tasks_free(t, n);
 	pipe_model_init(&m);
 	rc = pf_parse_log(body, size, &m, 100, &count, &err);

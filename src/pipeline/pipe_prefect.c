@@ -626,6 +626,7 @@ static void subs_free(struct pf *a)
 static void set_tasks(struct pipe_model *m, const char *dag, const char *run,
 		      struct pipe_task *t, size_t n)
 {
+	pf_unique_names(t, n);
 	pipe_tasks_free(m->tasks, m->ntasks);
 	m->tasks = t;
 	m->ntasks = n;
@@ -681,6 +682,7 @@ static void apply_subtasks(struct pf_req *r)
 	free(m->tasks);
 	m->tasks = all;
 	m->ntasks = n;
+	pf_unique_names(m->tasks, m->ntasks);
 	free(sub);
 	free(placed);
 	r->items = NULL;

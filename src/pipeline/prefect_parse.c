@@ -605,3 +605,43 @@ out:
 	json_decref(p);
 	return why;
 }
+
+static const struct pipe_task *name_base;
+
+static int name_cmp(const void *x, const void *y)
+{
+	size_t i = *(const size_t *)x, j = *(const size_t *)y;
+	int c = strcmp(name_base[i].task_id, name_base[j].task_id);
+
+	return c ? c : (i > j) - (i < j);
+}
+
+void pf_unique_names(struct pipe_task *t, size_t n)
+{
+	size_t *ix;
+	bool *dup;
+
+	if (n < 2)
+		return;
+	ix = xcalloc(n, sizeof(*ix));
+	for (size_t i = 0; i < n; i++)
+		ix[i] = i;
+	name_base = t;
+	qsort(ix, n, sizeof(*ix), name_cmp);
+	name_base = NULL;
+	/* Sorted by name then place: one equal to the one before it is
+	 * not the first of its name. */
+	dup = xcalloc(n, sizeof(*dup));
+	for (size_t k = 1; k < n; k++)
+		dup[ix[k]] = !strcmp(t[ix[k - 1]].task_id, t[ix[k]].task_id);
+	for (size_t i = 0; i < n; i++)
+		if (dup[i]) {
+			char *name = xasprintf("%s (%.8s)", t[i].task_id,
+					       t[i].uid ? t[i].uid : "?");
+
+			free(t[i].task_id);
+			t[i].task_id = name;
+		}
+	free(dup);
+	free(ix);
+}

@@ -45,6 +45,11 @@ char *pf_run_deployment(const char *json);
  * task's name. */
 int pf_parse_tasks(const char *body, size_t len, const char *prefix,
 		   struct pipe_task **out, size_t *n, char **err);
+/* Prefect names a task run after its task and three characters of a
+ * key ("square-3c1"), so two task runs of a run may share a name, which
+ * the views would take for one task's map indexes: every one after the
+ * first (in order) gets the start of its id ("square-3c1 (9f0e2a7b)"). */
+void pf_unique_names(struct pipe_task *t, size_t n);
 /* POST /logs/filter: appended to m->log; *count says how many came. */
 int pf_parse_log(const char *body, size_t len, struct pipe_model *m,
 		 size_t max_lines, size_t *count, char **err);

@@ -704,6 +704,33 @@ static void test_bad_replies(void)
 	}
 }
 
+/* Two task runs of one name (Prefect's three characters of a key
+ * collide): every one after the first gets the start of its id. */
+static void test_unique_names(void)
+{
+	const char *body =
+		"[{\"id\":\"aaaaaaaa-1\",\"name\":\"step-168\"},"
+		"{\"id\":\"bbbbbbbb-2\",\"name\":\"step-2f0\"},"
+		"{\"id\":\"cccccccc-3\",\"name\":\"step-168\"},"
+		"{\"id\":\"dddddddd-4\",\"name\":\"step-168\"},"
+		"{\"id\":\"eeeeeeee-5\",\"name\":\"load\"}]";
+	struct pipe_task *t = NULL;
+	size_t n = 0;
+	char *err = NULL;
+
+	ok(pf_parse_tasks(body, strlen(body), "", &t, &n, &err) == 0 &&
+	   n == 5, "five task runs");
+	pf_unique_names(t, n);
+	is_str(t[0].task_id, "step-168", "the first of a name keeps it");
+	is_str(t[1].task_id, "step-2f0", "a name of its own stays");
+	is_str(t[2].task_id, "step-168 (cccccccc)", "the second: its id");
+	is_str(t[3].task_id, "step-168 (dddddddd)", "the third: its id");
+	is_str(t[4].task_id, "load", "the last stays");
+	pf_unique_names(t, 1);
+	pf_unique_names(NULL, 0);
+	pipe_tasks_free(t, n);
+}
+
 int main(void)
 {
 	test_states();
@@ -713,6 +740,7 @@ int main(void)
 	test_runs();
 	test_one_run();
 	test_tasks();
+	test_unique_names();
 	test_logs();
 	test_errors();
 	test_params();
