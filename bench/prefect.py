@@ -426,31 +426,35 @@ def main():
         # --- the 50-task run's Gantt --------------------------------------
         cmd = ":pipelines %s %s" % (TASKS_DEP, tasks_run["id"])
         # Prefect names a mapped task's runs NAME-XXX after their keys, and
-        # two of 50 may share a name; mltop draws runs of one name as one
-        # row with a count (`step-168 [2]`).
-        want_rows = collections.Counter(
-            t["name"] for t in api.all("task_runs/filter", {
-                "task_runs": {"flow_run_id": {"any_": [tasks_run["id"]]}}}))
+        # two of 50 may share a name; mltop draws each on a row of its own,
+        # every one after the first of a name followed by the start of its
+        # id (`step-168 (9f0e2a7b)`).
+        api_tasks = api.all("task_runs/filter", {
+            "task_runs": {"flow_run_id": {"any_": [tasks_run["id"]]}}})
+        want_rows = collections.Counter(t["name"] for t in api_tasks)
+        ids_of = collections.defaultdict(set)
+        for t in api_tasks:
+            ids_of[t["name"]].add(t["id"][:8])
         seen = {}
 
         def gantt_problem(screen):
             foot = re.search(r"\b\d+/(\d+)\s+from ", screen)
-            if not foot or int(foot.group(1)) != len(want_rows):
-                return "not %d rows" % len(want_rows)
+            if not foot or int(foot.group(1)) != len(api_tasks):
+                return "not %d rows" % len(api_tasks)
             if tasks_run["name"] not in screen:
                 return "not the run " + tasks_run["name"]
             rows = {}
             for ln in screen.splitlines():
-                m = re.match(r"(step-\w+)(?: \[(\d+)\])?\s.*?\b(success|"
-                             r"\d+/\d+ done)\s", ln)
-                if m:
-                    rows[m.group(1)] = int(m.group(2) or 1)
+                m = re.match(r"(step-\w+)(?: \(([0-9a-f]{8})\))?\s.*?"
+                             r"\b(success)\s", ln)
+                if not m:
+                    continue
+                if m.group(2) and m.group(2) not in ids_of[m.group(1)]:
+                    return "%s (%s): no such task run" % m.group(1, 2)
+                rows[m.group(1) + (" (%s)" % m.group(2) if m.group(2)
+                                   else "")] = m.group(1)
             if not rows:
                 return "no step task"
-            for name, n in rows.items():
-                if want_rows.get(name) != n:
-                    return "%d task runs %s, the API has %d" % (
-                        n, name, want_rows.get(name, 0))
             seen.update(rows)
             return None
 
@@ -462,13 +466,13 @@ def main():
         load, extra, per, rss = script_session(
             a, os.path.join(work, "gantt"), [cmd], gantt_ok, a.polls,
             more=[("to the last row", ["<End>"])])
-        if seen != dict(want_rows):
+        if collections.Counter(seen.values()) != want_rows:
             run.die("the Gantt shows %d of the %d task runs"
-                    % (sum(seen.values()), N_TASKS))
+                    % (len(seen), N_TASKS))
         print()
         print("Gantt of %s run %s (%s), %d task runs (%d rows), finished"
               % (TASKS_DEP, tasks_run["name"], tasks_run["id"][:8], N_TASKS,
-                 len(want_rows)))
+                 len(seen)))
         show_load("first load", load)
         for name, x in extra:
             show_load("<End>, " + name, x)
