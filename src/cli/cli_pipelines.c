@@ -227,19 +227,14 @@ static size_t *task_order(const struct pipe_model *m)
 static char *run_ref(struct pipe_source *p, const char *dag, const char *run,
 		     bool *listed)
 {
-	struct pipe_model *m = p->model;
+	const struct pipe_run *r;
 
 	p->ops->load_runs(p, dag, 0, NULL, NULL);
 	if (wait_ok(p) != 0)
 		return NULL;
-	*listed = false;
-	for (size_t i = 0; i < m->nruns; i++)
-		if (!strcmp(m->runs[i].run_id, run) ||
-		    (m->runs[i].name && !strcmp(m->runs[i].name, run))) {
-			*listed = true;
-			return xstrdup(m->runs[i].run_id);
-		}
-	return xstrdup(run);
+	r = pipe_find_run(p->model, run);
+	*listed = r != NULL;
+	return xstrdup(r ? r->run_id : run);
 }
 
 static void no_run(const struct pipe_source *p, const char *dag,
@@ -382,12 +377,12 @@ static enum pipe_state task_state(struct pipe_source *p,
 	struct pipe_model *m = p->model;
 
 	if (!o->task) {  /* the run's own log: the run's state */
+		const struct pipe_run *r;
+
 		p->ops->load_runs(p, o->dag, 0, NULL, NULL);
 		pipe_wait(p);
-		for (size_t i = 0; i < m->nruns; i++)
-			if (!strcmp(m->runs[i].run_id, o->pipe_run))
-				return m->runs[i].state;
-		return PS_NONE;
+		r = pipe_find_run(m, o->pipe_run);
+		return r ? r->state : PS_NONE;
 	}
 
 	p->ops->load_tasks(p, o->dag, o->pipe_run, NULL, NULL);
@@ -832,11 +827,7 @@ static int run_write(struct pipe_source *p, const struct cli_opts *o,
 		free(r);
 		return EXIT_STORE;
 	}
-	for (size_t i = 0; i < m->nruns; i++)
-		if (!strcmp(m->runs[i].run_id, o->pipe_run) ||
-		    (m->runs[i].name && !strcmp(m->runs[i].name,
-						 o->pipe_run)))
-			run = &m->runs[i];
+	run = pipe_find_run(m, o->pipe_run);
 	if (!run) {
 		msg_err("%s: no run %s of %s", p->display, r, d);
 		free(d);

@@ -405,8 +405,8 @@ static int dep_cmp(const void *x, const void *y)
 	return strcmp(a->name, b->name);
 }
 
-/* Each pipeline's next run: the earliest of the scheduled runs (in
- * time order) of the deployment, and of the flow's deployments. */
+/* Each pipeline's next run: the first of the scheduled runs (they come
+ * in time order) of the deployment, and of any of the flow's. */
 static void apply_next(struct pipe_model *m, const struct pipe_run *v,
 		       size_t n)
 {
@@ -417,26 +417,21 @@ static void apply_next(struct pipe_model *m, const struct pipe_run *v,
 
 		for (size_t i = 0; *dep && i < m->ndags; i++) {
 			struct pipe_dag *d = &m->dags[i];
+			const char *sl = strchr(d->id, '/');
 
-			if (!d->backend_id || strcmp(d->backend_id, dep) ||
-			    d->next_run_ms)
+			if (!sl || !d->backend_id ||
+			    strcmp(d->backend_id, dep) || d->next_run_ms)
 				continue;
 			d->next_run_ms = v[k].queued_ms;
-			/* The flow's row (the one before its deployments,
-			 * named by the part before the slash). */
-			for (size_t j = i; j-- > 0;) {
-				const char *sl = strchr(d->id, '/');
+			{
+				/* "FLOW/DEPLOYMENT": the flow's row. */
+				char *flow = xstrndup(d->id,
+						      (size_t)(sl - d->id));
+				struct pipe_dag *f = pipe_find_dag(m, flow);
 
-				if (!sl || strchr(m->dags[j].id, '/'))
-					continue;
-				if (strlen(m->dags[j].id) ==
-				    (size_t)(sl - d->id) &&
-				    !strncmp(m->dags[j].id, d->id,
-					     (size_t)(sl - d->id)) &&
-				    (!m->dags[j].next_run_ms ||
-				     m->dags[j].next_run_ms > v[k].queued_ms))
-					m->dags[j].next_run_ms = v[k].queued_ms;
-				break;
+				if (f && !f->next_run_ms)
+					f->next_run_ms = v[k].queued_ms;
+				free(flow);
 			}
 		}
 		free(dep);
@@ -1269,14 +1264,13 @@ static char *pf_refuse(struct pipe_source *p, const struct pipe_write *w)
 		return xasprintf("Prefect has no %s of task runs: retry the "
 				 "flow run (a) or cancel it (K)",
 				 pipe_write_name(w->kind));
-	case PW_RETRY:
-		for (size_t i = 0; i < m->nruns; i++) {
-			struct pipe_run *r = &m->runs[i];
+	case PW_RETRY: {
+		const struct pipe_run *r = pipe_find_run(m, w->run_id);
+
+		if (r) {
 			char *dep;
 			bool none;
 
-			if (strcmp(r->run_id, w->run_id) != 0)
-				continue;
 			if (r->state != PS_FAILED && r->state != PS_CANCELLED)
 				return xasprintf("the run is %s: only a failed, "
 						 "crashed or cancelled run is "
@@ -1292,16 +1286,16 @@ static char *pf_refuse(struct pipe_source *p, const struct pipe_write *w)
 					       "none (it ran ad hoc)");
 		}
 		return NULL;
-	case PW_CANCEL:
-		for (size_t i = 0; i < m->nruns; i++)
-			if (!strcmp(m->runs[i].run_id, w->run_id) &&
-			    pipe_state_final(m->runs[i].state))
-				return xasprintf("the run is %s already: "
-						 "nothing to cancel",
-						 m->runs[i].state_text
-						 ? m->runs[i].state_text
-						 : "finished");
+	}
+	case PW_CANCEL: {
+		const struct pipe_run *r = pipe_find_run(m, w->run_id);
+
+		if (r && pipe_state_final(r->state))
+			return xasprintf("the run is %s already: nothing to "
+					 "cancel", r->state_text
+					 ? r->state_text : "finished");
 		return NULL;
+	}
 	}
 	return NULL;
 }
@@ -1356,12 +1350,10 @@ static void pf_write(struct pipe_source *p, const struct pipe_write *w,
 		send_req(r);
 		return;
 	case PW_CANCEL: {
-		bool started = true;
+		const struct pipe_run *run = pipe_find_run(p->model,
+							    w->run_id);
+		bool started = !run || run->state == PS_RUNNING;
 
-		for (size_t i = 0; i < p->model->nruns; i++)
-			if (!strcmp(p->model->runs[i].run_id, w->run_id))
-				started = p->model->runs[i].state ==
-					  PS_RUNNING;
 		u = pipe_url_escape(w->run_id);
 		r->path = xasprintf("flow_runs/%s/set_state", u);
 		free(u);

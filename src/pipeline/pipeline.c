@@ -206,6 +206,17 @@ struct pipe_dag *pipe_find_dag(struct pipe_model *m, const char *id)
 	return NULL;
 }
 
+struct pipe_run *pipe_find_run(struct pipe_model *m, const char *ref)
+{
+	for (size_t i = 0; i < m->nruns; i++)
+		if (!strcmp(m->runs[i].run_id, ref))
+			return &m->runs[i];
+	for (size_t i = 0; i < m->nruns; i++)
+		if (m->runs[i].name && !strcmp(m->runs[i].name, ref))
+			return &m->runs[i];
+	return NULL;
+}
+
 void pipe_write_result_free(struct pipe_write_result *r)
 {
 	for (size_t i = 0; i < r->nitems; i++)

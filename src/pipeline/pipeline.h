@@ -186,6 +186,9 @@ void pipe_defs_free(struct pipe_task_def *v, size_t n);
 void pipe_import_errors_free(struct pipe_import_error *v, size_t n);
 void pipe_log_clear(struct pipe_model *m);
 struct pipe_dag *pipe_find_dag(struct pipe_model *m, const char *id);
+/* The run of m->runs that ref names, by its id or by its name (Prefect's
+ * "crafty-fox"), or NULL. */
+struct pipe_run *pipe_find_run(struct pipe_model *m, const char *ref);
 /* The definitions' order: each task after every task upstream of it,
  * ties by id. Fills order[] with indexes into m->defs; returns how many
  * (all, even with a cycle: the rest in id order). */

@@ -13,13 +13,13 @@
 enum slot pipe_state_slot(enum pipe_state s);
 /* One column: "✓ ✗ ▶ …" in UTF-8, "+ x > ." in ASCII. */
 const char *pipe_state_glyph(enum pipe_state s);
-/* A cell drawing c->custom_ctx, a struct pipe_dag, as its strip of
- * recent run states, newest on the right. */
 /* The footer's write hint for a run (task false) or a task of it: what
  * this orchestrator does there ("C: clear the run" on Airflow, "a: retry
  * K: cancel" on Prefect, which clears nothing). */
 const char *pipe_write_hint(struct pipe_source *src, const char *dag,
 			    const char *run, bool task);
+/* A cell drawing c->custom_ctx, a struct pipe_dag, as its strip of
+ * recent run states, newest on the right. */
 void pipe_strip_cell(const struct cell *c, int y, int x, int w, int extra);
 
 /* A pipeline write from a view: the dialog says what will change (for a

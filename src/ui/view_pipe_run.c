@@ -432,14 +432,13 @@ static void cell(void *ctx, size_t row, int col, struct cell *c)
 			name = sep + strlen(" › ");
 			depth++;
 		}
+		char count[32] = "";
+
 		if (r->n > 1)
-			snprintf(c->buf, sizeof(c->buf), "%*s%s%s [%zu]",
-				 2 * (depth ? depth - 1 : 0), "",
-				 depth ? "› " : "", name, r->n);
-		else
-			snprintf(c->buf, sizeof(c->buf), "%*s%s%s",
-				 2 * (depth ? depth - 1 : 0), "",
-				 depth ? "› " : "", name);
+			snprintf(count, sizeof(count), " [%zu]", r->n);
+		snprintf(c->buf, sizeof(c->buf), "%*s%s%s%s",
+			 2 * (depth ? depth - 1 : 0), "", depth ? "› " : "",
+			 name, count);
 		c->text = c->buf;
 		break;
 	}
@@ -718,15 +717,12 @@ static void reload(struct view *v, bool full)
 
 static const char *title(struct view *v)
 {
-	struct pipe_source *src = P(v)->exp_id ? NULL : tui_pipes(v->tui);
-	const char *name = NULL;
+	const struct pipe_run *r = P(v)->exp_id ? NULL
+		: pipe_find_run(tui_pipes(v->tui)->model, P(v)->run);
 
 	/* A run with a name of its own (Prefect's) is titled by it. */
-	for (size_t i = 0; src && i < src->model->nruns; i++)
-		if (!strcmp(src->model->runs[i].run_id, P(v)->run))
-			name = src->model->runs[i].name;
 	snprintf(P(v)->title, sizeof(P(v)->title), "%s > %s", P(v)->dag,
-		 name ? name : P(v)->run);
+		 r && r->name ? r->name : P(v)->run);
 	return P(v)->title;
 }
 

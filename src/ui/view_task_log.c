@@ -89,9 +89,12 @@ static void rebuild(struct view *v)
 		p->rows[p->nrows++] = i;
 	}
 	/* A run's own log (no task): the run's state. */
-	for (size_t i = 0; !*p->task && i < m->nruns; i++)
-		if (!strcmp(m->runs[i].run_id, p->run))
-			p->state = m->runs[i].state;
+	if (!*p->task) {
+		const struct pipe_run *r = pipe_find_run(m, p->run);
+
+		if (r)
+			p->state = r->state;
+	}
 	/* The task's state, from its instance. */
 	for (size_t i = 0; *p->task && i < m->ntasks; i++) {
 		const struct pipe_task *t = &m->tasks[i];
@@ -114,7 +117,7 @@ static void draw(struct view *v, int y, int x, int h, int w)
 {
 	struct log_view *p = P(v);
 	struct pipe_model *m = PM(v);
-	char info[300];
+	char info[300], which[32] = "the run";
 	int body = h - 1;
 
 	if (p->gen != m->gen)
@@ -147,10 +150,11 @@ static void draw(struct view *v, int y, int x, int h, int w)
 		draw_text(y + 1, x + 2, w - 4, m->error ? m->error
 			  : "loading the log…", m->error ? SLOT_STATUS_ERROR
 			  : SLOT_DIM, 0, ALIGN_LEFT);
-	snprintf(info, sizeof(info), "%zu line%s%s  %s%.0d  %s %s  %s",
+	if (*p->task)
+		snprintf(which, sizeof(which), "try %d", p->try_number);
+	snprintf(info, sizeof(info), "%zu line%s%s  %s  %s %s  %s",
 		 p->nrows, p->nrows == 1 ? "" : "s",
-		 v->filter ? " matching" : "", *p->task ? "try " : "the run",
-		 *p->task ? p->try_number : 0,
+		 v->filter ? " matching" : "", which,
 		 pipe_state_glyph(p->state), pipe_state_name(p->state),
 		 p->follow ? "following (f: stop)" : "f: follow");
 	draw_text(y + h - 1, x, w, info, p->follow ? SLOT_RUN_RUNNING
