@@ -462,6 +462,7 @@ int cli_history(struct store *s, const struct cli_opts *o)
 			if (h[i].note)
 				jsonw_kstr(&w, "note", h[i].note);
 			kbool(&w, "outside", h[i].outside);
+			kbool(&w, "before_history", h[i].before);
 			jsonw_obj_end(&w);
 		}
 		jsonw_arr_end(&w);
@@ -521,7 +522,8 @@ int cli_history(struct store *s, const struct cli_opts *o)
 			row[1] = ver;
 			row[2] = from;
 			row[3] = until;
-			row[4] = h[i].outside ? "(outside mltop)" : h[i].who;
+			row[4] = h[i].outside ? "(outside mltop)"
+				 : h[i].before ? "(before history)" : h[i].who;
 			row[5] = h[i].note;
 			text_table_add(&u, row);
 			free(what);

@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <pwd.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,17 +101,6 @@ bool history_in_stage(const struct model_version *v, const char *stage)
 
 /* The highest version in a stage, 0 when none: "the" holder of a stage
  * that several versions may share. */
-static int stage_holder(const struct registered_model *rm, const char *stage)
-{
-	int best = 0;
-
-	for (size_t i = 0; i < rm->nversions; i++)
-		if (history_in_stage(&rm->versions[i], stage) &&
-		    rm->versions[i].version > best)
-			best = rm->versions[i].version;
-	return best;
-}
-
 /* "v7", or "unset" for 0 (an alias nobody holds). */
 const char *history_vname(int v, char *buf, size_t n)
 {
@@ -341,109 +331,212 @@ static struct holding *tl_add(struct tl *t, bool stage, const char *name,
 	return h;
 }
 
-/* Did the stage event's moves all stick? */
-static bool stage_result_holds(const struct registered_model *rm,
-			       const struct history_event *ev)
-{
-	for (size_t i = 0; i < ev->nmoves; i++) {
-		const struct model_version *v =
-			history_find_version(rm, ev->moves[i].version);
-
-		if (!v || !history_in_stage(v, ev->moves[i].to))
-			return false;
-	}
-	return true;
-}
-
-/* One alias or stage: a span per event that gave it to a version, the
- * last one open while its holder still holds it. Holders mltop did not
- * set are spans marked outside: the one before the first event (from 0,
- * unknown), one between two alias events that do not join up, and the
- * current holder when the state is not what the last event left. The
- * time of an outside move is unknown: such a span starts at the event
- * before it, and the span it ends stops there too. */
-static void tl_build(struct tl *t, const struct registered_model *rm,
-		     const struct history_event *ev, size_t nev, bool stage,
+/* One alias: a span per event that gave it to a version, the last one
+ * open while its holder still holds it. The holder before the first
+ * event is a span from 0 (before the history); a holder between two
+ * events that do not join up, or now when the alias is not what the last
+ * event left, was set outside mltop. The time of an outside move is
+ * unknown: such a span starts at the event before it, and the span it
+ * ends stops there too. */
+static void tl_alias(struct tl *t, const struct registered_model *rm,
+		     const struct history_event *ev, size_t nev,
 		     const char *name)
 {
 	const struct history_event *last = NULL;
-	struct holding *open = NULL;
-	bool holds;
+	size_t open = SIZE_MAX;
 	int cur;
 
 	for (size_t i = 0; i < nev; i++) {
 		const struct history_event *e = &ev[i];
 
-		if ((e->kind == HK_STAGE) != stage ||
-		    (stage ? strcasecmp(e->name, name) : strcmp(e->name, name)))
+		if (e->kind != HK_ALIAS || strcmp(e->name, name) != 0)
 			continue;
 		if (!last && e->from_version > 0) {
-			/* Its holder before the history began. */
-			struct holding *h = tl_add(t, stage, name,
+			struct holding *h = tl_add(t, false, name,
 						   e->from_version, 0);
 
 			h->to_ms = e->time_ms;
-			h->outside = true;
-		} else if (last && !stage &&
-			   e->from_version != last->to_version) {
-			/* Moved outside mltop between two events. A stage
-			 * cannot tell: several versions share one. */
-			if (open)
-				open->to_ms = last->time_ms;
-			open = NULL;
+			h->before = true;
+		} else if (last && e->from_version != last->to_version) {
+			if (open != SIZE_MAX)
+				t->v[open].to_ms = last->time_ms;
+			open = SIZE_MAX;
 			if (e->from_version > 0) {
-				struct holding *h = tl_add(t, stage, name,
-							   e->from_version,
-							   last->time_ms);
-
-				h->outside = true;
-				open = h;
+				tl_add(t, false, name, e->from_version,
+				       last->time_ms)->outside = true;
+				open = t->n - 1;
 			}
 		}
-		if (open)
-			open->to_ms = e->time_ms;
-		open = NULL;
+		if (open != SIZE_MAX)
+			t->v[open].to_ms = e->time_ms;
+		open = SIZE_MAX;
 		if (e->to_version > 0) {
-			open = tl_add(t, stage, name, e->to_version,
-				      e->time_ms);
-			open->who = e->who ? xstrdup(e->who) : NULL;
-			open->note = e->note ? xstrdup(e->note) : NULL;
+			struct holding *h = tl_add(t, false, name,
+						   e->to_version, e->time_ms);
+
+			h->who = e->who ? xstrdup(e->who) : NULL;
+			h->note = e->note ? xstrdup(e->note) : NULL;
+			open = t->n - 1;
 		}
 		last = e;
 	}
-	cur = stage ? stage_holder(rm, name) : registered_alias(rm, name);
+	cur = registered_alias(rm, name);
 	if (!last) {
-		/* Held, but mltop never moved it: set outside, time unknown. */
+		/* Held, but mltop never moved it. */
 		if (cur > 0)
-			tl_add(t, stage, name, cur, 0)->outside = true;
+			tl_add(t, false, name, cur, 0)->before = true;
 		return;
 	}
-	/* Versions that joined the stage after the last event (MLflow stamps
-	 * every transition) came in outside mltop; they hold it too. */
-	if (stage) {
-		for (size_t i = 0; i < rm->nversions; i++) {
-			const struct model_version *v = &rm->versions[i];
-			bool listed = false;
+	if (cur == last->to_version)
+		return;
+	if (open != SIZE_MAX)
+		t->v[open].to_ms = last->time_ms;
+	tl_add(t, false, name, cur, last->time_ms)->outside = true;
+}
 
-			for (size_t k = 0; k < last->nmoves; k++)
-				listed |= last->moves[k].version == v->version;
-			if (!listed && history_in_stage(v, name) &&
-			    v->last_updated_time > last->time_ms)
-				tl_add(t, stage, name, v->version,
-				       v->last_updated_time)->outside = true;
+static int holding_cmp(const void *a, const void *b)
+{
+	const struct holding *x = a, *y = b;
+
+	if (x->from_ms != y->from_ms)
+		return x->from_ms < y->from_ms ? -1 : 1;
+	return (x->version > y->version) - (x->version < y->version);
+}
+
+static bool same_stage(const char *a, const char *b)
+{
+	return a && b && strcasecmp(a, b) == 0;
+}
+
+/* One version's spans in one stage: its recorded moves in and out of it
+ * (from events about any stage), what it held before its first recorded
+ * move, and a move made outside mltop after its last (at the time MLflow
+ * stamped on the version, when that is later). Returns the time it left
+ * the stage outside mltop, 0 when it did not. */
+static int64_t tl_stage_version(struct tl *t, const struct registered_model *rm,
+				const struct history_event *ev, size_t nev,
+				const char *stage, int vn, int64_t first_ms)
+{
+	const struct model_version *mv = history_find_version(rm, vn);
+	const char *known = NULL;
+	int64_t known_ms = 0, at;
+	size_t open = SIZE_MAX;
+
+	for (size_t i = 0; i < nev; i++) {
+		const struct history_event *e = &ev[i];
+
+		if (e->kind != HK_STAGE)
+			continue;
+		for (size_t k = 0; k < e->nmoves; k++) {
+			const struct history_move *m = &e->moves[k];
+
+			if (m->version != vn)
+				continue;
+			if (!known) {
+				if (same_stage(m->from, stage)) {
+					struct holding *h = tl_add(t, true,
+						stage, vn, 0);
+
+					h->to_ms = e->time_ms;
+					h->before = true;
+				}
+			} else if (!same_stage(known, m->from)) {
+				/* Moved outside mltop between its two
+				 * recorded moves, at a time unknown. */
+				if (open != SIZE_MAX)
+					t->v[open].to_ms = known_ms;
+				open = SIZE_MAX;
+				if (same_stage(m->from, stage)) {
+					tl_add(t, true, stage, vn, known_ms)
+						->outside = true;
+					open = t->n - 1;
+				}
+			}
+			if (open != SIZE_MAX)
+				t->v[open].to_ms = e->time_ms;
+			open = SIZE_MAX;
+			if (same_stage(m->to, stage)) {
+				struct holding *h = tl_add(t, true, stage, vn,
+							   e->time_ms);
+
+				h->who = e->who ? xstrdup(e->who) : NULL;
+				h->note = e->note ? xstrdup(e->note) : NULL;
+				open = t->n - 1;
+			}
+			known = m->to;
+			known_ms = e->time_ms;
 		}
 	}
-	/* A stage event that left it empty holds while nobody is there. */
-	if (stage)
-		holds = stage_result_holds(rm, last) &&
-			(last->to_version == 0) == (cur == 0);
-	else
-		holds = cur == last->to_version;
-	if (holds)
-		return;
-	if (open)
-		open->to_ms = last->time_ms;
-	tl_add(t, stage, name, cur, last->time_ms)->outside = true;
+	if (!known) {
+		/* Never moved by mltop: there before the history, or put
+		 * there outside mltop after it began. */
+		if (mv && history_in_stage(mv, stage)) {
+			if (first_ms && mv->last_updated_time > first_ms)
+				tl_add(t, true, stage, vn,
+				       mv->last_updated_time)->outside = true;
+			else
+				tl_add(t, true, stage, vn, 0)->before = true;
+		}
+		return 0;
+	}
+	if (mv && history_in_stage(mv, known))
+		return 0;
+	at = mv && mv->last_updated_time > known_ms ? mv->last_updated_time
+						    : known_ms;
+	if (mv && history_in_stage(mv, stage))
+		tl_add(t, true, stage, vn, at)->outside = true;
+	if (open == SIZE_MAX)
+		return 0;
+	t->v[open].to_ms = at;
+	return at;
+}
+
+/* One stage: the spans of every version that held it, by start. */
+static void tl_stage(struct tl *t, const struct registered_model *rm,
+		     const struct history_event *ev, size_t nev,
+		     const char *stage)
+{
+	int *vs = NULL;
+	size_t nv = 0, cap = 0, start = t->n;
+	int64_t first_ms = 0, left_ms = 0;
+	bool held = false;
+
+	/* Every version the store has, and those the moves name. */
+	for (size_t i = 0; i < rm->nversions + nev; i++) {
+		size_t nm = i < rm->nversions ? 1 : ev[i - rm->nversions].nmoves;
+
+		if (i >= rm->nversions && ev[i - rm->nversions].kind != HK_STAGE)
+			continue;
+		if (i >= rm->nversions && !first_ms)
+			first_ms = ev[i - rm->nversions].time_ms;
+		for (size_t k = 0; k < nm; k++) {
+			int vn = i < rm->nversions ? rm->versions[i].version
+				 : ev[i - rm->nversions].moves[k].version;
+			bool dup = false;
+
+			for (size_t j = 0; j < nv && !dup; j++)
+				dup = vs[j] == vn;
+			if (dup)
+				continue;
+			vs = xgrow(vs, &cap, nv + 1, sizeof(*vs));
+			vs[nv++] = vn;
+		}
+	}
+	for (size_t j = 0; j < nv; j++) {
+		int64_t left = tl_stage_version(t, rm, ev, nev, stage, vs[j],
+						first_ms);
+
+		if (left > left_ms)
+			left_ms = left;
+	}
+	free(vs);
+	for (size_t i = start; i < t->n; i++)
+		held |= t->v[i].to_ms == 0;
+	/* Emptied outside mltop: nobody holds it since. */
+	if (!held && left_ms)
+		tl_add(t, true, stage, 0, left_ms)->outside = true;
+	if (t->n - start > 1)
+		qsort(t->v + start, t->n - start, sizeof(*t->v), holding_cmp);
 }
 
 static int str_cmp(const void *a, const void *b)
@@ -478,7 +571,7 @@ size_t history_timeline(const struct registered_model *rm,
 	if (nn > 1)
 		qsort(names, nn, sizeof(*names), str_cmp);
 	for (size_t i = 0; i < nn; i++)
-		tl_build(&t, rm, ev, nev, false, names[i]);
+		tl_alias(&t, rm, ev, nev, names[i]);
 	/* Stages: the active ones always, the others once moved by mltop. */
 	for (size_t s = 0; s < 4; s++) {
 		static const char *const order[] = {
@@ -492,7 +585,7 @@ size_t history_timeline(const struct registered_model *rm,
 			any = ev[i].kind == HK_STAGE &&
 			      strcasecmp(ev[i].name, st) == 0;
 		if (any)
-			tl_build(&t, rm, ev, nev, true, st);
+			tl_stage(&t, rm, ev, nev, st);
 	}
 	free(names);
 	history_events_free(ev, nev);

@@ -66,15 +66,23 @@ void history_events_free(struct history_event *v, size_t n);
 void history_next_keys(const struct kv_list *tags, char **key, char **drop);
 
 /* Who held what from when to when, built from the events (and the
- * current state, so a move made outside mltop shows as such). */
+ * current state, so a move made outside mltop shows as such). A stage's
+ * spans follow every recorded move in or out of it, whichever stage the
+ * event was about (a promotion to Production with archive-existing ends
+ * the promoted version's Staging span too). Version 0 in a stage: it was
+ * left empty outside mltop. */
 struct holding {
 	bool stage;          /* a stage, or an alias */
 	char *name;
 	int version;
-	int64_t from_ms, to_ms;   /* to_ms 0: holds it now */
+	int64_t from_ms, to_ms;   /* from_ms 0: since before the history;
+				   * to_ms 0: holds it now */
 	char *who, *note;         /* of the event that gave it */
-	bool outside;        /* the current holder differs from the last
-			      * event's: moved outside mltop */
+	bool before;         /* held when mltop's history of it began (or
+			      * mltop never moved it): set before, by
+			      * whoever, at a time unknown */
+	bool outside;        /* moved there outside mltop after a recorded
+			      * move */
 };
 size_t history_timeline(const struct registered_model *rm,
 			struct holding **out);

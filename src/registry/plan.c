@@ -298,27 +298,70 @@ int plan_stage(const struct registered_model *rm, const char *stage,
 	return 0;
 }
 
-/* The last event for one alias or stage, or NULL. */
-static const struct history_event *last_event(const struct history_event *ev,
-					      size_t n, enum history_kind kind,
-					      const char *name)
+static bool event_is(const struct history_event *e, enum history_kind kind,
+		     const char *name)
 {
+	return e->kind == kind &&
+	       (kind == HK_STAGE ? strcasecmp(e->name, name) == 0
+				 : strcmp(e->name, name) == 0);
+}
+
+/* What a rollback of one alias or stage undoes: its newest move that no
+ * rollback has undone yet. Each rollback undoes the newest move before
+ * it not undone already, so rolling back again goes one more move back,
+ * as undo does (promote again to redo). NULL when there is none; *newest
+ * is the newest event of that name (NULL when there is none at all), and
+ * *from the index of the one returned. */
+static const struct history_event *undo_target(
+	const struct history_event *ev, size_t n, enum history_kind kind,
+	const char *name, const struct history_event **newest, size_t *from)
+{
+	size_t pending = 0;
+
+	*newest = NULL;
 	for (size_t i = n; i-- > 0;) {
-		if (ev[i].kind != kind)
+		if (!event_is(&ev[i], kind, name))
 			continue;
-		if (kind == HK_STAGE ? strcasecmp(ev[i].name, name) == 0
-				     : strcmp(ev[i].name, name) == 0)
-			return &ev[i];
+		if (!*newest)
+			*newest = &ev[i];
+		if (strcmp(ev[i].action, "rollback") == 0) {
+			pending++;
+			continue;
+		}
+		if (pending) {
+			pending--;
+			continue;
+		}
+		*from = i;
+		return &ev[i];
 	}
 	return NULL;
 }
 
-static void undoes_line(struct plan *p, const struct history_event *e)
+/* The refusal when every move is undone already, or there is none. */
+static void no_target(struct plan *p, const struct history_event *newest,
+		      const char *name)
+{
+	if (newest)
+		plan_fail(p, "every recorded move of %s is rolled back "
+			  "already; nothing earlier to roll back to", name);
+	else
+		plan_fail(p, "no earlier holder of %s in the history", name);
+}
+
+static void undoes_line(struct plan *p, const struct history_event *e,
+			const struct history_event *newest)
 {
 	char t[40];
 
 	format_time(e->time_ms, t, sizeof(t));
 	plan_line(p, "undoes the %s of %s by %s", e->action, t, e->who);
+	if (newest != e) {
+		format_time(newest->time_ms, t, sizeof(t));
+		plan_line(p, "(the moves after it were rolled back already, "
+			  "the last at %s: this goes one move further back)",
+			  t);
+	}
 }
 
 int plan_rollback_alias(const struct registered_model *rm, const char *alias,
@@ -327,24 +370,34 @@ int plan_rollback_alias(const struct registered_model *rm, const char *alias,
 {
 	struct history_event *evs, ev = {0};
 	size_t nev = history_events(&rm->tags, &evs);
-	const struct history_event *last;
+	const struct history_event *last, *newest;
 	const struct model_version *tv;
 	char a[24], b[24];
+	size_t at = 0;
 	int cur, target;
 	int rc = -1;
 
 	memset(p, 0, sizeof(*p));
-	last = last_event(evs, nev, HK_ALIAS, alias ? alias : "");
-	if (!last) {
-		plan_fail(p, "no earlier holder of %s in the history",
-			  alias ? alias : "");
-		goto out;
-	}
+	last = undo_target(evs, nev, HK_ALIAS, alias ? alias : "", &newest,
+			   &at);
 	cur = registered_alias(rm, alias);
-	if (cur != last->to_version) {
+	if (newest && cur != newest->to_version) {
 		plan_fail(p, "%s was moved outside mltop since the last "
 			  "recorded move (now %s); nothing to roll back to "
 			  "safely", alias, history_vname(cur, a, sizeof(a)));
+		goto out;
+	}
+	if (!last) {
+		no_target(p, newest, alias ? alias : "");
+		goto out;
+	}
+	if (cur != last->to_version) {
+		plan_fail(p, "%s was moved outside mltop between the moves "
+			  "a rollback would undo (%s held it after the move "
+			  "it would undo, %s now); nothing to roll back to "
+			  "safely", alias,
+			  history_vname(last->to_version, a, sizeof(a)),
+			  history_vname(cur, b, sizeof(b)));
 		goto out;
 	}
 	target = last->from_version;
@@ -372,7 +425,7 @@ int plan_rollback_alias(const struct registered_model *rm, const char *alias,
 			       history_vname(target, b, sizeof(b)),
 			       target ? "" : " (deleted)");
 	plan_line(p, "%s", p->summary);
-	undoes_line(p, last);
+	undoes_line(p, last, newest);
 	if (cur && history_find_version(rm, cur))
 		plan_line(p, "v%d keeps its stage (%s)", cur,
 			  history_version_stage(history_find_version(rm, cur)));
@@ -393,6 +446,40 @@ out:
 	return rc;
 }
 
+/* Did a version the stage's moves from evs[from] on name leave where
+ * the last of them put it? Then say so in p. */
+static bool chain_moved_outside(struct plan *p,
+				const struct registered_model *rm,
+				const struct history_event *evs, size_t nev,
+				const char *canon, size_t from)
+{
+	for (size_t e = from; e < nev; e++) {
+		for (size_t k = 0; event_is(&evs[e], HK_STAGE, canon) &&
+				   k < evs[e].nmoves; k++) {
+			const struct history_move *m = &evs[e].moves[k];
+			const struct model_version *v;
+			bool later = false;
+
+			for (size_t f = e + 1; f < nev && !later; f++)
+				for (size_t j = 0; event_is(&evs[f], HK_STAGE,
+							    canon) &&
+						   j < evs[f].nmoves; j++)
+					later |= evs[f].moves[j].version ==
+						 m->version;
+			v = later ? NULL : history_find_version(rm, m->version);
+			if (v && !history_in_stage(v, m->to)) {
+				plan_fail(p, "%s was moved outside mltop since "
+					  "the last recorded move (v%d is now "
+					  "%s); nothing to roll back to safely",
+					  canon, m->version,
+					  history_version_stage(v));
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
 int plan_rollback_stage(const struct registered_model *rm, const char *stage,
 			const char *who, const char *note, int64_t now_ms,
 			struct plan *p)
@@ -400,7 +487,8 @@ int plan_rollback_stage(const struct registered_model *rm, const char *stage,
 	enum { MAXM = sizeof(p->moves) / sizeof(p->moves[0]) };
 	struct history_event *evs, ev = {0};
 	size_t nev = history_events(&rm->tags, &evs);
-	const struct history_event *last;
+	const struct history_event *last, *newest;
+	size_t at = 0;
 	const char *canon = history_stage_canon(stage);
 	struct history_move undo[MAXM];
 	size_t nundo = 0;
@@ -418,9 +506,11 @@ int plan_rollback_stage(const struct registered_model *rm, const char *stage,
 		plan_fail(p, "the versions of %s are not loaded", rm->name);
 		goto out;
 	}
-	last = last_event(evs, nev, HK_STAGE, canon);
+	last = undo_target(evs, nev, HK_STAGE, canon, &newest, &at);
+	if (!last && chain_moved_outside(p, rm, evs, nev, canon, 0))
+		goto out;
 	if (!last) {
-		plan_fail(p, "no earlier holder of %s in the history", canon);
+		no_target(p, newest, canon);
 		goto out;
 	}
 	if (last->nmoves == 0 || last->nmoves > MAXM) {
@@ -453,16 +543,23 @@ int plan_rollback_stage(const struct registered_model *rm, const char *stage,
 			goto out;
 		}
 	}
+	/* The moves since, rolled back already, must have left each version
+	 * they name where they put it last. */
+	if (chain_moved_outside(p, rm, evs, nev, canon, at + 1))
+		goto out;
 	/* A version that joined the stage after the event (MLflow stamps
 	 * last_updated_time on every transition) was put there outside
 	 * mltop: undoing the event would leave it there, a state that never
-	 * was. Refuse, as for an alias moved since. */
+	 * was. Refuse, as for an alias moved since. Versions the moves since
+	 * (rolled back already) name were stamped by mltop. */
 	for (size_t i = 0; i < rm->nversions; i++) {
 		const struct model_version *v = &rm->versions[i];
 		bool listed = false;
 
-		for (size_t k = 0; k < last->nmoves; k++)
-			listed |= last->moves[k].version == v->version;
+		for (size_t e = at; e < nev; e++)
+			for (size_t k = 0; event_is(&evs[e], HK_STAGE, canon) &&
+					   k < evs[e].nmoves; k++)
+				listed |= evs[e].moves[k].version == v->version;
 		if (!listed && history_in_stage(v, canon) &&
 		    v->last_updated_time > last->time_ms) {
 			plan_fail(p, "%s was moved outside mltop since the last "
@@ -499,7 +596,7 @@ int plan_rollback_stage(const struct registered_model *rm, const char *stage,
 	for (size_t i = 0; i < nundo; i++)
 		plan_line(p, "v%d: %s -> %s", undo[i].version, undo[i].from,
 			  undo[i].to);
-	undoes_line(p, last);
+	undoes_line(p, last, newest);
 	plan_line(p, "aliases untouched");
 
 	ev.action = (char *)"rollback";

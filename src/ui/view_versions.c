@@ -395,15 +395,19 @@ static void tl_cell(void *ctx, size_t row, int col, struct cell *c)
 		break;
 	case T_WHO:
 		c->text = hd->who && *hd->who ? hd->who
-						: hd->outside ? "?" : "-";
+			  : hd->outside || hd->before ? "?" : "-";
 		break;
 	case T_NOTE:
 		if (hd->outside) {
-			snprintf(c->buf, sizeof(c->buf), "moved outside mltop%s%s",
+			snprintf(c->buf, sizeof(c->buf), "%s outside mltop%s%s",
+				 hd->version ? "moved" : "emptied",
 				 hd->note && *hd->note ? "; " : "",
 				 hd->note ? hd->note : "");
 			c->text = c->buf;
 			c->slot = SLOT_STATUS_WARN;
+		} else if (hd->before) {
+			c->text = "before the history";
+			c->slot = SLOT_DIM;
 		} else {
 			c->text = hd->note ? hd->note : "";
 		}

@@ -950,6 +950,93 @@ def test_promote_stage_then_rollback(reg, mltop, archive):
             ("rollback", "stage", "Production")], hist
 
 
+def test_timeline_after_stage_moves(reg, mltop):
+    """Promote v3 from Staging to Production with --archive-existing, then
+    roll back: the timeline keeps v3's Staging span from before mltop's
+    history, shows v3 back in Staging by the rollback (not as a move made
+    outside mltop), and marks what predates the history as such."""
+    m = reg.make_model("timeline", n=3, stages={2: "Production",
+                                                3: "Staging"})
+    p = reg.mltop(mltop, "promote", m.name, "3", "--stage", "Production",
+                  "--archive-existing", "--yes")
+    expect_exit(p, EXIT_OK, "promote v3 to Production")
+    assert reg.stages(m.name) == {1: "None", 2: "Archived",
+                                  3: "Production"}, reg.stages(m.name)
+    p = reg.mltop(mltop, "rollback", m.name, "--stage", "Production",
+                  "--note", "undo", "--yes")
+    expect_exit(p, EXIT_OK, "rollback Production")
+    assert reg.stages(m.name) == {1: "None", 2: "Production",
+                                  3: "Staging"}, reg.stages(m.name)
+    hist, timeline = mltop_history(reg, mltop, m.name, timeline=True)
+    promote, rollback = hist[0]["time"], hist[1]["time"]
+
+    def spans(stage):
+        return [(t["version"], t["from_ms"], t["to_ms"], t.get("who"),
+                 t.get("before_history"), t.get("outside"))
+                for t in timeline
+                if t.get("kind") == "stage" and t.get("name") == stage]
+    assert spans("Staging") == [
+        (3, None, promote, None, True, False),
+        (3, rollback, None, WHO, False, False)], \
+        f"Staging: v3 before the history until the promotion, then back " \
+        f"by the rollback; got {spans('Staging')}"
+    assert spans("Production") == [
+        (2, None, promote, None, True, False),
+        (3, promote, rollback, WHO, False, False),
+        (2, rollback, None, WHO, False, False)], spans("Production")
+    assert not [t for t in timeline if t.get("outside")], timeline
+    p = reg.mltop(mltop, "history", m.name)
+    expect_exit(p, EXIT_OK, "history")
+    text = p.stdout.decode("utf-8")
+    assert "(outside mltop)" not in text and "(before history)" in text, \
+        text
+
+
+def test_rollback_twice_goes_further_back(reg, mltop):
+    """Rolling back again undoes the move before the one rolled back (as
+    undo does), not the rollback; with every move undone there is nothing
+    to roll back to."""
+    m = reg.make_model("undo", n=3, aliases={"champion": 1},
+                       stages={1: "Production"})
+    for v in ("2", "3"):
+        p = reg.mltop(mltop, "promote", m.name, v, "--alias", "champion",
+                      "--yes")
+        expect_exit(p, EXIT_OK, f"promote champion to v{v}")
+    seen = []
+    for _ in range(2):
+        p = reg.mltop(mltop, "rollback", m.name, "--alias", "champion",
+                      "--yes")
+        expect_exit(p, EXIT_OK, "rollback champion")
+        seen.append(reg.snapshot(m.name)["aliases"]["champion"])
+    assert seen == [2, 1], f"champion after two rollbacks: {seen}"
+    assert "one move further back" in p.stdout.decode("utf-8"), out(p)
+    before = reg.snapshot(m.name)
+    p = reg.mltop(mltop, "rollback", m.name, "--alias", "champion", "--yes")
+    expect_exit(p, EXIT_USAGE, "a third rollback")
+    assert "rolled back already" in err_text(p), out(p)
+    assert_same(before, reg.snapshot(m.name), "state after refused rollback")
+
+    # Stages: v2 joins Production, v3 takes it over; two rollbacks give
+    # the stages as they were.
+    start = reg.stages(m.name)
+    p = reg.mltop(mltop, "promote", m.name, "2", "--stage", "Production",
+                  "--yes")
+    expect_exit(p, EXIT_OK, "promote v2 to Production")
+    p = reg.mltop(mltop, "promote", m.name, "3", "--stage", "Production",
+                  "--archive-existing", "--yes")
+    expect_exit(p, EXIT_OK, "promote v3 to Production, archive existing")
+    got = []
+    for _ in range(2):
+        p = reg.mltop(mltop, "rollback", m.name, "--stage", "Production",
+                      "--yes")
+        expect_exit(p, EXIT_OK, "rollback Production")
+        got.append(reg.stages(m.name))
+    assert got == [{1: "Production", 2: "Production", 3: "None"}, start], \
+        f"stages after each rollback: {got} (at first {start})"
+    _, timeline = mltop_history(reg, mltop, m.name, timeline=True)
+    assert not [t for t in timeline if t.get("outside")], timeline
+
+
 def test_promote_stage_lower_case(reg, mltop):
     """MLflow takes stage names in any case and stores the canonical one."""
     m = reg.make_model("stagecase", n=2, stages={1: "Staging"})

@@ -106,7 +106,8 @@ expect_grep promoted "v3 challenger champion  *Staging"
 expect_grep promoted "done: alias champion: v2 -> v3"
 expect timeline
 expect_grep timeline "alias champion  *v3 01-15 08:00 now  *tester@HOST shadow eval passed"
-expect_grep timeline "alias challenger  *v3 .*moved outside mltop"
+expect_grep timeline "alias challenger  *v3 .*before the history"
+expect_grep timeline "alias champion  *v2 -  *01-15 08:00 ?  *before the history"
 expect rollback-dialog
 expect_grep rollback-dialog "› alias champion: v3 -> v2"
 expect_grep rollback-plan "alias champion: v3 -> v2"

@@ -745,15 +745,18 @@ static size_t spans(const struct holding *h, size_t n, bool stage,
 	return k;
 }
 
+/* how: 'm' moved by mltop, 'b' held before the history, 'o' moved
+ * outside mltop. */
 static void span_is(const struct holding *h, int version, int64_t from,
-		    int64_t to, const char *who, bool outside, const char *what)
+		    int64_t to, const char *who, char how, const char *what)
 {
 	is_int(h->version, version, "%s: version", what);
 	is_int(h->from_ms, from, "%s: from", what);
 	is_int(h->to_ms, to, "%s: to", what);
 	is_str(h->who, who, "%s: who", what);
-	ok(h->outside == outside, "%s: %s", what,
-	   outside ? "outside mltop" : "moved by mltop");
+	ok(h->outside == (how == 'o') && h->before == (how == 'b'), "%s: %s",
+	   what, how == 'o' ? "outside mltop" : how == 'b' ?
+	   "before the history" : "moved by mltop");
 }
 
 static void test_timeline(void)
@@ -776,10 +779,10 @@ static void test_timeline(void)
 	k = spans(h, n, false, "champion", c, 8);
 	is_int(k, 3, "three champion spans");
 	if (k == 3) {
-		span_is(c[0], 7, 0, T0, NULL, true, "before the history");
-		span_is(c[1], 9, T0, T0 + 1000, "a@h", false, "first move");
+		span_is(c[0], 7, 0, T0, NULL, 'b', "before the history");
+		span_is(c[1], 9, T0, T0 + 1000, "a@h", 'm', "first move");
 		is_str(c[1]->note, "n1", "first move: note");
-		span_is(c[2], 8, T0 + 1000, 0, "b@h", false, "holds it now");
+		span_is(c[2], 8, T0 + 1000, 0, "b@h", 'm', "holds it now");
 		ok(c[2]->note == NULL, "second move: no note");
 	}
 	ok(n > 0 && !h[0].stage && strcmp(h[0].name, "challenger") == 0,
@@ -787,7 +790,7 @@ static void test_timeline(void)
 	k = spans(h, n, false, "challenger", c, 8);
 	is_int(k, 1, "one challenger span");
 	if (k == 1)
-		span_is(c[0], 9, 0, 0, NULL, true,
+		span_is(c[0], 9, 0, 0, NULL, 'b',
 			"challenger, never moved by mltop");
 	history_timeline_free(h, n);
 
@@ -797,16 +800,19 @@ static void test_timeline(void)
 	k = spans(h, n, false, "champion", c, 8);
 	is_int(k, 4, "four champion spans");
 	if (k == 4) {
-		span_is(c[2], 8, T0 + 1000, T0 + 1000, "b@h", false,
+		span_is(c[2], 8, T0 + 1000, T0 + 1000, "b@h", 'm',
 			"ends where the outside move is placed");
-		span_is(c[3], 7, T0 + 1000, 0, NULL, true,
+		span_is(c[3], 7, T0 + 1000, 0, NULL, 'o',
 			"moved outside: from the last event's time");
 	}
-	/* Stages: Production held by v7 (highest), no events. */
+	/* Stages: Production held by v5 and v7, no events: both there
+	 * before the history. */
 	k = spans(h, n, true, "Production", c, 8);
-	is_int(k, 1, "one Production span");
-	if (k == 1)
-		span_is(c[0], 7, 0, 0, NULL, true, "Production, never moved");
+	is_int(k, 2, "two Production spans");
+	if (k == 2) {
+		span_is(c[0], 5, 0, 0, NULL, 'b', "Production v5, never moved");
+		span_is(c[1], 7, 0, 0, NULL, 'b', "Production v7, never moved");
+	}
 	history_timeline_free(h, n);
 
 	/* mltop moves it again: the outside holder is a closed span. */
@@ -817,37 +823,52 @@ static void test_timeline(void)
 	k = spans(h, n, false, "champion", c, 8);
 	is_int(k, 5, "five champion spans");
 	if (k == 5) {
-		span_is(c[3], 7, T0 + 1000, T0 + 3000, NULL, true,
+		span_is(c[3], 7, T0 + 1000, T0 + 3000, NULL, 'o',
 			"outside holder between two events");
-		span_is(c[4], 9, T0 + 3000, 0, "d@h", false, "back in mltop");
+		span_is(c[4], 9, T0 + 3000, 0, "d@h", 'm', "back in mltop");
 	}
 	history_timeline_free(h, n);
 
-	/* A stage promotion in the timeline. */
+	/* A stage promotion with archive-existing: v9 leaves Staging, v5
+	 * and v7 leave Production; each version's span ends there. */
 	plan_stage(rm, "Production", 9, true, "c@h", NULL, T0 + 2000, &p);
 	apply(rm, &p);
 	plan_free(&p);
 	n = history_timeline(rm, &h);
 	k = spans(h, n, true, "Production", c, 8);
-	is_int(k, 2, "two Production spans");
-	if (k == 2) {
-		span_is(c[0], 7, 0, T0 + 2000, NULL, true,
-			"Production before the history");
-		span_is(c[1], 9, T0 + 2000, 0, "c@h", false,
+	is_int(k, 3, "three Production spans");
+	if (k == 3) {
+		span_is(c[0], 5, 0, T0 + 2000, NULL, 'b',
+			"Production v5 before the history");
+		span_is(c[1], 7, 0, T0 + 2000, NULL, 'b',
+			"Production v7 before the history");
+		span_is(c[2], 9, T0 + 2000, 0, "c@h", 'm',
 			"Production: v9 from the promotion");
 	}
 	k = spans(h, n, true, "Staging", c, 8);
-	is_int(k, 0, "Staging is empty now, never moved by mltop");
+	is_int(k, 1, "Staging: v9's span before the promotion is kept");
+	if (k == 1)
+		span_is(c[0], 9, 0, T0 + 2000, NULL, 'b',
+			"Staging v9 until the promotion");
 	history_timeline_free(h, n);
 
-	/* A stage changed outside since. */
+	/* A stage changed outside since (MLflow stamps the version). */
 	set_stage(rm, 9, "Staging");
+	registered_version(rm, 9)->last_updated_time = T0 + 2500;
 	n = history_timeline(rm, &h);
 	k = spans(h, n, true, "Production", c, 8);
-	is_int(k, 3, "three Production spans");
-	if (k == 3)
-		span_is(c[2], 0, T0 + 2000, 0, NULL, true,
+	is_int(k, 4, "four Production spans");
+	if (k == 4) {
+		span_is(c[2], 9, T0 + 2000, T0 + 2500, "c@h", 'm',
+			"v9 until MLflow's stamp of the outside move");
+		span_is(c[3], 0, T0 + 2500, 0, NULL, 'o',
 			"Production emptied outside mltop");
+	}
+	k = spans(h, n, true, "Staging", c, 8);
+	is_int(k, 2, "two Staging spans");
+	if (k == 2)
+		span_is(c[1], 9, T0 + 2500, 0, NULL, 'o',
+			"v9 back in Staging outside mltop");
 	history_timeline_free(h, n);
 	model_free(&m);
 
@@ -868,16 +889,156 @@ static void test_timeline(void)
 	k = spans(h, n, true, "Staging", c, 8);
 	is_int(k, 1, "one Staging span");
 	if (k == 1)
-		span_is(c[0], 8, T0, T0 + 10, "e@h", false, "v8 held Staging");
+		span_is(c[0], 8, T0, T0 + 10, "e@h", 'm', "v8 held Staging");
 	history_timeline_free(h, n);
 	set_stage(rm, 9, "Staging");
+	registered_version(rm, 9)->last_updated_time = T0 + 20;
 	n = history_timeline(rm, &h);
 	k = spans(h, n, true, "Staging", c, 8);
 	is_int(k, 2, "two Staging spans");
 	if (k == 2)
-		span_is(c[1], 9, T0 + 10, 0, NULL, true,
+		span_is(c[1], 9, T0 + 20, 0, NULL, 'o',
 			"v9 put in Staging outside mltop");
 	history_timeline_free(h, n);
+	model_free(&m);
+
+	/* Promote to Production with archive-existing, then roll back: the
+	 * rollback's own moves put v9 back in Staging (by mltop, not
+	 * outside it), after its span from before the history. */
+	rm = build(&m);
+	plan_stage(rm, "Production", 9, true, "f@h", NULL, T0, &p);
+	apply(rm, &p);
+	plan_free(&p);
+	ok(plan_rollback_stage(rm, "Production", "g@h", "undo", T0 + 100,
+			       &p) == 0, "roll back the promotion");
+	apply(rm, &p);
+	plan_free(&p);
+	n = history_timeline(rm, &h);
+	k = spans(h, n, true, "Staging", c, 8);
+	is_int(k, 2, "Staging: before, then back by the rollback");
+	if (k == 2) {
+		span_is(c[0], 9, 0, T0, NULL, 'b', "v9 in Staging before");
+		span_is(c[1], 9, T0 + 100, 0, "g@h", 'm',
+			"v9 back in Staging by the rollback");
+		is_str(c[1]->note, "undo", "the rollback's note");
+	}
+	k = spans(h, n, true, "Production", c, 8);
+	is_int(k, 5, "Production: v5, v7 before; v9; v5, v7 back");
+	if (k == 5) {
+		span_is(c[2], 9, T0, T0 + 100, "f@h", 'm', "v9 promoted");
+		span_is(c[3], 5, T0 + 100, 0, "g@h", 'm', "v5 back");
+		span_is(c[4], 7, T0 + 100, 0, "g@h", 'm', "v7 back");
+	}
+	for (size_t i = 0; i < n; i++)
+		ok(!h[i].outside, "%s %s v%d: nothing outside mltop",
+		   h[i].stage ? "stage" : "alias", h[i].name, h[i].version);
+	history_timeline_free(h, n);
+	model_free(&m);
+}
+
+/* Rolling back again goes one more move back, as undo does; when every
+ * move is undone there is nothing left to roll back to. */
+static void test_rollback_twice(void)
+{
+	struct model m;
+	struct registered_model *rm = build(&m);
+	struct plan p;
+
+	plan_alias(rm, "champion", 9, "a@h", NULL, T0, &p);
+	apply(rm, &p);
+	plan_free(&p);
+	plan_alias(rm, "champion", 8, "a@h", NULL, T0 + 1000, &p);
+	apply(rm, &p);
+	plan_free(&p);
+	ok(plan_rollback_alias(rm, "champion", "b@h", NULL, T0 + 2000, &p) ==
+	   0, "first rollback");
+	is_str(p.summary, "alias champion: v8 -> v9", "first: v8 -> v9");
+	apply(rm, &p);
+	plan_free(&p);
+	ok(plan_rollback_alias(rm, "champion", "b@h", NULL, T0 + 3000, &p) ==
+	   0, "second rollback");
+	is_str(p.summary, "alias champion: v9 -> v7",
+	       "second: one move further back, to v7");
+	is_str(p.lines[1], "undoes the promote of 2026-11-27 05:57:29 by a@h",
+	       "second: undoes the first promote");
+	is_str(p.lines[2], "(the moves after it were rolled back already, "
+	       "the last at 2026-11-27 05:57:31: this goes one move further "
+	       "back)", "second: says it goes further back");
+	is_int(p.w.expect_alias_version, 9, "second: expects v9");
+	apply(rm, &p);
+	plan_free(&p);
+	is_int(registered_alias(rm, "champion"), 7, "champion back to v7");
+	ok(plan_rollback_alias(rm, "champion", "b@h", NULL, T0 + 4000, &p) ==
+	   -1, "third rollback: refused");
+	is_str(p.error, "every recorded move of champion is rolled back "
+	       "already; nothing earlier to roll back to", "third: message");
+	plan_free(&p);
+	/* A promotion after the rollbacks is undone first again. */
+	plan_alias(rm, "champion", 8, "c@h", NULL, T0 + 5000, &p);
+	apply(rm, &p);
+	plan_free(&p);
+	ok(plan_rollback_alias(rm, "champion", "b@h", NULL, T0 + 6000, &p) ==
+	   0, "rollback after a new promotion");
+	is_str(p.summary, "alias champion: v8 -> v7", "undoes the new one");
+	plan_free(&p);
+	model_free(&m);
+
+	/* Moved outside between two moves of the chain: refused. */
+	rm = build(&m);
+	plan_alias(rm, "champion", 9, "a@h", NULL, T0, &p);
+	apply(rm, &p);
+	plan_free(&p);
+	set_alias(rm, "champion", 5);
+	plan_alias(rm, "champion", 8, "a@h", NULL, T0 + 1000, &p);
+	apply(rm, &p);
+	plan_free(&p);
+	plan_rollback_alias(rm, "champion", "b@h", NULL, T0 + 2000, &p);
+	apply(rm, &p);
+	plan_free(&p);
+	is_int(registered_alias(rm, "champion"), 5, "rolled back to v5");
+	ok(plan_rollback_alias(rm, "champion", "b@h", NULL, T0 + 3000, &p) ==
+	   -1, "gap in the chain: refused");
+	is_str(p.error, "champion was moved outside mltop between the moves "
+	       "a rollback would undo (v9 held it after the move it would "
+	       "undo, v5 now); nothing to roll back to safely",
+	       "gap in the chain: message");
+	plan_free(&p);
+	model_free(&m);
+
+	/* Stages: v9 to Production, then v8 with archive-existing; two
+	 * rollbacks give the stages as they were at first. */
+	rm = build(&m);
+	plan_stage(rm, "Production", 9, false, "a@h", NULL, T0, &p);
+	apply(rm, &p);
+	plan_free(&p);
+	plan_stage(rm, "Production", 8, true, "a@h", NULL, T0 + 1000, &p);
+	apply(rm, &p);
+	plan_free(&p);
+	for (int i = 0; i < 2; i++) {
+		/* What MLflow stamps on the versions the rollback moves. */
+		ok(plan_rollback_stage(rm, "Production", "b@h", NULL,
+				       T0 + 2000 + i * 1000, &p) == 0,
+		   "stage rollback %d", i + 1);
+		for (size_t k = 0; k < p.w.nmoves; k++)
+			registered_version(rm, p.w.moves[k].version)
+				->last_updated_time = T0 + 2001 + i * 1000;
+		apply(rm, &p);
+		plan_free(&p);
+	}
+	is_str(registered_version(rm, 5)->stage, "Production", "v5 Production");
+	is_str(registered_version(rm, 7)->stage, "Production", "v7 Production");
+	is_str(registered_version(rm, 8)->stage, "None", "v8 None");
+	is_str(registered_version(rm, 9)->stage, "Staging", "v9 Staging");
+	ok(plan_rollback_stage(rm, "Production", "b@h", NULL, T0 + 9000, &p) ==
+	   -1 && strstr(p.error, "rolled back already"),
+	   "third stage rollback: refused");
+	plan_free(&p);
+	/* A version moved outside after the rollbacks: refused. */
+	set_stage(rm, 7, "Archived");
+	ok(plan_rollback_stage(rm, "Production", "b@h", NULL, T0 + 9000, &p) ==
+	   -1 && strstr(p.error, "moved outside mltop"),
+	   "outside move after every move was undone: says so");
+	plan_free(&p);
 	model_free(&m);
 }
 
@@ -1072,6 +1233,7 @@ int main(void)
 	test_note_cut();
 	test_bound();
 	test_timeline();
+	test_rollback_twice();
 	test_audit();
 	test_who();
 	return done_testing();
