@@ -806,6 +806,44 @@ static int command(struct view *v, int argc, char **argv, char **err)
 	return 0;
 }
 
+/* :zoom's steps: where the charted metric's steps begin and end, and
+ * the window shown now (the FROM candidates first). */
+static void complete(struct view *v, const char *cmd,
+		     void (*add)(void *ctx, const char *word), void *ctx)
+{
+	struct compare_view *p = P(v);
+	int64_t smin = INT64_MAX, smax = INT64_MIN, lo, hi;
+	char label[96], w[32];
+
+	if (strcmp(cmd, "zoom") != 0 || !p->chart_key)
+		return;
+	for (size_t i = 0; i < p->nruns; i++) {
+		struct series *s = run_series(p->runs[i], p->chart_key);
+
+		if (!s || !s->n)
+			continue;
+		if (s->pts[0].step < smin)
+			smin = s->pts[0].step;
+		if (s->pts[s->n - 1].step > smax)
+			smax = s->pts[s->n - 1].step;
+	}
+	if (smin > smax)
+		return;
+	zoom_window(p, p->chart_key, &lo, &hi, label, sizeof(label));
+	if (lo < smin || lo > smax)
+		lo = smin;
+	if (hi > smax || hi < smin)
+		hi = smax;
+	snprintf(w, sizeof(w), "%lld", (long long)smin);
+	add(ctx, w);
+	snprintf(w, sizeof(w), "%lld", (long long)lo);
+	add(ctx, w);
+	snprintf(w, sizeof(w), "%lld", (long long)hi);
+	add(ctx, w);
+	snprintf(w, sizeof(w), "%lld", (long long)smax);
+	add(ctx, w);
+}
+
 static void vfree(struct view *v)
 {
 	struct compare_view *p = P(v);
@@ -849,7 +887,8 @@ static const struct view_ops compare_ops = {
 	.reload = reload,
 	.title = title,
 	.filter_changed = filter_changed,
-	.command = command,	.keys = view_keys,
+	.command = command,	.complete = complete,
+	.keys = view_keys,
 };
 
 struct view *view_compare_new(struct tui *t)

@@ -38,6 +38,8 @@ e
 :save-display ema
 +
 :save-display zoom-in
+ :zoom<Space><Tab><Esc>
+:save-display tab-zoom
 +
 -
 :save-display zoom-out
@@ -48,6 +50,8 @@ L
 :save-display zoom-range
 :zoom
 :save-display zoom-reset
+ :zoom<Space>0<Tab>2<Tab><Enter>
+:save-display zoom-typed
 q
 q
 :save-display back
@@ -55,7 +59,7 @@ KEYS
 run_script demo.db 80 24
 cd "$work" || exit 1
 for f in need-two marked compare diff-only all-rows chart wall since-start \
-    ema zoom-in zoom-out log zoom-range zoom-reset back; do
+    ema zoom-in tab-zoom zoom-out log zoom-range zoom-reset zoom-typed back; do
     mv "$f" "$f.screen"
 done
 cd - >/dev/null || exit 1
@@ -103,6 +107,9 @@ expect_grep ema "x: step  ema 0.6$"
 expect_grep ema "━● dart-boosting 0.8697915"
 expect_grep zoom-in "steps 150–299"
 expect_grep zoom-in "step 150  *step 299$"
+# Tab after :zoom offers the chart's first step, the window shown and its
+# last step; a prefix completes to one of them.
+expect_grep tab-zoom "^0 150 299  "
 expect_grep zoom-out "steps 150–299"
 expect_grep log "ema 0.6  log y$"
 expect_grep log "step 0  *step 299$"
@@ -110,6 +117,8 @@ expect zoom-range
 expect_grep zoom-range "steps 10–20"
 expect_grep zoom-range "step 10  *step 20$"
 expect_no_grep zoom-reset "steps 10"
+# Typed after a reset: Tab completes 0 and 2 to the first and last steps.
+expect_grep zoom-typed "steps 0–299"
 # q clears the filter, then goes back: the marks are still there.
 expect_grep back "3 runs marked"
 expect_grep back "● baseline-gb"
