@@ -1,0 +1,73 @@
+/* search.h: MLflow's search_runs filter and order_by, parsed once and
+ * then used three ways: as SQL over MLflow's schema with bound parameters
+ * (the SQLite store), in memory over a run the model holds (the same
+ * answers, for runs a poll brings in and for checking), and as text sent
+ * on to a tracking server, which takes MLflow's own grammar.
+ *
+ * The grammar is MLflow's: clauses joined by AND (case-insensitive);
+ * an identifier is metrics.KEY, params.KEY, tags.KEY or attributes.KEY
+ * (with MLflow's alternates: metric, parameters/param, tag, attribute/
+ * attr/run) and KEY may be `backticked` or "quoted" to hold dots, spaces
+ * or other characters; comparators per kind as MLflow allows them
+ * (metrics and numeric attributes: = != < <= > >=; params and tags:
+ * = != LIKE ILIKE IS NULL IS NOT NULL; string attributes: = != LIKE
+ * ILIKE IN NOT IN); strings in single or double quotes; numbers as
+ * MLflow reads them. order_by clauses are "KEY [ASC|DESC]" over the same
+ * identifiers. An input MLflow rejects is rejected with MLflow's kind of
+ * message and the position (0-based character offset) it was found at. */
+#ifndef MLTOP_SEARCH_H
+#define MLTOP_SEARCH_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "store/model.h"
+
+struct search;
+
+/* Parse a filter (NULL or blank: every run) and order_by clauses (each
+ * "metrics.val_loss ASC" and the like; norder 0: MLflow's default order,
+ * start_time DESC then run id). NULL on error, with *err (caller frees)
+ * saying what and where, e.g. "Invalid comparator '~' at position 16 in
+ * filter 'metrics.loss ~ 1'". err may be NULL. */
+struct search *search_parse(const char *filter, const char *const *order_by,
+			    size_t norder, char **err);
+void search_free(struct search *q);
+
+/* Is there a filter at all (false: every run matches)? */
+bool search_has_filter(const struct search *q);
+
+/* The filter as typed (NULL when none) and the order_by clauses, for a
+ * tracking server's runs/search. */
+const char *search_filter_text(const struct search *q);
+size_t search_order_count(const struct search *q);
+const char *search_order_text(const struct search *q, size_t i);
+
+/* Does run r match? r as a store loads it: info, latest metrics, params,
+ * tags (metrics compare their latest value, as MLflow does). NULL q
+ * matches every run. */
+bool search_match(const struct search *q, const struct run *r);
+
+/* MLflow's order (the order_by clauses, then start_time DESC, then run
+ * id), for qsort-like use: <0, 0, >0. */
+int search_cmp(const struct search *q, const struct run *a,
+	       const struct run *b);
+
+/* The filter as SQL over MLflow's tables: a condition on the runs table
+ * aliased `r` (runs r JOIN nothing else; subqueries on latest_metrics,
+ * params and tags), parameters numbered ?first_param upwards, never text
+ * pasted into the SQL. runs_name: the runs table has a name column
+ * (MLflow 2.x and later; else the run name is the mlflow.runName tag). */
+struct search_sql {
+	char *where;       /* "1" when there is no filter */
+	int nparams;       /* how many ?N it uses */
+	void *priv;        /* the values to bind */
+};
+int search_sql(const struct search *q, int first_param, bool runs_name,
+	       struct search_sql *out, char **err);
+/* Bind the values to st, at the numbers search_sql gave them. */
+int search_sql_bind(const struct search_sql *sql, sqlite3_stmt *st);
+void search_sql_free(struct search_sql *sql);
+
+#endif
