@@ -100,6 +100,7 @@ struct runs_view {
 	bool chosen;              /* spec is the user's, not the default */
 	enum ckind sort_kind;     /* the sort column, across layouts */
 	char *sort_key;
+	bool sort_stand_in;       /* it is hidden: another column sorts */
 	struct chooser ch;
 	struct row *rows;
 	size_t nrows, caprows;
@@ -496,8 +497,9 @@ static void choose_columns(struct view *v)
 	size_t nauto = has_auto ? auto_keys(v, &akeys, &ranked) : 0;
 	int nexplicit = 0, limit, seq = 0, shown = 0;
 
-	/* The sort column is kept by what it shows, not where it was. */
-	if (p->ncols > 0 && p->table.sort_col >= 0 &&
+	/* The sort column is kept by what it shows, not where it was; a
+	 * stand-in for a hidden one gives way when it shows again. */
+	if (p->ncols > 0 && !p->sort_stand_in && p->table.sort_col >= 0 &&
 	    p->table.sort_col < p->ncols) {
 		p->sort_kind = p->tcols[p->table.sort_col].kind;
 		free(p->sort_key);
@@ -555,12 +557,14 @@ static void choose_columns(struct view *v)
 	p->table.cols = p->cols;
 	p->table.ncols = p->ncols;
 	p->table.sort_col = -1;
+	p->sort_stand_in = false;
 	for (int c = 0; c < p->ncols; c++)
 		if (same_col(p->tcols[c].kind, p->tcols[c].key, p->sort_kind,
 			     p->sort_key))
 			p->table.sort_col = c;
 	if (p->table.sort_col < 0) {
-		/* Gone: START, as at first, else NAME. */
+		/* Hidden: START, as at first, else NAME. */
+		p->sort_stand_in = true;
 		p->table.sort_col = 1;
 		for (int c = 0; c < p->ncols; c++)
 			if (p->tcols[c].kind == K_START)
@@ -1067,6 +1071,7 @@ static int action(struct view *v, enum action a)
 		return tui_want_view(v->tui, "nested-run", p->exp_id, r->id);
 	}
 	case ACT_SORT_NEXT:
+		p->sort_stand_in = false;
 		p->table.sort_col = (p->table.sort_col + 1) % p->table.ncols;
 		p->dirty = true;
 		return RE_REDRAW;
@@ -1479,8 +1484,8 @@ static void chooser_show(struct chooser *c)
 	if (d->choice >= d->nchoices)
 		d->choice = d->nchoices ? d->nchoices - 1 : 0;
 	free(d->title);
-	d->title = xasprintf("Columns %zu/%zu", d->nchoices ? d->choice + 1
-			     : 0, d->nchoices);
+	d->title = xasprintf("Columns %zu/%zu: after NAME, in this order",
+			     d->nchoices ? d->choice + 1 : 0, d->nchoices);
 }
 
 static void chooser_close(struct chooser *c)
@@ -1497,8 +1502,6 @@ static void chooser_open(struct view *v)
 	chooser_close(c);
 	chooser_fill(v, &P(v)->spec);
 	c->dlg = dialog_new("Columns");
-	dialog_line(c->dlg, SLOT_DIM, 0, "The status and NAME always show; "
-		    "the others in this order.");
 	dialog_footer(c->dlg, "Space show/hide  J/K move  a automatic  "
 		      "Enter apply  Esc cancel");
 	c->automatic = !P(v)->chosen;
