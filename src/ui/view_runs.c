@@ -13,6 +13,7 @@
 #include "core/filter.h"
 #include "core/metric_pick.h"
 #include "core/format.h"
+#include "core/sanitize.h"
 #include "core/statefile.h"
 #include "core/utf8.h"
 #include "core/xmalloc.h"
@@ -380,6 +381,17 @@ static void drop_layout(struct runs_view *p)
 	p->nmkeys = 0;
 }
 
+/* Columns text from a store takes once made safe to show ("^[" for an
+ * escape byte). */
+static int shown_width(const char *text)
+{
+	char *clean = sanitize_text(text);
+	int w = utf8_width(clean);
+
+	free(clean);
+	return w;
+}
+
 /* Every value of the param parses as a number (and one run has it). */
 static bool param_numeric(struct experiment *e, const char *key, int *width)
 {
@@ -395,7 +407,7 @@ static bool param_numeric(struct experiment *e, const char *key, int *width)
 		if (!val)
 			continue;
 		any = true;
-		w = utf8_width(val);
+		w = shown_width(val);
 		if (w > *width)
 			*width = w;
 		d = strtod(val, &end);
@@ -543,7 +555,7 @@ static void choose_columns(struct view *v)
 		if (s->kind == K_PARAM && p->ncols <= MAX_COLS) {
 			struct tcol *tc = &p->tcols[p->ncols - 1];
 			struct table_col *c = &p->cols[p->ncols - 1];
-			int w, tw = utf8_width(tc->key);
+			int w, tw = shown_width(tc->key);
 
 			tc->numeric = param_numeric(e, tc->key, &w);
 			if (w < tw)

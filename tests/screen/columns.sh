@@ -77,6 +77,36 @@ KEYS
     fi
 fi
 
+# A param key from the store is untrusted text: in the chooser and as a
+# column title its escape sequence is shown, never sent.
+if command -v sqlite3 >/dev/null; then
+    cp "$work/demo.db" "$work/evil.db"
+    sqlite3 "$work/evil.db" "UPDATE params SET key = char(27) || '[2Jevil'
+        WHERE key = 'search'"
+    cat >"$work/keys" <<'KEYS'
+:runs churn-lightgbm
+|
+j j j j j j j j j j
+:save-display evil-chooser
+<Space>
+<Enter>
+:save-display evil-table
+KEYS
+    run_script evil.db 100 24
+    (cd "$work" && mv evil-chooser evil-chooser.screen &&
+        mv evil-table evil-table.screen)
+    expect_grep evil-chooser '› \[ \] params.\^\[\[2Jevil'
+    expect_grep evil-table '\^\[\[2Jevil *$'
+    checks=$((checks + 1))
+    if LC_ALL=C grep -q "$(printf '\033')" "$work/evil-chooser.screen" \
+        "$work/evil-table.screen"; then
+        echo "not ok $checks - a raw escape byte reached the screen"
+        failures=$((failures + 1))
+    else
+        echo "ok $checks - no raw escape byte on the screen"
+    fi
+fi
+
 # A new mltop on the same store: the same columns.
 cat >"$work/keys" <<'KEYS'
 :runs churn-lightgbm
