@@ -96,7 +96,8 @@ struct runs_view {
 	int ncols;
 	bool laid_out;            /* cols match spec (false: lay out again) */
 	bool laid_params;         /* the experiment's params were loaded */
-	int nmkeys;               /* metric columns shown */
+	int nmkeys;               /* metric columns laid out */
+	int mvisible;             /* of those, how many fit, in a row */
 	struct colset spec;       /* the columns after NAME, in order */
 	bool chosen;              /* spec is the user's, not the default */
 	enum ckind sort_kind;     /* the sort column, across layouts */
@@ -1005,6 +1006,18 @@ static void draw(struct view *v, int y, int x, int h, int w)
 	}
 	if (p->dirty || p->gen != tui_model(v->tui)->generation)
 		rebuild(v);
+	{
+		/* The metric columns that fit (a narrow table drops the
+		 * last first): what < and > and the "metrics A-B of N" hint
+		 * count. */
+		int widths[32];
+
+		table_layout(&p->table, w, widths);
+		p->mvisible = 0;
+		for (int c = 0; c < p->ncols; c++)
+			p->mvisible += p->tcols[c].kind == K_METRIC &&
+				       widths[c] > 0;
+	}
 	table_draw(&p->table, y, x, h - 1, w);
 	if (!e || !e->runs_loaded)
 		snprintf(info, sizeof(info), "loading runs…");
@@ -1023,10 +1036,11 @@ static void draw(struct view *v, int y, int x, int h, int w)
 			snprintf(info + strlen(info), sizeof(info) -
 				 strlen(info), ", %zu folded (+ opens)",
 				 p->folded);
-		if (p->nmkeys && (p->mscroll || p->mtotal > p->nmkeys))
+		if (p->mvisible && (p->mscroll || p->mtotal > p->mscroll +
+				    p->mvisible))
 			snprintf(info + strlen(info), sizeof(info) -
 				 strlen(info), "  metrics %d-%d of %d (< >)",
-				 p->mscroll + 1, p->mscroll + p->nmkeys,
+				 p->mscroll + 1, p->mscroll + p->mvisible,
 				 p->mtotal);
 	}
 	draw_text(y + h - 1, x, w, info, SLOT_DIM, 0, ALIGN_LEFT);
@@ -1097,7 +1111,8 @@ static int action(struct view *v, enum action a)
 		if (a == ACT_SCROLL_LEFT && p->mscroll > 0)
 			p->mscroll--;
 		else if (a == ACT_SCROLL_RIGHT &&
-			 p->mscroll + p->nmkeys < p->mtotal)
+			 p->mscroll + (p->mvisible ? p->mvisible : 1) <
+				 p->mtotal)
 			p->mscroll++;
 		choose_columns(v);
 		p->dirty = true;

@@ -164,6 +164,39 @@ else
     echo "ok $checks - auto forgets the choice"
 fi
 
+# < and > scroll through chosen metric columns as through automatic ones.
+cat >"$work/keys" <<'KEYS'
+:runs churn-lightgbm
+:columns start metrics.valid_logloss metrics.train_logloss metrics.valid_auc params.seed
+:save-display scroll-start
+>
+:save-display scroll-right
+<
+:save-display scroll-left
+KEYS
+run_script demo.db 80 24
+cd "$work" || exit 1
+for f in scroll-start scroll-right scroll-left; do mv "$f" "$f.screen"; done
+# Two of the three fit at 80 columns; > shows the third.
+expect_grep scroll-start "^  NAME  *START▼  *valid_logloss  *train_logloss seed *$"
+expect_grep scroll-start "metrics 1-2 of 3 (< >)"
+expect_grep scroll-right "^  NAME  *START▼  *train_logloss  *valid_auc seed *$"
+expect_grep scroll-right "metrics 2-3 of 3 (< >)"
+expect_grep scroll-left "^  NAME  *START▼  *valid_logloss  *train_logloss seed *$"
+
+# A state directory that cannot be made: the choice applies all the same
+# and the status line says it was not remembered.
+: >"$work/not-a-dir"
+cat >"$work/keys" <<'KEYS'
+:runs churn-lightgbm
+:columns -user
+:save-display unwritable
+KEYS
+XDG_STATE_HOME="$work/not-a-dir" run_script demo.db 80 24
+(cd "$work" && mv unwritable unwritable.screen)
+expect_grep unwritable "columns not remembered: cannot create"
+expect_grep unwritable "^  NAME  *ID  *START▼  *DURATION  *valid_auc"
+
 # In the chooser, a goes back to the automatic choice; Enter applies it.
 cat >"$work/keys" <<'KEYS'
 :runs churn-lightgbm
