@@ -20,7 +20,7 @@
 #include "ui/actions.h"
 #include "ui/keymap.h"
 
-#define MAX_ARGS 15
+#define MAX_ARGS 31
 
 static void cmd_quit(struct tui *t, int argc, char **argv, const char *line)
 {

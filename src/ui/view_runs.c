@@ -418,13 +418,16 @@ static bool param_numeric(struct experiment *e, const char *key, int *width)
 	return any && num;
 }
 
-static void add_tcol(struct runs_view *p, enum ckind kind, const char *key)
+/* False when the table has no room left for it. */
+static bool add_tcol(struct runs_view *p, enum ckind kind, const char *key)
 {
-	struct table_col *c = &p->cols[p->ncols];
-	struct tcol *tc = &p->tcols[p->ncols];
+	struct table_col *c;
+	struct tcol *tc;
 
 	if (p->ncols >= MAX_COLS)
-		return;
+		return false;
+	c = &p->cols[p->ncols];
+	tc = &p->tcols[p->ncols];
 	tc->kind = kind;
 	tc->key = key ? xstrdup(key) : NULL;
 	tc->numeric = false;
@@ -447,6 +450,7 @@ static void add_tcol(struct runs_view *p, enum ckind kind, const char *key)
 		*c = kind_col[kind];
 	}
 	p->ncols++;
+	return true;
 }
 
 /* The metric keys K_AUTO stands for, in order, explicit ones left out:
@@ -552,8 +556,7 @@ static void choose_columns(struct view *v)
 				}
 			continue;
 		}
-		add_tcol(p, s->kind, s->key);
-		if (s->kind == K_PARAM && p->ncols <= MAX_COLS) {
+		if (add_tcol(p, s->kind, s->key) && s->kind == K_PARAM) {
 			struct tcol *tc = &p->tcols[p->ncols - 1];
 			struct table_col *c = &p->cols[p->ncols - 1];
 			int w, tw = shown_width(tc->key);
@@ -1261,6 +1264,9 @@ static void apply_spec(struct view *v, struct colset *next)
 	p->mscroll = 0;
 	p->laid_out = false;
 	p->dirty = true;
+	if (p->spec.n > MAX_COLS - 2)
+		tui_message(v->tui, true, "columns: only the first %d show",
+			    MAX_COLS - 2);
 	save_choice(v);
 }
 
