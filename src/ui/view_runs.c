@@ -1,5 +1,6 @@
 /* view_runs.c: the runs of one experiment, live, with metric sparklines.
- * Nested runs show as a tree; sort, filter and metric columns change here. */
+ * Nested runs show as a tree; sort, filter and the columns (the column
+ * chooser, :columns, kept in the state directory) change here. */
 #include "config.h"
 
 #include <curses.h>
@@ -243,7 +244,8 @@ static bool colset_parse(struct colset *s, const char *text)
 	bool ok = true;
 
 	colset_clear(s);
-	for (w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+	for (w = strtok_r(copy, ",", &save); w;
+	     w = strtok_r(NULL, ",", &save)) {
 		enum ckind kind;
 		const char *key;
 
@@ -370,7 +372,7 @@ static const char *status_glyph(const struct run *r)
 	}
 }
 
-/* --- laying out the columns ------------------------------------------------ */
+/* --- laying out the columns ---------------------------------------------- */
 
 static void drop_layout(struct runs_view *p)
 {
@@ -510,7 +512,8 @@ static void choose_columns(struct view *v)
 	struct runs_view *p = P(v);
 	struct experiment *e = exp_of(v);
 	char **akeys = NULL;
-	bool ranked = false, has_auto = colset_find(&p->spec, K_AUTO, NULL) >= 0;
+	bool ranked = false;
+	bool has_auto = colset_find(&p->spec, K_AUTO, NULL) >= 0;
 	size_t nauto = has_auto ? auto_keys(v, &akeys, &ranked) : 0;
 	int nexplicit = 0, limit, seq = 0, shown = 0;
 
@@ -1227,7 +1230,7 @@ static void filter_changed(struct view *v)
 	P(v)->selected_id = NULL;
 }
 
-/* --- choosing columns: the chooser and :columns ---------------------------- */
+/* --- choosing columns: the chooser and :columns -------------------------- */
 
 /* Does a loaded run have it? Before the runs (or their params) are in,
  * any key is taken. */
@@ -1421,7 +1424,7 @@ static void complete(struct view *v, const char *cmd,
 	}
 }
 
-/* --- the column chooser ---------------------------------------------------- */
+/* --- the column chooser -------------------------------------------------- */
 
 static int cmp_str(const void *a, const void *b)
 {
