@@ -16,6 +16,7 @@
 
 #include "core/clock.h"
 #include "core/format.h"
+#include "core/statefile.h"
 #include "core/utf8.h"
 #include "core/xmalloc.h"
 #include "registry/history.h"
@@ -42,53 +43,6 @@ char *history_who(void)
 	return xasprintf("%s@%s", user, host);
 }
 
-/* mkdir -p, each new directory 0700 (XDG's rule for its directories). */
-static int mkdirs(const char *path, char **err)
-{
-	char *p = xstrdup(path);
-
-	for (char *s = p + 1;; s++) {
-		if (*s != '/' && *s != '\0')
-			continue;
-		{
-			char c = *s;
-
-			*s = '\0';
-			if (mkdir(p, 0700) != 0 && errno != EEXIST) {
-				*err = xasprintf("cannot create %s: %s", p,
-						 strerror(errno));
-				free(p);
-				return -1;
-			}
-			*s = c;
-			if (!c)
-				break;
-		}
-	}
-	free(p);
-	return 0;
-}
-
-static char *audit_dir(char **err)
-{
-	const char *xdg = getenv("XDG_STATE_HOME");
-	const char *home = getenv("HOME");
-
-	/* XDG: a relative path is invalid and is ignored. */
-	if (xdg && xdg[0] == '/')
-		return xasprintf("%s/mltop", xdg);
-	if (!home || home[0] != '/') {
-		struct passwd *pw = getpwuid(getuid());
-
-		home = pw ? pw->pw_dir : NULL;
-	}
-	if (!home || !*home) {
-		*err = xstrdup("no home directory for the audit log");
-		return NULL;
-	}
-	return xasprintf("%s/.local/state/mltop", home);
-}
-
 int audit_append(const char *store, const char *model, const char *event_json,
 		 const char *result, char **err)
 {
@@ -98,10 +52,10 @@ int audit_append(const char *store, const char *model, const char *event_json,
 	int fd = -1, rc = -1;
 
 	*err = NULL;
-	dir = audit_dir(err);
+	dir = state_dir(err);
 	if (!dir)
 		return -1;
-	if (mkdirs(dir, err) != 0)
+	if (state_mkdirs(dir, err) != 0)
 		goto out;
 	path = xasprintf("%s/audit.log", dir);
 	ev = event_json ? json_loads(event_json, 0, NULL) : NULL;
@@ -164,7 +118,7 @@ out:
  * NULL when there is none. */
 static char *audit_tail(void)
 {
-	char *err = NULL, *dir = audit_dir(&err), *path, *buf = NULL;
+	char *err = NULL, *dir = state_dir(&err), *path, *buf = NULL;
 	struct stat sb;
 	off_t from;
 	size_t len = 0;

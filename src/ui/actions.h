@@ -29,6 +29,8 @@
 	X(TOGGLE_TREE, "toggle-tree", "t", "show nested runs as a tree")      \
 	X(METRIC_COLUMNS, "metric-columns", "m",                              \
 	  "choose the metric columns (:metrics)")                             \
+	X(COLUMNS, "columns", "<F2> |",                                       \
+	  "runs: choose, order and hide the columns, params too (:columns)")  \
 	X(FOCUS_NEXT, "focus-next", "<Tab>",                                  \
 	  "next pane (run detail: metrics, params, tags)")                    \
 	X(LOG_Y, "toggle-log-y", "L", "chart: logarithmic y axis")            \

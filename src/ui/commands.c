@@ -20,7 +20,7 @@
 #include "ui/actions.h"
 #include "ui/keymap.h"
 
-#define MAX_ARGS 15
+#define MAX_ARGS 31
 
 static void cmd_quit(struct tui *t, int argc, char **argv, const char *line)
 {
@@ -241,6 +241,11 @@ static const struct ui_command table[] = {
 	{"metrics", NULL, "KEY...", 0, -1, UC_VIEW,
 	 "Choose the metric columns (auto: the automatic choice).", NULL,
 	 "runs, versions, compare experiments"},
+	{"columns", NULL, "[auto | [+|-]COLUMN...]", 0, -1, UC_VIEW,
+	 "Choose the runs' columns, in order: id start duration user, "
+	 "metrics (the automatic metric columns), metrics.KEY, params.KEY; "
+	 "starting with + or -, show or hide some; auto: the automatic "
+	 "choice. Kept for the experiment.", NULL, "runs"},
 	{"zoom", NULL, "[FROM TO]", 0, 2, UC_VIEW,
 	 "Chart only the steps FROM to TO; alone, every step.", NULL,
 	 "compare"},

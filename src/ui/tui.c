@@ -749,8 +749,9 @@ static int decode_sequence(const char *seq)
 	if (seq[0] == '[' && seq[1] == '<')
 		return 0;  /* a mouse report */
 	switch (fin) {
-	case 'A': return KEY_UP;
-	case 'B': return KEY_DOWN;
+	/* "[1;2A": shift-up, which moves a column in the column chooser. */
+	case 'A': return strstr(seq, ";2") ? KEY_SR : KEY_UP;
+	case 'B': return strstr(seq, ";2") ? KEY_SF : KEY_DOWN;
 	case 'C': return KEY_RIGHT;
 	case 'D': return KEY_LEFT;
 	case 'H': return KEY_HOME;

@@ -1,17 +1,22 @@
 /* view_runs.c: the runs of one experiment, live, with metric sparklines.
- * Nested runs show as a tree; sort, filter and metric columns change here. */
+ * Nested runs show as a tree; sort, filter and the columns (the column
+ * chooser, :columns, kept in the state directory) change here. */
 #include "config.h"
 
 #include <curses.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config/options.h"
 #include "core/clock.h"
 #include "core/filter.h"
 #include "core/metric_pick.h"
 #include "core/format.h"
+#include "core/sanitize.h"
+#include "core/statefile.h"
+#include "core/utf8.h"
 #include "core/xmalloc.h"
 #include "store/store.h"
 #include "ui/draw.h"
@@ -20,16 +25,52 @@
 #include "ui/widget.h"
 
 #define MAX_MCOLS 8
+#define MAX_COLS 24      /* the table widget lays out 32 at most */
+#define STATE_FILE "columns"
 
-enum { C_STATUS, C_NAME, C_ID, C_START, C_DURATION, C_USER, C_FIXED };
+/* What a column shows. The user's choice (the column chooser, :columns)
+ * is a list of these after the status glyph and NAME, which always
+ * stay; K_AUTO stands for the automatic metric columns (:metrics, or the
+ * most logged keys that fit). */
+enum ckind {
+	K_STATUS, K_NAME, K_ID, K_START, K_DURATION, K_USER, K_AUTO,
+	K_METRIC, K_PARAM,
+};
 
-static const struct table_col fixed_cols[C_FIXED] = {
-	[C_STATUS] = {"", 1, 0, 0, false, false, false, 0},
-	[C_NAME] = {"NAME", 24, 10, 0, false, true, false, 48},
-	[C_ID] = {"ID", 8, 0, 4, false, false, false, 0},
-	[C_START] = {"START", 11, 0, 3, false, false, false, 0},
-	[C_DURATION] = {"DURATION", 8, 0, 1, true, false, false, 0},
-	[C_USER] = {"USER", 10, 0, 2, false, false, false, 0},
+static const char *const kind_word[] = {
+	[K_NAME] = "name", [K_ID] = "id", [K_START] = "start",
+	[K_DURATION] = "duration", [K_USER] = "user", [K_AUTO] = "metrics",
+};
+
+static const struct table_col kind_col[] = {
+	[K_STATUS] = {"", 1, 0, 0, false, false, false, 0},
+	[K_NAME] = {"NAME", 24, 10, 0, false, true, false, 48},
+	[K_ID] = {"ID", 8, 0, 4, false, false, false, 0},
+	[K_START] = {"START", 11, 0, 3, false, false, false, 0},
+	[K_DURATION] = {"DURATION", 8, 0, 1, true, false, false, 0},
+	[K_USER] = {"USER", 10, 0, 2, false, false, false, 0},
+};
+
+/* The automatic choice, and the order the fixed columns had before. */
+static const enum ckind default_spec[] = {
+	K_ID, K_START, K_DURATION, K_USER, K_AUTO,
+};
+
+struct colspec {
+	enum ckind kind;
+	char *key;            /* K_METRIC, K_PARAM: owned */
+};
+
+struct colset {
+	struct colspec *v;
+	size_t n, cap;
+};
+
+/* A column of the table as laid out. */
+struct tcol {
+	enum ckind kind;
+	char *key;            /* owned */
+	bool numeric;         /* K_PARAM: every value is a number */
 };
 
 struct row {
@@ -37,13 +78,33 @@ struct row {
 	char prefix[64];      /* tree guides, mltop's own glyphs */
 };
 
+/* The column chooser while it is open: every column there is, in the
+ * order the dialog shows them, and which are on. */
+struct chooser {
+	struct dialog *dlg;
+	struct colspec *items;
+	bool *on;
+	size_t n;
+	bool automatic;           /* Enter goes back to the automatic choice */
+};
+
 struct runs_view {
 	char *exp_id;
 	char *title;
 	struct table table;
-	struct table_col cols[C_FIXED + MAX_MCOLS];
-	char *mkeys[MAX_MCOLS];   /* metric column keys, owned */
-	int nmkeys;
+	struct table_col cols[MAX_COLS];
+	struct tcol tcols[MAX_COLS];
+	int ncols;
+	bool laid_out;            /* cols match spec (false: lay out again) */
+	bool laid_params;         /* the experiment's params were loaded */
+	int nmkeys;               /* metric columns laid out */
+	int mvisible;             /* of those, how many fit, in a row */
+	struct colset spec;       /* the columns after NAME, in order */
+	bool chosen;              /* spec is the user's, not the default */
+	enum ckind sort_kind;     /* the sort column, across layouts */
+	char *sort_key;
+	bool sort_stand_in;       /* it is hidden: another column sorts */
+	struct chooser ch;
 	struct row *rows;
 	size_t nrows, caprows;
 	uint64_t gen;
@@ -66,6 +127,196 @@ static struct runs_view *P(struct view *v)
 static struct experiment *exp_of(struct view *v)
 {
 	return model_experiment(tui_model(v->tui), P(v)->exp_id);
+}
+
+/* --- column lists --------------------------------------------------------- */
+
+static void colset_add(struct colset *s, enum ckind kind, const char *key)
+{
+	s->v = xgrow(s->v, &s->cap, s->n + 1, sizeof(*s->v));
+	s->v[s->n].kind = kind;
+	s->v[s->n].key = key ? xstrdup(key) : NULL;
+	s->n++;
+}
+
+static void colset_remove(struct colset *s, size_t i)
+{
+	free(s->v[i].key);
+	memmove(&s->v[i], &s->v[i + 1], (s->n - i - 1) * sizeof(*s->v));
+	s->n--;
+}
+
+static void colset_clear(struct colset *s)
+{
+	while (s->n)
+		colset_remove(s, s->n - 1);
+}
+
+static void colset_free(struct colset *s)
+{
+	colset_clear(s);
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+static bool same_col(enum ckind k1, const char *key1, enum ckind k2,
+		     const char *key2)
+{
+	return k1 == k2 && (!key1 || !key2 ? key1 == key2
+					   : !strcmp(key1, key2));
+}
+
+static ssize_t colset_find(const struct colset *s, enum ckind kind,
+			   const char *key)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (same_col(s->v[i].kind, s->v[i].key, kind, key))
+			return (ssize_t)i;
+	return -1;
+}
+
+static void colset_default(struct colset *s)
+{
+	colset_clear(s);
+	for (size_t i = 0; i < sizeof(default_spec) / sizeof(*default_spec);
+	     i++)
+		colset_add(s, default_spec[i], NULL);
+}
+
+/* A column's name as :columns and the state file spell it: "user",
+ * "metrics" (the automatic ones), "metrics.KEY", "params.KEY"; owned. */
+static char *col_word(enum ckind kind, const char *key)
+{
+	if (kind == K_METRIC)
+		return xasprintf("metrics.%s", key);
+	if (kind == K_PARAM)
+		return xasprintf("params.%s", key);
+	return xstrdup(kind_word[kind]);
+}
+
+/* The other way; false for a word that names no column. */
+static bool parse_col(const char *w, enum ckind *kind, const char **key)
+{
+	*key = NULL;
+	if (!strncmp(w, "metrics.", 8) && w[8]) {
+		*kind = K_METRIC;
+		*key = w + 8;
+		return true;
+	}
+	if (!strncmp(w, "params.", 7) && w[7]) {
+		*kind = K_PARAM;
+		*key = w + 7;
+		return true;
+	}
+	for (int k = K_NAME; k <= K_AUTO; k++)
+		if (!strcasecmp(w, kind_word[k])) {
+			*kind = (enum ckind)k;
+			return true;
+		}
+	return false;
+}
+
+/* "id,start,metrics.loss": the state file's value. A key holding a
+ * comma cannot be written back, so it is left out. */
+static char *colset_text(const struct colset *s)
+{
+	char *out = xstrdup("");
+
+	for (size_t i = 0; i < s->n; i++) {
+		char *w = col_word(s->v[i].kind, s->v[i].key), *next;
+
+		if (strchr(w, ',')) {
+			free(w);
+			continue;
+		}
+		next = xasprintf("%s%s%s", out, *out ? "," : "", w);
+		free(out);
+		free(w);
+		out = next;
+	}
+	return out;
+}
+
+/* Read a state file's value; false when a word is not a column. */
+static bool colset_parse(struct colset *s, const char *text)
+{
+	char *copy = xstrdup(text), *save = NULL, *w;
+	bool ok = true;
+
+	colset_clear(s);
+	for (w = strtok_r(copy, ",", &save); w;
+	     w = strtok_r(NULL, ",", &save)) {
+		enum ckind kind;
+		const char *key;
+
+		if (!parse_col(w, &kind, &key)) {
+			ok = false;
+			break;
+		}
+		if (kind != K_NAME && colset_find(s, kind, key) < 0)
+			colset_add(s, kind, key);
+	}
+	free(copy);
+	return ok;
+}
+
+/* --- remembering the choice ----------------------------------------------- */
+
+/* The state file's first key: the store's URI, a SQLite file by its
+ * absolute path (the same store however it was named); never a secret. */
+static char *store_key(struct view *v)
+{
+	struct store *s = tui_store(v->tui);
+	char *real;
+
+	if (s->uri.kind == URI_SQLITE && s->uri.path &&
+	    (real = realpath(s->uri.path, NULL))) {
+		char *k = xasprintf("sqlite://%s", real);
+
+		free(real);
+		return k;
+	}
+	return xstrdup(s->uri.display ? s->uri.display : "");
+}
+
+/* A state file that cannot be read is said once a session. */
+static bool state_warned;
+
+static void load_choice(struct view *v)
+{
+	struct runs_view *p = P(v);
+	char *key = store_key(v), *value = NULL, *err = NULL;
+	int rc = statefile_get(STATE_FILE, key, p->exp_id, &value, &err);
+
+	if (rc == 1 && colset_parse(&p->spec, value)) {
+		p->chosen = true;
+	} else {
+		if (rc == 1 && !err)
+			err = xstrdup("the state file names an unknown column");
+		colset_default(&p->spec);
+		if (err && !state_warned) {
+			tui_message(v->tui, true, "columns not restored: %s",
+				    err);
+			state_warned = true;
+		}
+	}
+	free(err);
+	free(value);
+	free(key);
+}
+
+static void save_choice(struct view *v)
+{
+	struct runs_view *p = P(v);
+	char *key = store_key(v), *err = NULL;
+	char *value = p->chosen ? colset_text(&p->spec) : NULL;
+
+	if (statefile_put(STATE_FILE, key, p->exp_id, value, &err) != 0) {
+		tui_message(v->tui, true, "columns not remembered: %s", err);
+		free(err);
+	}
+	free(value);
+	free(key);
 }
 
 /* --- status ------------------------------------------------------------ */
@@ -121,50 +372,119 @@ static const char *status_glyph(const struct run *r)
 	}
 }
 
-/* --- metric columns ------------------------------------------------------ */
+/* --- laying out the columns ---------------------------------------------- */
 
-static void drop_metrics(struct runs_view *p)
+static void drop_layout(struct runs_view *p)
 {
-	for (int i = 0; i < p->nmkeys; i++)
-		free(p->mkeys[i]);
+	for (int i = 0; i < p->ncols; i++) {
+		free(p->tcols[i].key);
+		p->tcols[i].key = NULL;
+	}
+	p->ncols = 0;
 	p->nmkeys = 0;
 }
 
-/* The metric keys to show: the user's list, or the most common keys,
- * as many as the width has room for (or max-metric-columns). */
-static void choose_metrics(struct view *v)
+/* Columns text from a store takes once made safe to show ("^[" for an
+ * escape byte). */
+static int shown_width(const char *text)
+{
+	char *clean = sanitize_text(text);
+	int w = utf8_width(clean);
+
+	free(clean);
+	return w;
+}
+
+/* Every value of the param parses as a number (and one run has it). */
+static bool param_numeric(struct experiment *e, const char *key, int *width)
+{
+	bool any = false, num = true;
+
+	*width = 0;
+	for (size_t i = 0; e && i < e->nruns_loaded; i++) {
+		const char *val = kv_list_get(&e->runs[i]->params, key);
+		char *end;
+		double d;
+		int w;
+
+		if (!val)
+			continue;
+		any = true;
+		w = shown_width(val);
+		if (w > *width)
+			*width = w;
+		d = strtod(val, &end);
+		if (end == val || *end || !isfinite(d))
+			num = false;
+	}
+	return any && num;
+}
+
+/* False when the table has no room left for it. */
+static bool add_tcol(struct runs_view *p, enum ckind kind, const char *key)
+{
+	struct table_col *c;
+	struct tcol *tc;
+
+	if (p->ncols >= MAX_COLS)
+		return false;
+	c = &p->cols[p->ncols];
+	tc = &p->tcols[p->ncols];
+	tc->kind = kind;
+	tc->key = key ? xstrdup(key) : NULL;
+	tc->numeric = false;
+	if (kind == K_METRIC) {
+		int sw = (int)opt_number(OPT_SPARK_WIDTH);
+
+		*c = (struct table_col){0};
+		c->title = tc->key;
+		c->width = 10 + (sw > 40 ? 40 : sw);
+		c->drop = 10 + p->nmkeys; /* the last metric goes first */
+		c->right = true;
+		c->spark = true;
+		p->nmkeys++;
+	} else if (kind == K_PARAM) {
+		*c = (struct table_col){0};
+		c->title = tc->key;
+		c->width = 4;
+		c->drop = 5;
+	} else {
+		*c = kind_col[kind];
+	}
+	p->ncols++;
+	return true;
+}
+
+/* The metric keys K_AUTO stands for, in order, explicit ones left out:
+ * the user's list (:metrics or the metrics setting), or every key the
+ * runs log, most common first. *ranked: the latter, of which only as many
+ * as the width has room for are shown. */
+static size_t auto_keys(struct view *v, char ***out, bool *ranked)
 {
 	struct runs_view *p = P(v);
 	struct experiment *e = exp_of(v);
 	const char *want = p->user_keys ? p->user_keys
 					: opt_string(OPT_METRICS);
-	int max = (int)opt_number(OPT_MAX_METRICS);
-	int colw = 11 + (int)opt_number(OPT_SPARK_WIDTH);
+	char **keys = NULL;
+	size_t n = 0, cap = 0;
 
-	if (max == 0)
-		max = p->width > 90 ? (p->width - 80) / colw + 1 : 1;
-
-	drop_metrics(p);
-	if (max > MAX_MCOLS)
-		max = MAX_MCOLS;
-	/* < and > scroll through the keys: the window starts mscroll
-	 * keys in. */
+	*ranked = false;
 	if (*want) {
 		char *all[MAX_MCOLS];
-		int n = (int)key_list_split(want, all, MAX_MCOLS);
+		size_t m = key_list_split(want, all, MAX_MCOLS);
 
-		p->mtotal = n;
-		if (p->mscroll > n - 1)
-			p->mscroll = n > 0 ? n - 1 : 0;
-		for (int j = 0; j < n; j++) {
-			if (j >= p->mscroll && p->nmkeys < MAX_MCOLS)
-				p->mkeys[p->nmkeys++] = all[j];
-			else
+		for (size_t j = 0; j < m; j++) {
+			if (colset_find(&p->spec, K_METRIC, all[j]) >= 0) {
 				free(all[j]);
+				continue;
+			}
+			keys = xgrow(keys, &cap, n + 1, sizeof(*keys));
+			keys[n++] = all[j];
 		}
 	} else if (e) {
 		struct key_tally kt = {0};
 
+		*ranked = true;
 		for (size_t i = 0; i < e->nruns_loaded; i++) {
 			struct run *r = e->runs[i];
 
@@ -172,30 +492,105 @@ static void choose_metrics(struct view *v)
 				key_tally_add(&kt, r->metrics[k].key);
 		}
 		key_tally_rank(&kt);
-		p->mtotal = (int)kt.n;
-		if (p->mscroll > p->mtotal - 1)
-			p->mscroll = p->mtotal > 0 ? p->mtotal - 1 : 0;
-		for (size_t j = (size_t)p->mscroll; j < kt.n && p->nmkeys < max;
-		     j++)
-			p->mkeys[p->nmkeys++] = xstrdup(kt.v[j].key);
+		for (size_t j = 0; j < kt.n; j++) {
+			if (colset_find(&p->spec, K_METRIC, kt.v[j].key) >= 0)
+				continue;
+			keys = xgrow(keys, &cap, n + 1, sizeof(*keys));
+			keys[n++] = xstrdup(kt.v[j].key);
+		}
 		key_tally_free(&kt);
 	}
-	memcpy(p->cols, fixed_cols, sizeof(fixed_cols));
-	for (int i = 0; i < p->nmkeys; i++) {
-		struct table_col *c = &p->cols[C_FIXED + i];
-		int sw = (int)opt_number(OPT_SPARK_WIDTH);
+	*out = keys;
+	return n;
+}
 
-		c->title = p->mkeys[i];
-		c->width = 10 + (sw > 40 ? 40 : sw);
-		c->min = 0;
-		c->drop = 10 + i; /* the last metric goes first */
-		c->right = true;
-		c->spark = true;
+/* Lay the table out from the spec: the status glyph and NAME, then the
+ * chosen columns in order. Metric columns, explicit and automatic, make
+ * one sequence that < and > scroll through, a key at a time. */
+static void choose_columns(struct view *v)
+{
+	struct runs_view *p = P(v);
+	struct experiment *e = exp_of(v);
+	char **akeys = NULL;
+	bool ranked = false;
+	bool has_auto = colset_find(&p->spec, K_AUTO, NULL) >= 0;
+	size_t nauto = has_auto ? auto_keys(v, &akeys, &ranked) : 0;
+	int nexplicit = 0, limit, seq = 0, shown = 0;
+
+	/* The sort column is kept by what it shows, not where it was; a
+	 * stand-in for a hidden one gives way when it shows again. */
+	if (p->ncols > 0 && !p->sort_stand_in && p->table.sort_col >= 0 &&
+	    p->table.sort_col < p->ncols) {
+		p->sort_kind = p->tcols[p->table.sort_col].kind;
+		free(p->sort_key);
+		p->sort_key = p->tcols[p->table.sort_col].key
+			? xstrdup(p->tcols[p->table.sort_col].key) : NULL;
 	}
+	drop_layout(p);
+	for (size_t i = 0; i < p->spec.n; i++)
+		nexplicit += p->spec.v[i].kind == K_METRIC;
+	p->mtotal = nexplicit + (int)nauto;
+	if (p->mscroll > p->mtotal - 1)
+		p->mscroll = p->mtotal > 0 ? p->mtotal - 1 : 0;
+	limit = MAX_MCOLS;
+	if (ranked) {
+		int max = (int)opt_number(OPT_MAX_METRICS);
+		int colw = 11 + (int)opt_number(OPT_SPARK_WIDTH);
+
+		if (max == 0)
+			max = p->width > 90 ? (p->width - 80) / colw + 1 : 1;
+		limit = nexplicit + max;
+		if (limit > MAX_MCOLS)
+			limit = MAX_MCOLS;
+	}
+	add_tcol(p, K_STATUS, NULL);
+	add_tcol(p, K_NAME, NULL);
+	for (size_t i = 0; i < p->spec.n; i++) {
+		const struct colspec *s = &p->spec.v[i];
+
+		if (s->kind == K_METRIC || s->kind == K_AUTO) {
+			size_t n = s->kind == K_METRIC ? 1 : nauto;
+
+			for (size_t j = 0; j < n; j++, seq++)
+				if (seq >= p->mscroll && shown < limit) {
+					add_tcol(p, K_METRIC, s->kind ==
+						 K_METRIC ? s->key : akeys[j]);
+					shown++;
+				}
+			continue;
+		}
+		if (add_tcol(p, s->kind, s->key) && s->kind == K_PARAM) {
+			struct tcol *tc = &p->tcols[p->ncols - 1];
+			struct table_col *c = &p->cols[p->ncols - 1];
+			int w, tw = shown_width(tc->key);
+
+			tc->numeric = param_numeric(e, tc->key, &w);
+			if (w < tw)
+				w = tw;
+			c->width = w < 4 ? 4 : w > 20 ? 20 : w;
+		}
+	}
+	for (size_t j = 0; j < nauto; j++)
+		free(akeys[j]);
+	free(akeys);
 	p->table.cols = p->cols;
-	p->table.ncols = C_FIXED + p->nmkeys;
-	if (p->table.sort_col >= p->table.ncols)
-		p->table.sort_col = C_START;
+	p->table.ncols = p->ncols;
+	p->table.sort_col = -1;
+	p->sort_stand_in = false;
+	for (int c = 0; c < p->ncols; c++)
+		if (same_col(p->tcols[c].kind, p->tcols[c].key, p->sort_kind,
+			     p->sort_key))
+			p->table.sort_col = c;
+	if (p->table.sort_col < 0) {
+		/* Hidden: START, as at first, else NAME. */
+		p->sort_stand_in = true;
+		p->table.sort_col = 1;
+		for (int c = 0; c < p->ncols; c++)
+			if (p->tcols[c].kind == K_START)
+				p->table.sort_col = c;
+	}
+	p->laid_out = true;
+	p->laid_params = e && e->params_loaded;
 }
 
 /* --- rows ------------------------------------------------------------- */
@@ -216,22 +611,24 @@ static int cmp_run(const void *a, const void *b)
 	const struct run *y = *(struct run *const *)b;
 	struct runs_view *p = sort_p;
 	int col = p->table.sort_col, c = 0;
+	const struct tcol *tc = col >= 0 && col < p->ncols ? &p->tcols[col]
+							   : NULL;
 
-	switch (col) {
-	case C_STATUS:
+	switch (tc ? tc->kind : K_STATUS) {
+	case K_STATUS:
 		c = (int)x->status - (int)y->status;
 		break;
-	case C_NAME:
+	case K_NAME:
 		c = strcmp(x->name ? x->name : "", y->name ? y->name : "");
 		break;
-	case C_ID:
+	case K_ID:
 		c = strcmp(x->id, y->id);
 		break;
-	case C_START:
+	case K_START:
 		c = (x->start_time > y->start_time) -
 		    (x->start_time < y->start_time);
 		break;
-	case C_DURATION: {
+	case K_DURATION: {
 		int64_t now = clock_now_ms(), dx = -1, dy = -1;
 
 		/* Odd store timestamps never overflow: no duration sorts
@@ -243,12 +640,31 @@ static int cmp_run(const void *a, const void *b)
 		c = (dx > dy) - (dx < dy);
 		break;
 	}
-	case C_USER:
+	case K_USER:
 		c = strcmp(x->user_id ? x->user_id : "",
 			   y->user_id ? y->user_id : "");
 		break;
-	default: {
-		const char *key = p->mkeys[col - C_FIXED];
+	case K_PARAM: {
+		const char *sx = kv_list_get(&x->params, tc->key);
+		const char *sy = kv_list_get(&y->params, tc->key);
+
+		/* Runs without the param sort last either way; numbers as
+		 * numbers when every value is one. */
+		if (!sx != !sy)
+			return sx ? -1 : 1;
+		if (sx && tc->numeric) {
+			double vx = strtod(sx, NULL), vy = strtod(sy, NULL);
+
+			c = (vx > vy) - (vx < vy);
+		} else if (sx) {
+			c = strcmp(sx, sy);
+		}
+		break;
+	}
+	case K_AUTO:
+		break;
+	case K_METRIC: {
+		const char *key = tc->key;
 		bool hx, hy;
 		double vx = latest_of(x, key, &hx), vy = latest_of(y, key, &hy);
 
@@ -424,8 +840,11 @@ static void rebuild(struct view *v)
 		return;
 	}
 	p->folded = 0;
-	if (p->nmkeys == 0)
-		choose_metrics(v);
+	/* Automatic metric columns wait for keys to choose from; param
+	 * columns measure their values once the params are in. */
+	if (!p->laid_out || (p->nmkeys == 0 && p->mtotal == 0) ||
+	    (!p->laid_params && e->params_loaded))
+		choose_columns(v);
 	experiment_child_activity(e);
 	for (size_t i = 0; i < e->nruns_loaded; i++) {
 		struct run *r = e->runs[i];
@@ -503,12 +922,12 @@ static void cell(void *ctx, size_t row, int col, struct cell *c)
 	int64_t now = clock_now_ms();
 
 	c->slot = deleted ? SLOT_DELETED : SLOT_DEFAULT;
-	switch (col) {
-	case C_STATUS:
+	switch (p->tcols[col].kind) {
+	case K_STATUS:
 		c->text = status_glyph(r);
 		c->slot = status_slot(r);
 		break;
-	case C_NAME:
+	case K_NAME:
 		c->prefix = p->rows[row].prefix;
 		c->prefix_slot = SLOT_TREE;
 		c->text = r->name && *r->name ? r->name : r->id;
@@ -521,12 +940,12 @@ static void cell(void *ctx, size_t row, int col, struct cell *c)
 			c->prefix_slot = SLOT_MARK;
 		}
 		break;
-	case C_ID:
+	case K_ID:
 		snprintf(c->buf, sizeof(c->buf), "%.8s", r->id);
 		c->text = c->buf;
 		c->slot = deleted ? SLOT_DELETED : SLOT_DIM;
 		break;
-	case C_START:
+	case K_START:
 		format_time(r->start_time, c->buf, sizeof(c->buf));
 		/* "2026-11-27 14:03:12" -> "11-27 14:03" */
 		if (strlen(c->buf) >= 16) {
@@ -535,7 +954,7 @@ static void cell(void *ctx, size_t row, int col, struct cell *c)
 		}
 		c->text = c->buf;
 		break;
-	case C_DURATION:
+	case K_DURATION:
 		/* A start in the future (clock skew) has no duration. */
 		if (r->start_time > 0 &&
 		    (r->end_time ? r->end_time : now) >= r->start_time)
@@ -546,11 +965,16 @@ static void cell(void *ctx, size_t row, int col, struct cell *c)
 			snprintf(c->buf, sizeof(c->buf), "-");
 		c->text = c->buf;
 		break;
-	case C_USER:
+	case K_USER:
 		c->text = r->user_id;
 		break;
-	default: {
-		struct series *s = run_series(r, p->mkeys[col - C_FIXED]);
+	case K_PARAM:
+		c->text = kv_list_get(&r->params, p->tcols[col].key);
+		break;
+	case K_AUTO:
+		break;
+	case K_METRIC: {
+		struct series *s = run_series(r, p->tcols[col].key);
 
 		if (!s || !s->has_latest) {
 			c->text = "";
@@ -583,11 +1007,23 @@ static void draw(struct view *v, int y, int x, int h, int w)
 
 	if (w != p->width) {
 		p->width = w;
-		drop_metrics(p); /* choose again for the new width */
+		p->laid_out = false; /* lay out again for the new width */
 		p->dirty = true;
 	}
 	if (p->dirty || p->gen != tui_model(v->tui)->generation)
 		rebuild(v);
+	{
+		/* The metric columns that fit (a narrow table drops the
+		 * last first): what < and > and the "metrics A-B of N" hint
+		 * count. */
+		int widths[32];
+
+		table_layout(&p->table, w, widths);
+		p->mvisible = 0;
+		for (int c = 0; c < p->ncols; c++)
+			p->mvisible += p->tcols[c].kind == K_METRIC &&
+				       widths[c] > 0;
+	}
 	table_draw(&p->table, y, x, h - 1, w);
 	if (!e || !e->runs_loaded)
 		snprintf(info, sizeof(info), "loading runs…");
@@ -606,15 +1042,18 @@ static void draw(struct view *v, int y, int x, int h, int w)
 			snprintf(info + strlen(info), sizeof(info) -
 				 strlen(info), ", %zu folded (+ opens)",
 				 p->folded);
-		if (p->nmkeys && (p->mscroll || p->mtotal > p->nmkeys))
+		if (p->mvisible && (p->mscroll || p->mtotal > p->mscroll +
+				    p->mvisible))
 			snprintf(info + strlen(info), sizeof(info) -
 				 strlen(info), "  metrics %d-%d of %d (< >)",
-				 p->mscroll + 1, p->mscroll + p->nmkeys,
+				 p->mscroll + 1, p->mscroll + p->mvisible,
 				 p->mtotal);
 	}
 	draw_text(y + h - 1, x, w, info, SLOT_DIM, 0, ALIGN_LEFT);
 	if (p->nrows == 0 && h > 4)
 		draw_text(y + 2, x + 2, w - 4, info, SLOT_DIM, 0, ALIGN_LEFT);
+	if (p->ch.dlg)
+		dialog_draw(p->ch.dlg, y, x, h, w);
 }
 
 /* --- actions ------------------------------------------------------------ */
@@ -624,6 +1063,8 @@ static void remember(struct runs_view *p)
 	if (p->table.sel < p->nrows)
 		set_str(&p->selected_id, p->rows[p->table.sel].run->id);
 }
+
+static void chooser_open(struct view *v);
 
 static int action(struct view *v, enum action a)
 {
@@ -662,6 +1103,7 @@ static int action(struct view *v, enum action a)
 		return tui_want_view(v->tui, "nested-run", p->exp_id, r->id);
 	}
 	case ACT_SORT_NEXT:
+		p->sort_stand_in = false;
 		p->table.sort_col = (p->table.sort_col + 1) % p->table.ncols;
 		p->dirty = true;
 		return RE_REDRAW;
@@ -675,9 +1117,10 @@ static int action(struct view *v, enum action a)
 		if (a == ACT_SCROLL_LEFT && p->mscroll > 0)
 			p->mscroll--;
 		else if (a == ACT_SCROLL_RIGHT &&
-			 p->mscroll + p->nmkeys < p->mtotal)
+			 p->mscroll + (p->mvisible ? p->mvisible : 1) <
+				 p->mtotal)
 			p->mscroll++;
-		choose_metrics(v);
+		choose_columns(v);
 		p->dirty = true;
 		return RE_REDRAW;
 	case ACT_ZOOM_OUT:   /* -: collapse the branch, as in htop */
@@ -715,6 +1158,9 @@ static int action(struct view *v, enum action a)
 		return RE_REDRAW;
 	case ACT_METRIC_COLUMNS:
 		tui_prompt_command(v->tui, "metrics ");
+		return RE_REDRAW;
+	case ACT_COLUMNS:
+		chooser_open(v);
 		return RE_REDRAW;
 	case ACT_MARK:
 		if (p->table.sel < p->nrows) {
@@ -784,12 +1230,117 @@ static void filter_changed(struct view *v)
 	P(v)->selected_id = NULL;
 }
 
+/* --- choosing columns: the chooser and :columns -------------------------- */
+
+/* Does a loaded run have it? Before the runs (or their params) are in,
+ * any key is taken. */
+static bool col_exists(struct view *v, enum ckind kind, const char *key)
+{
+	struct experiment *e = exp_of(v);
+
+	if (kind != K_METRIC && kind != K_PARAM)
+		return true;
+	if (!e || !e->runs_loaded || (kind == K_PARAM && !e->params_loaded))
+		return true;
+	for (size_t r = 0; r < e->nruns_loaded; r++)
+		if (kind == K_METRIC ? run_series(e->runs[r], key) != NULL
+				     : kv_list_get(&e->runs[r]->params, key)
+					       != NULL)
+			return true;
+	return false;
+}
+
+/* A new spec (NULL: the automatic choice) takes effect and is kept. */
+static void apply_spec(struct view *v, struct colset *next)
+{
+	struct runs_view *p = P(v);
+
+	if (next) {
+		colset_free(&p->spec);
+		p->spec = *next;
+		memset(next, 0, sizeof(*next));
+		p->chosen = true;
+	} else {
+		colset_default(&p->spec);
+		p->chosen = false;
+	}
+	p->mscroll = 0;
+	p->laid_out = false;
+	p->dirty = true;
+	if (p->spec.n > MAX_COLS - 2)
+		tui_message(v->tui, true, "columns: only the first %d show",
+			    MAX_COLS - 2);
+	save_choice(v);
+}
+
+static int columns_command(struct view *v, int argc, char **argv, char **err)
+{
+	struct runs_view *p = P(v);
+	struct colset next = {0};
+
+	if (argc == 1 || (argc == 2 && !strcmp(argv[1], "auto"))) {
+		apply_spec(v, NULL);
+		tui_message(v->tui, false, "columns: the automatic choice");
+		return 0;
+	}
+	/* Starting with + or -: a change to the columns shown; otherwise
+	 * the whole list, in order. */
+	if (argv[1][0] == '+' || argv[1][0] == '-')
+		for (size_t i = 0; i < p->spec.n; i++)
+			colset_add(&next, p->spec.v[i].kind, p->spec.v[i].key);
+	for (int i = 1; i < argc; i++) {
+		char op = argv[i][0] == '+' || argv[i][0] == '-' ? argv[i][0]
+								 : 0;
+		const char *word = argv[i] + (op ? 1 : 0), *key;
+		enum ckind kind;
+		ssize_t at;
+
+		if (!parse_col(word, &kind, &key)) {
+			*err = xasprintf("columns: no column '%s' (id start "
+					 "duration user metrics metrics.KEY "
+					 "params.KEY; Tab completes)", word);
+			goto fail;
+		}
+		if (kind == K_NAME) {
+			if (op == '-') {
+				*err = xstrdup("columns: NAME always shows");
+				goto fail;
+			}
+			continue;
+		}
+		if (op != '-' && !col_exists(v, kind, key)) {
+			*err = xasprintf("columns: no run here %s '%s' (Tab "
+					 "completes the keys)", kind == K_METRIC
+					 ? "logs the metric" : "has the param",
+					 key);
+			goto fail;
+		}
+		at = colset_find(&next, kind, key);
+		if (at >= 0)
+			colset_remove(&next, (size_t)at);
+		if (op != '-')
+			colset_add(&next, kind, key);
+	}
+	apply_spec(v, &next);
+	return 0;
+fail:
+	colset_free(&next);
+	return -1;
+}
+
 static int command(struct view *v, int argc, char **argv, char **err)
 {
 	struct runs_view *p = P(v);
 
+	if (!strcmp(argv[0], "columns"))
+		return columns_command(v, argc, argv, err);
 	if (strcmp(argv[0], "metrics") != 0)
 		return -1;
+	if (colset_find(&p->spec, K_AUTO, NULL) < 0) {
+		*err = xstrdup("metrics: the automatic metric columns are "
+			       "hidden here (:columns +metrics shows them)");
+		return -1;
+	}
 	/* A key no loaded run logs would be an empty column: say so. */
 	for (int i = 1; i < argc; i++) {
 		struct experiment *e = exp_of(v);
@@ -818,23 +1369,273 @@ static int command(struct view *v, int argc, char **argv, char **err)
 						argv[i]);
 		p->user_keys = xstrdup(buf);
 	}
-	choose_metrics(v);
+	p->laid_out = false;
 	p->dirty = true;
 	return 0;
+}
+
+static void add_col_words(void (*add)(void *ctx, const char *word),
+			  void *ctx, const char *word)
+{
+	char *w;
+
+	add(ctx, word);
+	w = xasprintf("+%s", word);
+	add(ctx, w);
+	free(w);
+	w = xasprintf("-%s", word);
+	add(ctx, w);
+	free(w);
 }
 
 static void complete(struct view *v, const char *cmd,
 		     void (*add)(void *ctx, const char *word), void *ctx)
 {
 	struct experiment *e = exp_of(v);
+	bool cols = !strcmp(cmd, "columns");
 
-	if (strcmp(cmd, "metrics") != 0 || !e)
+	if ((strcmp(cmd, "metrics") != 0 && !cols) || !e)
 		return;
 	add(ctx, "auto");
+	if (cols)
+		for (int k = K_NAME; k <= K_AUTO; k++)
+			add_col_words(add, ctx, kind_word[k]);
 	/* Keys of the first runs are enough to complete from. */
-	for (size_t i = 0; i < e->nruns_loaded && i < 200; i++)
-		for (size_t k = 0; k < e->runs[i]->nmetrics; k++)
-			add(ctx, e->runs[i]->metrics[k].key);
+	for (size_t i = 0; i < e->nruns_loaded && i < 200; i++) {
+		struct run *r = e->runs[i];
+
+		for (size_t k = 0; k < r->nmetrics; k++) {
+			char *w;
+
+			if (!cols) {
+				add(ctx, r->metrics[k].key);
+				continue;
+			}
+			w = col_word(K_METRIC, r->metrics[k].key);
+			add_col_words(add, ctx, w);
+			free(w);
+		}
+		for (size_t k = 0; cols && k < r->params.n; k++) {
+			char *w = col_word(K_PARAM, r->params.v[k].key);
+
+			add_col_words(add, ctx, w);
+			free(w);
+		}
+	}
+}
+
+/* --- the column chooser -------------------------------------------------- */
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void chooser_add(struct chooser *c, size_t *cap, enum ckind kind,
+			const char *key, bool on)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (same_col(c->items[i].kind, c->items[i].key, kind, key))
+			return;
+	c->items = xgrow(c->items, cap, c->n + 1, sizeof(*c->items));
+	c->on = xrealloc(c->on, (c->n + 1) * sizeof(*c->on));
+	c->items[c->n].kind = kind;
+	c->items[c->n].key = key ? xstrdup(key) : NULL;
+	c->on[c->n] = on;
+	c->n++;
+}
+
+static void chooser_clear(struct chooser *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->items[i].key);
+	free(c->items);
+	free(c->on);
+	c->items = NULL;
+	c->on = NULL;
+	c->n = 0;
+}
+
+/* Every column there is: the spec's first, in its order and shown; then
+ * the other fixed ones; then every metric and param key of the loaded
+ * runs, by name. */
+static void chooser_fill(struct view *v, const struct colset *spec)
+{
+	struct chooser *c = &P(v)->ch;
+	struct experiment *e = exp_of(v);
+	size_t cap = 0;
+
+	chooser_clear(c);
+	for (size_t i = 0; i < spec->n; i++)
+		chooser_add(c, &cap, spec->v[i].kind, spec->v[i].key, true);
+	for (size_t i = 0; i < sizeof(default_spec) / sizeof(*default_spec);
+	     i++)
+		chooser_add(c, &cap, default_spec[i], NULL, false);
+	for (int pass = 0; pass < 2 && e; pass++) {
+		const char **keys = NULL;
+		size_t n = 0, kcap = 0;
+
+		for (size_t i = 0; i < e->nruns_loaded; i++) {
+			struct run *r = e->runs[i];
+			size_t m = pass ? r->params.n : r->nmetrics;
+
+			for (size_t k = 0; k < m; k++) {
+				keys = xgrow(keys, &kcap, n + 1, sizeof(*keys));
+				keys[n++] = pass ? r->params.v[k].key
+						 : r->metrics[k].key;
+			}
+		}
+		if (n)
+			qsort(keys, n, sizeof(*keys), cmp_str);
+		for (size_t i = 0; i < n; i++)
+			if (i == 0 || strcmp(keys[i], keys[i - 1]))
+				chooser_add(c, &cap, pass ? K_PARAM : K_METRIC,
+					    keys[i], false);
+		free(keys);
+	}
+}
+
+/* The dialog's rows from the items: "[x] USER", "[ ] params.lr". */
+static void chooser_show(struct chooser *c)
+{
+	struct dialog *d = c->dlg;
+
+	for (size_t i = 0; i < d->nchoices; i++)
+		free(d->choices[i]);
+	d->nchoices = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		const struct colspec *s = &c->items[i];
+		char *label = s->kind == K_AUTO
+			? xstrdup("metrics: automatic (:metrics, else the "
+				  "most logged that fit)")
+			: s->kind == K_METRIC || s->kind == K_PARAM
+			? col_word(s->kind, s->key)
+			: xstrdup(kind_col[s->kind].title);
+		char *row = xasprintf("[%c] %s", c->on[i] ? 'x' : ' ', label);
+
+		dialog_choice(d, row);
+		free(row);
+		free(label);
+	}
+	if (d->choice >= d->nchoices)
+		d->choice = d->nchoices ? d->nchoices - 1 : 0;
+	free(d->title);
+	d->title = xasprintf("Columns %zu/%zu: after NAME, in this order",
+			     d->nchoices ? d->choice + 1 : 0, d->nchoices);
+}
+
+static void chooser_close(struct chooser *c)
+{
+	dialog_free(c->dlg);
+	c->dlg = NULL;
+	chooser_clear(c);
+}
+
+static void chooser_open(struct view *v)
+{
+	struct chooser *c = &P(v)->ch;
+
+	chooser_close(c);
+	chooser_fill(v, &P(v)->spec);
+	c->dlg = dialog_new("Columns");
+	dialog_footer(c->dlg, "Space show/hide  J/K move  a automatic  "
+		      "Enter apply  Esc cancel");
+	c->automatic = !P(v)->chosen;
+	chooser_show(c);
+}
+
+static void chooser_swap(struct chooser *c, size_t i, size_t j)
+{
+	struct colspec s = c->items[i];
+	bool on = c->on[i];
+
+	c->items[i] = c->items[j];
+	c->on[i] = c->on[j];
+	c->items[j] = s;
+	c->on[j] = on;
+}
+
+static void chooser_apply(struct view *v)
+{
+	struct chooser *c = &P(v)->ch;
+	struct colset next = {0};
+
+	if (c->automatic) {
+		apply_spec(v, NULL);
+		return;
+	}
+	for (size_t i = 0; i < c->n; i++)
+		if (c->on[i])
+			colset_add(&next, c->items[i].kind, c->items[i].key);
+	apply_spec(v, &next);
+}
+
+/* The chooser takes every key while it is open. */
+static bool key(struct view *v, int ch, bool is_key)
+{
+	struct chooser *c = &P(v)->ch;
+	size_t i;
+
+	if (!c->dlg)
+		return false;
+	i = c->dlg->choice;
+	if (is_key && ch == KEY_MOUSE)
+		return true;
+	if (!is_key && ch == ' ' && i < c->n) {
+		c->on[i] = !c->on[i];
+		c->automatic = false;
+	} else if (((!is_key && ch == 'J') || (is_key && ch == KEY_SF)) &&
+		   i + 1 < c->n) {
+		chooser_swap(c, i, i + 1);
+		c->dlg->choice++;
+		c->automatic = false;
+	} else if (((!is_key && ch == 'K') || (is_key && ch == KEY_SR)) &&
+		   i > 0 && i < c->n) {
+		chooser_swap(c, i, i - 1);
+		c->dlg->choice--;
+		c->automatic = false;
+	} else if (!is_key && ch == 'a') {
+		struct colset def = {0};
+
+		colset_default(&def);
+		chooser_fill(v, &def);
+		colset_free(&def);
+		c->dlg->choice = 0;
+		c->automatic = true;
+		tui_message(v->tui, false, "the automatic columns: Enter "
+			    "applies");
+	} else if ((is_key && (ch == KEY_NPAGE || ch == KEY_PPAGE)) ||
+		   (!is_key && (ch == 'g' || ch == 'G'))) {
+		size_t page = 10;
+
+		if (!is_key && ch == 'g')
+			c->dlg->choice = 0;
+		else if (!is_key && ch == 'G')
+			c->dlg->choice = c->n ? c->n - 1 : 0;
+		else if (ch == KEY_NPAGE)
+			c->dlg->choice = i + page < c->n ? i + page
+				: c->n ? c->n - 1 : 0;
+		else
+			c->dlg->choice = i > page ? i - page : 0;
+	} else if (!is_key && ch == 'q') {
+		chooser_close(c);
+	} else {
+		switch (dialog_key(c->dlg, ch, is_key)) {
+		case DLG_OK:
+			chooser_apply(v);
+			chooser_close(c);
+			break;
+		case DLG_CANCEL:
+			chooser_close(c);
+			break;
+		default:
+			break;
+		}
+	}
+	if (c->dlg)
+		chooser_show(c);
+	tui_dirty(v->tui);
+	return true;
 }
 
 static void vfree(struct view *v)
@@ -845,7 +1646,10 @@ static void vfree(struct view *v)
 		free(p->collapsed[i]);
 	free(p->collapsed);
 
-	drop_metrics(p);
+	chooser_close(&p->ch);
+	drop_layout(p);
+	colset_free(&p->spec);
+	free(p->sort_key);
 	free(p->rows);
 	free(p->exp_id);
 	free(p->title);
@@ -882,6 +1686,7 @@ static const enum action view_keys[] = {
 	ACT_SCROLL_LEFT,
 	ACT_SCROLL_RIGHT,
 	ACT_METRIC_COLUMNS,
+	ACT_COLUMNS,
 	ACT_MARK,
 	ACT_COMPARE,
 	ACT_TOGGLE_DELETED,
@@ -901,7 +1706,10 @@ static const struct view_ops runs_ops = {
 	.title = title,
 	.filter_changed = filter_changed,
 	.command = command,
-	.complete = complete,	.yank = yank,	.keys = view_keys,
+	.complete = complete,
+	.yank = yank,
+	.keys = view_keys,
+	.key = key,
 };
 
 struct view *view_runs_new(struct tui *t, const char *experiment_id)
@@ -913,13 +1721,12 @@ struct view *view_runs_new(struct tui *t, const char *experiment_id)
 	v->tui = t;
 	v->priv = p;
 	p->exp_id = xstrdup(experiment_id);
-	memcpy(p->cols, fixed_cols, sizeof(fixed_cols));
-	p->table.cols = p->cols;
-	p->table.ncols = C_FIXED;
 	p->table.cell = cell;
 	p->table.ctx = v;
-	p->table.sort_col = C_START;
+	p->sort_kind = K_START;
 	p->table.sort_desc = true;
 	p->gen = (uint64_t)-1;
+	load_choice(v);
+	choose_columns(v);
 	return v;
 }

@@ -54,6 +54,9 @@ struct table {
 };
 
 void table_draw(struct table *t, int y, int x, int h, int w);
+/* The width each column gets in w columns (0: dropped), as table_draw
+ * lays them out; widths has room for ncols (at most 32). */
+void table_layout(const struct table *t, int w, int *widths);
 /* Where the last paint drew its tables, for the mouse: a paint starts
  * with table_hits_reset; table_hit finds the table at a screen cell (the
  * last drawn there), with the row under it (-1: the header) and the

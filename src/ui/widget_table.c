@@ -68,6 +68,11 @@ static void layout(const struct table *t, int w, int *widths)
 	}
 }
 
+void table_layout(const struct table *t, int w, int *widths)
+{
+	layout(t, w, widths);
+}
+
 void table_clamp(struct table *t)
 {
 	if (t->nrows == 0) {

@@ -14,6 +14,9 @@ unset MLFLOW_TRACKING_URI
 name=$(basename "$0" .sh)
 work=$(mktemp -d "${TMPDIR:-/tmp}/mltop-screen-$name.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+# What mltop remembers (column choices) stays in the test's directory: a
+# user's own state never changes what a test sees.
+export XDG_STATE_HOME="$work/state"
 failures=0
 checks=0
 

@@ -6,6 +6,8 @@ MLTOP="${MLTOP:-$top_builddir/src/mltop}"
 command -v tmux >/dev/null || { echo "1..0 # SKIP tmux not installed"; exit 77; }
 export LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color
 work=$(mktemp -d "${TMPDIR:-/tmp}/mltop-tmux-$name.XXXXXX")
+# What mltop remembers (column choices) stays in the test's directory.
+export XDG_STATE_HOME="$work/state"
 sock="mltop-$name-$$"
 # One server for the whole test: killing the last session must not stop
 # it, or the next new-session races the old server's exit ("server
