@@ -85,6 +85,7 @@ struct search {
 	char **order_text;
 	struct order *o;
 	size_t no;
+	size_t ocap;        /* clauses o holds room for (keys freed) */
 	bool order_start;   /* start_time among the order_by clauses */
 };
 
@@ -97,24 +98,46 @@ struct ctx {
 	bool failed;
 };
 
-/* The input quoted in a message: cut at SEARCH_ECHO bytes on a character
- * boundary, control characters shown as '?'. */
+/* Text quoted in a message: cut at SEARCH_ECHO bytes on a character
+ * boundary, control characters and bytes that are not UTF-8 shown as
+ * '?', so a message is safe to print and valid UTF-8. */
+static char *echo_cut(const char *s, size_t cut)
+{
+	size_t n = strlen(s), i = 0, o = 0;
+	char *out = xmalloc((n < cut ? n : cut) + 4);
+
+	while (i < n) {
+		unsigned int cp;
+		size_t k = utf8_decode(s + i, n - i, &cp);
+		bool bad = cp == 0xFFFD &&
+			   !(k == 3 && !memcmp(s + i, "\xEF\xBF\xBD", 3));
+
+		if (o + k > cut) {
+			memcpy(out + o, "...", 3);
+			o += 3;
+			break;
+		}
+		if (bad || cp < 0x20 || cp == 0x7f) {
+			out[o++] = '?';
+		} else {
+			memcpy(out + o, s + i, k);
+			o += k;
+		}
+		i += k;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 static char *echo(const char *s)
 {
-	size_t n = strlen(s), cut = n, i;
-	char *out;
+	return echo_cut(s, SEARCH_ECHO);
+}
 
-	if (n > SEARCH_ECHO) {
-		cut = SEARCH_ECHO;
-		while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
-			cut--;
-	}
-	out = xmalloc(cut + 4);
-	for (i = 0; i < cut; i++)
-		out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?'
-								    : s[i];
-	strcpy(out + cut, cut < n ? "..." : "");
-	return out;
+/* A whole message made safe the same way (its pieces are cut already). */
+static char *echo_all(const char *s)
+{
+	return echo_cut(s, (size_t)-1 - 4);
 }
 
 /* Characters (code points) before byte offset off. */
@@ -133,7 +156,7 @@ static void fail(struct ctx *c, size_t off, const char *fmt, ...)
 static void fail(struct ctx *c, size_t off, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg, *in;
+	char *raw, *msg, *in;
 
 	if (c->failed)
 		return;
@@ -141,11 +164,14 @@ static void fail(struct ctx *c, size_t off, const char *fmt, ...)
 	if (!c->err)
 		return;
 	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
+	raw = xvasprintf(fmt, ap);
 	va_end(ap);
+	/* pieces of the input in it are shown safely too */
+	msg = echo_all(raw);
 	in = echo(c->s);
 	*c->err = xasprintf("%s at position %zu in %s '%s'", msg,
 			    char_pos(c->s, off), c->what, in);
+	free(raw);
 	free(msg);
 	free(in);
 }
@@ -1093,7 +1119,7 @@ void search_free(struct search *q)
 	for (i = 0; i < q->nc; i++)
 		clause_free(&q->c[i]);
 	free(q->c);
-	for (i = 0; i < q->no; i++) {
+	for (i = 0; i < q->ocap; i++) {
 		free(q->order_text[i]);
 		free(q->o[i].key);
 	}
@@ -1136,6 +1162,7 @@ struct search *search_parse(const char *filter, const char *const *order_by,
 	if (norder) {
 		q->order_text = xcalloc(norder, sizeof(*q->order_text));
 		q->o = xcalloc(norder, sizeof(*q->o));
+		q->ocap = norder;
 	}
 	for (i = 0; i < norder; i++) {
 		struct ctx oc = { .what = "order_by", .err = err,
