@@ -801,9 +801,9 @@ static bool parse_op(struct ctx *c, size_t *p, const char *ident_text,
 			*p = b + 4;
 			return true;
 		}
-		if (keyword(s, b, "NOT")) {
-			b += 3;
-			skip_ws(s, &b);
+		/* "NOT NULL" is one keyword to MLflow: one space inside */
+		if (keyword(s, b, "NOT") && s[b + 3] == ' ') {
+			b += 4;
 			if (keyword(s, b, "NULL")) {
 				*op = OP_NOT_NULL;
 				*p = b + 4;
@@ -811,7 +811,7 @@ static bool parse_op(struct ctx *c, size_t *p, const char *ident_text,
 			}
 		}
 		fail(c, a, "Invalid comparator: IS must be followed by NULL "
-		     "or NOT NULL");
+		     "or NOT NULL (one space between NOT and NULL)");
 		return false;
 	}
 	b = token_end(s, a);

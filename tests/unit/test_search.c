@@ -345,6 +345,8 @@ static const struct {
 	{ "params.lr IS NULL", "r4 r5" },
 	{ "params.lr IS NOT NULL", "r3 r1 r2 r6" },
 	{ "params.lr is null", "r4 r5" },
+	{ "params.lr  IS\tnull", "r4 r5" },
+	{ "params.lr IS not null", "r3 r1 r2 r6" },
 	{ "tags.Team = 'Vision'", "r1" },
 	{ "tags.Team = 'vision'", "r2" },
 	{ "tags.Team LIKE 'vision'", "r2" },
@@ -536,7 +538,11 @@ static const struct {
 	  "IS NULL / IS NOT NULL is only supported for tags and params, not "
 	  "for 'attribute' 'status'" },
 	{ "params.lr IS NOT", "Invalid comparator: IS must be followed by "
-	  "NULL or NOT NULL at position 10" },
+	  "NULL or NOT NULL (one space between NOT and NULL) at position 10" },
+	{ "params.lr IS  NOT  NULL", "IS must be followed by NULL or NOT "
+	  "NULL" },
+	{ "params.lr IS NOT\tNULL", "IS must be followed by NULL or NOT "
+	  "NULL" },
 	{ "metrics.loss > 0 OR metrics.loss < 0",
 	  "Invalid clause(s) in filter string: 'OR' (clauses are joined by "
 	  "AND) at position 17" },
