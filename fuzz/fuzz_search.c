@@ -2,8 +2,9 @@
  * order_by (src/store/search.c). The input is a filter, then, after each
  * NUL, an order_by clause (up to four). When it parses: the texts are
  * kept, search_match and search_cmp run over two fixed runs, and the
- * filter as SQL runs in an in-memory SQLite holding the same runs, which
- * must pick the runs search_match picks. When it does not: one message,
+ * filter and the order as SQL run in an in-memory SQLite holding the
+ * same runs, which must pick the runs search_match picks and order them
+ * as search_cmp does. When it does not: one message,
  * printable and UTF-8. */
 #include "config.h"
 
@@ -57,7 +58,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	kv_list_set(&runs[0]->tags, "nullv", NULL);
 	set_str(&runs[1]->name, "r2");
 	set_str(&runs[1]->status_str, "FINISHED");
-	runs[1]->start_time = 1000;
+	runs[1]->start_time = 900;
 	runs[1]->end_time = 2000;
 	s = run_series_upsert(runs[1], "loss");
 	s->latest.value = -1.7976931348623157e308;
@@ -74,7 +75,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	     "CREATE TABLE params (key TEXT, value TEXT, run_uuid TEXT);"
 	     "CREATE TABLE tags (key TEXT, value TEXT, run_uuid TEXT);"
 	     "INSERT INTO runs VALUES ('aaa1', 'r1', 'u', 'RUNNING', 1000,"
-	     " NULL, 'file:///a'), ('bbb2', 'r2', NULL, 'FINISHED', 1000,"
+	     " NULL, 'file:///a'), ('bbb2', 'r2', NULL, 'FINISHED', 900,"
 	     " 2000, NULL);"
 	     "INSERT INTO latest_metrics VALUES ('loss', 0.5, 0, 'aaa1'),"
 	     " ('val loss', 0, 1, 'aaa1'),"
@@ -130,6 +131,30 @@ static int sql_picks(const struct search *q)
 	return got;
 }
 
+/* Does the SQL order put aaa1 (runs[0]) first? */
+static int sql_first_is_0(const struct search *q)
+{
+	struct search_sql sql;
+	char *err = NULL, *text;
+	sqlite3_stmt *st;
+	int first = -1;
+
+	fuzz_check(search_sql_order(q, 1, true, &sql, &err) == 0 && !err, T,
+		   "search_sql_order takes what parsed");
+	text = xasprintf("SELECT r.run_uuid FROM runs r ORDER BY %s",
+			 sql.where);
+	fuzz_check(sqlite3_prepare_v2(db, text, -1, &st, NULL) == SQLITE_OK,
+		   T, "the ORDER BY prepares");
+	fuzz_check(search_sql_bind(&sql, st) == 0, T, "the keys bind");
+	if (sqlite3_step(st) == SQLITE_ROW)
+		first = !strcmp((const char *)sqlite3_column_text(st, 0),
+				"aaa1");
+	sqlite3_finalize(st);
+	free(text);
+	search_sql_free(&sql);
+	return first;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *parts[5] = { NULL };
@@ -174,6 +199,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				   "broken by run id");
 			fuzz_check(search_cmp(q, runs[0], runs[0]) == 0, T,
 				   "a run equals itself");
+			fuzz_check(sql_first_is_0(q) == (a < 0), T,
+				   "SQL orders as search_cmp does");
 		}
 		search_free(q);
 	} else {

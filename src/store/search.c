@@ -1658,6 +1658,85 @@ int search_sql(const struct search *q, int first_param, bool runs_name,
 	return 0;
 }
 
+/* One order_by clause as ORDER BY terms: the missing (and NaN) rank
+ * first, always ascending, then the value in the clause's direction. */
+static void order_sql(struct sql_priv *w, const struct order *o,
+		      bool runs_name)
+{
+	static const char *const kv_table[] = { "", "params", "tags" };
+	const char *dir = o->asc ? "" : " DESC";
+	int k;
+
+	switch (o->kind) {
+	case K_METRIC:
+		k = bind_text(w, o->key);
+		put(w, "COALESCE((SELECT m.is_nan FROM latest_metrics m WHERE "
+		    "m.run_uuid = r.run_uuid AND m.key = ?%d), 2), (SELECT "
+		    "m.value FROM latest_metrics m WHERE m.run_uuid = "
+		    "r.run_uuid AND m.key = ?%d)%s", k, k, dir);
+		return;
+	case K_PARAM:
+	case K_TAG:
+		k = bind_text(w, o->key);
+		put(w, "(SELECT x.value FROM %s x WHERE x.run_uuid = "
+		    "r.run_uuid AND x.key = ?%d) IS NULL, (SELECT x.value "
+		    "FROM %s x WHERE x.run_uuid = r.run_uuid AND x.key = "
+		    "?%d)%s", kv_table[o->kind], k, kv_table[o->kind], k, dir);
+		return;
+	case K_ATTR:
+		break;
+	}
+	if (o->attr == A_RUN_NAME) {
+		/* the name column, else the tag, as the store loads it */
+		k = bind_text(w, "mlflow.runName");
+		put(w, "%s(SELECT x.value FROM tags x WHERE x.run_uuid = "
+		    "r.run_uuid AND x.key = ?%d)%s", runs_name ?
+		    "COALESCE(r.name, " : "", k, runs_name ? ")" : "");
+		put(w, " IS NULL, %s(SELECT x.value FROM tags x WHERE "
+		    "x.run_uuid = r.run_uuid AND x.key = ?%d)%s%s",
+		    runs_name ? "COALESCE(r.name, " : "", k,
+		    runs_name ? ")" : "", dir);
+		return;
+	}
+	{
+		const char *col = o->attr == A_RUN_ID ? "run_uuid"
+						      : attr_name(o->attr);
+
+		put(w, "r.%s IS NULL, r.%s%s", col, col, dir);
+	}
+}
+
+int search_sql_order(const struct search *q, int first_param,
+		     bool runs_name, struct search_sql *out, char **err)
+{
+	struct sql_priv *w = xcalloc(1, sizeof(*w));
+	size_t i;
+
+	if (err)
+		*err = NULL;
+	memset(out, 0, sizeof(*out));
+	if (first_param < 1) {
+		if (err)
+			*err = xstrdup("search_sql_order: parameters start "
+				       "at ?1");
+		free(w);
+		return -1;
+	}
+	w->first = first_param;
+	for (i = 0; q && i < q->no; i++) {
+		order_sql(w, &q->o[i], runs_name);
+		put(w, ", ");
+	}
+	if (!q || !q->order_start)
+		put(w, "r.start_time DESC, ");
+	put(w, "r.run_uuid");
+	out->where = w->buf;
+	w->buf = NULL;
+	out->nparams = (int)w->n;
+	out->priv = w;
+	return 0;
+}
+
 int search_sql_bind(const struct search_sql *sql, sqlite3_stmt *st)
 {
 	const struct sql_priv *w = sql->priv;

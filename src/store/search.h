@@ -66,6 +66,15 @@ struct search_sql {
 };
 int search_sql(const struct search *q, int first_param, bool runs_name,
 	       struct search_sql *out, char **err);
+/* The order as SQL: ORDER BY terms (without the words ORDER BY) in
+ * out->where, over the runs table aliased `r` the same way, numbered
+ * from ?first_param, giving search_cmp's order: each clause's missing
+ * values (then NaN) last in either direction, then start_time DESC, then
+ * the run id. attributes.run_name sorts by the name column when
+ * runs_name (the mlflow.runName tag where it is NULL), else by the tag.
+ * Bind and free it like the filter's. */
+int search_sql_order(const struct search *q, int first_param,
+		     bool runs_name, struct search_sql *out, char **err);
 /* Bind the values to st, at the numbers search_sql gave them. */
 int search_sql_bind(const struct search_sql *sql, sqlite3_stmt *st);
 void search_sql_free(struct search_sql *sql);

@@ -267,6 +267,50 @@ static char *sql_answer(const struct search *q, const char *filter)
 	return names(v, n);
 }
 
+/* The runs in the order search_sql_order gives, filtered too. */
+static char *sql_order_answer(const struct search *q, bool runs_name)
+{
+	struct search_sql where, order;
+	char *err = NULL, *text, *out;
+	sqlite3_stmt *st;
+	struct run *v[6];
+	size_t n = 0;
+
+	if (search_sql(q, 2, runs_name, &where, &err) != 0 ||
+	    search_sql_order(q, 2 + where.nparams, runs_name, &order,
+			     &err) != 0) {
+		out = xasprintf("search_sql failed: %s", err);
+		free(err);
+		return out;
+	}
+	text = xasprintf("SELECT r.run_uuid FROM runs r WHERE r.experiment_id"
+			 " = ?1 AND (%s) ORDER BY %s", where.where,
+			 order.where);
+	if (sqlite3_prepare_v2(db, text, -1, &st, NULL) != SQLITE_OK) {
+		out = xasprintf("prepare failed: %s: %s", sqlite3_errmsg(db),
+				text);
+		free(text);
+		search_sql_free(&where);
+		search_sql_free(&order);
+		return out;
+	}
+	sqlite3_bind_int(st, 1, 1);
+	if (search_sql_bind(&where, st) != 0 ||
+	    search_sql_bind(&order, st) != 0)
+		diag("bind failed");
+	if (sqlite3_bind_parameter_count(st) !=
+	    1 + where.nparams + order.nparams)
+		diag("parameter count: %d", sqlite3_bind_parameter_count(st));
+	while (sqlite3_step(st) == SQLITE_ROW && n < 6)
+		v[n++] = experiment_run(the_exp, (const char *)
+					sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	free(text);
+	search_sql_free(&where);
+	search_sql_free(&order);
+	return names(v, n);
+}
+
 /* Each filter, what the MLflow client answered (canonical order: start
  * time descending, then run id: r4 r5 r3 r1 r2 r6). */
 static const struct {
@@ -694,6 +738,14 @@ static void check_order(const char *const *order, const char *want)
 	is_str(got, want, "order %s%s%s", n ? order[0] : "(default)",
 	       n > 1 ? ", " : "", n > 1 ? order[1] : "");
 	free(got);
+	got = sql_order_answer(q, true);
+	is_str(got, want, "sql order %s%s%s", n ? order[0] : "(default)",
+	       n > 1 ? ", " : "", n > 1 ? order[1] : "");
+	free(got);
+	got = sql_order_answer(q, false);
+	is_str(got, want, "sql order, run name from the tag: %s",
+	       n ? order[0] : "(default)");
+	free(got);
 	search_free(q);
 }
 
@@ -854,6 +906,20 @@ int main(void)
 		check_order(orders[i].order, orders[i].want);
 	for (i = 0; i < sizeof(order_errors) / sizeof(order_errors[0]); i++)
 		check_order_error(order_errors[i].order, order_errors[i].want);
+	{
+		const char *ob[] = { "metrics.loss DESC" };
+		char *err = NULL, *a, *b;
+		struct search *q = search_parse("params.lr LIKE '%'", ob, 1,
+						&err);
+
+		a = mem_answer(q);
+		b = sql_order_answer(q, true);
+		is_str(a, "r3 r1 r2 r6", "filter and order in memory");
+		is_str(b, a, "filter and order as SQL");
+		free(a);
+		free(b);
+		search_free(q);
+	}
 	check_interface();
 	model_free(&model);
 	sqlite3_close(db);
