@@ -453,6 +453,31 @@ static const struct {
 	{ "attributes.run_id = 'x' and attributes.user_id != 'nobody'", "" },
 	{ "", "r4 r5 r3 r1 r2 r6" },
 	{ "   ", "r4 r5 r3 r1 r2 r6" },
+	{ "tags.and = 'x'", "" },
+	{ "params.select = 'x'", "" },
+	{ "metrics.null > 0", "" },
+	{ "tags.Team = 'Vision'AND params.lr = '0.01'", "r1" },
+	{ "tags.Team='Vision'and params.lr='0.01'", "r1" },
+	{ "attributes.status = \"RUNNING\"", "r3 r1 r2 r6" },
+	{ "status != \"RUNNING\"", "r4 r5" },
+	{ "tags.\"Team\" = 'Vision'", "r1" },
+	{ "tags.'Team' = 'Vision'", "r1" },
+	{ "tags.`Team` = \"Vision\"", "r1" },
+	{ "`tags`.`Team` = 'Vision'", "r1" },
+	{ "params.lr = '0.01' anD tags.note IS NULL", "" },
+	{ "metrics.acc = 0.90", "r5 r1 r2" },
+	{ "metrics.acc = 9e-1", "r5 r1 r2" },
+	{ "metrics.acc = .9", "r5 r1 r2" },
+	{ "metrics.loss = -0", "r5" },
+	{ "metrics.loss <= 0 and metrics.loss >= 0", "r5" },
+	{ "metrics.loss != 1.7976931348623157e308", "r4 r5 r1 r2" },
+	{ "attributes.run_name != 'r1'", "r4 r5 r3 r2 r6" },
+	{ "attributes.run_name ILIKE 'R_'", "r4 r5 r3 r1 r2 r6" },
+	{ "attributes.user_id = 'nobody'", "" },
+	{ "params.lr LIKE '%'", "r3 r1 r2 r6" },
+	{ "params.lr LIKE ''", "" },
+	{ "tags.Team LIKE ''", "r5" },
+	{ "tags.Team ILIKE '%ISI%'", "r3 r1 r2" },
 };
 
 /* mltop's own cases (not from the client): IN with the real ids, a tag
@@ -610,6 +635,12 @@ static const struct {
 	{ "metrics.loss > 0x10", "Expected numeric value type for metric. "
 	  "Found 0x10" },
 	{ "metrics.loss > 1e3x", "Found 1e3x" },
+	{ "metrics.loss>0and metrics.acc>0", "Expected numeric value type "
+	  "for metric. Found 0and at position 13" },
+	{ "metrics.loss > 0 and not metrics.acc > 0", "Invalid clause(s) in "
+	  "filter string: 'not' (clauses are joined by AND) at position 21" },
+	{ "attributes.end_time IS NULL", "IS NULL / IS NOT NULL is only "
+	  "supported for tags and params, not for 'attribute' 'end_time'" },
 	{ "metrics.loss > inf", "Found inf" },
 	{ "metrics.loss > NaN", "Found NaN" },
 	{ "metrics.loss LIKE 1", "Invalid comparator 'LIKE' not one of "
