@@ -182,7 +182,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		fuzz_check(!err, T, "no error with a search");
 		fuzz_check(!ft || !strcmp(ft, parts[0]), T, "filter as typed");
-		fuzz_check(search_order_count(q) == norder, T, "every order_by");
+		fuzz_check(search_order_count(q) == norder, T,
+			   "every order_by");
 		for (size_t i = 0; i < norder; i++)
 			fuzz_check(!strcmp(search_order_text(q, i), order[i]),
 				   T, "order_by as typed");

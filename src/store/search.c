@@ -562,9 +562,9 @@ static bool list_string(struct ctx *c, size_t *p, char **out)
 	for (;;) {
 		if (!s[i]) {
 			free(buf);
-			fail(c, *p, "While parsing a list in the query, expected "
-			     "a non-empty list of string values, but got "
-			     "ill-formed list.");
+			fail(c, *p, "While parsing a list in the query, "
+			     "expected a non-empty list of string values, "
+			     "but got ill-formed list.");
 			return false;
 		}
 		if (s[i] == q)
@@ -908,8 +908,8 @@ static bool parse_value(struct ctx *c, size_t *p, struct search *q,
 			if (s[a] == '`')
 				fail(c, a, "Parameter value is either not "
 				     "quoted or unidentified quote types used "
-				     "for string value %s. Use either single or "
-				     "double quotes.", got);
+				     "for string value %s. Use either single "
+				     "or double quotes.", got);
 			else if (cl->kind == K_ATTR)
 				fail(c, a, "Expected a quoted string value for "
 				     "attributes. Got value %s", got);
@@ -1154,8 +1154,8 @@ struct search *search_parse(const char *filter, const char *const *order_by,
 	}
 	if (norder > SEARCH_MAX_ORDER) {
 		if (err)
-			*err = xasprintf("Too many order_by clauses (mltop takes "
-					 "up to %d)", SEARCH_MAX_ORDER);
+			*err = xasprintf("Too many order_by clauses (mltop "
+					 "takes up to %d)", SEARCH_MAX_ORDER);
 		search_free(q);
 		return NULL;
 	}

@@ -31,7 +31,8 @@ static const char schema[] =
 	" is_nan BOOLEAN NOT NULL, run_uuid VARCHAR(32) NOT NULL,"
 	" PRIMARY KEY (key, run_uuid));"
 	"CREATE TABLE params (key VARCHAR(250) NOT NULL, value VARCHAR(8000)"
-	" NOT NULL, run_uuid VARCHAR(32) NOT NULL, PRIMARY KEY (key, run_uuid));"
+	" NOT NULL, run_uuid VARCHAR(32) NOT NULL,"
+	" PRIMARY KEY (key, run_uuid));"
 	"CREATE TABLE tags (key VARCHAR(250) NOT NULL, value VARCHAR(8000),"
 	" run_uuid VARCHAR(32) NOT NULL, PRIMARY KEY (key, run_uuid));";
 
