@@ -11,10 +11,24 @@
  * or other characters; comparators per kind as MLflow allows them
  * (metrics and numeric attributes: = != < <= > >=; params and tags:
  * = != LIKE ILIKE IS NULL IS NOT NULL; string attributes: = != LIKE
- * ILIKE IN NOT IN); strings in single or double quotes; numbers as
- * MLflow reads them. order_by clauses are "KEY [ASC|DESC]" over the same
- * identifiers. An input MLflow rejects is rejected with MLflow's kind of
- * message and the position (0-based character offset) it was found at. */
+ * ILIKE, and IN NOT IN on run_id only); strings in single or double
+ * quotes, taken as typed between them (no escapes, but in an IN list,
+ * which MLflow reads as a Python tuple); numbers as MLflow reads them
+ * (1, -0.5, .5, 1., 1e-3; not +1, 1e+3, inf or NaN). order_by clauses
+ * are "KEY [ASC|DESC]" over the same identifiers. An input MLflow
+ * rejects is rejected with MLflow's kind of message and the position
+ * (0-based character offset) it was found at. Where mltop parts from
+ * MLflow: datasets.* is refused ("mltop does not search datasets
+ * yet"), and a space after the dot ("metrics. loss") is an error.
+ *
+ * The answers are those of MLflow's SQLite store (checked against the
+ * real client): LIKE is case-sensitive, ILIKE folds ASCII letters only,
+ * '%' and '_' are the only wildcards and a backslash is itself; a NaN
+ * metric satisfies only "!="; a missing metric, param or tag satisfies
+ * nothing but IS NULL; attributes.run_name filters on the mlflow.runName
+ * tag; an end_time of 0 (a run not ended) is NULL and satisfies
+ * nothing. Limits: 64 KiB of filter, 256 clauses, 4096 IN values, 32
+ * order_by clauses. */
 #ifndef MLTOP_SEARCH_H
 #define MLTOP_SEARCH_H
 
@@ -29,8 +43,10 @@ struct search;
 /* Parse a filter (NULL or blank: every run) and order_by clauses (each
  * "metrics.val_loss ASC" and the like; norder 0: MLflow's default order,
  * start_time DESC then run id). NULL on error, with *err (caller frees)
- * saying what and where, e.g. "Invalid comparator '~' at position 16 in
- * filter 'metrics.loss ~ 1'". err may be NULL. */
+ * saying what and where, e.g. "Invalid comparator '~' at position 13 in
+ * filter 'metrics.loss ~ 1'" (the input quoted cut to 200 bytes, control
+ * characters and bytes that are not UTF-8 shown as '?'). err may be
+ * NULL. */
 struct search *search_parse(const char *filter, const char *const *order_by,
 			    size_t norder, char **err);
 void search_free(struct search *q);
@@ -45,12 +61,15 @@ size_t search_order_count(const struct search *q);
 const char *search_order_text(const struct search *q, size_t i);
 
 /* Does run r match? r as a store loads it: info, latest metrics, params,
- * tags (metrics compare their latest value, as MLflow does). NULL q
- * matches every run. */
+ * tags (metrics compare their latest value, as MLflow does; a params
+ * clause needs the params loaded). NULL q matches every run. */
 bool search_match(const struct search *q, const struct run *r);
 
 /* MLflow's order (the order_by clauses, then start_time DESC, then run
- * id), for qsort-like use: <0, 0, >0. */
+ * id), for qsort-like use: <0, 0, >0. Each clause puts runs with a value
+ * first (ASC or DESC), then a NaN metric, then the runs without it,
+ * whatever the direction; strings compare bytewise (SQLite's BINARY).
+ * NULL q: the default order. */
 int search_cmp(const struct search *q, const struct run *a,
 	       const struct run *b);
 
@@ -58,7 +77,11 @@ int search_cmp(const struct search *q, const struct run *a,
  * aliased `r` (runs r JOIN nothing else; subqueries on latest_metrics,
  * params and tags), parameters numbered ?first_param upwards, never text
  * pasted into the SQL. runs_name: the runs table has a name column
- * (MLflow 2.x and later; else the run name is the mlflow.runName tag). */
+ * (MLflow 2.x and later; else the run name is the mlflow.runName tag);
+ * the filter does not need it (MLflow filters run_name on the tag in
+ * every schema), search_sql_order does. LIKE and ILIKE become GLOB
+ * (ILIKE over lower()), so the answer does not hang on the connection's
+ * case_sensitive_like. The values are copied: q may be freed first. */
 struct search_sql {
 	char *where;       /* "1" when there is no filter */
 	int nparams;       /* how many ?N it uses */
@@ -66,6 +89,15 @@ struct search_sql {
 };
 int search_sql(const struct search *q, int first_param, bool runs_name,
 	       struct search_sql *out, char **err);
+/* The order as SQL: ORDER BY terms (without the words ORDER BY) in
+ * out->where, over the runs table aliased `r` the same way, numbered
+ * from ?first_param, giving search_cmp's order: each clause's missing
+ * values (then NaN) last in either direction, then start_time DESC, then
+ * the run id. attributes.run_name sorts by the name column when
+ * runs_name (the mlflow.runName tag where it is NULL), else by the tag.
+ * Bind and free it like the filter's. */
+int search_sql_order(const struct search *q, int first_param,
+		     bool runs_name, struct search_sql *out, char **err);
 /* Bind the values to st, at the numbers search_sql gave them. */
 int search_sql_bind(const struct search_sql *sql, sqlite3_stmt *st);
 void search_sql_free(struct search_sql *sql);
