@@ -96,6 +96,8 @@ struct ctx {
 	const char *what;    /* "filter" or "order_by" */
 	char **err;
 	bool failed;
+	bool in_clause;      /* parsing a filter clause that starts at */
+	size_t clause_at;
 };
 
 /* Text quoted in a message: cut at SEARCH_ECHO bytes on a character
@@ -153,6 +155,10 @@ static size_t char_pos(const char *s, size_t off)
 
 static void fail(struct ctx *c, size_t off, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+static bool is_ws(char ch);
+static bool is_word(char ch);
+static bool keyword(const char *s, size_t p, const char *kw);
+static bool lex_quoted(const char *s, size_t *p, char q);
 static void fail(struct ctx *c, size_t off, const char *fmt, ...)
 {
 	va_list ap;
@@ -174,6 +180,56 @@ static void fail(struct ctx *c, size_t off, const char *fmt, ...)
 	free(raw);
 	free(msg);
 	free(in);
+}
+
+/* MLflow's "Invalid clause(s)" for the clause at s[start]: its tokens as
+ * MLflow's tokenizer splits them (a word with its dots, a run of
+ * comparison characters, a quoted string, else one character; an
+ * unclosed quote is a token of its own), up to the next AND. */
+static void fail_clause(struct ctx *c, size_t start, size_t off)
+{
+	const char *s = c->s;
+	size_t i = start, len = 0, cap = 64;
+	char *list = xmalloc(cap);
+
+	list[0] = '\0';
+	for (;;) {
+		size_t a, b;
+		char *tok;
+
+		while (is_ws(s[i]))
+			i++;
+		if (!s[i] || (i > start && keyword(s, i, "AND")))
+			break;
+		a = i;
+		if (s[i] == '\'' || s[i] == '"' || s[i] == '`') {
+			b = i;
+			if (!lex_quoted(s, &b, s[i]))
+				b = i + 1;
+		} else if (is_word(s[i]) || s[i] == '.') {
+			b = i;
+			while (is_word(s[b]) || (s[b] == '.' && b > a))
+				b++;
+			if (b == a)
+				b = a + 1;
+		} else if (strchr("<>=!~", s[i])) {
+			b = i;
+			while (s[b] && strchr("<>=!~", s[b]))
+				b++;
+		} else {
+			b = i + 1;
+			while (((unsigned char)s[b] & 0xC0) == 0x80)
+				b++;
+		}
+		tok = xstrndup(s + a, b - a);
+		list = xgrow(list, &cap, len + strlen(tok) + 5, 1);
+		len += (size_t)sprintf(list + len, "%s'%s'", len ? ", " : "",
+				       tok);
+		free(tok);
+		i = b;
+	}
+	fail(c, off, "Invalid clause(s) in filter string: %s", list);
+	free(list);
 }
 
 /* Text of s[a, b) for a message, echoed safely. */
@@ -381,7 +437,10 @@ static char *lex_part(struct ctx *c, size_t *p, bool dots, bool quotes)
 
 	if (s[a] == '`' || (quotes && (s[a] == '"' || s[a] == '\''))) {
 		if (!lex_quoted(s, p, s[a])) {
-			fail(c, a, "Unclosed %c in identifier", s[a]);
+			if (c->in_clause)
+				fail_clause(c, c->clause_at, a);
+			else
+				fail(c, a, "Unclosed %c in identifier", s[a]);
 			return NULL;
 		}
 		return xstrndup(s + a, *p - a);
@@ -513,6 +572,9 @@ static size_t lex_number(const char *s, size_t p, bool *is_int)
 		i++;
 		while (is_digit(s[i]))
 			i++;
+		/* ".5e1" is "." and "5e1" to MLflow: no number */
+		if (s[i] == 'e' || s[i] == 'E')
+			return 0;
 	} else {
 		return 0;
 	}
@@ -844,9 +906,8 @@ static bool parse_value(struct ctx *c, size_t *p, struct search *q,
 
 	if (cl->op == OP_IS_NULL || cl->op == OP_NOT_NULL)
 		return true;
-	if (!s[a]) {
-		fail(c, a, "Invalid comparison clause: a value must follow "
-		     "the comparator");
+	if (!s[a] || keyword(s, a, "AND")) {
+		fail_clause(c, c->clause_at, a);
 		return false;
 	}
 	if (cl->op == OP_IN || cl->op == OP_NOT_IN) {
@@ -876,6 +937,14 @@ static bool parse_value(struct ctx *c, size_t *p, struct search *q,
 	if (numeric) {
 		size_t n = lex_number(s, a, &is_int);
 
+		/* A sign or a dot MLflow's tokenizer splits off: not a
+		 * value at all. */
+		if (!n && (s[a] == '+' || s[a] == '.' ||
+			   (s[a] == '-' && !is_digit(s[a + 1])))) {
+			fail_clause(c, c->clause_at, a);
+			free(got);
+			return false;
+		}
 		if (!n) {
 			if (cl->kind == K_METRIC)
 				fail(c, a, "Expected numeric value type for "
@@ -921,7 +990,7 @@ static bool parse_value(struct ctx *c, size_t *p, struct search *q,
 			return false;
 		}
 		if (!lex_quoted(s, p, s[a])) {
-			fail(c, a, "Unclosed %c in a string value", s[a]);
+			fail_clause(c, c->clause_at, a);
 			free(got);
 			return false;
 		}
@@ -953,6 +1022,8 @@ static bool parse_clause(struct ctx *c, size_t *p, struct search *q)
 		     ? 2 : 3, s + start);
 		return false;
 	}
+	c->in_clause = true;
+	c->clause_at = start;
 	if (!parse_ident(c, p, false, &id))
 		return false;
 	memset(&cl, 0, sizeof(cl));
@@ -968,6 +1039,42 @@ static bool parse_clause(struct ctx *c, size_t *p, struct search *q)
 		return false;
 	}
 	free(text);
+	/* MLflow looks at the value's type before the comparator: a string
+	 * for a number, a list for a param or tag. */
+	if (!op_allowed(cl.kind, cl.attr, cl.op)) {
+		size_t v = *p, e;
+		bool numeric = cl.kind == K_METRIC ||
+			       (cl.kind == K_ATTR && attr_numeric(cl.attr));
+		char *got;
+
+		skip_ws(s, &v);
+		if (numeric && (s[v] == '\'' || s[v] == '"')) {
+			e = token_end(s, v);
+			got = piece(s, v, e);
+			if (cl.kind == K_METRIC)
+				fail(c, v, "Expected numeric value type for "
+				     "metric. Found %s", got);
+			else
+				fail(c, v, "Expected numeric value type for "
+				     "numeric attribute: %s. Found %s",
+				     cl.key, got);
+			free(got);
+			clause_free(&cl);
+			return false;
+		}
+		if ((cl.kind == K_PARAM || cl.kind == K_TAG) && s[v] == '(') {
+			const char *close = strchr(s + v, ')');
+
+			e = close ? (size_t)(close - s) + 1 : strlen(s);
+			got = piece(s, v, e);
+			fail(c, v, "Expected a quoted string value for %s "
+			     "(e.g. 'my-value'). Got value %s",
+			     kind_name(cl.kind), got);
+			free(got);
+			clause_free(&cl);
+			return false;
+		}
+	}
 	if (!op_allowed(cl.kind, cl.attr, cl.op)) {
 		static const char *const names[] = {
 			"=", "!=", "<", "<=", ">", ">=", "LIKE", "ILIKE",
@@ -1143,6 +1250,16 @@ struct search *search_parse(const char *filter, const char *const *order_by,
 
 		while (is_ws(*t))
 			t++;
+		if (!*t && *filter) {
+			char *in = echo(filter);
+
+			if (err)
+				*err = xasprintf("Invalid filter '%s'. Could "
+						 "not be parsed.", in);
+			free(in);
+			search_free(q);
+			return NULL;
+		}
 		if (*t) {
 			q->filter = xstrdup(filter);
 			c.s = filter;

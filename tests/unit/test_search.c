@@ -453,7 +453,6 @@ static const struct {
 	{ "attributes.run_id NOT IN ('x')", "r4 r5 r3 r1 r2 r6" },
 	{ "attributes.run_id = 'x' and attributes.user_id != 'nobody'", "" },
 	{ "", "r4 r5 r3 r1 r2 r6" },
-	{ "   ", "r4 r5 r3 r1 r2 r6" },
 	{ "tags.and = 'x'", "" },
 	{ "params.select = 'x'", "" },
 	{ "metrics.null > 0", "" },
@@ -556,9 +555,11 @@ static const struct {
 	{ "params.lr > '0'",
 	  "Invalid comparator '>' not one of '=, !=, LIKE, ILIKE, IS NULL, "
 	  "IS NOT NULL' at position 10 in filter 'params.lr > '0''" },
+	/* MLflow looks at the value before the comparator. */
 	{ "params.lr IN ('a')",
-	  "Invalid comparator 'IN' not one of '=, !=, LIKE, ILIKE, IS NULL, "
-	  "IS NOT NULL' at position 10 in filter 'params.lr IN ('a')'" },
+	  "Expected a quoted string value for parameter (e.g. 'my-value'). "
+	  "Got value ('a') at position 13 in filter 'params.lr IN ('a')'" },
+	{ "   ", "Invalid filter '   '. Could not be parsed." },
 	{ "attributes.status IN ('FAILED', 'FINISHED')",
 	  "Only ['run_id'] attributes support comparison with a list of "
 	  "quoted string values. at position 18 in filter 'attributes.status "
@@ -586,6 +587,9 @@ static const struct {
 	  "Expected numeric value type for numeric attribute: start_time. "
 	  "Found '1' at position 24" },
 	{ "attributes.start_time LIKE '1'",
+	  "Expected numeric value type for numeric attribute: start_time. "
+	  "Found '1' at position 27" },
+	{ "attributes.start_time LIKE 1",
 	  "Invalid comparator 'LIKE' not one of '=, !=, <, <=, >, >='" },
 	{ "attributes.start_time > 1e+3",
 	  "Expected numeric value type for numeric attribute: start_time. "
@@ -620,7 +624,9 @@ static const struct {
 	  "Search filter contained multiple expression. Provide AND-ed "
 	  "expression list. at position 16" },
 	{ "(metrics.loss > 0)", "parentheses are not supported" },
-	{ "params.lr = '0.01", "Unclosed ' in a string value at position 12" },
+	/* What MLflow's tokenizer cannot make a clause of: its tokens. */
+	{ "params.lr = '0.01", "Invalid clause(s) in filter string: "
+	  "'params.lr', '=', ''', '0.01' at position 12" },
 	{ "params.lr == '0.01'", "Invalid comparator '==' at position 10" },
 	{ "params.lr <> '0.01'", "Invalid comparator '<>' at position 10" },
 	{ "tags.Team NOT LIKE 'x'", "Invalid comparator 'NOT LIKE' at "
@@ -631,8 +637,10 @@ static const struct {
 	{ "datasets.name = 'x'", "mltop does not search datasets yet at "
 	  "position 0" },
 	{ "dataset.digest = 'x'", "mltop does not search datasets yet" },
-	{ "metrics.loss > +1", "Expected numeric value type for metric. "
-	  "Found +1 at position 15" },
+	{ "metrics.loss > +1", "Invalid clause(s) in filter string: "
+	  "'metrics.loss', '>', '+', '1' at position 15" },
+	{ "metrics.loss > .5e1", "Invalid clause(s) in filter string: "
+	  "'metrics.loss', '>', '.', '5e1' at position 15" },
 	{ "metrics.loss > 0x10", "Expected numeric value type for metric. "
 	  "Found 0x10" },
 	{ "metrics.loss > 1e3x", "Found 1e3x" },
@@ -649,12 +657,14 @@ static const struct {
 	{ "params.lr = `0.01`", "Parameter value is either not quoted or "
 	  "unidentified quote types used for string value `0.01`. Use either "
 	  "single or double quotes." },
-	{ "metrics.`loss > 0", "Unclosed ` in identifier at position 8" },
+	{ "metrics.`loss > 0", "Invalid clause(s) in filter string: "
+	  "'metrics.', '`'" },
 	{ "metrics.val-loss > 0", "Invalid comparator '-loss'" },
 	{ "tags.a:b = 'x'", "Invalid comparator ':'" },
 	{ "metrics. loss > 0", "Invalid identifier 'metrics.': a key must "
 	  "follow the dot" },
-	{ "metrics.loss > ", "a value must follow the comparator" },
+	{ "metrics.loss > ", "Invalid clause(s) in filter string: "
+	  "'metrics.loss', '>' at position 15" },
 	{ "tags.x = 'a' and \xc3\xbc\xc3\xbc.x ~ 1",
 	  "Invalid entity type '\xc3\xbc\xc3\xbc'. Valid values are metric(s), "
 	  "parameter(s)/param(s), tag(s), attribute(s)/attr/run at "
