@@ -19,6 +19,9 @@
 	X(QUIT, "quit", "Q", "quit mltop")                                    \
 	X(FILTER, "filter", "/",                                              \
 	  "filter rows by a regex over name, params and tags (! inverts)")    \
+	X(SEARCH, "search", "F",                                              \
+	  "runs: MLflow's search filter (metrics.loss < 0.1 and "             \
+	  "params.opt = 'adam'); empty: none")                                \
 	X(NEXT_MATCH, "next-match", "n", "select the next matching row")      \
 	X(PREV_MATCH, "prev-match", "N", "select the previous matching row")  \
 	X(SORT_NEXT, "sort-next", "s", "sort by the next column")             \

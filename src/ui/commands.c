@@ -16,6 +16,7 @@
 #include "ui/draw.h"
 #include "ui/theme.h"
 #include "ui/tui.h"
+#include "ui/views.h"
 #include "ui/tui_internal.h"
 #include "ui/actions.h"
 #include "ui/keymap.h"
@@ -148,6 +149,27 @@ static void cmd_filter(struct tui *t, int argc, char **argv, const char *line)
 		tui_set_filter(t, v, p);
 }
 
+static void cmd_search(struct tui *t, int argc, char **argv,
+		       const char *line)
+{
+	const char *p = line;
+	struct view *v = tui_top(t);
+	char *err = NULL;
+
+	(void)argc;
+	p += strspn(p, " \t");
+	p += strlen(argv[0]);
+	p += strspn(p, " \t");
+	if (!v || strcmp(v->ops->name, "runs") != 0) {
+		tui_message(t, true, ":where works in runs");
+		return;
+	}
+	if (view_runs_search(v, p, &err) != 0) {
+		tui_message(t, true, "%s", err ? err : "bad filter");
+		free(err);
+	}
+}
+
 static void cmd_refresh(struct tui *t, int argc, char **argv,
 			const char *line)
 {
@@ -251,6 +273,9 @@ static const struct ui_command table[] = {
 	 "compare"},
 	{"filter", NULL, "REGEX", 0, -1, UC_NONE,
 	 "Set the filter (empty: none; ! inverts).", cmd_filter, NULL},
+	{"where", NULL, "FILTER", 0, -1, UC_NONE,
+	 "MLflow's search filter over the runs, as search_runs takes it "
+	 "(empty: none).", cmd_search, NULL},
 	{"refresh", NULL, NULL, 0, 0, UC_NONE, "Reload now.", cmd_refresh,
 	 NULL},
 	{"poll", NULL, NULL, 0, 0, UC_NONE, "Run one live refresh now.",

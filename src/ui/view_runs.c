@@ -18,6 +18,7 @@
 #include "core/statefile.h"
 #include "core/utf8.h"
 #include "core/xmalloc.h"
+#include "store/search.h"
 #include "store/store.h"
 #include "ui/draw.h"
 #include "ui/tui.h"
@@ -91,6 +92,7 @@ struct chooser {
 struct runs_view {
 	char *exp_id;
 	char *title;
+	struct search *search;    /* F, :where: MLflow's filter; owned */
 	struct table table;
 	struct table_col cols[MAX_COLS];
 	struct tcol tcols[MAX_COLS];
@@ -855,7 +857,8 @@ static void rebuild(struct view *v)
 		if (!opt_bool(OPT_SHOW_DELETED) && r->lifecycle_stage &&
 		    strcmp(r->lifecycle_stage, "active") != 0)
 			continue;
-		if (!run_matches(v->filter, r))
+		if (!run_matches(v->filter, r) ||
+		    (p->search && !search_match(p->search, r)))
 			continue;
 		r->mark = 1;
 		list = xgrow(list, &cap, n + 1, sizeof(*list));
@@ -1029,7 +1032,8 @@ static void draw(struct view *v, int y, int x, int h, int w)
 		snprintf(info, sizeof(info), "loading runs…");
 	else if (p->nrows == 0)
 		snprintf(info, sizeof(info), "%s",
-			 v->filter ? "no run matches the filter" : "no runs");
+			 p->search ? "no run matches the search (F changes it)"
+			 : v->filter ? "no run matches the filter" : "no runs");
 	else {
 		size_t running = 0;
 
@@ -1042,6 +1046,10 @@ static void draw(struct view *v, int y, int x, int h, int w)
 			snprintf(info + strlen(info), sizeof(info) -
 				 strlen(info), ", %zu folded (+ opens)",
 				 p->folded);
+		if (p->search)
+			snprintf(info + strlen(info), sizeof(info) -
+				 strlen(info), "  search: %s",
+				 search_filter_text(p->search));
 		if (p->mvisible && (p->mscroll || p->mtotal > p->mscroll +
 				    p->mvisible))
 			snprintf(info + strlen(info), sizeof(info) -
@@ -1162,6 +1170,14 @@ static int action(struct view *v, enum action a)
 	case ACT_COLUMNS:
 		chooser_open(v);
 		return RE_REDRAW;
+	case ACT_SEARCH: {
+		char *line = xasprintf("where %s", p->search ?
+				       search_filter_text(p->search) : "");
+
+		tui_prompt_command(v->tui, line);
+		free(line);
+		return RE_REDRAW;
+	}
 	case ACT_MARK:
 		if (p->table.sel < p->nrows) {
 			struct run *r = p->rows[p->table.sel].run;
@@ -1228,6 +1244,28 @@ static void filter_changed(struct view *v)
 	P(v)->table.sel = 0;
 	free(P(v)->selected_id);
 	P(v)->selected_id = NULL;
+}
+
+/* :where FILTER: MLflow's search_runs filter over the runs shown (the
+ * regex / still applies on top); an empty one shows every run. */
+int view_runs_search(struct view *v, const char *text, char **err)
+{
+	struct runs_view *p = P(v);
+	struct search *q = NULL;
+
+	if (text && *text) {
+		q = search_parse(text, NULL, 0, err);
+		if (!q)
+			return -1;
+		if (!search_has_filter(q)) {
+			search_free(q);
+			q = NULL;
+		}
+	}
+	search_free(p->search);
+	p->search = q;
+	filter_changed(v);
+	return 0;
 }
 
 /* --- choosing columns: the chooser and :columns -------------------------- */
@@ -1647,6 +1685,7 @@ static void vfree(struct view *v)
 	free(p->collapsed);
 
 	chooser_close(&p->ch);
+	search_free(p->search);
 	drop_layout(p);
 	colset_free(&p->spec);
 	free(p->sort_key);
@@ -1687,6 +1726,7 @@ static const enum action view_keys[] = {
 	ACT_SCROLL_RIGHT,
 	ACT_METRIC_COLUMNS,
 	ACT_COLUMNS,
+	ACT_SEARCH,
 	ACT_MARK,
 	ACT_COMPARE,
 	ACT_TOGGLE_DELETED,

@@ -16,6 +16,9 @@ struct view *view_open(struct tui *t, const char *name, const char *arg,
 /* The constructors; only views.c calls them. */
 struct view *view_experiments_new(struct tui *t);
 struct view *view_runs_new(struct tui *t, const char *experiment_id);
+/* Set the runs view's MLflow search filter (empty: none); -1 with *err
+ * (owned) when MLflow would refuse it. */
+int view_runs_search(struct view *v, const char *text, char **err);
 struct view *view_run_new(struct tui *t, const char *experiment_id,
 			  const char *run_id);
 /* The model registry: registered models, and one model's versions. */
