@@ -65,6 +65,12 @@ static void usage(FILE *f)
 	      "                          [and ...]', OP one of >= > <= < == !=\n"
 	      "      --yes               write without asking\n"
 	      "      --diff              compare: only the rows that differ\n"
+	      "      --filter FILTER     runs: MLflow's search filter, e.g.\n"
+	      "                          \"metrics.val_loss < 0.1 and\n"
+	      "                          params.optimizer = 'adam'\"\n"
+	      "      --order-by ORDER    runs: 'metrics.val_loss ASC' and the\n"
+	      "                          like (again for more keys)\n"
+	      "      --max-results N     runs: at most N runs (1 to 50000)\n"
 	      "      --all               include deleted experiments and runs\n"
 	      "      --demo              run on a fresh demo store with a\n"
 	      "                          simulated trainer\n"
@@ -267,6 +273,8 @@ static unsigned flag_bit(int val, const char **name)
 int main(int argc, char **argv)
 {
 	struct cli_opts co = {0};
+	const char *order_by[16];
+	size_t norder = 0;
 	struct tui_opts to = {0};
 	struct msg_list cfg_errs = {0};
 	const char *uri = NULL, *config = NULL, *theme = NULL;
@@ -388,6 +396,32 @@ int main(int argc, char **argv)
 		case OPTV_NAMES:
 			co.names = true;
 			break;
+		case OPTV_FILTER:
+			co.filter = optarg;
+			break;
+		case OPTV_ORDER_BY:
+			if (norder < sizeof(order_by) / sizeof(order_by[0]))
+				order_by[norder++] = optarg;
+			else {
+				msg_err("--order-by: at most %zu keys",
+					sizeof(order_by) / sizeof(order_by[0]));
+				return 1;
+			}
+			co.order_by = order_by;
+			co.norder_by = norder;
+			break;
+		case OPTV_MAX_RESULTS: {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+
+			if (*optarg == '\0' || *end || n < 1 || n > 50000) {
+				msg_err("--max-results: '%s' is not a number "
+					"from 1 to 50000", optarg);
+				return 1;
+			}
+			co.max_results = n;
+			break;
+		}
 		case OPTV_DEMO:
 			demo = true;
 			break;

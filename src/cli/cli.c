@@ -15,6 +15,7 @@
 #include "core/sanitize.h"
 #include "core/utf8.h"
 #include "core/xmalloc.h"
+#include "store/search.h"
 #include "store/store.h"
 
 /* Big output goes out in 64 KiB writes, with the stream locked once. */
@@ -298,14 +299,65 @@ static struct experiment *find_experiment(struct model *m, const char *key)
 	return e ? e : model_experiment(m, key);
 }
 
-int cli_runs(struct store *s, const struct cli_opts *o)
+static const struct search *sort_search;
+
+static int search_run_cmp(const void *a, const void *b)
+{
+	return search_cmp(sort_search, *(struct run *const *)a,
+			  *(struct run *const *)b);
+}
+
+/* runs --json of one experiment, streamed: a batch of runs at a time
+ * from the store's scan, written and freed. */
+struct scan_out {
+	struct jsonw w;
+	long left;         /* runs still wanted; -1: all */
+};
+
+static bool scan_print(struct store *s, struct run *const *runs, size_t n,
+		       void *ud)
+{
+	struct scan_out *so = ud;
+
+	(void)s;
+	for (size_t i = 0; i < n && so->left != 0; i++) {
+		json_run(&so->w, runs[i]);
+		if (so->left > 0)
+			so->left--;
+	}
+	return so->left != 0;
+}
+
+static int cli_runs_stream(struct store *s, const struct cli_opts *o,
+			   const struct store_req *req, struct experiment *e)
+{
+	struct scan_out so = {.left = o->max_results > 0 ? o->max_results
+							 : -1};
+
+	out_begin();
+	jsonw_init(&so.w, stdout);
+	jsonw_obj_begin(&so.w);
+	jsonw_key(&so.w, "runs");
+	jsonw_arr_begin(&so.w);
+	s->ops->scan_runs(s, req, e, scan_print, &so, NULL, NULL);
+	if (wait_ok(s, "runs") != 0) {
+		fflush(stdout);
+		return 2;
+	}
+	jsonw_arr_end(&so.w);
+	jsonw_obj_end(&so.w);
+	fputc('\n', stdout);
+	return fflush(stdout) == 0 ? 0 : 2;
+}
+
+static int cli_runs_search(struct store *s, const struct cli_opts *o,
+			   struct store_req *reqp, const struct search *q)
 {
 	struct model *m = s->model;
 	struct run **all = NULL;
 	size_t n = 0, cap = 0;
 	int rc = 0;
-
-	struct store_req req = CLI_REQ;
+	struct store_req req = *reqp;
 
 	s->ops->load_experiments(s, &req, NULL, NULL);
 	if (wait_ok(s, "experiments") != 0)
@@ -320,6 +372,11 @@ int cli_runs(struct store *s, const struct cli_opts *o)
 				"numbered '%s'", o->experiment);
 			return 2;
 		}
+		/* One experiment's JSON in the default order streams: memory
+		 * follows a batch, not the experiment. */
+		if (o->json && !o->norder_by && s->ops->scan_runs &&
+		    !e->nruns_loaded)
+			return cli_runs_stream(s, o, &req, e);
 		s->ops->load_runs(s, &req, e, NULL, NULL);
 	} else {
 		for (size_t i = 0; i < m->nexps; i++)
@@ -336,8 +393,14 @@ int cli_runs(struct store *s, const struct cli_opts *o)
 		memcpy(all + n, e->runs, e->nruns_loaded * sizeof(*all));
 		n += e->nruns_loaded;
 	}
-	if (n)
+	if (n && q) {
+		sort_search = q;
+		qsort(all, n, sizeof(*all), search_run_cmp);
+	} else if (n) {
 		qsort(all, n, sizeof(*all), run_cmp);
+	}
+	if (o->max_results > 0 && n > (size_t)o->max_results)
+		n = (size_t)o->max_results;
 	out_begin();
 	if (o->json) {
 		struct jsonw w;
@@ -383,6 +446,30 @@ int cli_runs(struct store *s, const struct cli_opts *o)
 	free(all);
 	if (fflush(stdout) != 0)
 		rc = 2;
+	return rc;
+}
+
+int cli_runs(struct store *s, const struct cli_opts *o)
+{
+	struct search *q = NULL;
+	struct store_req req = CLI_REQ;
+	int rc;
+
+	/* A filter MLflow would refuse is refused before any request. */
+	if (o->filter || o->norder_by) {
+		char *err = NULL;
+
+		q = search_parse(o->filter, o->order_by, o->norder_by, &err);
+		if (!q) {
+			msg_err("%s", err ? err : "bad filter");
+			free(err);
+			return 1;
+		}
+		req.search = q;
+	}
+	req.max_results = o->max_results;
+	rc = cli_runs_search(s, o, &req, q);
+	search_free(q);
 	return rc;
 }
 

@@ -34,6 +34,12 @@ struct cli_opts {
 	size_t nrun_ids;
 	bool diff;
 	bool names;             /* --names: experiments, models: names only */
+	/* runs: MLflow's search_runs filter, order_by clauses (borrowed,
+	 * norder_by of them) and max_results (0: every run). */
+	const char *filter;
+	const char *const *order_by;
+	size_t norder_by;
+	long max_results;
 	/* The pipeline commands. */
 	const char *dag;        /* DAG */
 	const char *pipe_run;   /* RUN */

@@ -20,10 +20,11 @@ const struct cli_command cli_commands[] = {
 	},
 	{
 		.name = "runs",
-		.args = "[-e EXP]",
-		.usage = "[-e EXP] [--all] [--json]",
+		.args = "[-e EXP] [--filter F]\n[--order-by O]... [--max-results N]",
+		.usage = "[-e EXP] [--all] [--filter FILTER] [--order-by KEY "
+			 "[ASC|DESC]]... [--max-results N] [--json]",
 		.min_args = 0, .max_args = 0,
-		.flags = CF_JSON | CF_ALL | CF_EXPERIMENT,
+		.flags = CF_JSON | CF_ALL | CF_EXPERIMENT | CF_SEARCH,
 		.run = cli_runs,
 		.help = "list runs",
 	},
@@ -250,6 +251,11 @@ const struct cli_flag cli_flags[] = {
 	{"yes", 0, OPTV_YES, NULL, CF_YES, COMPLETE_NONE, false},
 	{"if", 0, OPTV_IF, "COND", CF_IF, COMPLETE_NONE, false},
 	{"diff", 0, OPTV_DIFF, NULL, CF_DIFF, COMPLETE_NONE, false},
+	{"filter", 0, OPTV_FILTER, "FILTER", CF_SEARCH, COMPLETE_NONE, false},
+	{"order-by", 0, OPTV_ORDER_BY, "ORDER", CF_SEARCH, COMPLETE_NONE,
+	 false},
+	{"max-results", 0, OPTV_MAX_RESULTS, "N", CF_SEARCH, COMPLETE_NONE,
+	 false},
 	{"conf", 0, OPTV_CONF, "JSON", CF_CONF, COMPLETE_NONE, false},
 	/* Prefect's word for a run's conf. */
 	{"params", 0, OPTV_CONF, "JSON", CF_CONF, COMPLETE_NONE, false},

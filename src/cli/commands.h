@@ -39,6 +39,7 @@ enum {
 	CF_ONLY_FAILED = 1 << 14,
 	CF_DOWNSTREAM = 1 << 15,
 	CF_MAP_INDEX = 1 << 16,
+	CF_SEARCH = 1 << 17,    /* --filter, --order-by, --max-results */
 };
 
 /* The options the dashboard (no command) reads beyond the global ones. */
@@ -104,6 +105,9 @@ enum {
 	OPTV_IF,
 	OPTV_DIFF,
 	OPTV_NAMES,
+	OPTV_FILTER,
+	OPTV_ORDER_BY,
+	OPTV_MAX_RESULTS,
 };
 
 struct cli_flag {

@@ -500,6 +500,16 @@ void experiment_clear_runs(struct experiment *e)
 		memset(e->run_index, 0, e->run_index_cap * sizeof(*e->run_index));
 }
 
+void experiment_free_runs(struct experiment *e)
+{
+	for (size_t i = 0; i < e->nruns_loaded; i++)
+		run_free(e->runs[i]);
+	e->nruns_loaded = 0;
+	e->runs_loaded = false;
+	if (e->run_index)
+		memset(e->run_index, 0, e->run_index_cap * sizeof(*e->run_index));
+}
+
 static void series_free(struct series *s)
 {
 	free(s->key);

@@ -227,6 +227,9 @@ struct run *experiment_run_upsert(struct experiment *e, const char *run_id);
 /* Retire every run / the runs whose `seen` flag is false (after a full
  * reload): see the lifetime rule at struct model. */
 void experiment_clear_runs(struct experiment *e);
+/* Free every run now, not at the next collect: for a scan whose runs no
+ * view holds. */
+void experiment_free_runs(struct experiment *e);
 void experiment_remove_unseen(struct experiment *e);
 void run_free(struct run *r);
 

@@ -11,6 +11,7 @@
 #include "store/model.h"
 
 struct store;
+struct search;
 
 /* A change to the registry, as a promotion or a rollback makes it. The
  * store re-reads the current state first and refuses (ok == false, and
@@ -70,6 +71,10 @@ void store_event_keys(const struct kv_list *tags, char **key, char **drop);
 
 /* Called when a request has finished (ok == false: model->error says why). */
 typedef void (*store_done_fn)(struct store *s, bool ok, void *ud);
+/* A batch of a scan's runs, in order: valid only during the call.
+ * false: no more wanted (the scan ends, ok). */
+typedef bool (*store_runs_fn)(struct store *s, struct run *const *runs,
+			      size_t n, void *ud);
 
 /* What one request needs, given with it: a backend copies it when the
  * request is queued, so a setting a view changes later never reaches a
@@ -83,6 +88,14 @@ struct store_req {
 	/* Run counts are wanted (the experiments table); a remote store
 	 * spends requests on them only then. */
 	bool want_counts;
+	/* load_runs and poll_runs: only the runs matching MLflow's filter
+	 * (the store applies it: SQL on SQLite, the filter and order_by of
+	 * runs/search on a server). Borrowed: the caller keeps it until the
+	 * request is done. NULL: every run. */
+	const struct search *search;
+	/* load_runs: a server may stop after this many runs in the search's
+	 * order (0: all of them). */
+	long max_results;
 };
 
 /* The request as the backend keeps it (NULL given: all false). */
@@ -102,6 +115,15 @@ struct store_ops {
 	 * latest-metric changes. Cheap; called every refresh. */
 	void (*poll_runs)(struct store *s, const struct store_req *req,
 			  struct experiment *e, store_done_fn done, void *ud);
+	/* Every run of an experiment that matches req->search (all when
+	 * NULL), in MLflow's default order (start_time DESC, then run id),
+	 * handed to fn a batch at a time and freed after it: memory follows
+	 * the batch, not the experiment, whose loaded runs it leaves alone
+	 * only if none were loaded (scripting commands use it on a model of
+	 * their own). NULL when the backend cannot: load_runs instead. */
+	void (*scan_runs)(struct store *s, const struct store_req *req,
+			  struct experiment *e, store_runs_fn fn, void *fnud,
+			  store_done_fn done, void *ud);
 	/* History points of one series newer than those it holds. */
 	void (*load_history)(struct store *s, const struct store_req *req,
 			     struct run *r, struct series *ser,

@@ -15,6 +15,7 @@
 #include "net/http.h"
 #include "store/credentials.h"
 #include "store/rest_parse.h"
+#include "store/search.h"
 #include "store/store.h"
 #include "store/store_rest.h"
 
@@ -397,6 +398,12 @@ static void on_reply(void *ud, const struct http_reply *r)
 	o->page = next && *next ? next : NULL;
 	if (!o->page)
 		free(next);
+	/* A search asked for at most max_results runs: enough. */
+	if (o->page && o->kind == OP_RUNS && o->rq.max_results > 0 &&
+	    o->done_rows >= o->rq.max_results) {
+		free(o->page);
+		o->page = NULL;
+	}
 	if (o->page && (err = page_limit(o, n)) != NULL) {
 		char *msg = xasprintf("%s: %s", t->endpoint, err);
 
@@ -459,6 +466,8 @@ static void rest_load_runs(struct store *s, const struct store_req *req, struct 
 		e->runs[i]->seen = false;
 	o = rest_op_new(s, req, OP_RUNS, done, ud);
 	o->exp_id = xstrdup(e->id);
+	if (req && req->search && search_has_filter(req->search))
+		o->filter = xstrdup(search_filter_text(req->search));
 	model_set_progress(s->model, "loading runs…");
 	rest_send_op(o);
 }
@@ -482,8 +491,15 @@ static void rest_poll_runs(struct store *s, const struct store_req *req, struct 
 	}
 	o = rest_op_new(s, req, OP_POLL_NEW, done, ud);
 	o->exp_id = xstrdup(e->id);
-	o->filter = xasprintf("attributes.start_time >= %lld",
-			      (long long)e->runs_cursor);
+	/* MLflow's filters have no parentheses: the search's clauses and
+	 * this one are all ANDed. */
+	if (req && req->search && search_has_filter(req->search))
+		o->filter = xasprintf("%s and attributes.start_time >= %lld",
+				      search_filter_text(req->search),
+				      (long long)e->runs_cursor);
+	else
+		o->filter = xasprintf("attributes.start_time >= %lld",
+				      (long long)e->runs_cursor);
 	rest_send_op(o);
 }
 

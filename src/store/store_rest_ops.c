@@ -11,6 +11,7 @@
 #include "core/clock.h"
 #include "core/xmalloc.h"
 #include "store/rest_parse.h"
+#include "store/search.h"
 #include "store/store.h"
 #include "store/store_rest.h"
 
@@ -84,10 +85,25 @@ static json_t *tagged_body(const struct op *o)
 
 static json_t *runs_body(const struct op *o)
 {
-	json_t *b = json_pack("{s:[s], s:s, s:i}", "experiment_ids", o->exp_id,
-			      "run_view_type", view_type(o), "max_results",
-			      PAGE_RUNS);
+	long page = PAGE_RUNS;
+	json_t *b;
 
+	/* A search's max_results: no more than that many in one page. */
+	if (o->kind == OP_RUNS && o->rq.max_results > 0 &&
+	    o->rq.max_results - o->done_rows < page)
+		page = o->rq.max_results - o->done_rows;
+	b = json_pack("{s:[s], s:s, s:I}", "experiment_ids", o->exp_id,
+		      "run_view_type", view_type(o), "max_results",
+		      (json_int_t)page);
+	if (o->kind == OP_RUNS && o->rq.search &&
+	    search_order_count(o->rq.search)) {
+		json_t *ob = json_array();
+
+		for (size_t i = 0; i < search_order_count(o->rq.search); i++)
+			json_array_append_new(ob, json_string(
+				search_order_text(o->rq.search, i)));
+		json_object_set_new(b, "order_by", ob);
+	}
 	if (o->filter)
 		json_object_set_new(b, "filter", json_string(o->filter));
 	if (o->page)

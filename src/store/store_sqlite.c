@@ -499,6 +499,9 @@ static int db_open(struct store *s, char **err)
 	ss->cols.metrics_index = has_index_on(ss->db, "metrics",
 					      "run_uuid,key");
 	ss->cols.lm_index = has_index_on(ss->db, "latest_metrics", "run_uuid");
+	ss->cols.by_run_index = ss->cols.lm_index &&
+				has_index_on(ss->db, "params", "run_uuid") &&
+				has_index_on(ss->db, "tags", "run_uuid");
 	ss->cols.registry = has_column(ss->db, "registered_models", "name") &&
 			    has_column(ss->db, "model_versions", "version") &&
 			    has_column(ss->db, "registered_model_aliases",
@@ -610,6 +613,7 @@ static void job_free(struct job *j)
 	if (j->write)
 		registry_write_free(j->write);
 	free(j->bounds);
+	free(j->keys);
 	free(j->exp_id);
 	free(j->run_id);
 	free(j->key);
@@ -696,6 +700,17 @@ static void sqlite_load_runs(struct store *s, const struct store_req *req, struc
 	struct job *j = job_push(s, req, JOB_RUNS, done, ud);
 
 	j->exp_id = xstrdup(e->id);
+}
+
+static void sqlite_scan_runs(struct store *s, const struct store_req *req,
+			     struct experiment *e, store_runs_fn fn,
+			     void *fnud, store_done_fn done, void *ud)
+{
+	struct job *j = job_push(s, req, JOB_SCAN, done, ud);
+
+	j->exp_id = xstrdup(e->id);
+	j->fn = fn;
+	j->fnud = fnud;
 }
 
 static void sqlite_poll_runs(struct store *s, const struct store_req *req, struct experiment *e,
@@ -788,6 +803,7 @@ static int (*const job_slice[])(struct store *, struct job *) = {
 	[JOB_MODELS] = sqlite_job_models,
 	[JOB_VERSIONS] = sqlite_job_versions,
 	[JOB_WRITE] = sqlite_job_write,
+	[JOB_SCAN] = sqlite_job_scan,
 };
 
 /* Do one slice of the first job. Each statement is its own short read
@@ -825,6 +841,7 @@ const struct store_ops store_sqlite_ops = {
 	.close = sqlite_close,
 	.load_experiments = sqlite_load_experiments,
 	.load_runs = sqlite_load_runs,
+	.scan_runs = sqlite_scan_runs,
 	.poll_runs = sqlite_poll_runs,
 	.load_history = sqlite_load_history,
 	.load_run = sqlite_load_run,

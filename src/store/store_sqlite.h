@@ -29,6 +29,12 @@ enum job_kind {
 	JOB_MODELS,
 	JOB_VERSIONS,
 	JOB_WRITE,
+	JOB_SCAN,
+};
+
+/* JOB_SCAN's sort keys: a run's start and where it is. */
+struct scan_key {
+	sqlite3_int64 start, rowid;
 };
 
 struct job {
@@ -50,6 +56,12 @@ struct job {
 	sqlite3_int64 *bounds;
 	size_t nbounds, capbounds, bi;
 	struct registry_write *write;  /* JOB_WRITE: a deep copy, owned */
+	/* JOB_SCAN: pass 0 reads every matching run's key, pass 1 hands the
+	 * runs out in order a batch at a time. */
+	struct scan_key *keys;
+	size_t nkeys, capkeys, ki;
+	store_runs_fn fn;
+	void *fnud;
 	store_done_fn done;
 	void *ud;
 	struct job *next;
@@ -58,6 +70,7 @@ struct job {
 struct cols {
 	bool runs_name, runs_deleted_time, exp_workspace, metrics_index;
 	bool lm_index;
+	bool by_run_index;   /* latest_metrics, params and tags by run_uuid */
 	bool registry;       /* registered_models and friends exist */
 	bool reg_workspace;  /* ...with the 2026 workspace column */
 };
@@ -106,6 +119,7 @@ int sqlite_job_history(struct store *s, struct job *j);
 int sqlite_job_run(struct store *s, struct job *j);
 int sqlite_job_tagged(struct store *s, struct job *j);
 int sqlite_job_prefix(struct store *s, struct job *j);
+int sqlite_job_scan(struct store *s, struct job *j);
 /* store_sqlite_registry.c */
 int sqlite_job_models(struct store *s, struct job *j);
 int sqlite_job_versions(struct store *s, struct job *j);

@@ -12,6 +12,7 @@
 
 #include "core/clock.h"
 #include "core/xmalloc.h"
+#include "store/search.h"
 #include "store/store.h"
 #include "store/store_sqlite.h"
 
@@ -274,19 +275,50 @@ static void run_derive(struct run *r)
 	set_str(&r->parent_id, kv_list_get(&r->tags, "mlflow.parentRunId"));
 }
 
+/* The request's search as SQL, its parameters from ?first on; false
+ * (and the model's error set) when it cannot be made. No search: "1". */
+static bool search_cond(struct store *s, const struct job *j, int first,
+			struct search_sql *out)
+{
+	char *err = NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (!j->req.search) {
+		out->where = xstrdup("1");
+		return true;
+	}
+	if (search_sql(j->req.search, first, impl(s)->cols.runs_name, out,
+		       &err) != 0) {
+		model_set_error(s->model, err ? err : "bad filter");
+		free(err);
+		return false;
+	}
+	return true;
+}
+
 static int count_runs(struct store *s, struct job *j, struct experiment *e,
 		      sqlite3_int64 *n)
 {
-	sqlite3_stmt *st = sqlite_prep(s, j->req.include_deleted ?
-				       "SELECT count(*) FROM runs WHERE experiment_id = ?1" :
-				       "SELECT count(*) FROM runs WHERE experiment_id = ?1"
-				       " AND lifecycle_stage = 'active'");
+	struct search_sql q;
+	sqlite3_stmt *st;
+	char *sql;
 	int rc;
 
-	if (!st)
+	if (!search_cond(s, j, 2, &q))
 		return -1;
+	sql = xasprintf("SELECT count(*) FROM runs r WHERE r.experiment_id = ?1"
+			"%s AND (%s)", j->req.include_deleted ? ""
+			: " AND r.lifecycle_stage = 'active'", q.where);
+	st = sqlite_prep(s, sql);
+	free(sql);
+	if (!st) {
+		search_sql_free(&q);
+		return -1;
+	}
 	sqlite3_bind_text(st, 1, e->id, -1, SQLITE_STATIC);
+	search_sql_bind(&q, st);
 	rc = sqlite3_step(st);
+	search_sql_free(&q);
 	*n = rc == SQLITE_ROW ? sqlite_col_int(st, 0) : 0;
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW) {
@@ -324,6 +356,7 @@ static int do_runs_params(struct store *s, struct job *j,
 int sqlite_job_runs(struct store *s, struct job *j)
 {
 	struct experiment *e = model_experiment(s->model, j->exp_id);
+	struct search_sql q;
 	char *cols, *sql, buf[64];
 	sqlite3_stmt *st;
 	sqlite3_int64 hi = j->cursor;
@@ -342,20 +375,25 @@ int sqlite_job_runs(struct store *s, struct job *j)
 			e->runs[i]->seen = false;
 		e->params_loaded = false;
 	}
+	if (!search_cond(s, j, 3, &q))
+		return -1;
 	cols = run_columns(s);
 	sql = xasprintf("SELECT %s FROM runs r WHERE r.experiment_id = ?1"
-			" AND r.rowid > ?2 %s ORDER BY r.rowid LIMIT %d",
+			" AND r.rowid > ?2 %s AND (%s) ORDER BY r.rowid LIMIT %d",
 			cols,
 			j->req.include_deleted ? ""
 					   : "AND r.lifecycle_stage = 'active'",
-			RUN_BATCH);
+			q.where, RUN_BATCH);
 	free(cols);
 	st = sqlite_prep(s, sql);
 	free(sql);
-	if (!st)
+	if (!st) {
+		search_sql_free(&q);
 		return -1;
+	}
 	sqlite3_bind_text(st, 1, e->id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, j->cursor);
+	search_sql_bind(&q, st);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct run *r = experiment_run_upsert(e, sqlite_col_text(st, 1));
 
@@ -368,6 +406,7 @@ int sqlite_job_runs(struct store *s, struct job *j)
 		n++;
 	}
 	sqlite3_finalize(st);
+	search_sql_free(&q);
 	if (rc != SQLITE_DONE) {
 		sqlite_fail(s, rc, "reading runs");
 		return -1;
@@ -408,11 +447,228 @@ int sqlite_job_runs(struct store *s, struct job *j)
 	return 0;
 }
 
+/* --- a scan: every run in order, a batch at a time ------------------------ */
+
+/* Keys read a slice, and runs handed out a batch. */
+#define SCAN_KEYS 20000
+#define SCAN_BATCH 500
+#define SCAN_MAX 30000
+
+static int scan_key_cmp(const void *a, const void *b)
+{
+	const struct scan_key *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? 1 : -1;
+	return (x->rowid > y->rowid) - (x->rowid < y->rowid);
+}
+
+/* MLflow's default order within a batch: newest start first, then run
+ * id (a batch holds every run of a start time it has). */
+static int scan_run_cmp(const void *a, const void *b)
+{
+	const struct run *x = *(struct run *const *)a;
+	const struct run *y = *(struct run *const *)b;
+
+	if (x->start_time != y->start_time)
+		return x->start_time < y->start_time ? 1 : -1;
+	return strcmp(x->id, y->id);
+}
+
+/* Pass 0, one slice: the start time and rowid of up to SCAN_KEYS more
+ * matching runs. 1 when every key is read. */
+static int scan_keys(struct store *s, struct job *j, struct experiment *e)
+{
+	struct search_sql q;
+	sqlite3_stmt *st;
+	char *sql, buf[64];
+	int rc, n = 0;
+
+	if (!search_cond(s, j, 3, &q))
+		return -1;
+	sql = xasprintf("SELECT r.rowid, r.start_time FROM runs r"
+			" WHERE r.experiment_id = ?1 AND r.rowid > ?2 %s"
+			" AND (%s) ORDER BY r.rowid LIMIT %d",
+			j->req.include_deleted ? ""
+					   : "AND r.lifecycle_stage = 'active'",
+			q.where, SCAN_KEYS);
+	st = sqlite_prep(s, sql);
+	free(sql);
+	if (!st) {
+		search_sql_free(&q);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, e->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, j->cursor);
+	search_sql_bind(&q, st);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		j->keys = xgrow(j->keys, &j->capkeys, j->nkeys + 1,
+				sizeof(*j->keys));
+		j->keys[j->nkeys].rowid = sqlite_col_int(st, 0);
+		j->keys[j->nkeys].start = sqlite_col_int(st, 1);
+		j->cursor = j->keys[j->nkeys].rowid;
+		j->nkeys++;
+		n++;
+	}
+	sqlite3_finalize(st);
+	search_sql_free(&q);
+	if (rc != SQLITE_DONE) {
+		sqlite_fail(s, rc, "reading runs");
+		return -1;
+	}
+	snprintf(buf, sizeof(buf), "reading runs %zu", j->nkeys);
+	model_set_progress(s->model, buf);
+	if (n == SCAN_KEYS)
+		return 0;
+	if (j->nkeys > 1)
+		qsort(j->keys, j->nkeys, sizeof(*j->keys), scan_key_cmp);
+	return 1;
+}
+
+/* Pass 1, one slice: the next batch of runs, whole (info, latest
+ * metrics, params, tags), handed to the job's fn in order, then freed. */
+static int scan_batch(struct store *s, struct job *j, struct experiment *e)
+{
+	static const char *const child[] = {
+		("SELECT c.run_uuid, c.key, c.value, c.timestamp, c.step,"
+		 " c.is_nan FROM latest_metrics c"),
+		"SELECT c.run_uuid, c.key, c.value FROM params c",
+		"SELECT c.run_uuid, c.key, c.value FROM tags c",
+	};
+	size_t lo = j->ki, hi = lo, n;
+	char *in, *cols, *sql, buf[64];
+	sqlite3_stmt *st;
+	int rc;
+
+	/* A batch ends between two start times (ties are ordered by id,
+	 * which only the runs themselves give), within SQLite's limit of
+	 * parameters. A store without indexes on run_uuid (before MLflow
+	 * made them) reads each batch's children by scanning: few, big
+	 * batches there. */
+	size_t want = impl(s)->cols.by_run_index ? SCAN_BATCH : SCAN_MAX;
+
+	while (hi < j->nkeys && hi - lo < SCAN_MAX &&
+	       (hi - lo < want || j->keys[hi].start == j->keys[hi - 1].start))
+		hi++;
+	n = hi - lo;
+	in = xmalloc(n * 8 + 1);
+	in[0] = '\0';
+	for (size_t i = 0, len = 0; i < n; i++)
+		len += (size_t)sprintf(in + len, "%s?%zu", i ? "," : "", i + 1);
+	cols = run_columns(s);
+	sql = xasprintf("SELECT %s FROM runs r WHERE r.rowid IN (%s)", cols,
+			in);
+	free(cols);
+	st = sqlite_prep(s, sql);
+	free(sql);
+	for (size_t i = 0; st && i < n; i++)
+		sqlite3_bind_int64(st, (int)i + 1, j->keys[lo + i].rowid);
+	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (sqlite_col_text(st, 1))
+			run_from_row(experiment_run_upsert(
+				e, sqlite_col_text(st, 1)), st);
+	if (st)
+		sqlite3_finalize(st);
+	if (!st || rc != SQLITE_DONE) {
+		if (st)
+			sqlite_fail(s, rc, "reading runs");
+		free(in);
+		experiment_free_runs(e);
+		return -1;
+	}
+	for (int q = 0; q < 3; q++) {
+		struct run *r = NULL;
+
+		sql = xasprintf("%s WHERE c.run_uuid IN (SELECT run_uuid FROM"
+				" runs WHERE rowid IN (%s))", child[q], in);
+		st = sqlite_prep(s, sql);
+		free(sql);
+		if (!st) {
+			free(in);
+			experiment_free_runs(e);
+			return -1;
+		}
+		for (size_t i = 0; i < n; i++)
+			sqlite3_bind_int64(st, (int)i + 1,
+					   j->keys[lo + i].rowid);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *id = sqlite_col_text(st, 0);
+
+			if (!id || !sqlite_col_text(st, 1))
+				continue;
+			if (!r || strcmp(r->id, id) != 0)
+				r = experiment_run(e, id);
+			if (!r)
+				continue;
+			if (q == 0)
+				latest_from_row(r, st, 1);
+			else
+				kv_list_set(q == 1 ? &r->params : &r->tags,
+					    sqlite_col_text(st, 1),
+					    sqlite_col_text(st, 2));
+		}
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE) {
+			sqlite_fail(s, rc, q == 0 ? "reading metrics" :
+				    q == 1 ? "reading params" : "reading tags");
+			free(in);
+			experiment_free_runs(e);
+			return -1;
+		}
+	}
+	free(in);
+	for (size_t i = 0; i < e->nruns_loaded; i++)
+		run_derive(e->runs[i]);
+	if (e->nruns_loaded > 1)
+		qsort(e->runs, e->nruns_loaded, sizeof(*e->runs), scan_run_cmp);
+	j->ki = hi;
+	j->done_rows += (sqlite3_int64)e->nruns_loaded;
+	if (j->fn && !j->fn(s, e->runs, e->nruns_loaded, j->fnud))
+		j->ki = j->nkeys;
+	experiment_free_runs(e);
+	snprintf(buf, sizeof(buf), "reading runs %lld/%zu",
+		 (long long)j->done_rows, j->nkeys);
+	model_set_progress(s->model, buf);
+	if (j->ki < j->nkeys)
+		return 0;
+	model_set_progress(s->model, NULL);
+	return 1;
+}
+
+int sqlite_job_scan(struct store *s, struct job *j)
+{
+	struct experiment *e = model_experiment(s->model, j->exp_id);
+	int rc;
+
+	if (!e) {
+		model_set_error(s->model, "experiment is gone");
+		return -1;
+	}
+	if (e->nruns_loaded) {
+		model_set_error(s->model, "a scan needs an experiment with no "
+				"runs loaded");
+		return -1;
+	}
+	if (j->pass == 0) {
+		rc = scan_keys(s, j, e);
+		if (rc <= 0)
+			return rc;
+		j->pass = 1;
+		if (j->nkeys == 0) {
+			model_set_progress(s->model, NULL);
+			return 1;
+		}
+		return 0;
+	}
+	return scan_batch(s, j, e);
+}
+
 /* Incremental: new runs (rowid past the cursor) and every run mltop holds
  * as not finished, with their latest metrics. Finished runs cost nothing. */
 int sqlite_job_poll(struct store *s, struct job *j)
 {
 	struct experiment *e = model_experiment(s->model, j->exp_id);
+	struct search_sql q;
 	char *cols, *sql, *ids;
 	size_t nlive = 0, len = 0;
 	sqlite3_stmt *st;
@@ -435,18 +691,26 @@ int sqlite_job_poll(struct store *s, struct job *j)
 					       k ? "," : "", k + 3);
 			k++;
 		}
+	/* New runs only when they match the search; the live ones mltop
+	 * holds are followed whatever their metrics do meanwhile. */
+	if (!search_cond(s, j, (int)nlive + 3, &q)) {
+		free(ids);
+		return -1;
+	}
 	cols = run_columns(s);
 	sql = xasprintf("SELECT %s FROM runs r WHERE r.experiment_id = ?1"
-			" AND (r.rowid > ?2%s%s%s)", cols,
+			" AND ((r.rowid > ?2 AND (%s))%s%s%s)", cols, q.where,
 			nlive ? " OR r.run_uuid IN (" : "", ids,
 			nlive ? ")" : "");
 	free(cols);
 	st = sqlite_prep(s, sql);
 	free(sql);
 	if (!st) {
+		search_sql_free(&q);
 		free(ids);
 		return -1;
 	}
+	search_sql_bind(&q, st);
 	sqlite3_bind_text(st, 1, e->id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, e->runs_cursor);
 	for (size_t i = 0, k = 0; i < e->nruns_loaded; i++)
@@ -472,6 +736,7 @@ int sqlite_job_poll(struct store *s, struct job *j)
 		r->seen = true;
 	}
 	sqlite3_finalize(st);
+	search_sql_free(&q);
 	free(ids);
 	if (rc != SQLITE_DONE) {
 		sqlite_fail(s, rc, "polling runs");
