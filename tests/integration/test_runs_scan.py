@@ -122,3 +122,21 @@ def test_streamed_same_as_loaded(mltop, tied_store):
     assert p.returncode == 0, p.stderr
     lines = p.stdout.decode().splitlines()[1:]
     assert [ln.split()[0] for ln in lines] == _ids(got)
+
+
+def test_streamed_without_run_uuid_indexes(mltop, tied_store, tmp_path):
+    """A store from before MLflow indexed params and tags by run_uuid is
+    read in few big batches: the same runs, the same order."""
+    uri, eid, c = tied_store
+    src = uri[len("sqlite:///"):]
+    dst = tmp_path / "noindex.db"
+    with sqlite3.connect(src) as a, sqlite3.connect(dst) as b:
+        a.backup(b)
+    with sqlite3.connect(dst) as b:
+        b.execute("DROP INDEX IF EXISTS index_params_run_uuid")
+        b.execute("DROP INDEX IF EXISTS index_tags_run_uuid")
+    want = mltop.json("-u", uri, "runs", "--experiment", eid, "--json")
+    got = mltop.json("-u", f"sqlite:///{dst}", "runs", "--experiment", eid,
+                     "--json")
+    assert _ids(got) == _ids(want)
+    assert got == want
