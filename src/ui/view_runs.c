@@ -1,13 +1,12 @@
 /* view_runs.c: the runs of one experiment, live, with metric sparklines.
- * Nested runs show as a tree; sort, filter and the columns (the column
- * chooser, :columns, kept in the state directory) change here. */
+ * Nested runs show as a tree; sort and filter change here, and the table
+ * is laid out from the columns chosen in view_runs_columns.c. */
 #include "config.h"
 
-#include <curses.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "config/options.h"
 #include "core/clock.h"
@@ -15,35 +14,19 @@
 #include "core/metric_pick.h"
 #include "core/format.h"
 #include "core/sanitize.h"
-#include "core/statefile.h"
 #include "core/utf8.h"
 #include "core/xmalloc.h"
 #include "store/search.h"
 #include "store/store.h"
 #include "ui/draw.h"
 #include "ui/tui.h"
+#include "ui/view_runs.h"
 #include "ui/views.h"
 #include "ui/widget.h"
 
 #define MAX_MCOLS 8
-#define MAX_COLS 24      /* the table widget lays out 32 at most */
-#define STATE_FILE "columns"
 
-/* What a column shows. The user's choice (the column chooser, :columns)
- * is a list of these after the status glyph and NAME, which always
- * stay; K_AUTO stands for the automatic metric columns (:metrics, or the
- * most logged keys that fit). */
-enum ckind {
-	K_STATUS, K_NAME, K_ID, K_START, K_DURATION, K_USER, K_AUTO,
-	K_METRIC, K_PARAM,
-};
-
-static const char *const kind_word[] = {
-	[K_NAME] = "name", [K_ID] = "id", [K_START] = "start",
-	[K_DURATION] = "duration", [K_USER] = "user", [K_AUTO] = "metrics",
-};
-
-static const struct table_col kind_col[] = {
+const struct table_col runs_kind_col[] = {
 	[K_STATUS] = {"", 1, 0, 0, false, false, false, 0},
 	[K_NAME] = {"NAME", 24, 10, 0, false, true, false, 48},
 	[K_ID] = {"ID", 8, 0, 4, false, false, false, 0},
@@ -51,275 +34,6 @@ static const struct table_col kind_col[] = {
 	[K_DURATION] = {"DURATION", 8, 0, 1, true, false, false, 0},
 	[K_USER] = {"USER", 10, 0, 2, false, false, false, 0},
 };
-
-/* The automatic choice, and the order the fixed columns had before. */
-static const enum ckind default_spec[] = {
-	K_ID, K_START, K_DURATION, K_USER, K_AUTO,
-};
-
-struct colspec {
-	enum ckind kind;
-	char *key;            /* K_METRIC, K_PARAM: owned */
-};
-
-struct colset {
-	struct colspec *v;
-	size_t n, cap;
-};
-
-/* A column of the table as laid out. */
-struct tcol {
-	enum ckind kind;
-	char *key;            /* owned */
-	bool numeric;         /* K_PARAM: every value is a number */
-};
-
-struct row {
-	struct run *run;
-	char prefix[64];      /* tree guides, mltop's own glyphs */
-};
-
-/* The column chooser while it is open: every column there is, in the
- * order the dialog shows them, and which are on. */
-struct chooser {
-	struct dialog *dlg;
-	struct colspec *items;
-	bool *on;
-	size_t n;
-	bool automatic;           /* Enter goes back to the automatic choice */
-};
-
-struct runs_view {
-	char *exp_id;
-	char *title;
-	struct search *search;    /* F, :where: MLflow's filter; owned */
-	struct table table;
-	struct table_col cols[MAX_COLS];
-	struct tcol tcols[MAX_COLS];
-	int ncols;
-	bool laid_out;            /* cols match spec (false: lay out again) */
-	bool laid_params;         /* the experiment's params were loaded */
-	int nmkeys;               /* metric columns laid out */
-	int mvisible;             /* of those, how many fit, in a row */
-	struct colset spec;       /* the columns after NAME, in order */
-	bool chosen;              /* spec is the user's, not the default */
-	enum ckind sort_kind;     /* the sort column, across layouts */
-	char *sort_key;
-	bool sort_stand_in;       /* it is hidden: another column sorts */
-	struct chooser ch;
-	struct row *rows;
-	size_t nrows, caprows;
-	uint64_t gen;
-	bool dirty;
-	char *selected_id;
-	int width;                /* of the last draw, for metric columns */
-	char *user_keys;          /* from :metrics, this view only; owned */
-	char **collapsed;         /* parents whose children are hidden */
-	size_t ncollapsed, capcollapsed;
-	size_t folded;            /* runs those hide, at the last rebuild */
-	int mscroll;              /* < and >: metric columns skipped */
-	int mtotal;               /* metric keys there are to show */
-};
-
-static struct runs_view *P(struct view *v)
-{
-	return v->priv;
-}
-
-static struct experiment *exp_of(struct view *v)
-{
-	return model_experiment(tui_model(v->tui), P(v)->exp_id);
-}
-
-/* --- column lists --------------------------------------------------------- */
-
-static void colset_add(struct colset *s, enum ckind kind, const char *key)
-{
-	s->v = xgrow(s->v, &s->cap, s->n + 1, sizeof(*s->v));
-	s->v[s->n].kind = kind;
-	s->v[s->n].key = key ? xstrdup(key) : NULL;
-	s->n++;
-}
-
-static void colset_remove(struct colset *s, size_t i)
-{
-	free(s->v[i].key);
-	memmove(&s->v[i], &s->v[i + 1], (s->n - i - 1) * sizeof(*s->v));
-	s->n--;
-}
-
-static void colset_clear(struct colset *s)
-{
-	while (s->n)
-		colset_remove(s, s->n - 1);
-}
-
-static void colset_free(struct colset *s)
-{
-	colset_clear(s);
-	free(s->v);
-	memset(s, 0, sizeof(*s));
-}
-
-static bool same_col(enum ckind k1, const char *key1, enum ckind k2,
-		     const char *key2)
-{
-	return k1 == k2 && (!key1 || !key2 ? key1 == key2
-					   : !strcmp(key1, key2));
-}
-
-static ssize_t colset_find(const struct colset *s, enum ckind kind,
-			   const char *key)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (same_col(s->v[i].kind, s->v[i].key, kind, key))
-			return (ssize_t)i;
-	return -1;
-}
-
-static void colset_default(struct colset *s)
-{
-	colset_clear(s);
-	for (size_t i = 0; i < sizeof(default_spec) / sizeof(*default_spec);
-	     i++)
-		colset_add(s, default_spec[i], NULL);
-}
-
-/* A column's name as :columns and the state file spell it: "user",
- * "metrics" (the automatic ones), "metrics.KEY", "params.KEY"; owned. */
-static char *col_word(enum ckind kind, const char *key)
-{
-	if (kind == K_METRIC)
-		return xasprintf("metrics.%s", key);
-	if (kind == K_PARAM)
-		return xasprintf("params.%s", key);
-	return xstrdup(kind_word[kind]);
-}
-
-/* The other way; false for a word that names no column. */
-static bool parse_col(const char *w, enum ckind *kind, const char **key)
-{
-	*key = NULL;
-	if (!strncmp(w, "metrics.", 8) && w[8]) {
-		*kind = K_METRIC;
-		*key = w + 8;
-		return true;
-	}
-	if (!strncmp(w, "params.", 7) && w[7]) {
-		*kind = K_PARAM;
-		*key = w + 7;
-		return true;
-	}
-	for (int k = K_NAME; k <= K_AUTO; k++)
-		if (!strcasecmp(w, kind_word[k])) {
-			*kind = (enum ckind)k;
-			return true;
-		}
-	return false;
-}
-
-/* "id,start,metrics.loss": the state file's value. A key holding a
- * comma cannot be written back, so it is left out. */
-static char *colset_text(const struct colset *s)
-{
-	char *out = xstrdup("");
-
-	for (size_t i = 0; i < s->n; i++) {
-		char *w = col_word(s->v[i].kind, s->v[i].key), *next;
-
-		if (strchr(w, ',')) {
-			free(w);
-			continue;
-		}
-		next = xasprintf("%s%s%s", out, *out ? "," : "", w);
-		free(out);
-		free(w);
-		out = next;
-	}
-	return out;
-}
-
-/* Read a state file's value; false when a word is not a column. */
-static bool colset_parse(struct colset *s, const char *text)
-{
-	char *copy = xstrdup(text), *save = NULL, *w;
-	bool ok = true;
-
-	colset_clear(s);
-	for (w = strtok_r(copy, ",", &save); w;
-	     w = strtok_r(NULL, ",", &save)) {
-		enum ckind kind;
-		const char *key;
-
-		if (!parse_col(w, &kind, &key)) {
-			ok = false;
-			break;
-		}
-		if (kind != K_NAME && colset_find(s, kind, key) < 0)
-			colset_add(s, kind, key);
-	}
-	free(copy);
-	return ok;
-}
-
-/* --- remembering the choice ----------------------------------------------- */
-
-/* The state file's first key: the store's URI, a SQLite file by its
- * absolute path (the same store however it was named); never a secret. */
-static char *store_key(struct view *v)
-{
-	struct store *s = tui_store(v->tui);
-	char *real;
-
-	if (s->uri.kind == URI_SQLITE && s->uri.path &&
-	    (real = realpath(s->uri.path, NULL))) {
-		char *k = xasprintf("sqlite://%s", real);
-
-		free(real);
-		return k;
-	}
-	return xstrdup(s->uri.display ? s->uri.display : "");
-}
-
-/* A state file that cannot be read is said once a session. */
-static bool state_warned;
-
-static void load_choice(struct view *v)
-{
-	struct runs_view *p = P(v);
-	char *key = store_key(v), *value = NULL, *err = NULL;
-	int rc = statefile_get(STATE_FILE, key, p->exp_id, &value, &err);
-
-	if (rc == 1 && colset_parse(&p->spec, value)) {
-		p->chosen = true;
-	} else {
-		if (rc == 1 && !err)
-			err = xstrdup("the state file names an unknown column");
-		colset_default(&p->spec);
-		if (err && !state_warned) {
-			tui_message(v->tui, true, "columns not restored: %s",
-				    err);
-			state_warned = true;
-		}
-	}
-	free(err);
-	free(value);
-	free(key);
-}
-
-static void save_choice(struct view *v)
-{
-	struct runs_view *p = P(v);
-	char *key = store_key(v), *err = NULL;
-	char *value = p->chosen ? colset_text(&p->spec) : NULL;
-
-	if (statefile_put(STATE_FILE, key, p->exp_id, value, &err) != 0) {
-		tui_message(v->tui, true, "columns not remembered: %s", err);
-		free(err);
-	}
-	free(value);
-	free(key);
-}
 
 /* --- status ------------------------------------------------------------ */
 
@@ -451,7 +165,7 @@ static bool add_tcol(struct runs_view *p, enum ckind kind, const char *key)
 		c->width = 4;
 		c->drop = 5;
 	} else {
-		*c = kind_col[kind];
+		*c = runs_kind_col[kind];
 	}
 	p->ncols++;
 	return true;
@@ -476,7 +190,7 @@ static size_t auto_keys(struct view *v, char ***out, bool *ranked)
 		size_t m = key_list_split(want, all, MAX_MCOLS);
 
 		for (size_t j = 0; j < m; j++) {
-			if (colset_find(&p->spec, K_METRIC, all[j]) >= 0) {
+			if (runs_cols_find(&p->spec, K_METRIC, all[j]) >= 0) {
 				free(all[j]);
 				continue;
 			}
@@ -495,7 +209,8 @@ static size_t auto_keys(struct view *v, char ***out, bool *ranked)
 		}
 		key_tally_rank(&kt);
 		for (size_t j = 0; j < kt.n; j++) {
-			if (colset_find(&p->spec, K_METRIC, kt.v[j].key) >= 0)
+			if (runs_cols_find(&p->spec, K_METRIC,
+					   kt.v[j].key) >= 0)
 				continue;
 			keys = xgrow(keys, &cap, n + 1, sizeof(*keys));
 			keys[n++] = xstrdup(kt.v[j].key);
@@ -515,7 +230,7 @@ static void choose_columns(struct view *v)
 	struct experiment *e = exp_of(v);
 	char **akeys = NULL;
 	bool ranked = false;
-	bool has_auto = colset_find(&p->spec, K_AUTO, NULL) >= 0;
+	bool has_auto = runs_cols_find(&p->spec, K_AUTO, NULL) >= 0;
 	size_t nauto = has_auto ? auto_keys(v, &akeys, &ranked) : 0;
 	int nexplicit = 0, limit, seq = 0, shown = 0;
 
@@ -580,8 +295,8 @@ static void choose_columns(struct view *v)
 	p->table.sort_col = -1;
 	p->sort_stand_in = false;
 	for (int c = 0; c < p->ncols; c++)
-		if (same_col(p->tcols[c].kind, p->tcols[c].key, p->sort_kind,
-			     p->sort_key))
+		if (runs_cols_same(p->tcols[c].kind, p->tcols[c].key,
+				   p->sort_kind, p->sort_key))
 			p->table.sort_col = c;
 	if (p->table.sort_col < 0) {
 		/* Hidden: START, as at first, else NAME. */
@@ -1072,8 +787,6 @@ static void remember(struct runs_view *p)
 		set_str(&p->selected_id, p->rows[p->table.sel].run->id);
 }
 
-static void chooser_open(struct view *v);
-
 static int action(struct view *v, enum action a)
 {
 	struct runs_view *p = P(v);
@@ -1168,7 +881,7 @@ static int action(struct view *v, enum action a)
 		tui_prompt_command(v->tui, "metrics ");
 		return RE_REDRAW;
 	case ACT_COLUMNS:
-		chooser_open(v);
+		runs_cols_open(v);
 		return RE_REDRAW;
 	case ACT_SEARCH: {
 		char *line = xasprintf("where %s", p->search ?
@@ -1268,113 +981,15 @@ int view_runs_search(struct view *v, const char *text, char **err)
 	return 0;
 }
 
-/* --- choosing columns: the chooser and :columns -------------------------- */
-
-/* Does a loaded run have it? Before the runs (or their params) are in,
- * any key is taken. */
-static bool col_exists(struct view *v, enum ckind kind, const char *key)
-{
-	struct experiment *e = exp_of(v);
-
-	if (kind != K_METRIC && kind != K_PARAM)
-		return true;
-	if (!e || !e->runs_loaded || (kind == K_PARAM && !e->params_loaded))
-		return true;
-	for (size_t r = 0; r < e->nruns_loaded; r++)
-		if (kind == K_METRIC ? run_series(e->runs[r], key) != NULL
-				     : kv_list_get(&e->runs[r]->params, key)
-					       != NULL)
-			return true;
-	return false;
-}
-
-/* A new spec (NULL: the automatic choice) takes effect and is kept. */
-static void apply_spec(struct view *v, struct colset *next)
-{
-	struct runs_view *p = P(v);
-
-	if (next) {
-		colset_free(&p->spec);
-		p->spec = *next;
-		memset(next, 0, sizeof(*next));
-		p->chosen = true;
-	} else {
-		colset_default(&p->spec);
-		p->chosen = false;
-	}
-	p->mscroll = 0;
-	p->laid_out = false;
-	p->dirty = true;
-	if (p->spec.n > MAX_COLS - 2)
-		tui_message(v->tui, true, "columns: only the first %d show",
-			    MAX_COLS - 2);
-	save_choice(v);
-}
-
-static int columns_command(struct view *v, int argc, char **argv, char **err)
-{
-	struct runs_view *p = P(v);
-	struct colset next = {0};
-
-	if (argc == 1 || (argc == 2 && !strcmp(argv[1], "auto"))) {
-		apply_spec(v, NULL);
-		tui_message(v->tui, false, "columns: the automatic choice");
-		return 0;
-	}
-	/* Starting with + or -: a change to the columns shown; otherwise
-	 * the whole list, in order. */
-	if (argv[1][0] == '+' || argv[1][0] == '-')
-		for (size_t i = 0; i < p->spec.n; i++)
-			colset_add(&next, p->spec.v[i].kind, p->spec.v[i].key);
-	for (int i = 1; i < argc; i++) {
-		char op = argv[i][0] == '+' || argv[i][0] == '-' ? argv[i][0]
-								 : 0;
-		const char *word = argv[i] + (op ? 1 : 0), *key;
-		enum ckind kind;
-		ssize_t at;
-
-		if (!parse_col(word, &kind, &key)) {
-			*err = xasprintf("columns: no column '%s' (id start "
-					 "duration user metrics metrics.KEY "
-					 "params.KEY; Tab completes)", word);
-			goto fail;
-		}
-		if (kind == K_NAME) {
-			if (op == '-') {
-				*err = xstrdup("columns: NAME always shows");
-				goto fail;
-			}
-			continue;
-		}
-		if (op != '-' && !col_exists(v, kind, key)) {
-			*err = xasprintf("columns: no run here %s '%s' (Tab "
-					 "completes the keys)", kind == K_METRIC
-					 ? "logs the metric" : "has the param",
-					 key);
-			goto fail;
-		}
-		at = colset_find(&next, kind, key);
-		if (at >= 0)
-			colset_remove(&next, (size_t)at);
-		if (op != '-')
-			colset_add(&next, kind, key);
-	}
-	apply_spec(v, &next);
-	return 0;
-fail:
-	colset_free(&next);
-	return -1;
-}
-
 static int command(struct view *v, int argc, char **argv, char **err)
 {
 	struct runs_view *p = P(v);
 
 	if (!strcmp(argv[0], "columns"))
-		return columns_command(v, argc, argv, err);
+		return runs_cols_command(v, argc, argv, err);
 	if (strcmp(argv[0], "metrics") != 0)
 		return -1;
-	if (colset_find(&p->spec, K_AUTO, NULL) < 0) {
+	if (runs_cols_find(&p->spec, K_AUTO, NULL) < 0) {
 		*err = xstrdup("metrics: the automatic metric columns are "
 			       "hidden here (:columns +metrics shows them)");
 		return -1;
@@ -1412,20 +1027,6 @@ static int command(struct view *v, int argc, char **argv, char **err)
 	return 0;
 }
 
-static void add_col_words(void (*add)(void *ctx, const char *word),
-			  void *ctx, const char *word)
-{
-	char *w;
-
-	add(ctx, word);
-	w = xasprintf("+%s", word);
-	add(ctx, w);
-	free(w);
-	w = xasprintf("-%s", word);
-	add(ctx, w);
-	free(w);
-}
-
 static void complete(struct view *v, const char *cmd,
 		     void (*add)(void *ctx, const char *word), void *ctx)
 {
@@ -1435,245 +1036,17 @@ static void complete(struct view *v, const char *cmd,
 	if ((strcmp(cmd, "metrics") != 0 && !cols) || !e)
 		return;
 	add(ctx, "auto");
-	if (cols)
-		for (int k = K_NAME; k <= K_AUTO; k++)
-			add_col_words(add, ctx, kind_word[k]);
+	if (cols) {
+		runs_cols_complete(e, add, ctx);
+		return;
+	}
 	/* Keys of the first runs are enough to complete from. */
 	for (size_t i = 0; i < e->nruns_loaded && i < 200; i++) {
 		struct run *r = e->runs[i];
 
-		for (size_t k = 0; k < r->nmetrics; k++) {
-			char *w;
-
-			if (!cols) {
-				add(ctx, r->metrics[k].key);
-				continue;
-			}
-			w = col_word(K_METRIC, r->metrics[k].key);
-			add_col_words(add, ctx, w);
-			free(w);
-		}
-		for (size_t k = 0; cols && k < r->params.n; k++) {
-			char *w = col_word(K_PARAM, r->params.v[k].key);
-
-			add_col_words(add, ctx, w);
-			free(w);
-		}
+		for (size_t k = 0; k < r->nmetrics; k++)
+			add(ctx, r->metrics[k].key);
 	}
-}
-
-/* --- the column chooser -------------------------------------------------- */
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void chooser_add(struct chooser *c, size_t *cap, enum ckind kind,
-			const char *key, bool on)
-{
-	for (size_t i = 0; i < c->n; i++)
-		if (same_col(c->items[i].kind, c->items[i].key, kind, key))
-			return;
-	c->items = xgrow(c->items, cap, c->n + 1, sizeof(*c->items));
-	c->on = xrealloc(c->on, (c->n + 1) * sizeof(*c->on));
-	c->items[c->n].kind = kind;
-	c->items[c->n].key = key ? xstrdup(key) : NULL;
-	c->on[c->n] = on;
-	c->n++;
-}
-
-static void chooser_clear(struct chooser *c)
-{
-	for (size_t i = 0; i < c->n; i++)
-		free(c->items[i].key);
-	free(c->items);
-	free(c->on);
-	c->items = NULL;
-	c->on = NULL;
-	c->n = 0;
-}
-
-/* Every column there is: the spec's first, in its order and shown; then
- * the other fixed ones; then every metric and param key of the loaded
- * runs, by name. */
-static void chooser_fill(struct view *v, const struct colset *spec)
-{
-	struct chooser *c = &P(v)->ch;
-	struct experiment *e = exp_of(v);
-	size_t cap = 0;
-
-	chooser_clear(c);
-	for (size_t i = 0; i < spec->n; i++)
-		chooser_add(c, &cap, spec->v[i].kind, spec->v[i].key, true);
-	for (size_t i = 0; i < sizeof(default_spec) / sizeof(*default_spec);
-	     i++)
-		chooser_add(c, &cap, default_spec[i], NULL, false);
-	for (int pass = 0; pass < 2 && e; pass++) {
-		const char **keys = NULL;
-		size_t n = 0, kcap = 0;
-
-		for (size_t i = 0; i < e->nruns_loaded; i++) {
-			struct run *r = e->runs[i];
-			size_t m = pass ? r->params.n : r->nmetrics;
-
-			for (size_t k = 0; k < m; k++) {
-				keys = xgrow(keys, &kcap, n + 1, sizeof(*keys));
-				keys[n++] = pass ? r->params.v[k].key
-						 : r->metrics[k].key;
-			}
-		}
-		if (n)
-			qsort(keys, n, sizeof(*keys), cmp_str);
-		for (size_t i = 0; i < n; i++)
-			if (i == 0 || strcmp(keys[i], keys[i - 1]))
-				chooser_add(c, &cap, pass ? K_PARAM : K_METRIC,
-					    keys[i], false);
-		free(keys);
-	}
-}
-
-/* The dialog's rows from the items: "[x] USER", "[ ] params.lr". */
-static void chooser_show(struct chooser *c)
-{
-	struct dialog *d = c->dlg;
-
-	for (size_t i = 0; i < d->nchoices; i++)
-		free(d->choices[i]);
-	d->nchoices = 0;
-	for (size_t i = 0; i < c->n; i++) {
-		const struct colspec *s = &c->items[i];
-		char *label = s->kind == K_AUTO
-			? xstrdup("metrics: automatic (:metrics, else the "
-				  "most logged that fit)")
-			: s->kind == K_METRIC || s->kind == K_PARAM
-			? col_word(s->kind, s->key)
-			: xstrdup(kind_col[s->kind].title);
-		char *row = xasprintf("[%c] %s", c->on[i] ? 'x' : ' ', label);
-
-		dialog_choice(d, row);
-		free(row);
-		free(label);
-	}
-	if (d->choice >= d->nchoices)
-		d->choice = d->nchoices ? d->nchoices - 1 : 0;
-	free(d->title);
-	d->title = xasprintf("Columns %zu/%zu: after NAME, in this order",
-			     d->nchoices ? d->choice + 1 : 0, d->nchoices);
-}
-
-static void chooser_close(struct chooser *c)
-{
-	dialog_free(c->dlg);
-	c->dlg = NULL;
-	chooser_clear(c);
-}
-
-static void chooser_open(struct view *v)
-{
-	struct chooser *c = &P(v)->ch;
-
-	chooser_close(c);
-	chooser_fill(v, &P(v)->spec);
-	c->dlg = dialog_new("Columns");
-	dialog_footer(c->dlg, "Space show/hide  J/K move  a automatic  "
-		      "Enter apply  Esc cancel");
-	c->automatic = !P(v)->chosen;
-	chooser_show(c);
-}
-
-static void chooser_swap(struct chooser *c, size_t i, size_t j)
-{
-	struct colspec s = c->items[i];
-	bool on = c->on[i];
-
-	c->items[i] = c->items[j];
-	c->on[i] = c->on[j];
-	c->items[j] = s;
-	c->on[j] = on;
-}
-
-static void chooser_apply(struct view *v)
-{
-	struct chooser *c = &P(v)->ch;
-	struct colset next = {0};
-
-	if (c->automatic) {
-		apply_spec(v, NULL);
-		return;
-	}
-	for (size_t i = 0; i < c->n; i++)
-		if (c->on[i])
-			colset_add(&next, c->items[i].kind, c->items[i].key);
-	apply_spec(v, &next);
-}
-
-/* The chooser takes every key while it is open. */
-static bool key(struct view *v, int ch, bool is_key)
-{
-	struct chooser *c = &P(v)->ch;
-	size_t i;
-
-	if (!c->dlg)
-		return false;
-	i = c->dlg->choice;
-	if (is_key && ch == KEY_MOUSE)
-		return true;
-	if (!is_key && ch == ' ' && i < c->n) {
-		c->on[i] = !c->on[i];
-		c->automatic = false;
-	} else if (((!is_key && ch == 'J') || (is_key && ch == KEY_SF)) &&
-		   i + 1 < c->n) {
-		chooser_swap(c, i, i + 1);
-		c->dlg->choice++;
-		c->automatic = false;
-	} else if (((!is_key && ch == 'K') || (is_key && ch == KEY_SR)) &&
-		   i > 0 && i < c->n) {
-		chooser_swap(c, i, i - 1);
-		c->dlg->choice--;
-		c->automatic = false;
-	} else if (!is_key && ch == 'a') {
-		struct colset def = {0};
-
-		colset_default(&def);
-		chooser_fill(v, &def);
-		colset_free(&def);
-		c->dlg->choice = 0;
-		c->automatic = true;
-		tui_message(v->tui, false, "the automatic columns: Enter "
-			    "applies");
-	} else if ((is_key && (ch == KEY_NPAGE || ch == KEY_PPAGE)) ||
-		   (!is_key && (ch == 'g' || ch == 'G'))) {
-		size_t page = 10;
-
-		if (!is_key && ch == 'g')
-			c->dlg->choice = 0;
-		else if (!is_key && ch == 'G')
-			c->dlg->choice = c->n ? c->n - 1 : 0;
-		else if (ch == KEY_NPAGE)
-			c->dlg->choice = i + page < c->n ? i + page
-				: c->n ? c->n - 1 : 0;
-		else
-			c->dlg->choice = i > page ? i - page : 0;
-	} else if (!is_key && ch == 'q') {
-		chooser_close(c);
-	} else {
-		switch (dialog_key(c->dlg, ch, is_key)) {
-		case DLG_OK:
-			chooser_apply(v);
-			chooser_close(c);
-			break;
-		case DLG_CANCEL:
-			chooser_close(c);
-			break;
-		default:
-			break;
-		}
-	}
-	if (c->dlg)
-		chooser_show(c);
-	tui_dirty(v->tui);
-	return true;
 }
 
 static void vfree(struct view *v)
@@ -1684,10 +1057,10 @@ static void vfree(struct view *v)
 		free(p->collapsed[i]);
 	free(p->collapsed);
 
-	chooser_close(&p->ch);
+	runs_cols_close(&p->ch);
 	search_free(p->search);
 	drop_layout(p);
-	colset_free(&p->spec);
+	runs_cols_free(&p->spec);
 	free(p->sort_key);
 	free(p->rows);
 	free(p->exp_id);
@@ -1749,7 +1122,7 @@ static const struct view_ops runs_ops = {
 	.complete = complete,
 	.yank = yank,
 	.keys = view_keys,
-	.key = key,
+	.key = runs_cols_key,
 };
 
 struct view *view_runs_new(struct tui *t, const char *experiment_id)
@@ -1766,7 +1139,7 @@ struct view *view_runs_new(struct tui *t, const char *experiment_id)
 	p->sort_kind = K_START;
 	p->table.sort_desc = true;
 	p->gen = (uint64_t)-1;
-	load_choice(v);
+	runs_cols_load(v);
 	choose_columns(v);
 	return v;
 }
