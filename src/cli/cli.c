@@ -312,7 +312,22 @@ static int search_run_cmp(const void *a, const void *b)
 struct scan_out {
 	struct jsonw w;
 	long left;         /* runs still wanted; -1: all */
+	bool begun;        /* the head is out */
 };
+
+/* The head goes out with the first runs, so a store that fails before
+ * any leaves stdout empty. */
+static void scan_begin(struct scan_out *so)
+{
+	if (so->begun)
+		return;
+	so->begun = true;
+	out_begin();
+	jsonw_init(&so->w, stdout);
+	jsonw_obj_begin(&so->w);
+	jsonw_key(&so->w, "runs");
+	jsonw_arr_begin(&so->w);
+}
 
 static bool scan_print(struct store *s, struct run *const *runs, size_t n,
 		       void *ud)
@@ -320,6 +335,7 @@ static bool scan_print(struct store *s, struct run *const *runs, size_t n,
 	struct scan_out *so = ud;
 
 	(void)s;
+	scan_begin(so);
 	for (size_t i = 0; i < n && so->left != 0; i++) {
 		json_run(&so->w, runs[i]);
 		if (so->left > 0)
@@ -334,16 +350,12 @@ static int cli_runs_stream(struct store *s, const struct cli_opts *o,
 	struct scan_out so = {.left = o->max_results > 0 ? o->max_results
 							 : -1};
 
-	out_begin();
-	jsonw_init(&so.w, stdout);
-	jsonw_obj_begin(&so.w);
-	jsonw_key(&so.w, "runs");
-	jsonw_arr_begin(&so.w);
 	s->ops->scan_runs(s, req, e, scan_print, &so, NULL, NULL);
 	if (wait_ok(s, "runs") != 0) {
 		fflush(stdout);
 		return 2;
 	}
+	scan_begin(&so);
 	jsonw_arr_end(&so.w);
 	jsonw_obj_end(&so.w);
 	fputc('\n', stdout);

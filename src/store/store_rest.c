@@ -399,8 +399,8 @@ static void on_reply(void *ud, const struct http_reply *r)
 	if (!o->page)
 		free(next);
 	/* A search asked for at most max_results runs: enough. */
-	if (o->page && o->kind == OP_RUNS && o->rq.max_results > 0 &&
-	    o->done_rows >= o->rq.max_results) {
+	if (o->page && (o->kind == OP_RUNS || o->kind == OP_SCAN) &&
+	    o->rq.max_results > 0 && o->done_rows >= o->rq.max_results) {
 		free(o->page);
 		o->page = NULL;
 	}
@@ -466,6 +466,28 @@ static void rest_load_runs(struct store *s, const struct store_req *req, struct 
 		e->runs[i]->seen = false;
 	o = rest_op_new(s, req, OP_RUNS, done, ud);
 	o->exp_id = xstrdup(e->id);
+	if (req && req->search && search_has_filter(req->search))
+		o->filter = xstrdup(search_filter_text(req->search));
+	model_set_progress(s->model, "loading runs…");
+	rest_send_op(o);
+}
+
+/* A scan is a load that hands each page out and frees it. */
+static void rest_scan_runs(struct store *s, const struct store_req *req,
+			   struct experiment *e, store_runs_fn fn, void *fnud,
+			   store_done_fn done, void *ud)
+{
+	struct op *o;
+
+	if (backing_off(s, req && req->forced)) {
+		if (done)
+			done(s, false, ud);
+		return;
+	}
+	o = rest_op_new(s, req, OP_SCAN, done, ud);
+	o->exp_id = xstrdup(e->id);
+	o->fn = fn;
+	o->fnud = fnud;
 	if (req && req->search && search_has_filter(req->search))
 		o->filter = xstrdup(search_filter_text(req->search));
 	model_set_progress(s->model, "loading runs…");
@@ -847,6 +869,7 @@ const struct store_ops store_rest_ops = {
 	.close = rest_close,
 	.load_experiments = rest_load_experiments,
 	.load_runs = rest_load_runs,
+	.scan_runs = rest_scan_runs,
 	.poll_runs = rest_poll_runs,
 	.load_history = rest_load_history,
 	.load_run = rest_load_run,

@@ -32,6 +32,7 @@ enum op_kind {
 	OP_EXPERIMENTS,
 	OP_COUNTS,
 	OP_RUNS,
+	OP_SCAN,
 	OP_POLL_NEW,
 	OP_POLL_LIVE,
 	OP_HISTORY,
@@ -66,6 +67,8 @@ struct op {
 				  * experiment ids searched; owned */
 	size_t nrun_ids;
 	char *filter;            /* runs/search filter; owned */
+	store_runs_fn fn;        /* OP_SCAN: each page's runs go here */
+	void *fnud;
 	int64_t start_step, end_step;
 	char *page;              /* next_page_token, owned */
 	int pages;

@@ -89,13 +89,13 @@ static json_t *runs_body(const struct op *o)
 	json_t *b;
 
 	/* A search's max_results: no more than that many in one page. */
-	if (o->kind == OP_RUNS && o->rq.max_results > 0 &&
-	    o->rq.max_results - o->done_rows < page)
+	if ((o->kind == OP_RUNS || o->kind == OP_SCAN) &&
+	    o->rq.max_results > 0 && o->rq.max_results - o->done_rows < page)
 		page = o->rq.max_results - o->done_rows;
 	b = json_pack("{s:[s], s:s, s:I}", "experiment_ids", o->exp_id,
 		      "run_view_type", view_type(o), "max_results",
 		      (json_int_t)page);
-	if (o->kind == OP_RUNS && o->rq.search &&
+	if ((o->kind == OP_RUNS || o->kind == OP_SCAN) && o->rq.search &&
 	    search_order_count(o->rq.search)) {
 		json_t *ob = json_array();
 
@@ -247,6 +247,29 @@ static int runs_reply(struct op *o, const struct http_reply *r, char **next,
 	return n;
 }
 
+/* A scan's page: its runs (the only ones the experiment holds: each page
+ * is freed once handed out) go to the caller in the server's order, which
+ * is MLflow's. */
+static int scan_reply(struct op *o, const struct http_reply *r, char **next,
+		      char **err)
+{
+	struct model *m = o->s->model;
+	struct experiment *e = model_experiment(m, o->exp_id);
+	int n = runs_reply(o, r, next, err);
+	bool more = true;
+
+	if (n < 0 || !e)
+		return n;
+	if (o->fn)
+		more = o->fn(o->s, e->runs, e->nruns_loaded, o->fnud);
+	experiment_free_runs(e);
+	if (!more) {
+		free(*next);
+		*next = NULL;
+	}
+	return n;
+}
+
 static int history_reply(struct op *o, const struct http_reply *r,
 			 char **next, char **err)
 {
@@ -378,6 +401,12 @@ static bool runs_finish(struct op *o)
 	return true;
 }
 
+static bool scan_finish(struct op *o)
+{
+	model_set_progress(o->s->model, NULL);
+	return true;
+}
+
 static bool poll_new_finish(struct op *o)
 {
 	rest_start_poll_live(o->s, o);
@@ -470,6 +499,13 @@ const struct op_type rest_op_types[] = {
 		.body = runs_body,
 		.reply = runs_reply,
 		.finish = runs_finish,
+	},
+	[OP_SCAN] = {
+		.endpoint = "runs/search",
+		.progress = true,
+		.body = runs_body,
+		.reply = scan_reply,
+		.finish = scan_finish,
 	},
 	[OP_POLL_NEW] = {
 		.endpoint = "runs/search",
