@@ -14,7 +14,7 @@ keeps a 6-million-point store buildable in about a minute on two cores.
 A third, small "live" store (50 RUNNING and 200 FINISHED runs) is written by
 the client alone, once for each history length the live-refresh figures use.
 
-Usage: make_store.py [wide|deep|live|all] [--force] [--out DIR]
+Usage: make_store.py [wide|deep|million|live|all] [--force] [--out DIR]
 """
 
 import argparse
@@ -34,6 +34,14 @@ KINDS = {
     "wide": dict(runs=10000, metrics=20, points=10, params=10),
     # few runs with long histories: the metric history view
     "deep": dict(runs=200, metrics=3, points=10000, params=10),
+    # a million runs of one point each: the runs table at scale.  Three
+    # tags a run (no mlflow.source.type) and 2% RUNNING, named in the
+    # cache key (store_name) since they differ from the defaults below.
+    "million": dict(runs=1000000, metrics=5, points=1, params=5,
+                    tags=("mlflow.runName", "mlflow.user",
+                          "mlflow.source.name"),
+                    statuses=dict(FINISHED=93, RUNNING=2, FAILED=4,
+                                  KILLED=1)),
 }
 
 TEMPLATE_TAGS = {
@@ -43,6 +51,14 @@ TEMPLATE_TAGS = {
 }
 EXPECTED_TAG_KEYS = {"mlflow.runName", "mlflow.user", "mlflow.source.name",
              "mlflow.source.type"}
+# The defaults of a kind's "tags" (the template's tags each bulk run copies)
+# and "statuses" (weights out of 100, drawn per run).  The wide and deep
+# stores use these; changing them changes those stores' content, so it
+# needs a GEN_VERSION bump.
+DEFAULT_TAGS = ("mlflow.runName", "mlflow.user", "mlflow.source.name",
+                "mlflow.source.type")
+DEFAULT_STATUSES = dict(FINISHED=90, RUNNING=5, FAILED=4, KILLED=1)
+STATUS_ORDER = ("FINISHED", "RUNNING", "FAILED", "KILLED")
 BULK_TABLES = ("runs", "tags", "params", "metrics", "latest_metrics")
 
 BASE_TIME_MS = 1_700_000_000_000
@@ -72,11 +88,34 @@ def param_keys(n):
     return keys
 
 
+def kind_tags(p):
+    return tuple(p.get("tags", DEFAULT_TAGS))
+
+
+def kind_statuses(p):
+    st = p.get("statuses", DEFAULT_STATUSES)
+    if sum(st.values()) != 100 or set(st) - set(STATUS_ORDER):
+        sys.exit("make_store: statuses %r are not weights out of 100 of %s"
+                 % (st, ", ".join(STATUS_ORDER)))
+    return st
+
+
 def store_name(kind):
+    """The cache name: the kind's parameters, the generator version and
+    the MLflow version.  Tags and statuses appear only when a kind sets
+    them otherwise than the defaults, so the names (and caches) of the
+    kinds that use the defaults stay as they were."""
     import mlflow
     p = KINDS[kind]
-    return "%s-r%d-m%d-h%d-p%d-g%d-mlflow%s" % (
-        kind, p["runs"], p["metrics"], p["points"], p["params"],
+    extra = ""
+    if kind_tags(p) != DEFAULT_TAGS:
+        extra += "-t%d" % len(kind_tags(p))
+    st = kind_statuses(p)
+    if st != DEFAULT_STATUSES:
+        extra += "".join("-%s%d" % (k[:4].lower(), st.get(k, 0))
+                         for k in STATUS_ORDER)
+    return "%s-r%d-m%d-h%d-p%d%s-g%d-mlflow%s" % (
+        kind, p["runs"], p["metrics"], p["points"], p["params"], extra,
         GEN_VERSION, mlflow.__version__)
 
 
@@ -218,22 +257,41 @@ def _fill(db, eid, tmpl, p, seed):
     latest_sql = ("INSERT INTO latest_metrics (key, value, timestamp, step, "
               "is_nan, run_uuid) VALUES (?, ?, ?, ?, 0, ?)")
 
-    statuses = (["FINISHED"] * 90 + ["RUNNING"] * 5 + ["FAILED"] * 4
-                + ["KILLED"])
-    counts = dict(runs=0, tags=0, params=0, metrics=0, latest_metrics=0)
-    # a transaction per batch of runs keeps memory bounded; the batch
-    # size keeps each transaction around a million metric rows
-    batch = max(1, 1_000_000 // max(1, p["metrics"] * npoints))
-    run_ids = []
+    # the same list, in the same order, as before statuses were set per
+    # kind: the draws (and so the wide and deep stores) do not change
+    st = kind_statuses(p)
+    statuses = []
+    for k in STATUS_ORDER:
+        statuses += [k] * st.get(k, 0)
+    tag_keys = kind_tags(p)
+    missing = set(tag_keys) - set(tmpl["tags"])
+    if missing:
+        sys.exit("make_store: the template run has no tags %s"
+                 % sorted(missing))
+    # the template's order (the order the rows were written in), less
+    # the tags this kind leaves out
+    tmpl_tags = [(k, v) for k, v in tmpl["tags"].items() if k in tag_keys]
+    counts = dict(runs=0, tags=0, params=0, metrics=0, latest_metrics=0,
+                  status={})
+    # a transaction per batch of runs keeps memory bounded: around a
+    # million rows of all tables together (the batches do not change
+    # what is drawn, only how much of it is held at once)
+    per_run = (1 + len(tmpl_tags) + p["params"]
+               + p["metrics"] * (npoints + 1))
+    batch = max(1, 1_000_000 // max(1, per_run))
+    sample_index = p["runs"] // 2
+    sample = None
     for first in range(0, p["runs"], batch):
         runs, tags, params, metrics, latest = [], [], [], [], []
         for i in range(first, min(p["runs"], first + batch)):
             # uuid4 hex, as the client makes them
             rid = uuid.UUID(int=rng.getrandbits(128), version=4).hex
-            run_ids.append(rid)
+            if i == sample_index:
+                sample = rid
             name = "run-%05d" % i
             start = BASE_TIME_MS + i * 60_000
             status = rng.choice(statuses)
+            counts["status"][status] = counts["status"].get(status, 0) + 1
             end = None if status == "RUNNING" else \
                 start + npoints * STEP_INTERVAL_MS + 500
             row = dict(run_t)
@@ -241,7 +299,7 @@ def _fill(db, eid, tmpl, p, seed):
                    status=status, start_time=start, end_time=end,
                    artifact_uri="%s/%s/artifacts" % (exp_loc, rid))
             runs.append(tuple(row[c] for c in run_cols))
-            for k, v in tmpl["tags"].items():
+            for k, v in tmpl_tags:
                 tags.append((k, name if k == "mlflow.runName" else v, rid))
             for k in pkeys:
                 params.append((k, _param_value(rng, k, i), rid))
@@ -263,7 +321,7 @@ def _fill(db, eid, tmpl, p, seed):
         counts["params"] += len(params)
         counts["metrics"] += len(metrics)
         counts["latest_metrics"] += len(latest)
-    return counts, run_ids, mkeys
+    return counts, sample, mkeys
 
 
 def _verify_with_client(uri, eid, rid, mkeys, p, tmpl):
@@ -279,7 +337,7 @@ def _verify_with_client(uri, eid, rid, mkeys, p, tmpl):
        len(run.data.params) != p["params"]:
         sys.exit("make_store: client sees %d metrics, %d params"
              % (len(run.data.metrics), len(run.data.params)))
-    if set(run.data.tags) != EXPECTED_TAG_KEYS:
+    if set(run.data.tags) != set(kind_tags(p)):
         sys.exit("make_store: client sees tags %s" % sorted(run.data.tags))
     if run.data.tags["mlflow.runName"] != run.info.run_name:
         sys.exit("make_store: run name mismatch")
@@ -324,7 +382,7 @@ def build(kind, out_dir=DEFAULT_OUT, seed=1):
         db.execute("DROP INDEX %s" % name)
 
     t_fill0 = time.perf_counter()
-    counts, run_ids, mkeys = _fill(db, eid, tmpl, p, seed)
+    counts, sample, mkeys = _fill(db, eid, tmpl, p, seed)
     t_fill = time.perf_counter() - t_fill0
 
     t_idx0 = time.perf_counter()
@@ -341,11 +399,13 @@ def build(kind, out_dir=DEFAULT_OUT, seed=1):
     db.execute("PRAGMA journal_mode = %s" % journal)
     db.close()
 
-    sample = run_ids[len(run_ids) // 2]
     _verify_with_client(uri, eid, sample, mkeys, p, tmpl)
     os.rename(tmp, final)
 
-    meta = dict(kind=kind, path=final, params=p, generator=GEN_VERSION,
+    meta = dict(kind=kind, path=final,
+            params=dict(p, tags=list(kind_tags(p)),
+                        statuses=kind_statuses(p)),
+            statuses=counts.pop("status"), generator=GEN_VERSION,
             experiment_id=str(eid), template_experiment_id=str(teid),
             template_run_id=trid, runs=counts["runs"], rows=counts,
             sample_run_id=sample, metric_keys=mkeys,

@@ -53,6 +53,32 @@ class BenchError(Exception):
     pass
 
 
+class TimedOut(BenchError):
+    rss_mib = None  # peak RSS of the stopped processes, when known
+
+
+def group_peak_rss_mib(pgid):
+    """The largest VmHWM (peak RSS) among the live processes of a process
+    group, read from /proc before it is stopped; None when unknown."""
+    best = None
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                stat = f.read()
+            if int(stat.rsplit(")", 1)[1].split()[2]) != pgid:
+                continue
+            with open("/proc/%s/status" % d) as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        kib = int(line.split()[1])
+                        best = max(best or 0, kib / 1024.0)
+        except (OSError, ValueError, IndexError):
+            continue
+    return best
+
+
 def die(msg):
     raise BenchError(msg)
 
@@ -187,11 +213,15 @@ def run_tty(argv, env, timeout=60):
                 wall = time.perf_counter() - t0
                 break
             if time.monotonic() > deadline:
-                os.kill(p.pid, signal.SIGKILL)
+                # the whole group: GNU time and the mltop it runs
+                peak = group_peak_rss_mib(p.pid)
+                os.killpg(p.pid, signal.SIGKILL)
                 os.wait4(p.pid, 0)
                 os.close(master)
-                die("TUI did not exit within %d s: %s"
-                    % (timeout, " ".join(argv)))
+                e = TimedOut("TUI did not exit within %d s: %s"
+                             % (timeout, " ".join(argv)))
+                e.rss_mib = peak
+                raise e
         os.close(master)
         p.returncode = _exit_code(status)
         err.seek(0)
@@ -556,6 +586,271 @@ def bench_deep(meta, a, out):
             die("mltop metric --json steps are not 0..%d" % (want - 1))
         res["mltop"] = s_m.summary()
         res["mltop"]["argv"] = argv
+    return res
+
+
+# --- the million store: a million runs in one experiment --------------------
+#
+# Each process here takes seconds to minutes, so the figures are medians of
+# --million-reps (default 1) after the untimed run (none for the TUI, and
+# the MLflow client's is a trial with a time limit), and the outputs are
+# checked by streaming counts rather than by holding them whole.
+
+TARGET_MILLION_FLOOR = 2.0       # mltop runs --json / sqlite3 CLI
+TARGET_MILLION_RSS_MIB = 64.0    # mltop runs --json
+TARGET_MILLION_FRAME_MS = 150.0  # TUI: first frame with rows
+TARGET_MILLION_TUI_RSS_MIB = 100.0
+MILLION_ORDER_SAMPLE = 1000      # leading ids whose order is compared
+
+# search_runs page by page (the store's limit is 50,000 a page), keeping
+# only counts and ids: a million Run objects would not fit otherwise
+CLIENT_RUNS_PAGED = r"""
+import json, sys, time
+uri, eid = sys.argv[1], sys.argv[2]
+t0 = time.perf_counter()
+from mlflow import MlflowClient
+client = MlflowClient(tracking_uri=uri)
+client.get_experiment(eid)  # warm: engine, schema check
+t1 = time.perf_counter()
+n = metrics = params = tags = pages = 0
+ids = []
+token = None
+while True:
+    page = client.search_runs([eid], max_results=50000, page_token=token)
+    pages += 1
+    for r in page:
+        n += 1
+        metrics += len(r.data.metrics)
+        params += len(r.data.params)
+        tags += len(r.data.tags)
+        ids.append(r.info.run_id)
+    token = page.token
+    if not token:
+        break
+t2 = time.perf_counter()
+ids.sort()
+print(json.dumps(dict(setup_s=t1 - t0, call_s=t2 - t1, pages=pages, runs=n,
+                      metrics=metrics, params=params, tags=tags, ids=ids)))
+"""
+
+
+def run_proc_limited(argv, timeout, keep_output=False):
+    """run_proc for a child that may not finish: in a session of its own
+    (GNU time and what it runs), killed as a group after timeout seconds.
+    Returns None when it did not finish."""
+    with tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as out, \
+            RssMeter() as rss:
+        t0 = time.perf_counter()
+        p = subprocess.Popen(rss.wrap(argv), stdin=subprocess.DEVNULL,
+                             stdout=out if keep_output else
+                             subprocess.DEVNULL, stderr=err,
+                             start_new_session=True)
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                wpid, status, _ = os.wait4(p.pid, os.WNOHANG)
+                if wpid == p.pid:
+                    break
+                if time.monotonic() > deadline:
+                    os.killpg(p.pid, signal.SIGKILL)
+                    os.wait4(p.pid, 0)
+                    return None
+                time.sleep(0.05)
+        except BaseException:
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+                os.wait4(p.pid, 0)
+            except OSError:
+                pass
+            raise
+        wall = time.perf_counter() - t0
+        p.returncode = _exit_code(status)
+        err.seek(0)
+        errtext = err.read().decode("utf-8", "replace")
+        if p.returncode != 0:
+            die("command failed (exit %d): %s\n%s"
+                % (p.returncode, " ".join(argv), errtext[-4000:]))
+        out.seek(0)
+        return Proc(wall, rss.mib(), p.returncode,
+                    out.read() if keep_output else b"", errtext)
+
+
+def cli_floor_counts_streamed(argv, sql_file):
+    """Rows per table of the sqlite3 CLI floor, counted as they stream
+    (the output of a million runs is about a gigabyte)."""
+    counts = {}
+    with open(sql_file, "rb") as inp:
+        p = subprocess.Popen(argv, stdin=inp, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+        for line in p.stdout:
+            tag = line[:1]
+            counts[tag] = counts.get(tag, 0) + 1
+        errtext = p.stderr.read().decode("utf-8", "replace")
+        if p.wait() != 0:
+            die("sqlite3 CLI floor failed: %s" % errtext[-2000:])
+    return {k.decode(): v for k, v in counts.items()}
+
+
+def scan_runs_json(path):
+    """Counts and run ids (in printed order) of a compact `mltop runs
+    --json` document too large to load as objects.  The store's values
+    hold no ']' or '"', which the section patterns rely on; the document
+    must also parse as JSON at its two ends."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if not data.startswith(b'{"runs":[') or \
+            not data.rstrip().endswith(b"]}"):
+        die("mltop runs --json: not a {\"runs\":[...]} document: %r ... %r"
+            % (data[:80], data[-80:]))
+    ids = [m.decode() for m in
+           re.findall(rb'"run_id":"([0-9a-f]{32})"', data)]
+    counts = dict(runs=len(ids), metrics=0, params=0, tags=0)
+    for name in ("metrics", "params", "tags"):
+        for m in re.finditer(rb'"%s":\[([^\]]*)\]' % name.encode(), data):
+            counts[name] += m.group(1).count(b'{"key":')
+    nruns = data.count(b'{"info":')
+    del data
+    if nruns != len(ids):
+        die("mltop runs --json: %d runs but %d run_id fields"
+            % (nruns, len(ids)))
+    return counts, ids
+
+
+def bench_million(meta, a, out):
+    uri = "sqlite:///" + meta["path"]
+    eid = meta["experiment_id"]
+    reps = a.million_reps
+    res = dict(store=meta)
+    want = dict(runs=meta["rows"]["runs"],
+                metrics=meta["rows"]["latest_metrics"],
+                params=meta["rows"]["params"], tags=meta["rows"]["tags"])
+    out("  the store's run ids...")
+    ordered = store_run_ids(meta["path"], eid)
+    if len(ordered) != want["runs"]:
+        die("the million store holds %d active runs, its metadata says %d"
+            % (len(ordered), want["runs"]))
+    ids = sorted(ordered)
+
+    # the sqlite3 CLI floor: the wide store's four SELECTs
+    stmts = [q.format(eid=int(eid)) for q in FLOOR_RUNS_SQL]
+    sql_file = os.path.join(a.out, "floor-million.sql")
+    with open(sql_file, "w") as f:
+        f.write(";\n".join(stmts) + ";\n")
+    cli_argv = [a.sqlite3, "-readonly", meta["path"]]
+
+    def floor_cli():
+        p = run_proc(cli_argv, stdin_path=sql_file)
+        return dict(wall=p.wall, rss=p.rss_mib)
+
+    out("  sqlite floor (sqlite3 CLI)...")
+    s_fcli, _ = repeat("floor-cli", reps, floor_cli)
+    c = cli_floor_counts_streamed(cli_argv, sql_file)
+    check_counts("sqlite3 CLI floor",
+                 dict(runs=c.get("R", 0), metrics=c.get("M", 0),
+                      params=c.get("P", 0), tags=c.get("T", 0)), want)
+    res["floor_cli"] = s_fcli.summary()
+
+    # the MLflow client, if it finishes within the timeout
+    if a.client_reps:
+        limit = a.million_client_timeout
+        argv = [a.python, "-c", CLIENT_RUNS_PAGED, uri, eid]
+
+        def client():
+            p = run_proc_limited(argv, limit, keep_output=True)
+            if p is None:
+                return None
+            d = json.loads(p.out.splitlines()[-1])
+            return dict(wall=p.wall, call=d["call_s"], rss=p.rss_mib,
+                        data=d)
+
+        out("  MLflow client search_runs, paged (given %d s)..." % limit)
+        first = client()
+        if first is None:
+            res["client_skipped"] = "did not finish in %d s" % limit
+        else:
+            d = first["data"]
+            check_counts("MlflowClient.search_runs",
+                         {k: d[k] for k in want}, want)
+            if d["ids"] != ids:
+                die("MlflowClient.search_runs and the store hold different"
+                    " run ids")
+            s_cl = Series("client")
+            for _ in range(min(a.client_reps, reps)):
+                r = client()
+                if r is None:
+                    res["client_skipped"] = ("a timed run did not finish "
+                                             "in %d s" % limit)
+                    break
+                s_cl.walls.append(r["wall"])
+                s_cl.calls.append(r["call"])
+                if r["rss"] is not None:
+                    s_cl.rss.append(r["rss"])
+            else:
+                res["client"] = s_cl.summary()
+                res["client"]["pages"] = d["pages"]
+    else:
+        res["client_skipped"] = "--client-reps 0"
+
+    if a.mltop:
+        argv = [a.mltop, "-u", uri, "runs", "--experiment", eid, "--json"]
+        env = mltop_env(uri)
+
+        def mltop():
+            p = run_proc(argv, env=env)
+            return dict(wall=p.wall, rss=p.rss_mib)
+
+        out("  mltop runs --json...")
+        s_m, _ = repeat("mltop-runs", reps, mltop)
+        # the checked run: output to a file, scanned, removed
+        kept = os.path.join(a.out, "million-runs.json")
+        try:
+            with open(kept, "wb") as f:
+                p = subprocess.run(argv, env=env, stdout=f,
+                                   stderr=subprocess.PIPE,
+                                   timeout=PROC_TIMEOUT)
+            if p.returncode != 0:
+                die("command failed (exit %d): %s\n%s"
+                    % (p.returncode, " ".join(argv),
+                       p.stderr.decode("utf-8", "replace")[-4000:]))
+            res["json_bytes"] = os.path.getsize(kept)
+            got, printed = scan_runs_json(kept)
+        finally:
+            if os.path.exists(kept):
+                os.unlink(kept)
+        check_counts("mltop runs --json", got, want)
+        n = MILLION_ORDER_SAMPLE
+        if printed[:n] != ordered[:n]:
+            die("mltop runs --json: the first %d runs are not the store's "
+                "newest %d in search_runs order" % (n, n))
+        if sorted(printed) != ids:
+            die("mltop runs --json and the store hold different run ids")
+        del printed
+        res["mltop"] = s_m.summary()
+        res["mltop"]["argv"] = argv
+
+        # the TUI: no untimed run here (the page cache is warm from the
+        # listing just before), and a limit, past which it is stopped
+        # and its figure is "did not draw in N s"
+        targv = [a.mltop, "-u", uri, "--experiment", eid,
+                 "--exit-after-first-frame"]
+        limit = a.million_tui_timeout
+        s_t = Series("mltop-tui")
+        out("  mltop TUI first frame (given %d s)..." % limit)
+        for _ in range(reps):
+            try:
+                p = run_tty(targv, env, timeout=limit)
+            except TimedOut as e:
+                res["tui_skipped"] = "did not draw its first frame in " \
+                    "%d s" % limit
+                res["tui_stopped_rss_mib"] = e.rss_mib
+                break
+            s_t.walls.append(p.wall)
+            s_t.frames.append(p.frame_ms)
+            if p.rss_mib is not None:
+                s_t.rss.append(p.rss_mib)
+        if s_t.walls and "tui_skipped" not in res:
+            res["tui"] = s_t.summary()
+            res["tui"]["argv"] = targv
     return res
 
 
@@ -1457,6 +1752,130 @@ def report_server(sres, a, p):
     return targets
 
 
+def report_million(res, a, p):
+    """The million store's tables; returns its target rows."""
+    targets = []
+    st = res["store"]
+    sp = st["params"]
+    note = "median of %d" % a.million_reps
+    if res.get("client_skipped"):
+        note += ", client skipped"
+    print_table("all runs of one experiment (million store): %d runs x %d "
+                "metrics x %d point%s, %d params, %d tags; %.0f MiB"
+                % (sp["runs"], sp["metrics"], sp["points"],
+                   "" if sp["points"] == 1 else "s", sp["params"],
+                   len(sp.get("tags", [])), st["size_bytes"] / 2**20),
+                rows_for(res, "mltop runs --experiment ID --json > "
+                         "/dev/null"), note, p)
+    if res.get("client_skipped"):
+        p("  client: skipped (%s)" % res["client_skipped"])
+    r = ratios(res)
+    res["ratios"] = r
+    p("  ratios: client/mltop %s in-process, %s with start;  mltop/floor "
+      "%s CLI" % (fmt_x(r["client_call/mltop"]),
+                  fmt_x(r["client_wall/mltop"]), fmt_x(r["mltop/floor_cli"])))
+    tui = res.get("tui")
+    if tui or res.get("tui_skipped"):
+        p("")
+        p("TUI first full frame, million store, %dx%d pty, "
+          "TERM=xterm-256color   [median of %d, no untimed run]"
+          % (TUI_COLS, TUI_ROWS, a.million_reps))
+    if res.get("tui_skipped"):
+        p("  TUI: stopped (%s); peak RSS when stopped %s"
+          % (res["tui_skipped"], fmt_mib(res.get("tui_stopped_rss_mib"))))
+    if tui:
+        p("  %-48s %10s %10s %10s %11s" % ("", "median", "min", "max",
+                                           "peak RSS"))
+        f = tui["frames"]
+        p("  %-48s %10s %10s %10s %11s"
+          % ("first-frame-ms (reported by mltop)", "%.1f ms" % f["median"],
+             "%.1f ms" % f["min"], "%.1f ms" % f["max"],
+             fmt_mib(med(tui, "rss"))))
+        w = tui["walls"]
+        p("  %-48s %10s %10s %10s" % ("start to exit (wall)",
+                                      fmt_s(w["median"]), fmt_s(w["min"]),
+                                      fmt_s(w["max"])))
+    x = r["mltop/floor_cli"]
+    targets.append(("million: mltop runs --json / sqlite3 CLI", fmt_x(x),
+                    "<= %.0fx" % TARGET_MILLION_FLOOR,
+                    None if x is None else x <= TARGET_MILLION_FLOOR))
+    rss = med(res.get("mltop"), "rss")
+    targets.append(("million: peak RSS, mltop runs --json", fmt_mib(rss),
+                    "< %.0f MiB" % TARGET_MILLION_RSS_MIB,
+                    None if rss is None else rss < TARGET_MILLION_RSS_MIB))
+    fm = med(tui, "frames")
+    if res.get("tui_skipped"):
+        targets.append(("million: TUI first frame with rows",
+                        "> %d s" % a.million_tui_timeout,
+                        "< %.0f ms" % TARGET_MILLION_FRAME_MS, False))
+    else:
+        targets.append(("million: TUI first frame with rows",
+                        "-" if fm is None else "%.1f ms" % fm,
+                        "< %.0f ms" % TARGET_MILLION_FRAME_MS,
+                        None if fm is None else
+                        fm < TARGET_MILLION_FRAME_MS))
+    rss = med(tui, "rss")
+    ok = None if rss is None else rss < TARGET_MILLION_TUI_RSS_MIB
+    stopped = res.get("tui_stopped_rss_mib")
+    if rss is None and stopped:
+        # the peak so far of a TUI that was stopped: a verdict only
+        # when it is already over
+        rss = stopped
+        ok = False if stopped >= TARGET_MILLION_TUI_RSS_MIB else None
+    targets.append(("million: peak RSS, TUI first frame", fmt_mib(rss),
+                    "< %.0f MiB" % TARGET_MILLION_TUI_RSS_MIB, ok))
+    return targets
+
+
+def report_scale(results, a, p):
+    """The wide (10,000 runs) and million figures side by side."""
+    cols = [k for k in ("wide", "million") if results.get(k)]
+    if "million" not in cols:
+        return
+    p("")
+    p("all runs of one experiment, 10,000 runs (wide) vs 1,000,000 runs "
+      "(million): medians")
+    heads = {"wide": "10,000 runs", "million": "1,000,000 runs"}
+    p("  %-44s %s" % ("", "".join("%22s" % heads[k] for k in cols)))
+
+    def row(label, fn):
+        p("  %-44s %s" % (label, "".join("%22s" % fn(results[k])
+                                          for k in cols)))
+
+    def both(summary, field, fmt):
+        v = med(summary, field)
+        if v is None:
+            return "-"
+        rss = med(summary, "rss")
+        return fmt(v) if rss is None else "%s, %s" % (fmt(v), fmt_mib(rss))
+
+    def client(res, field):
+        if res.get("client_skipped"):
+            return "skipped"
+        return both(res.get("client"), field, fmt_s)
+
+    row("mltop runs --json (wall, peak RSS)",
+        lambda res: both(res.get("mltop"), "walls", fmt_s))
+    row("sqlite3 CLI floor (wall, peak RSS)",
+        lambda res: both(res.get("floor_cli"), "walls", fmt_s))
+    row("mltop / sqlite3 CLI", lambda res: fmt_x(ratios(res)[
+        "mltop/floor_cli"]))
+    row("MLflow client, the call alone",
+        lambda res: client(res, "calls"))
+    row("MLflow client, whole process",
+        lambda res: client(res, "walls"))
+    row("TUI first frame (ms, peak RSS)",
+        lambda res: "> %d s, %s" % (a.million_tui_timeout,
+                                    fmt_mib(res.get("tui_stopped_rss_mib")))
+        if res.get("tui_skipped") else
+        both(res.get("tui"), "frames", lambda x: "%.1f ms" % x))
+    row("store size", lambda res: "%.0f MiB"
+        % (res["store"]["size_bytes"] / 2**20))
+    notes = {"wide": "median of %d" % a.reps,
+             "million": "median of %d" % a.million_reps}
+    row("reps", lambda res: notes[res["store"]["kind"]])
+
+
 def report(results, a, p):
     targets = []
     for name, title, mlabel in (
@@ -1528,8 +1947,11 @@ def report(results, a, p):
             targets.append(("wide: peak RSS, TUI first frame", fmt_mib(rss),
                             "< %.0f MiB" % TARGET_RSS_MIB,
                             None if rss is None else rss < TARGET_RSS_MIB))
+    if results.get("million"):
+        targets += report_million(results["million"], a, p)
     if results.get("server"):
         targets += report_server(results["server"], a, p)
+    report_scale(results, a, p)
     p("")
     p("targets")
     p("  %-50s %22s %12s  %s" % ("", "figure", "target", "verdict"))
@@ -1547,9 +1969,23 @@ def main():
                     " 0 skips the client)")
     ap.add_argument("--skip-mltop", action="store_true",
                     help="measure only the MLflow client and the floors")
-    ap.add_argument("--only", choices=["wide", "deep", "server"],
-                    help="run one section: a store's scenarios, or the "
-                    "tracking-server section")
+    ap.add_argument("--only", metavar="SECTION[,SECTION]",
+                    help="run these sections alone: wide, deep, million "
+                    "(a store's scenarios) or server (the tracking-server "
+                    "section), comma-separated")
+    ap.add_argument("--million-reps", type=int, default=1,
+                    help="timed runs per figure on the million store "
+                    "(default 1)")
+    ap.add_argument("--million-client-timeout", type=int, default=300,
+                    help="seconds the MLflow client is given to list the "
+                    "million store's runs before it is skipped (default "
+                    "300)")
+    ap.add_argument("--million-tui-timeout", type=int, default=900,
+                    help="seconds the dashboard is given to draw its first "
+                    "frame of the million store before it is stopped "
+                    "(default 900)")
+    ap.add_argument("--skip-million", action="store_true",
+                    help="leave out the million-run section")
     ap.add_argument("--server-reps", type=int, default=3,
                     help="timed runs per figure against the tracking server"
                     " (default 3)")
@@ -1560,8 +1996,15 @@ def main():
     a = ap.parse_args()
     if a.client_reps is None:
         a.client_reps = a.reps
-    if a.reps < 1 or a.server_reps < 1:
-        ap.error("--reps and --server-reps must be at least 1")
+    if a.reps < 1 or a.server_reps < 1 or a.million_reps < 1:
+        ap.error("--reps, --server-reps and --million-reps must be at "
+                 "least 1")
+    sections = ("wide", "deep", "million", "server")
+    if a.only is not None:
+        a.only = set(x.strip() for x in a.only.split(",") if x.strip())
+        if not a.only or a.only - set(sections):
+            ap.error("--only takes one or more of %s, comma-separated"
+                     % ", ".join(sections))
 
     def p(line=""):
         print(line, flush=True)
@@ -1587,7 +2030,7 @@ def main():
     a.mlflow = os.path.join(os.path.dirname(a.python), "mlflow")
     if not os.access(a.mlflow, os.X_OK):
         a.mlflow = shutil.which("mlflow")
-    serve = not a.skip_server and a.only in (None, "server")
+    serve = not a.skip_server and (a.only is None or "server" in a.only)
     if serve and not a.mlflow:
         sys.exit("bench: no mlflow command beside %s (or pass --skip-server)"
                  % a.python)
@@ -1600,14 +2043,17 @@ def main():
     import mlflow
     results = {}
     try:
-        for kind in ("wide", "deep"):
-            if a.only and a.only != kind:
+        for kind in ("wide", "deep", "million"):
+            if a.only and kind not in a.only:
+                continue
+            if kind == "million" and a.skip_million:
                 continue
             meta = make_store.ensure(kind, a.out, log=sys.stderr)
             progress("bench: %s store %s (%s)" % (
                 kind, meta["path"], "cached" if meta["cached"] else
                 "built in %.1f s" % meta["build_seconds"]))
-            fn = bench_wide if kind == "wide" else bench_deep
+            fn = dict(wide=bench_wide, deep=bench_deep,
+                      million=bench_million)[kind]
             results[kind] = fn(meta, a, progress)
         if serve:
             results["server"] = bench_server(a, progress)
@@ -1624,7 +2070,7 @@ def main():
          subprocess.run([a.sqlite3, "--version"], capture_output=True,
                         text=True).stdout.split()[0],
          platform.machine(), os.cpu_count()))
-    for kind in ("wide", "deep"):
+    for kind in ("wide", "deep", "million"):
         if kind not in results:
             continue
         st = results[kind]["store"]
@@ -1644,6 +2090,7 @@ def main():
         json.dump(dict(results=results, targets=targets,
                        mltop=a.mltop, reps=a.reps,
                        client_reps=a.client_reps,
+                       million_reps=a.million_reps,
                        server_reps=a.server_reps), f, indent=1)
     p("")
     p("results saved to %s" % os.path.relpath(path, REPO))

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Entry point of mltop's benchmark: runs bench/run.py with the project's venv.
 # Usage: bench/run.sh [--reps N] [--client-reps N] [--server-reps N]
-#        [--skip-mltop] [--skip-server] [--only wide|deep|server]
+#        [--skip-mltop] [--skip-server] [--skip-million]
+#        [--million-reps N] [--million-client-timeout S]
+#        [--only wide|deep|million|server[,...]]
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
