@@ -554,7 +554,7 @@ static int scan_batch(struct store *s, struct job *j, struct experiment *e)
 	in = xmalloc(n * 8 + 1);
 	in[0] = '\0';
 	for (size_t i = 0, len = 0; i < n; i++)
-		len += (size_t)sprintf(in + len, "%s?%zu", i ? "," : "", i + 1);
+		len += (size_t)sprintf(in + len, "%s?", i ? "," : "");
 	cols = run_columns(s);
 	sql = xasprintf("SELECT %s FROM runs r WHERE r.rowid IN (%s)", cols,
 			in);
