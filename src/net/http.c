@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -20,6 +21,8 @@
 #define DEFAULT_CONNECT_TIMEOUT_MS 10000L
 #define DEFAULT_MAX_BODY ((size_t)64 << 20)
 #define DEFAULT_MAX_PARALLEL 6
+/* A busy server's Retry-After is followed up to this long. */
+#define MAX_RETRY_AFTER_MS 10000L
 /* First allocation for a reply body; most MLflow replies fit. */
 #define BODY_START_CAP 16384
 
@@ -28,6 +31,7 @@ enum req_state {
 	REQ_ACTIVE,  /* in the multi handle */
 	REQ_DONE,    /* finished, callback not yet called */
 	REQ_CALLING, /* its callback is running */
+	REQ_WAITING, /* the server was busy: sent again at `due` */
 };
 
 struct http_req {
@@ -46,6 +50,8 @@ struct http_req {
 	CURLcode result;
 	char *fail;          /* set when the request never reached curl */
 	struct timespec start;
+	struct timespec due;  /* REQ_WAITING: when to send it again */
+	int retries;
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -63,7 +69,7 @@ struct http {
 	bool timer_set;
 	struct timespec deadline;
 	struct http_req *head, *tail;  /* every request, oldest first */
-	int active, queued, done;
+	int active, queued, done, waiting;
 	uint64_t requests, bytes;
 };
 
@@ -78,6 +84,16 @@ static double ts_diff(const struct timespec *a, const struct timespec *b)
 {
 	return (double)(a->tv_sec - b->tv_sec) +
 	       (double)(a->tv_nsec - b->tv_nsec) / 1e9;
+}
+
+static void ts_add_ms(struct timespec *ts, long ms)
+{
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
 }
 
 static char *dup_or_null(const char *s)
@@ -182,12 +198,7 @@ static int on_timer(CURLM *multi, long timeout_ms, void *userp)
 		return 0;
 	}
 	mono_now(&h->deadline);
-	h->deadline.tv_sec += timeout_ms / 1000;
-	h->deadline.tv_nsec += (timeout_ms % 1000) * 1000000L;
-	if (h->deadline.tv_nsec >= 1000000000L) {
-		h->deadline.tv_sec++;
-		h->deadline.tv_nsec -= 1000000000L;
-	}
+	ts_add_ms(&h->deadline, timeout_ms);
 	h->timer_set = true;
 	return 0;
 }
@@ -267,6 +278,71 @@ static void req_finish(struct http *h, struct http_req *r, CURLcode result)
 	r->result = result;
 	r->state = REQ_DONE;
 	h->done++;
+}
+
+/* A finished request whose JSON reply said the server is busy (503,
+ * 429) waits and goes again, while busy_retries allow: the same easy handle,
+ * so the same method, URL, headers and body. Returns true when it will. */
+static bool busy_again(struct http *h, struct http_req *r, CURLcode result)
+{
+	long status = 0, ms;
+	curl_off_t got = 0;
+	char *type = NULL;
+
+	if (result != CURLE_OK || r->too_big ||
+	    r->retries >= h->cfg.busy_retries)
+		return false;
+	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (status != 503 && status != 429)
+		return false;
+	/* The server itself says it is busy in JSON; an HTML page is a
+	 * proxy in front of it saying it is down, which is the caller's to
+	 * show (stale, backing off), not a moment to wait out. */
+	curl_easy_getinfo(r->easy, CURLINFO_CONTENT_TYPE, &type);
+	if (!type || strncasecmp(type, "application/json", 16) != 0)
+		return false;
+	ms = 500L << (r->retries < 5 ? r->retries : 5);
+#if LIBCURL_VERSION_NUM >= 0x074200
+	{
+		curl_off_t after = 0;
+
+		if (curl_easy_getinfo(r->easy, CURLINFO_RETRY_AFTER,
+				      &after) == CURLE_OK && after > 0)
+			ms = after > MAX_RETRY_AFTER_MS / 1000
+				? MAX_RETRY_AFTER_MS : (long)after * 1000;
+	}
+#endif
+	curl_easy_getinfo(r->easy, CURLINFO_SIZE_DOWNLOAD_T, &got);
+	h->bytes += (uint64_t)(got > 0 ? got : 0);
+	curl_multi_remove_handle(h->multi, r->easy);
+	h->active--;
+	r->len = 0;
+	if (r->buf)
+		r->buf[0] = '\0';
+	r->retries++;
+	mono_now(&r->due);
+	ts_add_ms(&r->due, ms);
+	r->state = REQ_WAITING;
+	h->waiting++;
+	return true;
+}
+
+/* Requests whose wait is over go back in the queue. */
+static void wake_waiting(struct http *h)
+{
+	struct http_req *r;
+	struct timespec now;
+
+	if (!h->waiting)
+		return;
+	mono_now(&now);
+	for (r = h->head; r; r = r->next) {
+		if (r->state != REQ_WAITING || ts_diff(&now, &r->due) < 0)
+			continue;
+		r->state = REQ_QUEUED;
+		h->waiting--;
+		h->queued++;
+	}
 }
 
 /* Start queued requests, oldest first, while slots are free. */
@@ -593,6 +669,20 @@ int http_pollfds(struct http *h, struct pollfd *fds, int max,
 		/* Round up: waking a little early would spin. */
 		ms = left <= 0 ? 0 : (long)(left * 1000 + 0.999);
 	}
+	if (h->waiting) {
+		struct http_req *r;
+		long wait;
+
+		mono_now(&now);
+		for (r = h->head; r; r = r->next) {
+			if (r->state != REQ_WAITING)
+				continue;
+			left = ts_diff(&r->due, &now);
+			wait = left <= 0 ? 0 : (long)(left * 1000 + 0.999);
+			if (ms < 0 || wait < ms)
+				ms = wait;
+		}
+	}
 	/* Sockets that did not fit are polled by a short timer instead. */
 	if (i < h->nsocks && (ms < 0 || ms > 10))
 		ms = 10;
@@ -624,6 +714,7 @@ static void reply_deliver(struct http *h, struct http_req *r)
 		}
 	}
 	h->requests++;
+	rep.retries = r->retries;
 	if (r->result == CURLE_OK && !r->fail) {
 		if (!r->buf)
 			r->buf = xcalloc(1, 1);
@@ -671,9 +762,11 @@ void http_dispatch(struct http *h, const struct pollfd *fds, int nfds)
 			continue;
 		r = NULL;
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &r);
-		if (r && r->state == REQ_ACTIVE)
+		if (r && r->state == REQ_ACTIVE &&
+		    !busy_again(h, r, msg->data.result))
 			req_finish(h, r, msg->data.result);
 	}
+	wake_waiting(h);
 	fill_slots(h);
 	/* Callbacks may start or cancel requests, so look again each time. */
 	while (h->done) {
@@ -759,6 +852,9 @@ void http_cancel(struct http *h, struct http_req *r)
 	case REQ_DONE:
 		h->done--;
 		break;
+	case REQ_WAITING:
+		h->waiting--;
+		break;
 	case REQ_CALLING:
 		break;
 	}
@@ -799,7 +895,7 @@ void http_set_token(struct http *h, const char *token)
 
 int http_busy(const struct http *h)
 {
-	return h->active + h->queued + h->done;
+	return h->active + h->queued + h->done + h->waiting;
 }
 
 uint64_t http_requests(const struct http *h)

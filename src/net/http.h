@@ -25,6 +25,14 @@ struct http_config {
 	long connect_timeout_ms; /* connecting (default 10000) */
 	size_t max_body;         /* larger replies fail (default 64 MiB) */
 	int max_parallel;        /* requests in flight at once (default 6) */
+	int busy_retries;        /* a JSON reply of 503 or 429 (an HTML
+				  * one is a proxy's "down") is sent again up
+				  * to this many times, after the server's
+				  * Retry-After (at most 10 s) or 0.5 s
+				  * doubling; only for a server whose 503
+				  * means "busy, nothing was done" (Prefect:
+				  * its database was locked and the
+				  * transaction rolled back). 0: never */
 	/* Zero (or negative) picks the default. http_new copies every
 	 * string; the config need not outlive it. */
 };
@@ -47,6 +55,8 @@ struct http_reply {
 			    * included) */
 	const char *location; /* a 3xx: where it points (untrusted text,
 			       * not followed), else NULL */
+	int retries;       /* times it was sent again after a busy reply
+			    * (busy_retries) */
 };
 
 /* Called once a request ends, however it ends, always from
@@ -83,7 +93,7 @@ void http_dispatch(struct http *h, const struct pollfd *fds, int nfds);
  * on, instead of the config's: a token that is renewed (an Airflow JWT).
  * Copied. */
 void http_set_token(struct http *h, const char *token);
-/* Requests in flight or queued. */
+/* Requests in flight, queued, or waiting to be sent again. */
 int http_busy(const struct http *h);
 
 /* Totals since http_new, for the status line and the benchmark. */

@@ -29,6 +29,7 @@
 #define PF_LOG_LINES 200000    /* log lines kept of one task run */
 #define PF_LOG_PAGE 200
 #define PF_SUB_MAX 200         /* subflow runs nested in one Gantt */
+#define PF_BUSY_RETRIES 4      /* a 503 or 429 is sent again this often */
 /* Runs that start later than this are "upcoming", not listed with the
  * runs (a schedule makes them months ahead). */
 #define PF_UPCOMING_MS (5 * 60 * 1000)
@@ -314,6 +315,10 @@ static char *problem(struct pf_req *r, const struct http_reply *rep)
 	else if (rep->status >= 300 && rep->status < 400)
 		out = xasprintf("HTTP %ld, a redirect (not a Prefect reply)",
 				rep->status);
+	else if ((rep->status == 503 || rep->status == 429) && rep->retries)
+		out = xasprintf("HTTP %ld: %s (the server was busy; sent %d "
+				"times)", rep->status,
+				d ? d : "not a Prefect reply", rep->retries + 1);
 	else
 		out = xasprintf("HTTP %ld: %s", rep->status,
 				d ? d : "not a Prefect reply");
@@ -1447,6 +1452,11 @@ static int pf_open(struct pipe_source *p, char **err)
 							: 10000;
 	cfg.max_body = 64u << 20;
 	cfg.max_parallel = 6;
+	/* Prefect answers 503 when its database was busy and the
+	 * transaction rolled back ("clients can retry"), and its own client
+	 * sends every method again on 503 and 429: so does mltop, 4 times
+	 * over about 7.5 s. */
+	cfg.busy_retries = PF_BUSY_RETRIES;
 	a->http = http_new(&cfg, err);
 	if (!a->http)
 		return -1;

@@ -552,6 +552,71 @@ def test_run_deleted_while_shown(mltop, run_mltop, api, tmp_path):
         t.close()
 
 
+class BusyFor(dict):
+    """Proxy faults: Prefect's own 503 (what it answers when its database
+    was locked and the transaction rolled back) for the first `n` requests
+    whose path ends in `suffix`, before they reach the server."""
+
+    def __init__(self, suffix, n):
+        super().__init__()
+        self.suffix, self.left, self.hits = suffix, n, 0
+
+    def get(self, key, default=None):
+        import servers
+        if key.endswith(self.suffix) and self.left > 0:
+            self.left -= 1
+            self.hits += 1
+            return servers.response_bytes(
+                503, json.dumps({"exception_message":
+                                 "Service Unavailable"}))
+        return default
+
+
+def test_trigger_when_the_server_is_busy(mltop, run_mltop, api, fake_server):
+    """Prefect answers 503 when its database is busy, and its own client
+    sends the request again: a trigger that meets two 503s makes one
+    flow run, recorded once; one that meets nothing but 503s gives up
+    after 5 tries with a line that says so, and makes none."""
+    import servers
+    proxy = servers.Proxy(URL[:-len("/api")])
+    srv = fake_server(proxy)
+    env = {"MLTOP_PIPELINES_URI": "prefect+" + srv.url + "/api"}
+    dep = api.deployment("mltop-ok/ok")
+
+    def created():
+        return [r for r in srv.requests if r.method == "POST" and
+                r.path.endswith("/create_flow_run")]
+
+    def runs_of_dep():
+        return {r["id"] for r in api.post("flow_runs/filter", {
+            "flow_runs": {"deployment_id": {"any_": [dep["id"]]}},
+            "limit": 200})}
+
+    before = runs_of_dep()
+    proxy.faults = BusyFor("/create_flow_run", 2)
+    got = ok_json(run_mltop("trigger", "mltop-ok/ok", "--yes", "--json",
+                            "--params", '{"n": 2}', env=env),
+                  "trigger through two 503s")
+    assert got["result"] == "done", got
+    assert proxy.faults.hits == 2 and len(created()) == 3, created()
+    assert runs_of_dep() - before == {got["dag_run_id"]}
+    assert api.run(got["dag_run_id"])["parameters"] == {"n": 2}
+    assert [e["result"] for e in run_mltop.audit()] == ["started", "done"]
+
+    before = runs_of_dep()
+    srv.requests.clear()
+    proxy.faults = BusyFor("/create_flow_run", 99)
+    p = run_mltop("trigger", "mltop-ok/ok", "--yes", env=env)
+    assert p.returncode == EXIT_STORE, p
+    err = p.stderr.decode()
+    assert "HTTP 503" in err and "busy" in err and "5 times" in err, err
+    assert len(err.strip().splitlines()) == 1, err
+    assert len(created()) == 5, created()
+    assert runs_of_dep() == before
+    last = run_mltop.audit()[-1]
+    assert last["result"] not in ("done", "started"), last
+
+
 def test_server_away_then_back_and_bad_replies(mltop, fake_server,
                                                  tmp_path):
     """Through a proxy in front of the real server: a 503 of HTML keeps

@@ -30,6 +30,8 @@
 	"\"message\": \"Run with id=nope not found\"}"
 #define BIG_SIZE (5 * 1000 * 1000)
 #define SLOW_MS 300
+#define BUSY_FIRST 2
+#define PREFECT_503 "{\"exception_message\":\"Service Unavailable\"}"
 
 /* The same text gzip-compressed (Python gzip.compress, mtime=0). */
 static const unsigned char gz_body[] = {
@@ -51,6 +53,8 @@ enum mode {
 	M_HANGUP,   /* reads the request, closes */
 	M_GARBAGE,  /* answers any bytes at all with plain HTTP, closes */
 	M_SIZED,    /* GET /n/N: N bytes; /c/N: the same, chunked */
+	M_BUSY,     /* Prefect's 503 for the first BUSY_FIRST requests and
+		     * for any path with "always", then CANNED_BODY */
 };
 
 /* Shared with the server process. */
@@ -94,11 +98,12 @@ static long maxrss_kib(void)
 
 /* ---- the server (child process) ---- */
 
-static char *make_reply(enum mode mode, const char *req, size_t *len,
-			bool *close_after)
+static char *make_reply(enum mode mode, const char *req, int nth,
+			size_t *len, bool *close_after)
 {
 	char head[256], *out;
 	const char *body = CANNED_BODY;
+	const char *type = "application/json";
 	size_t blen, hlen;
 	int status = 200, n;
 
@@ -170,6 +175,17 @@ static char *make_reply(enum mode mode, const char *req, size_t *len,
 		status = 404;
 		body = MLFLOW_404;
 		break;
+	case M_BUSY:
+		if (nth <= BUSY_FIRST || strstr(req, "always")) {
+			status = 503;
+			body = PREFECT_503;
+		}
+		if (strstr(req, "/html")) {
+			status = 503;
+			body = "<html>upstream down</html>";
+			type = "text/html";
+		}
+		break;
 	case M_SLOW:
 		/* Echo the path so each caller sees its own reply. */
 		body = strstr(req, " /r") ? strstr(req, " /r") + 1 : "/";
@@ -181,9 +197,10 @@ static char *make_reply(enum mode mode, const char *req, size_t *len,
 	if (mode != M_SLOW)
 		blen = strlen(body);
 	n = snprintf(head, sizeof(head), "HTTP/1.1 %d %s\r\n"
-		     "Content-Type: application/json\r\n"
+		     "Content-Type: %s\r\n"
 		     "Content-Length: %zu\r\n\r\n", status,
-		     status == 200 ? "OK" : "Not Found", blen);
+		     status == 200 ? "OK" : status == 503
+		     ? "Service Unavailable" : "Not Found", type, blen);
 	hlen = (size_t)n;
 	out = malloc(hlen + blen);
 	memcpy(out, head, hlen);
@@ -222,6 +239,7 @@ static void conn_request(enum mode mode, struct shared *sh, struct conn *c)
 {
 	size_t n = mode == M_GARBAGE ? c->inlen : request_complete(c);
 	char req[16384];
+	int nth;
 
 	if (!n)
 		return;
@@ -231,7 +249,7 @@ static void conn_request(enum mode mode, struct shared *sh, struct conn *c)
 		memcpy(sh->req + sh->reqlen, c->in, n);
 		sh->reqlen += n;
 	}
-	__atomic_add_fetch(&sh->requests, 1, __ATOMIC_SEQ_CST);
+	nth = __atomic_add_fetch(&sh->requests, 1, __ATOMIC_SEQ_CST);
 	memmove(c->in, c->in + n, c->inlen - n);
 	c->inlen -= n;
 	if (mode == M_SILENT)
@@ -240,7 +258,7 @@ static void conn_request(enum mode mode, struct shared *sh, struct conn *c)
 		c->close_after = true;
 		return;
 	}
-	c->out = make_reply(mode, req, &c->outlen, &c->close_after);
+	c->out = make_reply(mode, req, nth, &c->outlen, &c->close_after);
 	c->outpos = 0;
 	c->waiting = mode == M_SLOW;
 	c->reply_at = now_s() + SLOW_MS / 1000.0;
@@ -425,6 +443,7 @@ struct result {
 	char *error;
 	double seconds;
 	int order;
+	int retries;
 };
 
 static int finished;
@@ -437,6 +456,7 @@ static void on_done(void *ud, const struct http_reply *r)
 	res->status = r->status;
 	res->len = r->len;
 	res->seconds = r->seconds;
+	res->retries = r->retries;
 	free(res->body);
 	free(res->error);
 	res->body = NULL;
@@ -906,6 +926,93 @@ static void test_404(void)
 	server_stop(&s);
 }
 
+/* A count of `needle` in the requests the server saw. */
+static int seen_count(const struct server *s, const char *needle)
+{
+	const char *p = seen(s);
+	int n = 0;
+
+	while ((p = strstr(p, needle))) {
+		n++;
+		p += strlen(needle);
+	}
+	return n;
+}
+
+/* busy_retries: a 503 or 429 is sent again, the same method and body,
+ * after 0.5 s doubling; without it, or once the retries are spent, the
+ * 503 itself is the reply. A request cancelled while it waits is gone. */
+static void test_busy(void)
+{
+	struct http_config cfg = { .busy_retries = 4 };
+	struct server s;
+	struct result res = { 0 };
+	struct http *h = client(&cfg);
+	struct http_req *r;
+	int i;
+
+	server_start(&s, M_BUSY);
+	finished = 0;
+	http_start(h, "POST", url(&s, "/api/deployments/d/create_flow_run"),
+		   "{\"parameters\":{}}", on_done, &res);
+	run(h, 1, 20);
+	is_int(res.status, 200, "busy: the third try is answered");
+	is_str(res.body, CANNED_BODY, "busy: its body, not the 503's");
+	is_int(res.retries, BUSY_FIRST, "busy: sent again twice");
+	is_int(seen_count(&s, "POST /api/deployments/d/create_flow_run"),
+	       BUSY_FIRST + 1, "busy: the server saw each try");
+	is_int(seen_count(&s, "{\"parameters\":{}}"), BUSY_FIRST + 1,
+	       "busy: each try carried the body");
+	ok(res.seconds >= 1.4, "busy: waited 0.5 s, then 1 s (%.2f s)",
+	   res.seconds);
+	result_clear(&res);
+
+	finished = 0;
+	http_start(h, "GET", url(&s, "/always"), NULL, on_done, &res);
+	run(h, 1, 30);
+	is_int(res.status, 503, "busy: still busy after 4 retries");
+	is_str(res.body, PREFECT_503, "busy: the last 503's body");
+	is_int(res.retries, 4, "busy: 4 retries, no more");
+	is_int(seen_count(&s, "GET /always"), 5, "busy: 5 tries in all");
+	result_clear(&res);
+
+	/* A proxy's HTML page: the server is down, not busy. */
+	finished = 0;
+	http_start(h, "GET", url(&s, "/html"), NULL, on_done, &res);
+	run(h, 1, 10);
+	is_int(res.status, 503, "busy: a proxy's 503 page");
+	is_int(res.retries, 0, "busy: is not sent again");
+	result_clear(&res);
+
+	finished = 0;
+	r = http_start(h, "GET", url(&s, "/always/cancelled"), NULL, on_done,
+		       &res);
+	for (i = 0; i < 200 && !seen_count(&s, "GET /always/cancelled"); i++)
+		run_until(h, called, &res, 0.05);
+	run_until(h, called, &res, 0.2);
+	is_int(http_busy(h), 1, "busy: waiting to try again");
+	http_cancel(h, r);
+	is_int(http_busy(h), 0, "busy: cancelled while waiting");
+	run_until(h, called, &res, 1.5);
+	is_int(res.calls, 0, "busy: a cancelled request is not called");
+	is_int(seen_count(&s, "GET /always/cancelled"), 1,
+	       "busy: nor sent again");
+	http_free(h);
+
+	/* Without busy_retries, the 503 comes back at once. */
+	cfg.busy_retries = 0;
+	h = client(&cfg);
+	finished = 0;
+	http_start(h, "GET", url(&s, "/always/once"), NULL, on_done, &res);
+	run(h, 1, 10);
+	is_int(res.status, 503, "busy: no retries by default");
+	is_int(res.retries, 0, "busy: sent once");
+	is_int(seen_count(&s, "GET /always/once"), 1, "busy: the server saw one");
+	result_clear(&res);
+	http_free(h);
+	server_stop(&s);
+}
+
 static void test_misc(void)
 {
 	struct http_config cfg = { .timeout_ms = 5000 };
@@ -1075,6 +1182,7 @@ int main(void)
 	test_parallel();
 	test_cancel();
 	test_404();
+	test_busy();
 	test_misc();
 	test_tls();
 	return done_testing();
