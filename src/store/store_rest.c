@@ -452,8 +452,12 @@ static void rest_load_experiments(struct store *s, const struct store_req *req, 
 	rest_send_op(o);
 }
 
-static void rest_load_runs(struct store *s, const struct store_req *req, struct experiment *e,
-			   store_done_fn done, void *ud)
+/* A load (OP_RUNS) keeps every page in the model; a scan (OP_SCAN)
+ * hands each page to fn and frees it. */
+static void start_runs_op(struct store *s, const struct store_req *req,
+			  struct experiment *e, enum op_kind kind,
+			  store_runs_fn fn, void *fnud, store_done_fn done,
+			  void *ud)
 {
 	struct op *o;
 
@@ -462,29 +466,10 @@ static void rest_load_runs(struct store *s, const struct store_req *req, struct 
 			done(s, false, ud);
 		return;
 	}
-	for (size_t i = 0; i < e->nruns_loaded; i++)
-		e->runs[i]->seen = false;
-	o = rest_op_new(s, req, OP_RUNS, done, ud);
-	o->exp_id = xstrdup(e->id);
-	if (req && req->search && search_has_filter(req->search))
-		o->filter = xstrdup(search_filter_text(req->search));
-	model_set_progress(s->model, "loading runs…");
-	rest_send_op(o);
-}
-
-/* A scan is a load that hands each page out and frees it. */
-static void rest_scan_runs(struct store *s, const struct store_req *req,
-			   struct experiment *e, store_runs_fn fn, void *fnud,
-			   store_done_fn done, void *ud)
-{
-	struct op *o;
-
-	if (backing_off(s, req && req->forced)) {
-		if (done)
-			done(s, false, ud);
-		return;
-	}
-	o = rest_op_new(s, req, OP_SCAN, done, ud);
+	if (kind == OP_RUNS)
+		for (size_t i = 0; i < e->nruns_loaded; i++)
+			e->runs[i]->seen = false;
+	o = rest_op_new(s, req, kind, done, ud);
 	o->exp_id = xstrdup(e->id);
 	o->fn = fn;
 	o->fnud = fnud;
@@ -492,6 +477,19 @@ static void rest_scan_runs(struct store *s, const struct store_req *req,
 		o->filter = xstrdup(search_filter_text(req->search));
 	model_set_progress(s->model, "loading runs…");
 	rest_send_op(o);
+}
+
+static void rest_load_runs(struct store *s, const struct store_req *req, struct experiment *e,
+			   store_done_fn done, void *ud)
+{
+	start_runs_op(s, req, e, OP_RUNS, NULL, NULL, done, ud);
+}
+
+static void rest_scan_runs(struct store *s, const struct store_req *req,
+			   struct experiment *e, store_runs_fn fn, void *fnud,
+			   store_done_fn done, void *ud)
+{
+	start_runs_op(s, req, e, OP_SCAN, fn, fnud, done, ud);
 }
 
 /* A poll is two searches: runs that started since the newest one seen,

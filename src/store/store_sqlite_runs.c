@@ -204,42 +204,78 @@ static void latest_from_row(struct run *r, sqlite3_stmt *st, int c)
 		r->last_point_ms = p.timestamp;
 }
 
-/* Apply one child query (latest_metrics, params or tags) to the runs of e
- * whose rowids lie in (lo, hi]. */
+/* "?,?,?": n SQL parameters. */
+static char *placeholders(size_t n)
+{
+	char *in = xmalloc(n * 2 + 1);
+	size_t len = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			in[len++] = ',';
+		in[len++] = '?';
+	}
+	in[len] = '\0';
+	return in;
+}
+
+/* Which runs a child query reads: those of e whose rowids lie in
+ * (lo, hi], or, with keys, the n rowids listed. */
+struct run_set {
+	sqlite3_int64 lo, hi;
+	const struct scan_key *keys;
+	size_t n;
+};
+
 enum { CH_LATEST = 1, CH_PARAMS = 2, CH_TAGS = 4, CH_ALL = 7 };
 
-static int load_children(struct store *s, struct experiment *e,
-			 sqlite3_int64 lo, sqlite3_int64 hi, int mask)
+/* Apply the child queries of mask (latest_metrics, params, tags) to the
+ * runs of e in set. */
+static int load_children_of(struct store *s, struct experiment *e,
+			    const struct run_set *set, int mask)
 {
-	static const char *const sqls[] = {
-		"SELECT c.run_uuid, c.key, c.value, c.timestamp, c.step,"
-		" c.is_nan FROM latest_metrics c WHERE c.run_uuid IN"
-		" (SELECT run_uuid FROM runs WHERE rowid > ?1 AND rowid <= ?2"
-		" AND experiment_id = ?3)",
-		"SELECT c.run_uuid, c.key, c.value FROM params c WHERE"
-		" c.run_uuid IN (SELECT run_uuid FROM runs WHERE rowid > ?1"
-		" AND rowid <= ?2 AND experiment_id = ?3)",
-		"SELECT c.run_uuid, c.key, c.value FROM tags c WHERE"
-		" c.run_uuid IN (SELECT run_uuid FROM runs WHERE rowid > ?1"
-		" AND rowid <= ?2 AND experiment_id = ?3)",
+	static const char *const child[] = {
+		("SELECT c.run_uuid, c.key, c.value, c.timestamp, c.step,"
+		 " c.is_nan FROM latest_metrics c"),
+		"SELECT c.run_uuid, c.key, c.value FROM params c",
+		"SELECT c.run_uuid, c.key, c.value FROM tags c",
 	};
 	static const char *const what[] = {"reading metrics",
 					   "reading params", "reading tags"};
+	char *in = NULL;
 
+	if (set->keys)
+		in = placeholders(set->n);
 	for (int q = 0; q < 3; q++) {
 		sqlite3_stmt *st;
 		struct run *r = NULL;
+		char *sql;
 		int rc;
 
 		if (!(mask & (1 << q)))
 			continue;
-		st = sqlite_prep(s, sqls[q]);
-
-		if (!st)
+		sql = in ? xasprintf("%s WHERE c.run_uuid IN (SELECT run_uuid"
+				     " FROM runs WHERE rowid IN (%s))",
+				     child[q], in)
+			 : xasprintf("%s WHERE c.run_uuid IN (SELECT run_uuid"
+				     " FROM runs WHERE rowid > ?1 AND rowid"
+				     " <= ?2 AND experiment_id = ?3)",
+				     child[q]);
+		st = sqlite_prep(s, sql);
+		free(sql);
+		if (!st) {
+			free(in);
 			return -1;
-		sqlite3_bind_int64(st, 1, lo);
-		sqlite3_bind_int64(st, 2, hi);
-		sqlite3_bind_text(st, 3, e->id, -1, SQLITE_STATIC);
+		}
+		if (in) {
+			for (size_t i = 0; i < set->n; i++)
+				sqlite3_bind_int64(st, (int)i + 1,
+						   set->keys[i].rowid);
+		} else {
+			sqlite3_bind_int64(st, 1, set->lo);
+			sqlite3_bind_int64(st, 2, set->hi);
+			sqlite3_bind_text(st, 3, e->id, -1, SQLITE_STATIC);
+		}
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			const char *id = sqlite_col_text(st, 0);
 			const char *key = sqlite_col_text(st, 1);
@@ -252,18 +288,28 @@ static int load_children(struct store *s, struct experiment *e,
 				continue;
 			if (q == 0)
 				latest_from_row(r, st, 1);
-			else if (q == 1)
-				kv_list_set(&r->params, key, sqlite_col_text(st, 2));
 			else
-				kv_list_set(&r->tags, key, sqlite_col_text(st, 2));
+				kv_list_set(q == 1 ? &r->params : &r->tags,
+					    key, sqlite_col_text(st, 2));
 		}
 		sqlite3_finalize(st);
 		if (rc != SQLITE_DONE) {
 			sqlite_fail(s, rc, what[q]);
+			free(in);
 			return -1;
 		}
 	}
+	free(in);
 	return 0;
+}
+
+/* The children of the runs of e whose rowids lie in (lo, hi]. */
+static int load_children(struct store *s, struct experiment *e,
+			 sqlite3_int64 lo, sqlite3_int64 hi, int mask)
+{
+	struct run_set set = { .lo = lo, .hi = hi };
+
+	return load_children_of(s, e, &set, mask);
 }
 
 static void run_derive(struct run *r)
@@ -294,6 +340,36 @@ static bool search_cond(struct store *s, const struct job *j, int first,
 		return false;
 	}
 	return true;
+}
+
+/* The next `limit` runs of e past the job's cursor (by rowid) that the
+ * job's request keeps, selecting cols; bound and ready to step, or NULL
+ * with the model's error set. */
+static sqlite3_stmt *prep_runs_after(struct store *s, struct job *j,
+				     struct experiment *e, const char *cols,
+				     int limit)
+{
+	struct search_sql q;
+	sqlite3_stmt *st;
+	char *sql;
+
+	if (!search_cond(s, j, 3, &q))
+		return NULL;
+	sql = xasprintf("SELECT %s FROM runs r WHERE r.experiment_id = ?1"
+			" AND r.rowid > ?2 %s AND (%s) ORDER BY r.rowid LIMIT %d",
+			cols,
+			j->req.include_deleted ? ""
+					   : "AND r.lifecycle_stage = 'active'",
+			q.where, limit);
+	st = sqlite_prep(s, sql);
+	free(sql);
+	if (st) {
+		sqlite3_bind_text(st, 1, e->id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, j->cursor);
+		search_sql_bind(&q, st);
+	}
+	search_sql_free(&q);
+	return st;
 }
 
 static int count_runs(struct store *s, struct job *j, struct experiment *e,
@@ -356,8 +432,7 @@ static int do_runs_params(struct store *s, struct job *j,
 int sqlite_job_runs(struct store *s, struct job *j)
 {
 	struct experiment *e = model_experiment(s->model, j->exp_id);
-	struct search_sql q;
-	char *cols, *sql, buf[64];
+	char *cols, buf[64];
 	sqlite3_stmt *st;
 	sqlite3_int64 hi = j->cursor;
 	int rc, n = 0;
@@ -375,25 +450,11 @@ int sqlite_job_runs(struct store *s, struct job *j)
 			e->runs[i]->seen = false;
 		e->params_loaded = false;
 	}
-	if (!search_cond(s, j, 3, &q))
-		return -1;
 	cols = run_columns(s);
-	sql = xasprintf("SELECT %s FROM runs r WHERE r.experiment_id = ?1"
-			" AND r.rowid > ?2 %s AND (%s) ORDER BY r.rowid LIMIT %d",
-			cols,
-			j->req.include_deleted ? ""
-					   : "AND r.lifecycle_stage = 'active'",
-			q.where, RUN_BATCH);
+	st = prep_runs_after(s, j, e, cols, RUN_BATCH);
 	free(cols);
-	st = sqlite_prep(s, sql);
-	free(sql);
-	if (!st) {
-		search_sql_free(&q);
+	if (!st)
 		return -1;
-	}
-	sqlite3_bind_text(st, 1, e->id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, j->cursor);
-	search_sql_bind(&q, st);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct run *r = experiment_run_upsert(e, sqlite_col_text(st, 1));
 
@@ -406,7 +467,6 @@ int sqlite_job_runs(struct store *s, struct job *j)
 		n++;
 	}
 	sqlite3_finalize(st);
-	search_sql_free(&q);
 	if (rc != SQLITE_DONE) {
 		sqlite_fail(s, rc, "reading runs");
 		return -1;
@@ -479,28 +539,13 @@ static int scan_run_cmp(const void *a, const void *b)
  * matching runs. 1 when every key is read. */
 static int scan_keys(struct store *s, struct job *j, struct experiment *e)
 {
-	struct search_sql q;
-	sqlite3_stmt *st;
-	char *sql, buf[64];
+	sqlite3_stmt *st = prep_runs_after(s, j, e, "r.rowid, r.start_time",
+					   SCAN_KEYS);
+	char buf[64];
 	int rc, n = 0;
 
-	if (!search_cond(s, j, 3, &q))
+	if (!st)
 		return -1;
-	sql = xasprintf("SELECT r.rowid, r.start_time FROM runs r"
-			" WHERE r.experiment_id = ?1 AND r.rowid > ?2 %s"
-			" AND (%s) ORDER BY r.rowid LIMIT %d",
-			j->req.include_deleted ? ""
-					   : "AND r.lifecycle_stage = 'active'",
-			q.where, SCAN_KEYS);
-	st = sqlite_prep(s, sql);
-	free(sql);
-	if (!st) {
-		search_sql_free(&q);
-		return -1;
-	}
-	sqlite3_bind_text(st, 1, e->id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, j->cursor);
-	search_sql_bind(&q, st);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		j->keys = xgrow(j->keys, &j->capkeys, j->nkeys + 1,
 				sizeof(*j->keys));
@@ -511,7 +556,6 @@ static int scan_keys(struct store *s, struct job *j, struct experiment *e)
 		n++;
 	}
 	sqlite3_finalize(st);
-	search_sql_free(&q);
 	if (rc != SQLITE_DONE) {
 		sqlite_fail(s, rc, "reading runs");
 		return -1;
@@ -529,12 +573,6 @@ static int scan_keys(struct store *s, struct job *j, struct experiment *e)
  * metrics, params, tags), handed to the job's fn in order, then freed. */
 static int scan_batch(struct store *s, struct job *j, struct experiment *e)
 {
-	static const char *const child[] = {
-		("SELECT c.run_uuid, c.key, c.value, c.timestamp, c.step,"
-		 " c.is_nan FROM latest_metrics c"),
-		"SELECT c.run_uuid, c.key, c.value FROM params c",
-		"SELECT c.run_uuid, c.key, c.value FROM tags c",
-	};
 	size_t lo = j->ki, hi = lo, n;
 	char *in, *cols, *sql, buf[64];
 	sqlite3_stmt *st;
@@ -551,10 +589,7 @@ static int scan_batch(struct store *s, struct job *j, struct experiment *e)
 	       (hi - lo < want || j->keys[hi].start == j->keys[hi - 1].start))
 		hi++;
 	n = hi - lo;
-	in = xmalloc(n * 8 + 1);
-	in[0] = '\0';
-	for (size_t i = 0, len = 0; i < n; i++)
-		len += (size_t)sprintf(in + len, "%s?", i ? "," : "");
+	in = placeholders(n);
 	cols = run_columns(s);
 	sql = xasprintf("SELECT %s FROM runs r WHERE r.rowid IN (%s)", cols,
 			in);
@@ -576,41 +611,10 @@ static int scan_batch(struct store *s, struct job *j, struct experiment *e)
 		experiment_free_runs(e);
 		return -1;
 	}
-	for (int q = 0; q < 3; q++) {
-		struct run *r = NULL;
+	{
+		struct run_set set = { .keys = j->keys + lo, .n = n };
 
-		sql = xasprintf("%s WHERE c.run_uuid IN (SELECT run_uuid FROM"
-				" runs WHERE rowid IN (%s))", child[q], in);
-		st = sqlite_prep(s, sql);
-		free(sql);
-		if (!st) {
-			free(in);
-			experiment_free_runs(e);
-			return -1;
-		}
-		for (size_t i = 0; i < n; i++)
-			sqlite3_bind_int64(st, (int)i + 1,
-					   j->keys[lo + i].rowid);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			const char *id = sqlite_col_text(st, 0);
-
-			if (!id || !sqlite_col_text(st, 1))
-				continue;
-			if (!r || strcmp(r->id, id) != 0)
-				r = experiment_run(e, id);
-			if (!r)
-				continue;
-			if (q == 0)
-				latest_from_row(r, st, 1);
-			else
-				kv_list_set(q == 1 ? &r->params : &r->tags,
-					    sqlite_col_text(st, 1),
-					    sqlite_col_text(st, 2));
-		}
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE) {
-			sqlite_fail(s, rc, q == 0 ? "reading metrics" :
-				    q == 1 ? "reading params" : "reading tags");
+		if (load_children_of(s, e, &set, CH_ALL) != 0) {
 			free(in);
 			experiment_free_runs(e);
 			return -1;

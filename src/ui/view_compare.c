@@ -485,12 +485,31 @@ static const struct cmp_metric *chart_metric(struct compare_view *p,
 	return p->cmp.nmetrics ? &p->cmp.metrics[0] : NULL;
 }
 
+/* The first and last steps of key over the compared runs; *first >
+ * *last when no run has a point of it. */
+static void step_range(const struct compare_view *p, const char *key,
+		       int64_t *first, int64_t *last)
+{
+	*first = INT64_MAX;
+	*last = INT64_MIN;
+	for (size_t i = 0; i < p->nruns; i++) {
+		struct series *s = run_series(p->runs[i], key);
+
+		if (!s || !s->n)
+			continue;
+		if (s->pts[0].step < *first)
+			*first = s->pts[0].step;
+		if (s->pts[s->n - 1].step > *last)
+			*last = s->pts[s->n - 1].step;
+	}
+}
+
 /* The step window the zoom shows: the last 1/2^zoom of every run's
  * steps, or what :zoom set; the label says which steps. */
 static void zoom_window(struct compare_view *p, const char *key,
 			int64_t *lo, int64_t *hi, char *label, size_t n)
 {
-	int64_t smin = INT64_MAX, smax = INT64_MIN;
+	int64_t smin, smax;
 	const char *dash = draw_unicode() ? "–" : "-";
 
 	*label = '\0';
@@ -501,16 +520,7 @@ static void zoom_window(struct compare_view *p, const char *key,
 			 (long long)*hi);
 		return;
 	}
-	for (size_t i = 0; i < p->nruns; i++) {
-		struct series *s = run_series(p->runs[i], key);
-
-		if (!s || !s->n)
-			continue;
-		if (s->pts[0].step < smin)
-			smin = s->pts[0].step;
-		if (s->pts[s->n - 1].step > smax)
-			smax = s->pts[s->n - 1].step;
-	}
+	step_range(p, key, &smin, &smax);
 	*lo = INT64_MIN;
 	*hi = INT64_MAX;
 	if (smin > smax || p->zoom == 0)
@@ -812,21 +822,12 @@ static void complete(struct view *v, const char *cmd,
 		     void (*add)(void *ctx, const char *word), void *ctx)
 {
 	struct compare_view *p = P(v);
-	int64_t smin = INT64_MAX, smax = INT64_MIN, lo, hi;
+	int64_t smin, smax, lo, hi;
 	char label[96], w[32];
 
 	if (strcmp(cmd, "zoom") != 0 || !p->chart_key)
 		return;
-	for (size_t i = 0; i < p->nruns; i++) {
-		struct series *s = run_series(p->runs[i], p->chart_key);
-
-		if (!s || !s->n)
-			continue;
-		if (s->pts[0].step < smin)
-			smin = s->pts[0].step;
-		if (s->pts[s->n - 1].step > smax)
-			smax = s->pts[s->n - 1].step;
-	}
+	step_range(p, p->chart_key, &smin, &smax);
 	if (smin > smax)
 		return;
 	zoom_window(p, p->chart_key, &lo, &hi, label, sizeof(label));
