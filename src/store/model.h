@@ -104,6 +104,9 @@ struct experiment {
 	struct run **run_index;    /* open-addressing hash by run id */
 	size_t run_index_cap;
 	int64_t runs_cursor;       /* backend's mark for incremental polls */
+	int64_t store_version;     /* backend's mark of the store as it was
+				    * when its runs were last read (SQLite:
+				    * PRAGMA data_version); 0: unknown */
 	bool retired;
 };
 

@@ -682,8 +682,9 @@ static void job_finish(struct store *s, struct job *j, bool ok)
 	}
 	if (j->done)
 		j->done(s, ok, j->ud);
+	if (!(ok && j->quiet))
+		model_touch(s->model);
 	job_free(j);
-	model_touch(s->model);
 }
 
 /* --- ops ---------------------------------------------------------------- */

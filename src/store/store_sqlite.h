@@ -47,11 +47,14 @@ struct job {
 	sqlite3_int64 cursor;  /* JOB_RUNS: last rowid read */
 	sqlite3_int64 total;   /* JOB_RUNS: rows expected */
 	sqlite3_int64 done_rows;
+	sqlite3_int64 version; /* JOB_RUNS: data_version before it read */
 	/* JOB_RUNS works in two passes: runs, latest metrics and tags (all
 	 * the table shows, so the first full frame comes early), then
 	 * params, over the same rowid windows, kept here. */
 	int pass;
 	bool background;       /* counted in model->background */
+	bool quiet;            /* it changed nothing: the model's generation
+				* stays, and no view rebuilds for it */
 	bool started;          /* its first slice was done */
 	sqlite3_int64 *bounds;
 	size_t nbounds, capbounds, bi;

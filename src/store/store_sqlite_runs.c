@@ -172,24 +172,32 @@ static char *run_columns(struct store *s)
 			 impl(s)->cols.runs_name ? "r.name" : "NULL");
 }
 
-static void run_from_row(struct run *r, sqlite3_stmt *st)
+/* Fill r from a row of run_columns; true when anything changed. */
+static bool run_from_row(struct run *r, sqlite3_stmt *st)
 {
 	const char *status = sqlite_col_text(st, 4);
+	int64_t start = sqlite_col_int(st, 5);
+	int64_t end = sqlite3_column_type(st, 6) == SQLITE_NULL ? 0
+							: sqlite_col_int(st, 6);
+	bool changed = start != r->start_time || end != r->end_time;
 
 	if (sqlite_col_text(st, 2))
-		set_str(&r->name, sqlite_col_text(st, 2));
-	set_str(&r->user_id, sqlite_col_text(st, 3));
-	if (set_str(&r->status_str, status))
+		changed |= set_str(&r->name, sqlite_col_text(st, 2));
+	changed |= set_str(&r->user_id, sqlite_col_text(st, 3));
+	if (set_str(&r->status_str, status)) {
 		r->status = run_status_parse(status);
-	r->start_time = sqlite_col_int(st, 5);
-	r->end_time = sqlite3_column_type(st, 6) == SQLITE_NULL ? 0
-								: sqlite_col_int(st, 6);
-	set_str(&r->lifecycle_stage, sqlite_col_text(st, 7));
-	set_str(&r->artifact_uri, sqlite_col_text(st, 8));
-	set_str(&r->experiment_id, sqlite_col_text(st, 9));
+		changed = true;
+	}
+	r->start_time = start;
+	r->end_time = end;
+	changed |= set_str(&r->lifecycle_stage, sqlite_col_text(st, 7));
+	changed |= set_str(&r->artifact_uri, sqlite_col_text(st, 8));
+	changed |= set_str(&r->experiment_id, sqlite_col_text(st, 9));
+	return changed;
 }
 
-static void latest_from_row(struct run *r, sqlite3_stmt *st, int c)
+/* A latest_metrics row into r; true when it is news. */
+static bool latest_from_row(struct run *r, sqlite3_stmt *st, int c)
 {
 	struct series *ser = run_series_upsert(r, sqlite_col_text(st, c));
 	struct point p = {
@@ -197,11 +205,15 @@ static void latest_from_row(struct run *r, sqlite3_stmt *st, int c)
 		.timestamp = sqlite_col_int(st, c + 2),
 		.value = sqlite_metric_value(st, c + 1, c + 4),
 	};
+	bool changed = !ser->has_latest || ser->latest.step != p.step ||
+		       ser->latest.timestamp != p.timestamp ||
+		       memcmp(&ser->latest.value, &p.value, sizeof(p.value));
 
 	ser->latest = p;
 	ser->has_latest = true;
 	if (p.timestamp > r->last_point_ms)
 		r->last_point_ms = p.timestamp;
+	return changed;
 }
 
 /* "?,?,?": n SQL parameters. */
@@ -310,6 +322,24 @@ static int load_children(struct store *s, struct experiment *e,
 	struct run_set set = { .lo = lo, .hi = hi };
 
 	return load_children_of(s, e, &set, mask);
+}
+
+/* SQLite's count of commits by other connections to the file (0 when it
+ * cannot be read): the same number twice means nobody wrote between. */
+static sqlite3_int64 data_version(struct store *s)
+{
+	sqlite3_stmt *st = NULL;
+	sqlite3_int64 v = 0;
+
+	if (sqlite3_prepare_v2(impl(s)->db, "PRAGMA data_version", -1, &st,
+			       NULL) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return 0;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite_col_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
 }
 
 static void run_derive(struct run *r)
@@ -444,6 +474,7 @@ int sqlite_job_runs(struct store *s, struct job *j)
 	if (j->pass == 1)
 		return do_runs_params(s, j, e);
 	if (j->cursor == 0 && j->done_rows == 0) {
+		j->version = data_version(s);
 		if (count_runs(s, j, e, &j->total) != 0)
 			return -1;
 		for (size_t i = 0; i < e->nruns_loaded; i++)
@@ -490,6 +521,7 @@ int sqlite_job_runs(struct store *s, struct job *j)
 		run_derive(e->runs[i]);
 	experiment_remove_unseen(e);
 	e->runs_cursor = hi > e->runs_cursor ? hi : e->runs_cursor;
+	e->store_version = j->version;
 	e->runs_loaded = true;
 	e->runs_include_deleted = j->req.include_deleted;
 	model_touch(s->model);
@@ -667,81 +699,122 @@ int sqlite_job_scan(struct store *s, struct job *j)
 	return scan_batch(s, j, e);
 }
 
+/* Live runs re-read by run_uuid this many at a time (plain ?
+ * parameters: numbered ones cost SQLite a lookup each, and one list
+ * could pass its limit of 32766). */
+#define POLL_CHUNK 500
+
+/* The rows of a poll's statement into e; *changed set when one is news.
+ * Returns the last sqlite3_step code. */
+static int poll_rows(const struct job *j, struct experiment *e,
+		     sqlite3_stmt *st, sqlite3_int64 *maxrow, bool *changed)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *id = sqlite_col_text(st, 1);
+		const char *life = sqlite_col_text(st, 7);
+		struct run *r;
+
+		if (!id)
+			continue;
+		if (sqlite_col_int(st, 0) > *maxrow)
+			*maxrow = sqlite_col_int(st, 0);
+		if (!j->req.include_deleted && life &&
+		    strcmp(life, "active") != 0) {
+			r = experiment_run(e, id);
+			if (r && r->status != RUN_UNKNOWN) {
+				r->status = RUN_UNKNOWN; /* dropped at reload */
+				*changed = true;
+			}
+			continue;
+		}
+		r = experiment_run(e, id);
+		if (!r) {
+			r = experiment_run_upsert(e, id);
+			*changed = true;
+		}
+		*changed |= run_from_row(r, st);
+		r->seen = true;
+	}
+	return rc;
+}
+
 /* Incremental: new runs (rowid past the cursor) and every run mltop holds
- * as not finished, with their latest metrics. Finished runs cost nothing. */
+ * as not finished, with their latest metrics. Finished runs cost nothing.
+ * A poll that finds nothing new leaves the model's generation alone. */
 int sqlite_job_poll(struct store *s, struct job *j)
 {
 	struct experiment *e = model_experiment(s->model, j->exp_id);
 	struct search_sql q;
-	char *cols, *sql, *ids;
-	size_t nlive = 0, len = 0;
+	char *cols, *sql;
+	const char **live = NULL;
+	size_t nlive = 0, caplive = 0;
 	sqlite3_stmt *st;
-	sqlite3_int64 maxrow;
+	sqlite3_int64 maxrow, version;
+	bool changed = false;
 	int rc;
 
 	if (!e || !e->runs_loaded)
 		return 1;
-	for (size_t i = 0; i < e->nruns_loaded; i++)
-		if (e->runs[i]->status == RUN_RUNNING ||
-		    e->runs[i]->status == RUN_SCHEDULED)
-			nlive++;
-	/* "?3,?4,..." for the live runs' ids. */
-	ids = xmalloc(nlive * 12 + 8);
-	ids[0] = '\0';
-	for (size_t i = 0, k = 0; i < e->nruns_loaded; i++)
-		if (e->runs[i]->status == RUN_RUNNING ||
-		    e->runs[i]->status == RUN_SCHEDULED) {
-			len += (size_t)sprintf(ids + len, "%s?%zu",
-					       k ? "," : "", k + 3);
-			k++;
-		}
+	/* Nothing was written since the runs were last read: nothing to
+	 * read (20,000 live runs would otherwise be read again each time). */
+	version = data_version(s);
+	if (version && version == e->store_version) {
+		j->quiet = true;
+		return 1;
+	}
 	/* New runs only when they match the search; the live ones mltop
 	 * holds are followed whatever their metrics do meanwhile. */
-	if (!search_cond(s, j, (int)nlive + 3, &q)) {
-		free(ids);
+	if (!search_cond(s, j, 3, &q))
 		return -1;
-	}
 	cols = run_columns(s);
 	sql = xasprintf("SELECT %s FROM runs r WHERE r.experiment_id = ?1"
-			" AND ((r.rowid > ?2 AND (%s))%s%s%s)", cols, q.where,
-			nlive ? " OR r.run_uuid IN (" : "", ids,
-			nlive ? ")" : "");
-	free(cols);
+			" AND r.rowid > ?2 AND (%s)", cols, q.where);
 	st = sqlite_prep(s, sql);
 	free(sql);
 	if (!st) {
 		search_sql_free(&q);
-		free(ids);
+		free(cols);
 		return -1;
 	}
-	search_sql_bind(&q, st);
 	sqlite3_bind_text(st, 1, e->id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, e->runs_cursor);
-	for (size_t i = 0, k = 0; i < e->nruns_loaded; i++)
-		if (e->runs[i]->status == RUN_RUNNING ||
-		    e->runs[i]->status == RUN_SCHEDULED)
-			sqlite3_bind_text(st, (int)(k++) + 3, e->runs[i]->id,
-					  -1, SQLITE_STATIC);
+	search_sql_bind(&q, st);
 	maxrow = e->runs_cursor;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *life = sqlite_col_text(st, 7);
-		struct run *r;
-
-		if (sqlite_col_int(st, 0) > maxrow)
-			maxrow = sqlite_col_int(st, 0);
-		if (!j->req.include_deleted && life && strcmp(life, "active") != 0) {
-			r = experiment_run(e, sqlite_col_text(st, 1));
-			if (r)
-				r->status = RUN_UNKNOWN; /* dropped at reload */
-			continue;
-		}
-		r = experiment_run_upsert(e, sqlite_col_text(st, 1));
-		run_from_row(r, st);
-		r->seen = true;
-	}
+	rc = poll_rows(j, e, st, &maxrow, &changed);
 	sqlite3_finalize(st);
 	search_sql_free(&q);
-	free(ids);
+	for (size_t i = 0; i < e->nruns_loaded; i++)
+		if (e->runs[i]->status == RUN_RUNNING ||
+		    e->runs[i]->status == RUN_SCHEDULED) {
+			live = xgrow(live, &caplive, nlive + 1, sizeof(*live));
+			live[nlive++] = e->runs[i]->id;
+		}
+	for (size_t at = 0; rc == SQLITE_DONE && at < nlive;
+	     at += POLL_CHUNK) {
+		size_t n = nlive - at < POLL_CHUNK ? nlive - at : POLL_CHUNK;
+		char *in = placeholders(n);
+
+		sql = xasprintf("SELECT %s FROM runs r WHERE r.experiment_id ="
+				" ?1 AND r.run_uuid IN (%s)", cols, in);
+		free(in);
+		st = sqlite_prep(s, sql);
+		free(sql);
+		if (!st) {
+			free(cols);
+			free(live);
+			return -1;
+		}
+		sqlite3_bind_text(st, 1, e->id, -1, SQLITE_STATIC);
+		for (size_t i = 0; i < n; i++)
+			sqlite3_bind_text(st, (int)i + 2, live[at + i], -1,
+					  SQLITE_STATIC);
+		rc = poll_rows(j, e, st, &maxrow, &changed);
+		sqlite3_finalize(st);
+	}
+	free(cols);
+	free(live);
 	if (rc != SQLITE_DONE) {
 		sqlite_fail(s, rc, "polling runs");
 		return -1;
@@ -762,16 +835,21 @@ int sqlite_job_poll(struct store *s, struct job *j)
 		struct run *r = experiment_run(e, sqlite_col_text(st, 0));
 
 		if (r && sqlite_col_text(st, 1))
-			latest_from_row(r, st, 1);
+			changed |= latest_from_row(r, st, 1);
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		sqlite_fail(s, rc, "polling metrics");
 		return -1;
 	}
-	for (size_t i = 0; i < e->nruns_loaded; i++)
-		run_derive(e->runs[i]);
+	if (maxrow > e->runs_cursor)
+		changed = true;
+	if (changed)
+		for (size_t i = 0; i < e->nruns_loaded; i++)
+			run_derive(e->runs[i]);
 	e->runs_cursor = maxrow;
+	e->store_version = version;
+	j->quiet = !changed;
 	return 1;
 }
 

@@ -318,6 +318,7 @@ static void open_wanted_view(struct tui *t)
 static void settle(struct tui *t)
 {
 	struct model *m = t->model;
+	int64_t start = clock_mono_ms();
 
 	/* A sync may ask the store for more (history); a store that answers
 	 * at once moves the generation again: a few rounds, then the graves
@@ -328,11 +329,39 @@ static void settle(struct tui *t)
 		t->synced_gen = m->generation;
 		for (int i = 0; i < t->depth; i++)
 			t->stack[i]->ops->sync(t->stack[i]);
+		t->last_sync = clock_mono_ms();
+		t->sync_cost_ms = t->last_sync - start;
 		if (t->synced_gen == m->generation) {
 			model_collect(m);
 			return;
 		}
 	}
+}
+
+/* How long paints (and syncs) wait for each other: nothing while the
+ * store is idle; while it works, PAINT_MIN_MS after a key, else 4 times
+ * what the last sync and paint cost (at most 5 s), so that views which
+ * take long to rebuild do not starve the load they show. */
+static int64_t paint_gap(const struct tui *t)
+{
+	int64_t gap;
+
+	if (!busy(t) && !t->model->background)
+		return 0;
+	if (t->dirty)
+		return PAINT_MIN_MS;
+	gap = 4 * (t->sync_cost_ms + t->paint_cost_ms);
+	return gap < PAINT_MIN_MS ? PAINT_MIN_MS : gap > 5000 ? 5000 : gap;
+}
+
+/* settle, unless the store is working and the last sync was less than
+ * paint_gap ago: what the views hold stays valid (runs are freed only
+ * once every view has synced), it is only not the newest. */
+static void settle_due(struct tui *t)
+{
+	if (model_retired_count(t->model) ||
+	    clock_mono_ms() - t->last_sync >= paint_gap(t))
+		settle(t);
 }
 
 /* -e NAME: its runs open from the loop once the experiments have loaded;
@@ -680,8 +709,9 @@ static void handle_mouse(struct tui *t, MEVENT ev)
 static void handle_input(struct tui *t, wint_t ch, bool is_key)
 {
 	/* A key before it may have changed the model (a store that answers
-	 * at once): views re-sync before this one reaches them. */
-	settle(t);
+	 * at once): views re-sync before this one reaches them (while the
+	 * store loads, keys act on what was last painted). */
+	settle_due(t);
 	/* A message stays until the next key (or its few seconds). */
 	if (t->msg && !t->prompt) {
 		free(t->msg);
@@ -973,7 +1003,7 @@ static int compute_timeout(struct tui *t, int store_timeout)
 	if (store_timeout >= 0 && store_timeout < to)
 		to = store_timeout;
 	if (t->dirty || t->painted_gen != t->model->generation) {
-		int64_t wait = PAINT_MIN_MS - (now - t->last_paint);
+		int64_t wait = paint_gap(t) - (now - t->last_paint);
 
 		if (wait < to)
 			to = wait;
@@ -1018,7 +1048,7 @@ int tui_run(struct store *s, const struct tui_opts *o)
 		int store_to = -1, nfds = 0, timeout;
 		int64_t now;
 
-		settle(t);
+		settle_due(t);
 		open_wanted(t);
 		if (t->msg_while_busy && !busy(t)) {
 			t->msg_while_busy = false;
@@ -1028,8 +1058,8 @@ int tui_run(struct store *s, const struct tui_opts *o)
 		now = clock_mono_ms();
 		if ((t->dirty || t->painted_gen != t->model->generation ||
 		     (!t->paused && clock_now_ms() / 1000 != t->painted_sec)) &&
-		    now - t->last_paint >= (t->model->pending ? PAINT_MIN_MS
-							     : 0)) {
+		    now - t->last_paint >= paint_gap(t)) {
+			settle_due(t);
 			tui_paint(t);
 			if (o->exit_after_first_frame && !busy(t) &&
 			    !t->first_frame_done) {
@@ -1064,7 +1094,7 @@ int tui_run(struct store *s, const struct tui_opts *o)
 				t->dirty = true;
 			}
 		}
-		settle(t);
+		settle_due(t);
 		open_wanted(t);
 		open_wanted_view(t); /* asked for by a store callback */
 		read_keys(t); /* a script's too: KEY_RESIZE and friends */

@@ -39,6 +39,12 @@ struct tui {
 	char *want_view, *want_arg, *want_arg2;
 	int64_t last_paint;
 	int64_t painted_sec;
+	/* What the last sync of the views and the last paint cost: while
+	 * the store works, the model moves with every slice or page, and
+	 * views sync and paint at most every 4 times that (paint_gap), so a
+	 * million-run table that takes a second to sort leaves the load most
+	 * of the time. */
+	int64_t last_sync, sync_cost_ms, paint_cost_ms;
 
 	/* The prompt: ':' command or '/' filter, edited in place. */
 	char prompt;

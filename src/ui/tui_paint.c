@@ -342,6 +342,7 @@ void tui_paint(struct tui *t)
 {
 	int h, w;
 	struct view *v = tui_top(t);
+	int64_t start = clock_mono_ms();
 
 	getmaxyx(stdscr, h, w);
 	erase();
@@ -368,6 +369,7 @@ void tui_paint(struct tui *t)
 	t->dirty = false;
 	t->painted_gen = t->model->generation;
 	t->last_paint = clock_mono_ms();
+	t->paint_cost_ms = t->last_paint - start;
 	t->painted_sec = clock_now_ms() / 1000;
 }
 

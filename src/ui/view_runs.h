@@ -80,6 +80,7 @@ struct runs_view {
 	struct chooser ch;
 	struct row *rows;
 	size_t nrows, caprows;
+	size_t nrunning;     /* rows RUNNING, counted by rebuild */
 	uint64_t gen;
 	bool dirty;
 	char *selected_id;
