@@ -1836,10 +1836,11 @@ def report_scale(results, a, p):
     p("all runs of one experiment, 10,000 runs (wide) vs 1,000,000 runs "
       "(million): medians")
     heads = {"wide": "10,000 runs", "million": "1,000,000 runs"}
-    p("  %-44s %s" % ("", "".join("%22s" % heads[k] for k in cols)))
+    # A cell wider than its column still gets a space before it.
+    p("  %-44s %s" % ("", "".join(" %23s" % heads[k] for k in cols)))
 
     def row(label, fn):
-        p("  %-44s %s" % (label, "".join("%22s" % fn(results[k])
+        p("  %-44s %s" % (label, "".join(" %23s" % fn(results[k])
                                           for k in cols)))
 
     def both(summary, field, fmt):
