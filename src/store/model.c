@@ -282,6 +282,12 @@ void model_free(struct model *m)
 void model_touch(struct model *m)
 {
 	m->generation++;
+	m->shape_generation++;
+}
+
+void model_touch_values(struct model *m)
+{
+	m->generation++;
 }
 
 /* Errors and notices quote servers and files: made safe once, here, so

@@ -166,6 +166,10 @@ struct model {
 	bool exps_include_deleted;
 
 	uint64_t generation;        /* bumped on every change */
+	uint64_t shape_generation;  /* bumped on every change but a new
+				     * value of a metric a run already had
+				     * (model_touch_values): runs added or
+				     * gone, a status, a name, a new key */
 	int64_t last_refresh_ms;    /* wall clock of the last good refresh */
 	char *error;                /* last store error, owned, or NULL */
 	char *notice;               /* schema warnings and the like, owned */
@@ -207,6 +211,9 @@ void model_retire_experiment(struct model *m, struct experiment *e);
 void model_remove_unseen_experiments(struct model *m);
 void model_free(struct model *m);
 void model_touch(struct model *m);
+/* Only latest values of metrics the runs already had changed: views
+ * whose rows do not depend on them (order, filter) keep their rows. */
+void model_touch_values(struct model *m);
 void model_set_error(struct model *m, const char *err);   /* NULL clears */
 void model_set_notice(struct model *m, const char *notice);
 void model_set_progress(struct model *m, const char *text);

@@ -682,7 +682,9 @@ static void job_finish(struct store *s, struct job *j, bool ok)
 	}
 	if (j->done)
 		j->done(s, ok, j->ud);
-	if (!(ok && j->quiet))
+	if (ok && j->values_only)
+		model_touch_values(s->model);
+	else if (!(ok && j->quiet))
 		model_touch(s->model);
 	job_free(j);
 }

@@ -55,6 +55,7 @@ struct job {
 	bool background;       /* counted in model->background */
 	bool quiet;            /* it changed nothing: the model's generation
 				* stays, and no view rebuilds for it */
+	bool values_only;      /* it changed only metric values runs had */
 	bool started;          /* its first slice was done */
 	sqlite3_int64 *bounds;
 	size_t nbounds, capbounds, bi;

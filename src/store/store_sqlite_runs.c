@@ -196,8 +196,11 @@ static bool run_from_row(struct run *r, sqlite3_stmt *st)
 	return changed;
 }
 
-/* A latest_metrics row into r; true when it is news. */
-static bool latest_from_row(struct run *r, sqlite3_stmt *st, int c)
+/* A latest_metrics row into r: LATEST_SAME, LATEST_VALUE (a new value
+ * of a metric r had) or LATEST_KEY (a metric r did not have). */
+enum { LATEST_SAME, LATEST_VALUE, LATEST_KEY };
+
+static int latest_from_row(struct run *r, sqlite3_stmt *st, int c)
 {
 	struct series *ser = run_series_upsert(r, sqlite_col_text(st, c));
 	struct point p = {
@@ -205,15 +208,17 @@ static bool latest_from_row(struct run *r, sqlite3_stmt *st, int c)
 		.timestamp = sqlite_col_int(st, c + 2),
 		.value = sqlite_metric_value(st, c + 1, c + 4),
 	};
-	bool changed = !ser->has_latest || ser->latest.step != p.step ||
-		       ser->latest.timestamp != p.timestamp ||
-		       memcmp(&ser->latest.value, &p.value, sizeof(p.value));
+	int news = !ser->has_latest ? LATEST_KEY
+		   : ser->latest.step != p.step ||
+		     ser->latest.timestamp != p.timestamp ||
+		     memcmp(&ser->latest.value, &p.value, sizeof(p.value))
+		   ? LATEST_VALUE : LATEST_SAME;
 
 	ser->latest = p;
 	ser->has_latest = true;
 	if (p.timestamp > r->last_point_ms)
 		r->last_point_ms = p.timestamp;
-	return changed;
+	return news;
 }
 
 /* "?,?,?": n SQL parameters. */
@@ -742,7 +747,8 @@ static int poll_rows(const struct job *j, struct experiment *e,
 
 /* Incremental: new runs (rowid past the cursor) and every run mltop holds
  * as not finished, with their latest metrics. Finished runs cost nothing.
- * A poll that finds nothing new leaves the model's generation alone. */
+ * A poll that finds nothing new leaves the model's generation alone; one
+ * that finds only new values of metrics says so (model_touch_values). */
 int sqlite_job_poll(struct store *s, struct job *j)
 {
 	struct experiment *e = model_experiment(s->model, j->exp_id);
@@ -752,7 +758,7 @@ int sqlite_job_poll(struct store *s, struct job *j)
 	size_t nlive = 0, caplive = 0;
 	sqlite3_stmt *st;
 	sqlite3_int64 maxrow, version;
-	bool changed = false;
+	bool changed = false, values = false;
 	int rc;
 
 	if (!e || !e->runs_loaded)
@@ -834,8 +840,12 @@ int sqlite_job_poll(struct store *s, struct job *j)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct run *r = experiment_run(e, sqlite_col_text(st, 0));
 
-		if (r && sqlite_col_text(st, 1))
-			changed |= latest_from_row(r, st, 1);
+		if (r && sqlite_col_text(st, 1)) {
+			int news = latest_from_row(r, st, 1);
+
+			values |= news == LATEST_VALUE;
+			changed |= news == LATEST_KEY;
+		}
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
@@ -849,7 +859,8 @@ int sqlite_job_poll(struct store *s, struct job *j)
 			run_derive(e->runs[i]);
 	e->runs_cursor = maxrow;
 	e->store_version = version;
-	j->quiet = !changed;
+	j->quiet = !changed && !values;
+	j->values_only = !changed && values;
 	return 1;
 }
 

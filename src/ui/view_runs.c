@@ -552,6 +552,7 @@ static void rebuild(struct view *v)
 	p->nrows = 0;
 	p->nrunning = 0;
 	p->gen = tui_model(v->tui)->generation;
+	p->shape_gen = tui_model(v->tui)->shape_generation;
 	p->dirty = false;
 	if (!e) {
 		p->table.nrows = 0;
@@ -629,6 +630,28 @@ static void rebuild(struct view *v)
 	p->table.nrows = p->nrows;
 	p->table.sel = keep;
 	table_clamp(&p->table);
+}
+
+/* The model moved. When only metric values changed (a poll of runs
+ * that log) and neither the order nor a filter looks at them, the rows
+ * stay as they are: each draw reads the values afresh, and a million
+ * rows are not sorted again each second. */
+static void sync(struct view *v)
+{
+	struct runs_view *p = P(v);
+	struct model *m = tui_model(v->tui);
+	int col = p->table.sort_col;
+	bool by_value = col >= 0 && col < p->ncols &&
+			(p->tcols[col].kind == K_METRIC ||
+			 p->tcols[col].kind == K_DURATION);
+
+	if (!p->dirty && p->gen != (uint64_t)-1 &&
+	    p->shape_gen == m->shape_generation && !by_value &&
+	    !p->search && !v->filter) {
+		p->gen = m->generation;
+		return;
+	}
+	rebuild(v);
 }
 
 /* --- drawing ----------------------------------------------------------- */
@@ -1116,7 +1139,7 @@ static const struct view_ops runs_ops = {
 	.name = "runs",
 	.free = vfree,
 	.draw = draw,
-	.sync = rebuild,
+	.sync = sync,
 	.action = action,
 	.reload = reload,
 	.title = title,

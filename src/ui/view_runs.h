@@ -81,7 +81,7 @@ struct runs_view {
 	struct row *rows;
 	size_t nrows, caprows;
 	size_t nrunning;     /* rows RUNNING, counted by rebuild */
-	uint64_t gen;
+	uint64_t gen, shape_gen;  /* the model's, at the last rebuild */
 	bool dirty;
 	char *selected_id;
 	int width;                /* of the last draw, for metric columns */
