@@ -4,25 +4,11 @@
 # shows the new point of a running run and a run that started since, and
 # it is incremental: a finished run is not read again (a rename shows
 # only after `:refresh`, the full reload).
-import os
-import subprocess
 import time
 
 import pytest
 
-from conftest import clean_env
-
-DEADLINE = 60.0
-
-
-def wait_for(pred, timeout, interval=0.05):
-    end = time.monotonic() + timeout
-    while True:
-        v = pred()
-        if v or time.monotonic() >= end:
-            return v
-        time.sleep(interval)
-
+from scripted import Scripted
 
 def _start_run(client, exp, name, status=None):
     r = client.create_run(exp, run_name=name)
@@ -53,34 +39,10 @@ def test_poll_is_incremental(mltop_bin, tmp_path, monkeypatch,
     for step in range(5):
         client.log_metric(live, "loss", 1.0 - step / 10, step=step)
 
-    keys = tmp_path / "keys"
-    os.mkfifo(keys)
-    err = open(tmp_path / "mltop.err", "wb")
-    proc = subprocess.Popen(
-        [str(mltop_bin), "--no-config", "-u", uri],
-        cwd=tmp_path, stdout=err, stderr=err,
-        env=clean_env({"MLTOP_SCRIPT": str(keys), "COLUMNS": "120",
-                       "LINES": "20", "NO_COLOR": "1", "TZ": "UTC"}))
-    script = open(keys, "w")
-
-    def say(*lines):
-        script.write("".join(line + "\n" for line in lines))
-        script.flush()
-
-    def screen(name):
-        path = tmp_path / name
-        # The next dump's file appears only once this one is whole.
-        assert wait_for(lambda: (tmp_path / (name + ".done")).exists()
-                        or proc.poll() is not None, DEADLINE), \
-            f"mltop wrote no {name} within {DEADLINE} s"
-        assert path.exists(), f"mltop exited ({proc.returncode}) before " \
-            f"{name}: {(tmp_path / 'mltop.err').read_text()!r}"
-        return path.read_text()
-
+    d = Scripted(mltop_bin, uri, tmp_path)
     try:
-        say(":runs poll-me", ":save-display before",
-            ":save-display before.done")
-        before = screen("before")
+        d.say(":runs poll-me")
+        before = d.screen("before")
         assert "live-run" in before and "done-run" in before, before
         assert "0.6 " in before, before
 
@@ -90,20 +52,15 @@ def test_poll_is_incremental(mltop_bin, tmp_path, monkeypatch,
         client.log_metric(fresh, "loss", 0.777, step=0)
         client.set_tag(done, "mlflow.runName", "renamed-run")
 
-        say(":poll", ":save-display polled", ":save-display polled.done",
-            ":refresh", ":save-display refreshed",
-            ":save-display refreshed.done")
-        polled = screen("polled")
-        refreshed = screen("refreshed")
+        d.say(":poll")
+        d.dump("polled")
+        d.say(":refresh")
+        d.dump("refreshed")
+        polled = d.read("polled")
+        refreshed = d.read("refreshed")
     finally:
-        script.close()
-        try:
-            proc.wait(timeout=DEADLINE)
-        except Exception:
-            proc.kill()
-            proc.wait()
-        err.close()
-    assert proc.returncode == 0, (tmp_path / "mltop.err").read_text()
+        code = d.close()
+    assert code == 0, d.errors()
 
     live_line = next((ln for ln in polled.splitlines() if "live-run" in ln),
                      "")

@@ -4,27 +4,14 @@
 # chunks, and what the real MLflow client
 # writes meanwhile (a run finished, a new run, a new point) shows; a poll
 # that finds no write in between changes nothing on screen.
-import os
 import random
 import re
 import sqlite3
-import subprocess
-import time
 import uuid
 
-from conftest import clean_env
+from scripted import Scripted
 
-DEADLINE = 120.0
 NCOPIES = 33000
-
-
-def wait_for(pred, timeout, interval=0.05):
-    end = time.monotonic() + timeout
-    while True:
-        v = pred()
-        if v or time.monotonic() >= end:
-            return v
-        time.sleep(interval)
 
 
 def copy_runs(path, template, n):
@@ -69,33 +56,10 @@ def test_poll_with_more_live_runs_than_sqlite_parameters(mltop_bin,
     ids = copy_runs(db, template, NCOPIES)
     total = NCOPIES + 1
 
-    keys = tmp_path / "keys"
-    os.mkfifo(keys)
-    err = open(tmp_path / "mltop.err", "wb")
-    proc = subprocess.Popen(
-        [str(mltop_bin), "--no-config", "-u", uri],
-        cwd=tmp_path, stdout=err, stderr=err,
-        env=clean_env({"MLTOP_SCRIPT": str(keys), "COLUMNS": "140",
-                       "LINES": "12", "NO_COLOR": "1", "TZ": "UTC"}))
-    script = open(keys, "w")
-
-    def say(*lines):
-        script.write("".join(line + "\n" for line in lines))
-        script.flush()
-
-    def screen(name):
-        say(f":save-display {name}", f":save-display {name}.done")
-        path = tmp_path / name
-        assert wait_for(lambda: (tmp_path / (name + ".done")).exists()
-                        or proc.poll() is not None, DEADLINE), \
-            f"mltop wrote no {name} within {DEADLINE} s"
-        assert path.exists(), f"mltop exited ({proc.returncode}) before " \
-            f"{name}: {(tmp_path / 'mltop.err').read_text()!r}"
-        return path.read_text()
-
+    d = Scripted(mltop_bin, uri, tmp_path, cols=140, lines=12)
     try:
-        say(":runs many-live")
-        before = screen("before")
+        d.say(":runs many-live")
+        before = d.screen("before")
         assert f"{total} runs shown, {total} running" in before, before
 
         # The real client, after mltop's load: the newest copy finishes,
@@ -104,23 +68,17 @@ def test_poll_with_more_live_runs_than_sqlite_parameters(mltop_bin,
         client.log_metric(ids[1], "loss", 0.0123, step=1)
         fresh = client.create_run(exp, run_name="fresh-run").info.run_id
 
-        say(":poll")
-        polled = screen("polled")
-        say(":poll")
-        again = screen("again")
+        d.say(":poll")
+        polled = d.screen("polled")
+        d.say(":poll")
+        again = d.screen("again")
         # A write after a poll that found none is seen by the next.
         client.log_metric(ids[2], "loss", 0.0456, step=1)
-        say(":poll")
-        later = screen("later")
+        d.say(":poll")
+        later = d.screen("later")
     finally:
-        script.close()
-        try:
-            proc.wait(timeout=DEADLINE)
-        except Exception:
-            proc.kill()
-            proc.wait()
-        err.close()
-    assert proc.returncode == 0, (tmp_path / "mltop.err").read_text()
+        code = d.close()
+    assert code == 0, d.errors()
     assert f"{total + 1} runs shown, {total} running" in polled, \
         f"the poll missed the finished run or the new one:\n{polled}"
     assert "fresh-run" in polled, polled
