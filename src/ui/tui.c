@@ -338,29 +338,36 @@ static void settle(struct tui *t)
 	}
 }
 
-/* How long paints (and syncs) wait for each other: nothing while the
- * store is idle; while it works, PAINT_MIN_MS after a key, else 4 times
- * what the last sync and paint cost (at most 5 s), so that views which
- * take long to rebuild do not starve the load they show. */
-static int64_t paint_gap(const struct tui *t)
+/* How long syncs wait for each other: nothing while the store is idle;
+ * while it works, 4 times what the last sync and paint cost (from
+ * PAINT_MIN_MS to 5 s), so that views which take long to rebuild do not
+ * starve the load they show. */
+static int64_t sync_gap(const struct tui *t)
 {
 	int64_t gap;
 
 	if (!busy(t) && !t->model->background)
 		return 0;
-	if (t->dirty)
-		return PAINT_MIN_MS;
 	gap = 4 * (t->sync_cost_ms + t->paint_cost_ms);
 	return gap < PAINT_MIN_MS ? PAINT_MIN_MS : gap > 5000 ? 5000 : gap;
 }
 
+/* Paints likewise, but a key's paint waits only PAINT_MIN_MS: it draws
+ * what the views hold, without syncing them first. */
+static int64_t paint_gap(const struct tui *t)
+{
+	int64_t gap = sync_gap(t);
+
+	return t->dirty && gap > PAINT_MIN_MS ? PAINT_MIN_MS : gap;
+}
+
 /* settle, unless the store is working and the last sync was less than
- * paint_gap ago: what the views hold stays valid (runs are freed only
+ * sync_gap ago: what the views hold stays valid (runs are freed only
  * once every view has synced), it is only not the newest. */
 static void settle_due(struct tui *t)
 {
 	if (model_retired_count(t->model) ||
-	    clock_mono_ms() - t->last_sync >= paint_gap(t))
+	    clock_mono_ms() - t->last_sync >= sync_gap(t))
 		settle(t);
 }
 
