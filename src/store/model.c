@@ -232,6 +232,7 @@ static void experiment_free(struct experiment *e)
 	free(e->runs);
 	free(e->id);
 	free(e->name);
+	free(e->runs_more);
 	free(e->artifact_location);
 	free(e->lifecycle_stage);
 	kv_list_clear(&e->tags);
@@ -494,6 +495,26 @@ void experiment_remove_unseen(struct experiment *e)
 	}
 }
 
+void experiment_remove_unseen_after(struct experiment *e, int64_t floor)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < e->nruns_loaded; i++) {
+		struct run *r = e->runs[i];
+
+		if (r->seen || r->start_time <= floor) {
+			e->runs[j++] = r;
+		} else {
+			r->retired = true;
+			retire(e->model, GRAVE_RUN, r);
+		}
+	}
+	if (j != e->nruns_loaded) {
+		e->nruns_loaded = j;
+		run_index_rebuild(e);
+	}
+}
+
 void experiment_clear_runs(struct experiment *e)
 {
 	for (size_t i = 0; i < e->nruns_loaded; i++) {
@@ -502,6 +523,8 @@ void experiment_clear_runs(struct experiment *e)
 	}
 	e->nruns_loaded = 0;
 	e->runs_loaded = false;
+	free(e->runs_more);
+	e->runs_more = NULL;
 	if (e->run_index)
 		memset(e->run_index, 0, e->run_index_cap * sizeof(*e->run_index));
 }

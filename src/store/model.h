@@ -104,6 +104,10 @@ struct experiment {
 	struct run **run_index;    /* open-addressing hash by run id */
 	size_t run_index_cap;
 	int64_t runs_cursor;       /* backend's mark for incremental polls */
+	/* A server's page token for runs not read yet: the dashboard's load
+	 * reads the first page and the rest as the user scrolls
+	 * (store_req.first_page, store_ops.more_runs). NULL: all read. */
+	char *runs_more;
 	int64_t store_version;     /* backend's mark of the store as it was
 				    * when its runs were last read (SQLite:
 				    * PRAGMA data_version); 0: unknown */
@@ -241,6 +245,9 @@ void experiment_clear_runs(struct experiment *e);
  * view holds. */
 void experiment_free_runs(struct experiment *e);
 void experiment_remove_unseen(struct experiment *e);
+/* The same for a load that read only the newest runs, down to start
+ * time floor (MLflow's order): runs started at or before it stay. */
+void experiment_remove_unseen_after(struct experiment *e, int64_t floor);
 void run_free(struct run *r);
 
 struct series *run_series(struct run *r, const char *key);

@@ -96,6 +96,12 @@ struct store_req {
 	/* load_runs: a server may stop after this many runs in the search's
 	 * order (0: all of them). */
 	long max_results;
+	/* load_runs (and a poll that turns into one): a server reads one
+	 * page and leaves the token in e->runs_more for more_runs (the
+	 * dashboard reads further runs as the user scrolls to them); a
+	 * store read locally reads them all. more_runs: one more page
+	 * (false: every page left). */
+	bool first_page;
 };
 
 /* The request as the backend keeps it (NULL given: all false). */
@@ -114,6 +120,12 @@ struct store_ops {
 	/* Only what changed since the last load: new runs, status and
 	 * latest-metric changes. Cheap; called every refresh. */
 	void (*poll_runs)(struct store *s, const struct store_req *req,
+			  struct experiment *e, store_done_fn done, void *ud);
+	/* The runs a first_page load left on the server (e->runs_more),
+	 * added to those loaded: one page, or all of them. Asked again while
+	 * one is under way, it only widens it (one page -> all). NULL for a
+	 * backend that reads whole. */
+	void (*more_runs)(struct store *s, const struct store_req *req,
 			  struct experiment *e, store_done_fn done, void *ud);
 	/* Every run of an experiment that matches req->search (all when
 	 * NULL), in MLflow's default order (start_time DESC, then run id),

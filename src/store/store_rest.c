@@ -63,6 +63,7 @@ static void op_free(struct store *s, struct op *o)
 	free(o->run_ids);
 	free(o->filter);
 	free(o->page);
+	free(o->more);
 	free(o->seen);
 	if (o->write)
 		registry_write_free(o->write);
@@ -404,6 +405,11 @@ static void on_reply(void *ud, const struct http_reply *r)
 		free(o->page);
 		o->page = NULL;
 	}
+	/* The dashboard reads further pages as the user scrolls to them. */
+	if (o->page && o->kind == OP_RUNS && o->rq.first_page) {
+		o->more = o->page;
+		o->page = NULL;
+	}
 	if (o->page && (err = page_limit(o, n)) != NULL) {
 		char *msg = xasprintf("%s: %s", t->endpoint, err);
 
@@ -473,6 +479,33 @@ static void start_runs_op(struct store *s, const struct store_req *req,
 	o->exp_id = xstrdup(e->id);
 	o->fn = fn;
 	o->fnud = fnud;
+	if (req && req->search && search_has_filter(req->search))
+		o->filter = xstrdup(search_filter_text(req->search));
+	model_set_progress(s->model, "loading runs…");
+	rest_send_op(o);
+}
+
+/* The pages a first_page load left: one op an experiment at a time. */
+static void rest_more_runs(struct store *s, const struct store_req *req,
+			   struct experiment *e, store_done_fn done, void *ud)
+{
+	struct op *o;
+
+	for (o = impl(s)->ops; o; o = o->next)
+		if (o->more_op && !strcmp(o->exp_id, e->id))
+			break;
+	if (o || !e->runs_more || backing_off(s, false)) {
+		/* Under way: asked for all, it reads all. */
+		if (o && req && !req->first_page)
+			o->rq.first_page = false;
+		if (done)
+			done(s, o != NULL, ud);
+		return;
+	}
+	o = rest_op_new(s, req, OP_RUNS, done, ud);
+	o->more_op = true;
+	o->exp_id = xstrdup(e->id);
+	o->page = xstrdup(e->runs_more);
 	if (req && req->search && search_has_filter(req->search))
 		o->filter = xstrdup(search_filter_text(req->search));
 	model_set_progress(s->model, "loading runs…");
@@ -869,6 +902,7 @@ const struct store_ops store_rest_ops = {
 	.load_runs = rest_load_runs,
 	.scan_runs = rest_scan_runs,
 	.poll_runs = rest_poll_runs,
+	.more_runs = rest_more_runs,
 	.load_history = rest_load_history,
 	.load_run = rest_load_run,
 	.load_tagged_runs = rest_load_tagged_runs,

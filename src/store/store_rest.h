@@ -71,6 +71,9 @@ struct op {
 	void *fnud;
 	int64_t start_step, end_step;
 	char *page;              /* next_page_token, owned */
+	char *more;              /* OP_RUNS with first_page: the token of
+				  * the pages not read, for e->runs_more */
+	bool more_op;            /* OP_RUNS: more_runs, after a first page */
 	int pages;
 	uint64_t *seen;          /* hashes of the page tokens had so far */
 	int empty_pages;         /* in a row, each with a next token */

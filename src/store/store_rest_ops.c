@@ -391,13 +391,27 @@ static bool runs_finish(struct op *o)
 	struct experiment *e = model_experiment(m, o->exp_id);
 
 	model_set_progress(m, NULL);
-	if (e) {
+	if (!e)
+		return true;
+	if (!o->more_op && o->more) {
+		/* The first page holds every run started after its oldest:
+		 * those not in it are gone; older ones wait for more_runs. */
+		int64_t floor = INT64_MAX;
+
+		for (size_t i = 0; i < e->nruns_loaded; i++)
+			if (e->runs[i]->seen && e->runs[i]->start_time < floor)
+				floor = e->runs[i]->start_time;
+		experiment_remove_unseen_after(e, floor);
+	} else if (!o->more_op) {
 		experiment_remove_unseen(e);
-		e->runs_loaded = true;
-		e->params_loaded = true;
-		e->runs_include_deleted = o->rq.include_deleted;
-		e->nruns = (int)e->nruns_loaded;
 	}
+	free(e->runs_more);
+	e->runs_more = o->more;
+	o->more = NULL;
+	e->runs_loaded = true;
+	e->params_loaded = true;
+	e->runs_include_deleted = o->rq.include_deleted;
+	e->nruns = e->runs_more ? -1 : (int)e->nruns_loaded;
 	return true;
 }
 

@@ -629,7 +629,48 @@ static void rebuild(struct view *v)
 			keep = i;
 	p->table.nrows = p->nrows;
 	p->table.sel = keep;
+	if (p->to_end && !e->runs_more) {
+		p->to_end = false;
+		p->table.sel = p->nrows ? p->nrows - 1 : 0;
+		if (p->nrows)
+			set_str(&p->selected_id,
+				p->rows[p->table.sel].run->id);
+	}
 	table_clamp(&p->table);
+}
+
+/* --- runs still on a server ----------------------------------------------- */
+
+/* The rows are in the order a server pages runs in (START, newest
+ * first) and nothing filters them: what was read so far is the top of
+ * the whole list. Otherwise each row may belong anywhere. */
+static bool server_order(struct view *v)
+{
+	struct runs_view *p = P(v);
+	int col = p->table.sort_col;
+
+	return col >= 0 && col < p->ncols && p->tcols[col].kind == K_START &&
+	       p->table.sort_desc && !p->search && !v->filter;
+}
+
+/* A server's load read the first page of runs: read on when the
+ * selection comes within two screens of the last row read, or all of
+ * them when the order or a filter needs every run. */
+static void read_on(struct view *v)
+{
+	struct runs_view *p = P(v);
+	struct store *s = tui_store(v->tui);
+	struct experiment *e = exp_of(v);
+	size_t screen = p->table.page > 10 ? (size_t)p->table.page : 10;
+	struct store_req req = { 0 };
+
+	if (!e || !e->runs_more || !s->ops->more_runs)
+		return;
+	req.include_deleted = opt_bool(OPT_SHOW_DELETED);
+	req.first_page = server_order(v) && !p->to_end;
+	if (req.first_page && p->table.sel + 2 * screen < p->nrows)
+		return;
+	s->ops->more_runs(s, &req, e, NULL, NULL);
 }
 
 /* The model moved. When only metric values changed (a poll of runs
@@ -649,9 +690,11 @@ static void sync(struct view *v)
 	    p->shape_gen == m->shape_generation && !by_value &&
 	    !p->search && !v->filter) {
 		p->gen = m->generation;
+		read_on(v);
 		return;
 	}
 	rebuild(v);
+	read_on(v);
 }
 
 /* --- drawing ----------------------------------------------------------- */
@@ -778,10 +821,17 @@ static void draw(struct view *v, int y, int x, int h, int w)
 		snprintf(info, sizeof(info), "%s",
 			 p->search ? "no run matches the search (F changes it)"
 			 : v->filter ? "no run matches the filter" : "no runs");
+	else if (e->runs_more && !server_order(v))
+		snprintf(info, sizeof(info), "%zu/%zu  reading every run for "
+			 "this order or filter (%zu so far)…",
+			 p->table.sel + 1, p->nrows, e->nruns_loaded);
 	else {
-		snprintf(info, sizeof(info), "%zu/%zu  %zu run%s shown, %zu running",
-			 p->table.sel + 1, p->nrows, p->nrows,
-			 p->nrows == 1 ? "" : "s", p->nrunning);
+		snprintf(info, sizeof(info), "%zu/%zu%s  %zu run%s shown%s, "
+			 "%zu running", p->table.sel + 1, p->nrows,
+			 e->runs_more ? "+" : "", p->nrows,
+			 p->nrows == 1 ? "" : "s",
+			 e->runs_more ? " (more as you scroll)" : "",
+			 p->nrunning);
 		if (p->folded)
 			snprintf(info + strlen(info), sizeof(info) -
 				 strlen(info), ", %zu folded (+ opens)",
@@ -820,6 +870,9 @@ static int action(struct view *v, enum action a)
 
 	if (!(re & RE_UNHANDLED)) {
 		remember(p);
+		if (a == ACT_LAST && exp_of(v) && exp_of(v)->runs_more)
+			p->to_end = true;
+		read_on(v);
 		return re;
 	}
 	switch (a) {
@@ -852,10 +905,12 @@ static int action(struct view *v, enum action a)
 		p->sort_stand_in = false;
 		p->table.sort_col = (p->table.sort_col + 1) % p->table.ncols;
 		p->dirty = true;
+		read_on(v);
 		return RE_REDRAW;
 	case ACT_SORT_REVERSE:
 		p->table.sort_desc = !p->table.sort_desc;
 		p->dirty = true;
+		read_on(v);
 		return RE_REDRAW;
 	case ACT_SCROLL_LEFT:
 	case ACT_SCROLL_RIGHT:
@@ -958,6 +1013,7 @@ static void reload(struct view *v, bool full)
 		return;
 	req.include_deleted = opt_bool(OPT_SHOW_DELETED);
 	req.forced = full;
+	req.first_page = true;
 	if (full || !e->runs_loaded ||
 	    e->runs_include_deleted != req.include_deleted)
 		s->ops->load_runs(s, &req, e, NULL, NULL);
@@ -983,6 +1039,7 @@ static void filter_changed(struct view *v)
 	P(v)->table.sel = 0;
 	free(P(v)->selected_id);
 	P(v)->selected_id = NULL;
+	read_on(v);
 }
 
 /* :where FILTER: MLflow's search_runs filter over the runs shown (the

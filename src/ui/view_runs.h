@@ -91,6 +91,8 @@ struct runs_view {
 	size_t folded;            /* runs those hide, at the last rebuild */
 	int mscroll;              /* < and >: metric columns skipped */
 	int mtotal;               /* metric keys there are to show */
+	bool to_end;              /* G while runs were on the server: the
+				   * last row once they are all read */
 };
 
 static inline struct runs_view *P(struct view *v)

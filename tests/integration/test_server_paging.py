@@ -1,0 +1,119 @@
+# test_server_paging.py: over a tracking server the dashboard reads an
+# experiment's runs a page at a time as the user scrolls to them: the
+# first screen after one runs/search, the next page when the selection
+# nears the last row read, every page left for G, a sort or a filter.
+# A real `mlflow server` behind a recording proxy; what mltop shows is
+# checked against the real client's search_runs.
+import json
+import re
+
+import pytest
+
+import servers
+from scripted import Scripted
+from test_poll_many import copy_runs
+
+NCOPIES = 2600          # with the template: pages of 1000, 1000 and 601
+PAGE = 1000
+
+
+@pytest.fixture(scope="module")
+def paged(tmp_path_factory, server_factory):
+    from mlflow import MlflowClient
+    db = tmp_path_factory.mktemp("paged") / "paged.db"
+    client = MlflowClient(tracking_uri="sqlite:///" + str(db))
+    exp = client.create_experiment("paged")
+    template = client.create_run(exp, run_name="template").info.run_id
+    client.log_metric(template, "loss", 0.5, step=0)
+    client.set_terminated(template, "FINISHED")
+    copy_runs(db, template, NCOPIES)
+    srv = server_factory(store=db)
+    served = MlflowClient(tracking_uri=srv.url)
+    order = [r.info.run_name for r in served.search_runs(
+        [exp], max_results=50000)]
+    assert len(order) == NCOPIES + 1
+    return srv, exp, order
+
+
+def loads(proxy, exp):
+    """The runs/search bodies of the runs view's load of exp (not the
+    experiments table's counts, which filter or ask for one run)."""
+    out = []
+    for req in list(proxy.requests):
+        if req.endpoint != "runs/search" or not req.body:
+            continue
+        b = json.loads(req.body)
+        if b.get("experiment_ids") == [exp] and "filter" not in b and \
+                b.get("max_results") == PAGE:
+            out.append(b)
+    return out
+
+
+def status(screen):
+    return screen.rstrip().splitlines()[-2:]
+
+
+def test_first_screen_after_one_search_then_pages_as_user_scrolls(
+        paged, mltop_bin, fake_server, tmp_path):
+    srv, exp, order = paged
+    proxy = fake_server(servers.Proxy(srv.url))
+    d = Scripted(mltop_bin, proxy.url, tmp_path, cols=120, lines=30)
+    try:
+        d.say(":runs paged")
+        first = d.screen("first")
+        after_first = loads(proxy, exp)
+        # Down to the last screens of the first page: the second page.
+        d.say("<PgDn>" * 40)
+        scrolled = d.screen("scrolled")
+        after_scroll = loads(proxy, exp)
+        d.say("G")
+        end = d.screen("end")
+        after_end = loads(proxy, exp)
+    finally:
+        code = d.close()
+    assert code == 0, d.errors()
+
+    assert len(after_first) == 1 and "page_token" not in after_first[0], \
+        after_first
+    assert f"1/{PAGE}+" in first and "more as you scroll" in first, \
+        status(first)
+    # The rows shown are the client's first runs, in its order.
+    names = re.findall(r"\b(template|copy-\d{5})\b", first)
+    assert names and names == order[:len(names)], (names, order[:10])
+
+    assert len(after_scroll) == 2 and "page_token" in after_scroll[1], \
+        after_scroll
+    assert f"/{2 * PAGE}+" in scrolled, status(scrolled)
+
+    assert len(after_end) == 3, [sorted(b) for b in after_end]
+    total = NCOPIES + 1
+    assert f"{total}/{total}  {total} runs shown" in end, status(end)
+    assert "+" not in status(end)[-1] and "more as" not in end
+    # G landed on the oldest run of all, the client's last.
+    assert order[-1] in end, status(end)
+
+
+def test_sort_or_filter_reads_every_page_first(paged, mltop_bin,
+                                                fake_server, tmp_path):
+    srv, exp, order = paged
+    proxy = fake_server(servers.Proxy(srv.url))
+    d = Scripted(mltop_bin, proxy.url, tmp_path, cols=120, lines=30)
+    try:
+        d.say(":runs paged")
+        d.screen("first")
+        one = len(loads(proxy, exp))
+        # A regex filter matches runs of the last page only: mltop reads
+        # every page before it says what matches.
+        d.say("/copy-0259<Enter>")
+        filtered = d.screen("filtered")
+    finally:
+        code = d.close()
+    assert code == 0, d.errors()
+    assert one == 1
+    assert len(loads(proxy, exp)) == 3
+    want = [n for n in order if n.startswith("copy-0259")]
+    assert len(want) == 10
+    assert "10 runs shown" in filtered, status(filtered)
+    assert "+" not in status(filtered)[-1], status(filtered)
+    for n in want:
+        assert n in filtered, (n, filtered)
