@@ -498,6 +498,41 @@ def bench_wide(meta, a, out):
         res["mltop"] = s_m.summary()
         res["mltop"]["argv"] = argv
 
+        # --order-by a metric streams too: one ordered pass of keys,
+        # then batches; checked against the same order in SQL
+        key = store_first_metric(meta["path"], eid)
+        oargv = argv + ["--order-by", "metrics.`%s` ASC" % key]
+
+        def mltop_ordered():
+            p = run_proc(oargv, env=env)
+            return dict(wall=p.wall, rss=p.rss_mib)
+
+        out("  mltop runs --json --order-by metrics.%s ASC..." % key)
+        s_o, _ = repeat("mltop-runs-ordered", reps, mltop_ordered)
+        try:
+            with open(kept, "wb") as f:
+                p = subprocess.run(oargv, env=env, stdout=f,
+                                   stderr=subprocess.PIPE,
+                                   timeout=PROC_TIMEOUT)
+            if p.returncode != 0:
+                die("command failed (exit %d): %s\n%s"
+                    % (p.returncode, " ".join(oargv),
+                       p.stderr.decode("utf-8", "replace")[-4000:]))
+            got, printed = scan_runs_json(kept)
+        finally:
+            if os.path.exists(kept):
+                os.unlink(kept)
+        check_counts("mltop runs --json --order-by", got, want)
+        if printed[:n] != store_ids_by_metric(meta["path"], eid, key, n):
+            die("mltop runs --json --order-by: the first %d runs are not "
+                "the store's first %d by %s" % (n, n, key))
+        if sorted(printed) != ids:
+            die("mltop runs --json --order-by and the store hold "
+                "different run ids")
+        del printed
+        res["mltop_ordered"] = s_o.summary()
+        res["mltop_ordered"]["argv"] = oargv
+
         # TUI first frame
         targv = [a.mltop, "-u", uri, "--experiment", eid,
                  "--exit-after-first-frame"]
@@ -586,6 +621,41 @@ def bench_deep(meta, a, out):
             die("mltop metric --json steps are not 0..%d" % (want - 1))
         res["mltop"] = s_m.summary()
         res["mltop"]["argv"] = argv
+
+        # --order-by a metric streams too: one ordered pass of keys,
+        # then batches; checked against the same order in SQL
+        key = store_first_metric(meta["path"], eid)
+        oargv = argv + ["--order-by", "metrics.`%s` ASC" % key]
+
+        def mltop_ordered():
+            p = run_proc(oargv, env=env)
+            return dict(wall=p.wall, rss=p.rss_mib)
+
+        out("  mltop runs --json --order-by metrics.%s ASC..." % key)
+        s_o, _ = repeat("mltop-runs-ordered", reps, mltop_ordered)
+        try:
+            with open(kept, "wb") as f:
+                p = subprocess.run(oargv, env=env, stdout=f,
+                                   stderr=subprocess.PIPE,
+                                   timeout=PROC_TIMEOUT)
+            if p.returncode != 0:
+                die("command failed (exit %d): %s\n%s"
+                    % (p.returncode, " ".join(oargv),
+                       p.stderr.decode("utf-8", "replace")[-4000:]))
+            got, printed = scan_runs_json(kept)
+        finally:
+            if os.path.exists(kept):
+                os.unlink(kept)
+        check_counts("mltop runs --json --order-by", got, want)
+        if printed[:n] != store_ids_by_metric(meta["path"], eid, key, n):
+            die("mltop runs --json --order-by: the first %d runs are not "
+                "the store's first %d by %s" % (n, n, key))
+        if sorted(printed) != ids:
+            die("mltop runs --json --order-by and the store hold "
+                "different run ids")
+        del printed
+        res["mltop_ordered"] = s_o.summary()
+        res["mltop_ordered"]["argv"] = oargv
     return res
 
 
@@ -828,6 +898,41 @@ def bench_million(meta, a, out):
         res["mltop"] = s_m.summary()
         res["mltop"]["argv"] = argv
 
+        # --order-by a metric streams too: one ordered pass of keys,
+        # then batches; checked against the same order in SQL
+        key = store_first_metric(meta["path"], eid)
+        oargv = argv + ["--order-by", "metrics.`%s` ASC" % key]
+
+        def mltop_ordered():
+            p = run_proc(oargv, env=env)
+            return dict(wall=p.wall, rss=p.rss_mib)
+
+        out("  mltop runs --json --order-by metrics.%s ASC..." % key)
+        s_o, _ = repeat("mltop-runs-ordered", reps, mltop_ordered)
+        try:
+            with open(kept, "wb") as f:
+                p = subprocess.run(oargv, env=env, stdout=f,
+                                   stderr=subprocess.PIPE,
+                                   timeout=PROC_TIMEOUT)
+            if p.returncode != 0:
+                die("command failed (exit %d): %s\n%s"
+                    % (p.returncode, " ".join(oargv),
+                       p.stderr.decode("utf-8", "replace")[-4000:]))
+            got, printed = scan_runs_json(kept)
+        finally:
+            if os.path.exists(kept):
+                os.unlink(kept)
+        check_counts("mltop runs --json --order-by", got, want)
+        if printed[:n] != store_ids_by_metric(meta["path"], eid, key, n):
+            die("mltop runs --json --order-by: the first %d runs are not "
+                "the store's first %d by %s" % (n, n, key))
+        if sorted(printed) != ids:
+            die("mltop runs --json --order-by and the store hold "
+                "different run ids")
+        del printed
+        res["mltop_ordered"] = s_o.summary()
+        res["mltop_ordered"]["argv"] = oargv
+
         # the TUI: no untimed run here (the page cache is warm from the
         # listing just before), and a limit, past which it is stopped
         # and its figure is "did not draw in N s"
@@ -1046,6 +1151,36 @@ def parse_http_stats(errtext, what):
         die("%s printed no 'http: N requests, M bytes' with MLTOP_STATS=1:"
             "\n%s" % (what, errtext[-2000:]))
     return dict(requests=int(m.group(1)), bytes=int(m.group(2)))
+
+
+def store_first_metric(path, eid):
+    """The first metric key (by name) the experiment's runs log."""
+    db = sqlite3.connect("file:%s?mode=ro" % urllib.parse.quote(path),
+                         uri=True)
+    try:
+        return db.execute(
+            "SELECT min(m.key) FROM latest_metrics m WHERE m.run_uuid = "
+            "(SELECT run_uuid FROM runs WHERE experiment_id = ? LIMIT 1)",
+            (int(eid),)).fetchone()[0]
+    finally:
+        db.close()
+
+
+def store_ids_by_metric(path, eid, key, limit):
+    """The first active run ids in search_runs order by `metrics.KEY
+    ASC` (runs without it last, NaN after numbers; ties by start_time
+    DESC, then run id)."""
+    db = sqlite3.connect("file:%s?mode=ro" % urllib.parse.quote(path),
+                         uri=True)
+    try:
+        return [r[0] for r in db.execute(
+            "SELECT r.run_uuid FROM runs r LEFT JOIN latest_metrics m ON "
+            "m.run_uuid = r.run_uuid AND m.key = ? WHERE r.experiment_id "
+            "= ? AND r.lifecycle_stage = 'active' ORDER BY m.value IS "
+            "NULL, m.is_nan, m.value, r.start_time DESC, r.run_uuid "
+            "LIMIT ?", (key, int(eid), limit))]
+    finally:
+        db.close()
 
 
 def store_run_ids(path, eid, limit=None):
@@ -1769,6 +1904,12 @@ def report_million(res, a, p):
                          "/dev/null"), note, p)
     if res.get("client_skipped"):
         p("  client: skipped (%s)" % res["client_skipped"])
+    mo = res.get("mltop_ordered")
+    if mo:
+        p("  %-48s %10s %10s %10s %11s"
+          % ("mltop ... --json --order-by metrics.KEY ASC",
+             fmt_s(mo["walls"]["median"]), fmt_s(mo["walls"]["min"]),
+             fmt_s(mo["walls"]["max"]), fmt_mib(med(mo, "rss"))))
     r = ratios(res)
     res["ratios"] = r
     p("  ratios: client/mltop %s in-process, %s with start;  mltop/floor "
@@ -1803,6 +1944,11 @@ def report_million(res, a, p):
     targets.append(("million: peak RSS, mltop runs --json", fmt_mib(rss),
                     "< %.0f MiB" % TARGET_MILLION_RSS_MIB,
                     None if rss is None else rss < TARGET_MILLION_RSS_MIB))
+    rss = med(res.get("mltop_ordered"), "rss")
+    if rss is not None:
+        targets.append(("million: peak RSS, runs --json --order-by",
+                        fmt_mib(rss), "< %.0f MiB" % TARGET_MILLION_RSS_MIB,
+                        rss < TARGET_MILLION_RSS_MIB))
     fm = med(tui, "frames")
     if res.get("tui_skipped"):
         targets.append(("million: TUI first frame with rows",

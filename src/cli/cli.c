@@ -384,9 +384,9 @@ static int cli_runs_search(struct store *s, const struct cli_opts *o,
 				"numbered '%s'", o->experiment);
 			return 2;
 		}
-		/* One experiment's JSON in the default order streams: memory
+		/* One experiment's JSON streams, in any order: memory
 		 * follows a batch, not the experiment. */
-		if (o->json && !o->norder_by && s->ops->scan_runs &&
+		if (o->json && s->ops->scan_runs &&
 		    !e->nruns_loaded)
 			return cli_runs_stream(s, o, &req, e);
 		s->ops->load_runs(s, &req, e, NULL, NULL);

@@ -606,6 +606,68 @@ static int scan_keys(struct store *s, struct job *j, struct experiment *e)
 	return 1;
 }
 
+/* Pass 0 of a scan in the search's order (--order-by): every matching
+ * rowid in that order, from one statement. SQLite sorts them all before
+ * the first row comes, as MLflow's own search does; the keys are
+ * numbered by position, so the batches that follow never split a tie. */
+static int scan_keys_ordered(struct store *s, struct job *j,
+			     struct experiment *e)
+{
+	struct search_sql q, ord;
+	sqlite3_stmt *st;
+	char *sql, *err = NULL, buf[64];
+	int rc = SQLITE_ERROR;
+
+	if (!search_cond(s, j, 2, &q))
+		return -1;
+	if (search_sql_order(j->req.search, 2 + q.nparams,
+			     impl(s)->cols.runs_name, &ord, &err) != 0) {
+		model_set_error(s->model, err ? err : "bad order");
+		free(err);
+		search_sql_free(&q);
+		return -1;
+	}
+	sql = xasprintf("SELECT r.rowid FROM runs r WHERE r.experiment_id = ?1"
+			" %s AND (%s) ORDER BY %s",
+			j->req.include_deleted ? ""
+					   : "AND r.lifecycle_stage = 'active'",
+			q.where, ord.where);
+	st = sqlite_prep(s, sql);
+	free(sql);
+	if (st) {
+		sqlite3_bind_text(st, 1, e->id, -1, SQLITE_STATIC);
+		search_sql_bind(&q, st);
+		search_sql_bind(&ord, st);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			j->keys = xgrow(j->keys, &j->capkeys, j->nkeys + 1,
+					sizeof(*j->keys));
+			j->keys[j->nkeys].rowid = sqlite_col_int(st, 0);
+			j->keys[j->nkeys].start = (sqlite3_int64)j->nkeys;
+			j->nkeys++;
+		}
+		sqlite3_finalize(st);
+	}
+	search_sql_free(&q);
+	search_sql_free(&ord);
+	if (!st)
+		return -1;
+	if (rc != SQLITE_DONE) {
+		sqlite_fail(s, rc, "reading runs");
+		return -1;
+	}
+	snprintf(buf, sizeof(buf), "reading runs %zu", j->nkeys);
+	model_set_progress(s->model, buf);
+	return 1;
+}
+
+static const struct search *batch_order;
+
+static int scan_search_cmp(const void *a, const void *b)
+{
+	return search_cmp(batch_order, *(struct run *const *)a,
+			  *(struct run *const *)b);
+}
+
 /* Pass 1, one slice: the next batch of runs, whole (info, latest
  * metrics, params, tags), handed to the job's fn in order, then freed. */
 static int scan_batch(struct store *s, struct job *j, struct experiment *e)
@@ -660,8 +722,14 @@ static int scan_batch(struct store *s, struct job *j, struct experiment *e)
 	free(in);
 	for (size_t i = 0; i < e->nruns_loaded; i++)
 		run_derive(e->runs[i]);
-	if (e->nruns_loaded > 1)
+	if (e->nruns_loaded > 1 && search_order_count(j->req.search)) {
+		/* A slice of the search's order: the same order within. */
+		batch_order = j->req.search;
+		qsort(e->runs, e->nruns_loaded, sizeof(*e->runs),
+		      scan_search_cmp);
+	} else if (e->nruns_loaded > 1) {
 		qsort(e->runs, e->nruns_loaded, sizeof(*e->runs), scan_run_cmp);
+	}
 	j->ki = hi;
 	j->done_rows += (sqlite3_int64)e->nruns_loaded;
 	if (j->fn && !j->fn(s, e->runs, e->nruns_loaded, j->fnud))
@@ -691,7 +759,8 @@ int sqlite_job_scan(struct store *s, struct job *j)
 		return -1;
 	}
 	if (j->pass == 0) {
-		rc = scan_keys(s, j, e);
+		rc = search_order_count(j->req.search)
+		     ? scan_keys_ordered(s, j, e) : scan_keys(s, j, e);
 		if (rc <= 0)
 			return rc;
 		j->pass = 1;

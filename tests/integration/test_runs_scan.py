@@ -113,6 +113,30 @@ def test_streamed_max_results(mltop, tied_store):
     assert _ids(got) == want
 
 
+@pytest.mark.parametrize("order", [
+    ["metrics.loss ASC"],            # NaN and ties over every batch
+    ["metrics.acc DESC", "params.`opt.name` ASC"],  # runs without acc
+    ["attributes.run_name DESC"],
+    ["tags.team ASC", "attributes.status DESC"],
+])
+def test_streamed_in_a_given_order(mltop, tied_store, order):
+    """--order-by streams too (one ordered pass of keys, then batches):
+    the client's runs in the client's order, across batch boundaries
+    inside long runs of equal values, with --max-results cutting one."""
+    uri, eid, c = tied_store
+    want = [r.info.run_id for r in c.search_runs(
+        [eid], order_by=order, max_results=5000)]
+    args = ["-u", uri, "runs", "--experiment", eid, "--json"]
+    for o in order:
+        args += ["--order-by", o]
+    got = _ids(mltop.json(*args))
+    assert len(got) == len(want) > 1000
+    assert got == want, next(i for i, (a, b) in enumerate(zip(got, want))
+                             if a != b)
+    got = _ids(mltop.json(*args, "--max-results", "777"))
+    assert got == want[:777]
+
+
 def test_streamed_same_as_loaded(mltop, tied_store):
     """The text listing still loads the experiment whole; the streamed
     JSON lists the same runs in the same order."""
