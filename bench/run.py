@@ -498,41 +498,6 @@ def bench_wide(meta, a, out):
         res["mltop"] = s_m.summary()
         res["mltop"]["argv"] = argv
 
-        # --order-by a metric streams too: one ordered pass of keys,
-        # then batches; checked against the same order in SQL
-        key = store_first_metric(meta["path"], eid)
-        oargv = argv + ["--order-by", "metrics.`%s` ASC" % key]
-
-        def mltop_ordered():
-            p = run_proc(oargv, env=env)
-            return dict(wall=p.wall, rss=p.rss_mib)
-
-        out("  mltop runs --json --order-by metrics.%s ASC..." % key)
-        s_o, _ = repeat("mltop-runs-ordered", reps, mltop_ordered)
-        try:
-            with open(kept, "wb") as f:
-                p = subprocess.run(oargv, env=env, stdout=f,
-                                   stderr=subprocess.PIPE,
-                                   timeout=PROC_TIMEOUT)
-            if p.returncode != 0:
-                die("command failed (exit %d): %s\n%s"
-                    % (p.returncode, " ".join(oargv),
-                       p.stderr.decode("utf-8", "replace")[-4000:]))
-            got, printed = scan_runs_json(kept)
-        finally:
-            if os.path.exists(kept):
-                os.unlink(kept)
-        check_counts("mltop runs --json --order-by", got, want)
-        if printed[:n] != store_ids_by_metric(meta["path"], eid, key, n):
-            die("mltop runs --json --order-by: the first %d runs are not "
-                "the store's first %d by %s" % (n, n, key))
-        if sorted(printed) != ids:
-            die("mltop runs --json --order-by and the store hold "
-                "different run ids")
-        del printed
-        res["mltop_ordered"] = s_o.summary()
-        res["mltop_ordered"]["argv"] = oargv
-
         # TUI first frame
         targv = [a.mltop, "-u", uri, "--experiment", eid,
                  "--exit-after-first-frame"]
@@ -621,41 +586,6 @@ def bench_deep(meta, a, out):
             die("mltop metric --json steps are not 0..%d" % (want - 1))
         res["mltop"] = s_m.summary()
         res["mltop"]["argv"] = argv
-
-        # --order-by a metric streams too: one ordered pass of keys,
-        # then batches; checked against the same order in SQL
-        key = store_first_metric(meta["path"], eid)
-        oargv = argv + ["--order-by", "metrics.`%s` ASC" % key]
-
-        def mltop_ordered():
-            p = run_proc(oargv, env=env)
-            return dict(wall=p.wall, rss=p.rss_mib)
-
-        out("  mltop runs --json --order-by metrics.%s ASC..." % key)
-        s_o, _ = repeat("mltop-runs-ordered", reps, mltop_ordered)
-        try:
-            with open(kept, "wb") as f:
-                p = subprocess.run(oargv, env=env, stdout=f,
-                                   stderr=subprocess.PIPE,
-                                   timeout=PROC_TIMEOUT)
-            if p.returncode != 0:
-                die("command failed (exit %d): %s\n%s"
-                    % (p.returncode, " ".join(oargv),
-                       p.stderr.decode("utf-8", "replace")[-4000:]))
-            got, printed = scan_runs_json(kept)
-        finally:
-            if os.path.exists(kept):
-                os.unlink(kept)
-        check_counts("mltop runs --json --order-by", got, want)
-        if printed[:n] != store_ids_by_metric(meta["path"], eid, key, n):
-            die("mltop runs --json --order-by: the first %d runs are not "
-                "the store's first %d by %s" % (n, n, key))
-        if sorted(printed) != ids:
-            die("mltop runs --json --order-by and the store hold "
-                "different run ids")
-        del printed
-        res["mltop_ordered"] = s_o.summary()
-        res["mltop_ordered"]["argv"] = oargv
     return res
 
 
