@@ -634,6 +634,7 @@ static void sqlite_close(struct store *s)
 		job_free(j);
 	}
 	sqlite3_close(ss->db);
+	sqlite_keysets_free(ss);
 	free(ss->workspace);
 	free(ss);
 	s->impl = NULL;
@@ -703,6 +704,29 @@ static void sqlite_load_runs(struct store *s, const struct store_req *req, struc
 	struct job *j = job_push(s, req, JOB_RUNS, done, ud);
 
 	j->exp_id = xstrdup(e->id);
+}
+
+static void sqlite_more_runs(struct store *s, const struct store_req *req,
+			     struct experiment *e, store_done_fn done,
+			     void *ud)
+{
+	struct job *j;
+
+	for (j = impl(s)->head; j; j = j->next)
+		if (j->kind == JOB_RUNS && j->more &&
+		    !strcmp(j->exp_id, e->id))
+			break;
+	if (j || !e->runs_more) {
+		/* Under way: asked for all, it reads all. */
+		if (j && req && !req->first_page)
+			j->req.first_page = false;
+		if (done)
+			done(s, j != NULL, ud);
+		return;
+	}
+	j = job_push(s, req, JOB_RUNS, done, ud);
+	j->exp_id = xstrdup(e->id);
+	j->more = true;
 }
 
 static void sqlite_scan_runs(struct store *s, const struct store_req *req,
@@ -845,6 +869,7 @@ const struct store_ops store_sqlite_ops = {
 	.load_experiments = sqlite_load_experiments,
 	.load_runs = sqlite_load_runs,
 	.scan_runs = sqlite_scan_runs,
+	.more_runs = sqlite_more_runs,
 	.poll_runs = sqlite_poll_runs,
 	.load_history = sqlite_load_history,
 	.load_run = sqlite_load_run,

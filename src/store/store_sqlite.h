@@ -64,6 +64,7 @@ struct job {
 	 * runs out in order a batch at a time. */
 	struct scan_key *keys;
 	size_t nkeys, capkeys, ki;
+	bool more;             /* JOB_RUNS: more_runs, after a first page */
 	store_runs_fn fn;
 	void *fnud;
 	store_done_fn done;
@@ -79,6 +80,16 @@ struct cols {
 	bool reg_workspace;  /* ...with the 2026 workspace column */
 };
 
+/* An experiment's runs in MLflow's order (start time DESC; ties kept
+ * together), as a first_page load read their keys: the runs view reads
+ * them a page at a time (e->runs_more is the position of the next). */
+struct keyset {
+	char *exp_id;
+	struct scan_key *keys;
+	size_t n;
+	struct keyset *next;
+};
+
 struct sqlite_store {
 	sqlite3 *db;
 	dev_t dev;             /* the open file, to notice a replaced one */
@@ -86,6 +97,7 @@ struct sqlite_store {
 	struct cols cols;
 	char *workspace;
 	struct job *head, *tail;
+	struct keyset *keysets;
 };
 
 static inline struct sqlite_store *impl(struct store *s)
@@ -124,6 +136,8 @@ int sqlite_job_run(struct store *s, struct job *j);
 int sqlite_job_tagged(struct store *s, struct job *j);
 int sqlite_job_prefix(struct store *s, struct job *j);
 int sqlite_job_scan(struct store *s, struct job *j);
+/* The keysets of paged loads, freed. */
+void sqlite_keysets_free(struct sqlite_store *ss);
 /* store_sqlite_registry.c */
 int sqlite_job_models(struct store *s, struct job *j);
 int sqlite_job_versions(struct store *s, struct job *j);

@@ -461,6 +461,9 @@ static int do_runs_params(struct store *s, struct job *j,
 	return 1;
 }
 
+static int job_runs_paged(struct store *s, struct job *j,
+			  struct experiment *e);
+
 /* One slice of a full load: up to RUN_BATCH runs by rowid, then their
  * latest metrics and tags; params come in a second pass. Returns 1 when
  * done, 0 for more. */
@@ -476,6 +479,8 @@ int sqlite_job_runs(struct store *s, struct job *j)
 		model_set_error(s->model, "experiment is gone");
 		return -1;
 	}
+	if (j->more || (j->req.first_page && j->pass != 1))
+		return job_runs_paged(s, j, e);
 	if (j->pass == 1)
 		return do_runs_params(s, j, e);
 	if (j->cursor == 0 && j->done_rows == 0) {
@@ -771,6 +776,198 @@ int sqlite_job_scan(struct store *s, struct job *j)
 		return 0;
 	}
 	return scan_batch(s, j, e);
+}
+
+/* --- a load a page at a time (the dashboard's runs view) ------------------- */
+
+#define PAGE_LOCAL 1000        /* runs a page, as a server's page */
+
+static struct keyset **keyset_at(struct store *s, const char *exp_id)
+{
+	struct keyset **pp = &impl(s)->keysets;
+
+	while (*pp && strcmp((*pp)->exp_id, exp_id) != 0)
+		pp = &(*pp)->next;
+	return pp;
+}
+
+static void keyset_drop(struct store *s, const char *exp_id)
+{
+	struct keyset **pp = keyset_at(s, exp_id), *k = *pp;
+
+	if (!k)
+		return;
+	*pp = k->next;
+	free(k->exp_id);
+	free(k->keys);
+	free(k);
+}
+
+void sqlite_keysets_free(struct sqlite_store *ss)
+{
+	while (ss->keysets) {
+		struct keyset *k = ss->keysets;
+
+		ss->keysets = k->next;
+		free(k->exp_id);
+		free(k->keys);
+		free(k);
+	}
+}
+
+/* Runs keys[lo..hi) into e, whole (a reload replaces params and tags),
+ * derived. */
+static int read_keyed_runs(struct store *s, struct experiment *e,
+			   const struct scan_key *keys, size_t n)
+{
+	struct run_set set = { .keys = keys, .n = n };
+	char *in = placeholders(n), *cols = run_columns(s);
+	char *sql = xasprintf("SELECT %s FROM runs r WHERE r.rowid IN (%s)",
+			      cols, in);
+	struct run **got = xcalloc(n ? n : 1, sizeof(*got));
+	size_t ngot = 0;
+	sqlite3_stmt *st = sqlite_prep(s, sql);
+	int rc = SQLITE_ERROR;
+
+	free(sql);
+	free(cols);
+	free(in);
+	for (size_t i = 0; st && i < n; i++)
+		sqlite3_bind_int64(st, (int)i + 1, keys[i].rowid);
+	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *id = sqlite_col_text(st, 1);
+		struct run *r;
+
+		if (!id || ngot == n)
+			continue;
+		r = experiment_run_upsert(e, id);
+		run_from_row(r, st);
+		kv_list_clear(&r->params);
+		kv_list_clear(&r->tags);
+		r->seen = true;
+		got[ngot++] = r;
+	}
+	if (st)
+		sqlite3_finalize(st);
+	if (!st || rc != SQLITE_DONE) {
+		if (st)
+			sqlite_fail(s, rc, "reading runs");
+		free(got);
+		return -1;
+	}
+	if (load_children_of(s, e, &set, CH_ALL) != 0) {
+		free(got);
+		return -1;
+	}
+	for (size_t i = 0; i < ngot; i++)
+		run_derive(got[i]);
+	free(got);
+	return 0;
+}
+
+/* A load with first_page (pass 0: every key, in slices, as a scan reads
+ * them; then pages), or more_runs (pages from e->runs_more on). Each
+ * slice reads at most SCAN_BATCH runs; a first page stops after
+ * PAGE_LOCAL, leaving the keys for more_runs. */
+static int job_runs_paged(struct store *s, struct job *j,
+			  struct experiment *e)
+{
+	const struct scan_key *keys;
+	size_t nkeys, lo, hi, stop;
+	char buf[80];
+
+	if (!j->more && j->pass == 0) {
+		int rc;
+
+		if (j->nkeys == 0 && j->cursor == 0) {
+			j->version = data_version(s);
+			for (size_t i = 0; i < e->nruns_loaded; i++)
+				e->runs[i]->seen = false;
+		}
+		rc = scan_keys(s, j, e);
+		if (rc <= 0)
+			return rc;
+		j->pass = 2;
+		j->ki = 0;
+		j->total = (sqlite3_int64)j->nkeys;
+	}
+	if (j->more) {
+		struct keyset *k = *keyset_at(s, e->id);
+		char *end = NULL;
+		unsigned long long at = e->runs_more
+			? strtoull(e->runs_more, &end, 10) : 0;
+
+		if (j->pass == 0) {
+			if (!k || !end || *end || at > k->n) {
+				/* The keys are gone (another experiment's
+				 * load since): read them all again, whole. */
+				j->more = false;
+				j->req.first_page = false;
+				return sqlite_job_runs(s, j);
+			}
+			j->ki = (size_t)at;
+			j->pass = 2;
+		}
+		if (!k) {
+			model_set_error(s->model, "the runs' order was "
+					"dropped while a page was read");
+			return -1;
+		}
+		keys = k->keys;
+		nkeys = k->n;
+	} else {
+		keys = j->keys;
+		nkeys = j->nkeys;
+	}
+	/* One batch, ties together, as a scan does. */
+	lo = j->ki;
+	hi = lo;
+	stop = j->req.first_page ? j->bi : nkeys;
+	if (j->req.first_page && j->bi == 0)
+		stop = j->bi = lo + PAGE_LOCAL;
+	while (hi < nkeys && hi - lo < SCAN_MAX &&
+	       (hi - lo < SCAN_BATCH || keys[hi].start == keys[hi - 1].start))
+		hi++;
+	if (hi > lo && read_keyed_runs(s, e, keys + lo, hi - lo) != 0)
+		return -1;
+	j->ki = hi;
+	if (hi < nkeys && hi < stop) {
+		snprintf(buf, sizeof(buf), "loading runs %zu/%zu", hi, nkeys);
+		model_set_progress(s->model, buf);
+		return 0;
+	}
+	model_set_progress(s->model, NULL);
+	free(e->runs_more);
+	e->runs_more = hi < nkeys ? xasprintf("%zu", hi) : NULL;
+	if (!j->more) {
+		/* Every run newer than the last read was read: those not
+		 * seen are gone; older ones wait for their page. */
+		if (hi < nkeys)
+			experiment_remove_unseen_after(e, keys[hi - 1].start);
+		else
+			experiment_remove_unseen(e);
+		keyset_drop(s, e->id);
+		if (hi < nkeys) {
+			struct keyset *k = xcalloc(1, sizeof(*k));
+
+			k->exp_id = xstrdup(e->id);
+			k->keys = j->keys;
+			k->n = j->nkeys;
+			k->next = impl(s)->keysets;
+			impl(s)->keysets = k;
+			j->keys = NULL;
+			j->nkeys = j->capkeys = 0;
+		}
+		if (j->cursor > e->runs_cursor)
+			e->runs_cursor = j->cursor;
+		e->store_version = j->version;
+		e->runs_loaded = true;
+		e->params_loaded = true;
+		e->runs_include_deleted = j->req.include_deleted;
+	} else if (!e->runs_more) {
+		keyset_drop(s, e->id);
+	}
+	return 1;
 }
 
 /* Live runs re-read by run_uuid this many at a time (plain ?

@@ -1,8 +1,9 @@
-# test_server_paging.py: over a tracking server the dashboard reads an
-# experiment's runs a page at a time as the user scrolls to them: the
-# first screen after one runs/search, the next page when the selection
-# nears the last row read, every page left for G, a sort or a filter.
-# A real `mlflow server` behind a recording proxy; what mltop shows is
+# test_paging.py: the dashboard reads an experiment's runs a page at a
+# time as the user scrolls to them: the first screen after one
+# runs/search over a server (one pass of keys and one page on SQLite),
+# the next page when the selection nears the last row read, every page
+# left for G, a sort or a filter. A real `mlflow server` behind a
+# recording proxy, and its SQLite file read directly; what mltop shows is
 # checked against the real client's search_runs.
 import json
 import re
@@ -32,7 +33,7 @@ def paged(tmp_path_factory, server_factory):
     order = [r.info.run_name for r in served.search_runs(
         [exp], max_results=50000)]
     assert len(order) == NCOPIES + 1
-    return srv, exp, order
+    return srv, exp, order, "sqlite:///" + str(db)
 
 
 def loads(proxy, exp):
@@ -55,7 +56,7 @@ def status(screen):
 
 def test_first_screen_after_one_search_then_pages_as_user_scrolls(
         paged, mltop_bin, fake_server, tmp_path):
-    srv, exp, order = paged
+    srv, exp, order, _ = paged
     proxy = fake_server(servers.Proxy(srv.url))
     d = Scripted(mltop_bin, proxy.url, tmp_path, cols=120, lines=30)
     try:
@@ -95,7 +96,7 @@ def test_first_screen_after_one_search_then_pages_as_user_scrolls(
 
 def test_sort_or_filter_reads_every_page_first(paged, mltop_bin,
                                                 fake_server, tmp_path):
-    srv, exp, order = paged
+    srv, exp, order, _ = paged
     proxy = fake_server(servers.Proxy(srv.url))
     d = Scripted(mltop_bin, proxy.url, tmp_path, cols=120, lines=30)
     try:
@@ -117,3 +118,40 @@ def test_sort_or_filter_reads_every_page_first(paged, mltop_bin,
     assert "+" not in status(filtered)[-1], status(filtered)
     for n in want:
         assert n in filtered, (n, filtered)
+
+
+def test_sqlite_pages_like_a_server(paged, mltop_bin, tmp_path):
+    """The same store read directly: a page first, then every run on G,
+    in the client's order; a sort by NAME reads every page first."""
+    _, exp, order, uri = paged
+    d = Scripted(mltop_bin, uri, tmp_path, cols=120, lines=30)
+    try:
+        d.say(":runs paged")
+        first = d.screen("first")
+        d.say("<PgDn>" * 40)
+        scrolled = d.screen("scrolled")
+        d.say("G")
+        end = d.screen("end")
+    finally:
+        code = d.close()
+    assert code == 0, d.errors()
+    assert f"1/{PAGE}+" in first and "more as you scroll" in first, \
+        status(first)
+    names = re.findall(r"\b(template|copy-\d{5})\b", first)
+    assert names and names == order[:len(names)], (names, order[:10])
+    assert f"/{2 * PAGE}+" in scrolled, status(scrolled)
+    total = NCOPIES + 1
+    assert f"{total}/{total}  {total} runs shown" in end, status(end)
+    assert order[-1] in end, status(end)
+
+    d = Scripted(mltop_bin, uri, tmp_path / "sorted", cols=120, lines=30) \
+        if (tmp_path / "sorted").mkdir() is None else None
+    try:
+        d.say(":runs paged")
+        d.say("s")      # START -> DURATION: any run may come first
+        s = d.screen("sorted")
+    finally:
+        code = d.close()
+    assert code == 0, d.errors()
+    assert f"{total} runs shown" in s and "+" not in status(s)[-1], \
+        status(s)
