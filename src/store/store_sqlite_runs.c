@@ -931,6 +931,12 @@ static int job_runs_paged(struct store *s, struct job *j,
 	if (hi > lo && read_keyed_runs(s, e, keys + lo, hi - lo) != 0)
 		return -1;
 	j->ki = hi;
+	if (j->more && hi < nkeys) {
+		/* Where the next more_runs goes on if this one fails (a
+		 * writer's lock): what was read stays read. */
+		free(e->runs_more);
+		e->runs_more = xasprintf("%zu", hi);
+	}
 	if (hi < nkeys && hi < stop) {
 		snprintf(buf, sizeof(buf), "loading runs %zu/%zu", hi, nkeys);
 		model_set_progress(s->model, buf);
@@ -1015,6 +1021,57 @@ static int poll_rows(const struct job *j, struct experiment *e,
  * as not finished, with their latest metrics. Finished runs cost nothing.
  * A poll that finds nothing new leaves the model's generation alone; one
  * that finds only new values of metrics says so (model_touch_values). */
+/* The latest metrics of the live runs the model holds, by run_uuid in
+ * chunks: what one poll reads follows the runs held (a page, in the
+ * dashboard), not the store. A store without latest_metrics' run_uuid
+ * index (before MLflow made it) joins on the runs table's status
+ * instead, which reads the whole table. Returns the last step code. */
+static int poll_latest(struct store *s, struct experiment *e,
+		       const char **live, size_t nlive, bool *changed,
+		       bool *values)
+{
+	static const char *const sel =
+		"SELECT c.run_uuid, c.key, c.value, c.timestamp, c.step,"
+		" c.is_nan FROM latest_metrics c";
+	bool by_id = impl(s)->cols.lm_index;
+	int rc = SQLITE_DONE;
+
+	for (size_t at = 0; rc == SQLITE_DONE && (by_id ? at < nlive : !at);
+	     at += POLL_CHUNK) {
+		size_t n = nlive - at < POLL_CHUNK ? nlive - at : POLL_CHUNK;
+		char *in = by_id ? placeholders(n) : NULL;
+		char *sql = by_id
+			? xasprintf("%s WHERE c.run_uuid IN (%s)", sel, in)
+			: xasprintf("%s JOIN runs r ON r.run_uuid = c.run_uuid"
+				    " WHERE r.experiment_id = ?1 AND r.status"
+				    " IN ('RUNNING', 'SCHEDULED')", sel);
+		sqlite3_stmt *st = sqlite_prep(s, sql);
+
+		free(sql);
+		free(in);
+		if (!st)
+			return SQLITE_ERROR;
+		if (!by_id)
+			sqlite3_bind_text(st, 1, e->id, -1, SQLITE_STATIC);
+		for (size_t i = 0; by_id && i < n; i++)
+			sqlite3_bind_text(st, (int)i + 1, live[at + i], -1,
+					  SQLITE_STATIC);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			struct run *r = experiment_run(e,
+						       sqlite_col_text(st, 0));
+
+			if (r && sqlite_col_text(st, 1)) {
+				int news = latest_from_row(r, st, 1);
+
+				*values |= news == LATEST_VALUE;
+				*changed |= news == LATEST_KEY;
+			}
+		}
+		sqlite3_finalize(st);
+	}
+	return rc;
+}
+
 int sqlite_job_poll(struct store *s, struct job *j)
 {
 	struct experiment *e = model_experiment(s->model, j->exp_id);
@@ -1086,34 +1143,20 @@ int sqlite_job_poll(struct store *s, struct job *j)
 		sqlite3_finalize(st);
 	}
 	free(cols);
-	free(live);
 	if (rc != SQLITE_DONE) {
+		free(live);
 		sqlite_fail(s, rc, "polling runs");
 		return -1;
 	}
 	/* Latest metrics, params and tags of new runs and live ones; the
 	 * rowid window covers the new ones, the IN list the live ones. */
 	if (maxrow > e->runs_cursor &&
-	    load_children(s, e, e->runs_cursor, maxrow, CH_ALL) != 0)
+	    load_children(s, e, e->runs_cursor, maxrow, CH_ALL) != 0) {
+		free(live);
 		return -1;
-	st = sqlite_prep(s, "SELECT c.run_uuid, c.key, c.value, c.timestamp, c.step,"
-			 " c.is_nan FROM latest_metrics c JOIN runs r"
-			 " ON r.run_uuid = c.run_uuid WHERE r.experiment_id = ?1"
-			 " AND r.status IN ('RUNNING', 'SCHEDULED')");
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, e->id, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct run *r = experiment_run(e, sqlite_col_text(st, 0));
-
-		if (r && sqlite_col_text(st, 1)) {
-			int news = latest_from_row(r, st, 1);
-
-			values |= news == LATEST_VALUE;
-			changed |= news == LATEST_KEY;
-		}
 	}
-	sqlite3_finalize(st);
+	rc = poll_latest(s, e, live, nlive, &changed, &values);
+	free(live);
 	if (rc != SQLITE_DONE) {
 		sqlite_fail(s, rc, "polling metrics");
 		return -1;

@@ -71,3 +71,39 @@ def test_poll_is_incremental(mltop_bin, tmp_path, monkeypatch,
         f"the poll read a finished run again (not incremental):\n{polled}"
     assert "renamed-run" in refreshed and "done-run" not in refreshed, \
         f":refresh did not reload the finished run:\n{refreshed}"
+
+
+@pytest.mark.parametrize("where", ["file", "server"])
+def test_poll_reads_the_last_point_of_a_run_that_ended(
+        mltop_bin, tmp_path, monkeypatch, server_factory, where):
+    """A training script logs its final metrics and ends its run between
+    two polls: the poll that sees the run FINISHED shows those values
+    (the SQLite poll used to read latest metrics only of runs still
+    RUNNING in the store, so the final loss stayed at the one before)."""
+    from mlflow import MlflowClient
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "ended.db"
+    file_uri = "sqlite:///" + str(db)
+    MlflowClient(tracking_uri=file_uri).search_experiments()
+    uri = server_factory(store=db).url if where == "server" else file_uri
+    client = MlflowClient(tracking_uri=uri)
+    exp = client.create_experiment("ends")
+    run = _start_run(client, exp, "ending-run")
+    client.log_metric(run, "loss", 0.5, step=0)
+
+    d = Scripted(mltop_bin, uri, tmp_path)
+    try:
+        d.say(":runs ends")
+        before = d.screen("before")
+        client.log_metric(run, "loss", 0.0321, step=1)
+        client.set_terminated(run, "FINISHED")
+        d.say(":poll")
+        polled = d.screen("polled")
+    finally:
+        code = d.close()
+    assert code == 0, d.errors()
+    line = next((ln for ln in before.splitlines() if "ending-run" in ln), "")
+    assert "0.5" in line, before
+    line = next((ln for ln in polled.splitlines() if "ending-run" in ln), "")
+    assert "0.0321" in line, f"the last point is missing:\n{polled}"
+    assert "0 running" in polled, polled
