@@ -57,6 +57,7 @@ stop_all() {
     airflow_stop
     prefect_stop
     [ -z "${server_dir:-}" ] || stop_server
+    [ -z "${pg_dir:-}" ] || .venv/bin/python tests/integration/pgcluster.py stop "$pg_dir"
 }
 trap stop_all EXIT
 
@@ -96,7 +97,7 @@ fi
 note "the real MLflow client, pinned, in .venv"
 if [ ! -x .venv/bin/pytest ] || ! .venv/bin/pip freeze 2>/dev/null |
         grep -qx "mlflow==$(sed -n 's/^mlflow\(\[auth\]\)\{0,1\}==//p' tests/integration/requirements.txt)" ||
-        ! .venv/bin/python -c "import flask_wtf" 2>/dev/null; then
+        ! .venv/bin/python -c "import flask_wtf, psycopg" 2>/dev/null; then
     python3 -m venv .venv && .venv/bin/pip install -q -r tests/integration/requirements.txt
 fi
 # The pin is the newest MLflow that installs whole here: say when a newer
@@ -165,6 +166,26 @@ export MLTOP_TEST_SERVER_URL="http://127.0.0.1:$server_port"
 export MLTOP_TEST_SERVER_STORE="$server_dir/server.db"
 echo "mlflow server at $MLTOP_TEST_SERVER_URL (store $MLTOP_TEST_SERVER_STORE)"
 
+# One PostgreSQL cluster (Debian's server, in a temp dir, a free port)
+# with one mlflow server on it, for the whole run: how teams that outgrow
+# a SQLite file run MLflow. Installing the package must not start the
+# system's own cluster (policy-rc.d says no for the install).
+if ! dpkg-query -W -f='${Status}' postgresql 2>/dev/null | grep -q "ok installed"; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+    $sudo chmod +x /usr/sbin/policy-rc.d
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql >/dev/null
+    $sudo rm -f /usr/sbin/policy-rc.d
+fi
+pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/mltop-pg.XXXXXX")
+if pg_env=$(.venv/bin/python tests/integration/pgcluster.py start "$pg_dir"); then
+    eval "$pg_env"
+    echo "mlflow server on PostgreSQL at $MLTOP_TEST_PG_SERVER_URL"
+else
+    echo "PostgreSQL did not start: the tests that need it fail"
+fi
+
 # Airflow has had the builds to come up; wait for it to be healthy.
 airflow_wait || true
 prefect_wait || true
@@ -187,6 +208,7 @@ cat "$MLTOP_FAULT_MATRIX" 2>/dev/null || echo "(no fault matrix written)"
 
 stop_all
 server_dir=
+pg_dir=
 trap - EXIT
 
 note "make distcheck"

@@ -295,6 +295,49 @@ def served(tmp_path_factory):
         srv.stop()
 
 
+class PgServed:
+    """An mlflow server on PostgreSQL: its URL, and the database's DSN
+    for tests that write rows with SQL."""
+
+    def __init__(self, url, dsn):
+        self.url = url.rstrip("/")
+        self.dsn = dsn
+
+    def sql(self):
+        import psycopg
+        return psycopg.connect(self.dsn, autocommit=False)
+
+
+@pytest.fixture(scope="session")
+def pg_served(tmp_path_factory):
+    """tools/test.sh's PostgreSQL and server (MLTOP_TEST_PG_SERVER_URL,
+    MLTOP_TEST_PG_DSN), else a cluster and server of our own
+    (pgcluster.py), stopped at the end; skipped only where no server
+    binaries are installed and test.sh did not start one."""
+    import pgcluster
+    _client_env()
+    url = os.environ.get("MLTOP_TEST_PG_SERVER_URL")
+    dsn = os.environ.get("MLTOP_TEST_PG_DSN")
+    if url and dsn:
+        yield PgServed(url, dsn)
+        return
+    if pgcluster.bin_dir() is None:
+        pytest.skip("no PostgreSQL server binaries (apt-get install "
+                    "postgresql) and MLTOP_TEST_PG_SERVER_URL is not set")
+    import tempfile
+    d = tempfile.mkdtemp(prefix="mltop-pg.")
+    try:
+        env = pgcluster.start(d)
+    except RuntimeError as e:
+        pgcluster.stop(d)
+        pytest.fail(str(e), pytrace=False)
+    try:
+        yield PgServed(env["MLTOP_TEST_PG_SERVER_URL"],
+                       env["MLTOP_TEST_PG_DSN"])
+    finally:
+        pgcluster.stop(d)
+
+
 @pytest.fixture(scope="session")
 def server_factory(tmp_path_factory):
     """make(store=None, **kw) -> a started MlflowServer on its own store

@@ -111,11 +111,15 @@ def server_env(extra=None):
 
 
 class MlflowServer:
-    """`mlflow server` on a SQLite store; start() waits for GET /health."""
+    """`mlflow server` on a SQLite store (or backend_uri); start() waits
+    for GET /health."""
 
     def __init__(self, store, log, port=None, artifact_root=None,
-                 app_name=None, env=None, cwd=None, extra_args=()):
+                 app_name=None, env=None, cwd=None, extra_args=(),
+                 backend_uri=None):
         self.store = Path(store).resolve()
+        # another backend than the SQLite file store (PostgreSQL)
+        self.backend_uri = backend_uri or "sqlite:///" + str(self.store)
         self.extra_args = list(extra_args)
         self.log = Path(log)
         self.port = port or free_port()
@@ -132,7 +136,7 @@ class MlflowServer:
 
     def command(self):
         cmd = [str(MLFLOW), "server",
-               "--backend-store-uri", "sqlite:///" + str(self.store),
+               "--backend-store-uri", self.backend_uri,
                "--host", "127.0.0.1", "--port", str(self.port),
                "--workers", "1",
                "--uvicorn-opts", "--log-level warning --no-access-log"]

@@ -7,6 +7,7 @@
 # checked against the real client's search_runs.
 import json
 import re
+import uuid
 
 import pytest
 
@@ -155,3 +156,88 @@ def test_sqlite_pages_like_a_server(paged, mltop_bin, tmp_path):
     assert code == 0, d.errors()
     assert f"{total} runs shown" in s and "+" not in status(s)[-1], \
         status(s)
+
+
+PG_RUNS = 100000
+
+
+@pytest.fixture(scope="module")
+def pg_paged(pg_served):
+    """An experiment of 100,001 runs on the PostgreSQL server: a template
+    run logged by the real client, then SQL copies made by PostgreSQL
+    (generate_series) with older start times. Made once a cluster (the
+    second integration pass finds it)."""
+    from mlflow import MlflowClient
+    client = MlflowClient(tracking_uri=pg_served.url)
+    exp = client.get_experiment_by_name("pg-paged")
+    eid = exp.experiment_id if exp else client.create_experiment("pg-paged")
+    with pg_served.sql() as db:
+        have = db.execute("SELECT count(*) FROM runs WHERE experiment_id "
+                          "= %s", (int(eid),)).fetchone()[0]
+    if have != PG_RUNS + 1:
+        # a first pass, or one stopped half way (renamed out of the way)
+        if have:
+            client.rename_experiment(eid, f"pg-paged-{uuid.uuid4().hex}")
+            eid = client.create_experiment("pg-paged")
+        run = client.create_run(eid, run_name="template").info.run_id
+        client.log_metric(run, "loss", 0.5, step=0)
+        client.log_param(run, "lr", "0.01")
+        client.set_terminated(run, "FINISHED")
+        with pg_served.sql() as db:
+            cols = [r[0] for r in db.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_name = 'runs' ORDER BY ordinal_position")]
+            new = {"run_uuid": "md5(t.run_uuid || g)",
+                   "name": "'pg-' || lpad(g::text, 6, '0')",
+                   "start_time": "t.start_time - g",
+                   "end_time": "t.end_time - g"}
+            db.execute(
+                "INSERT INTO runs (%s) SELECT %s FROM runs t, "
+                "generate_series(1, %d) g WHERE t.run_uuid = %%s"
+                % (", ".join(cols),
+                   ", ".join(new.get(c, "t." + c) for c in cols), PG_RUNS),
+                (run,))
+            for table in ("latest_metrics", "params"):
+                tcols = [r[0] for r in db.execute(
+                    "SELECT column_name FROM information_schema.columns "
+                    "WHERE table_name = %s ORDER BY ordinal_position",
+                    (table,))]
+                db.execute(
+                    "INSERT INTO %s (%s) SELECT %s FROM %s c, "
+                    "generate_series(1, %d) g WHERE c.run_uuid = %%s"
+                    % (table, ", ".join(tcols), ", ".join(
+                        "md5(c.run_uuid || g)" if c == "run_uuid"
+                        else "c." + c
+                        for c in tcols), table, PG_RUNS), (run,))
+    exp = client.get_experiment(eid)
+    first = [r.info.run_name for r in client.search_runs(
+        [exp.experiment_id], max_results=60)]
+    assert first[0] == "template" and first[1] == "pg-000001", first[:3]
+    return exp.experiment_id, first
+
+
+def test_postgres_first_screen_after_one_search(pg_served, pg_paged,
+                                                mltop_bin, fake_server,
+                                                tmp_path):
+    """100,001 runs on PostgreSQL behind a real mlflow server: the first
+    screen after one runs/search of 1,000, the client's runs in its
+    order; PgDn x40 reads one page more; nothing else is asked for."""
+    exp, first_names = pg_paged
+    proxy = fake_server(servers.Proxy(pg_served.url))
+    d = Scripted(mltop_bin, proxy.url, tmp_path, cols=120, lines=30)
+    try:
+        d.say(":runs pg-paged")
+        first = d.screen("first")
+        after_first = loads(proxy, exp)
+        d.say("<PgDn>" * 40)
+        scrolled = d.screen("scrolled")
+        after_scroll = loads(proxy, exp)
+    finally:
+        code = d.close()
+    assert code == 0, d.errors()
+    assert len(after_first) == 1, after_first
+    assert f"1/{PAGE}+" in first, status(first)
+    names = re.findall(r"\b(template|pg-\d{6})\b", first)
+    assert names and names == first_names[:len(names)], names
+    assert len(after_scroll) == 2 and "page_token" in after_scroll[1]
+    assert f"/{2 * PAGE}+" in scrolled, status(scrolled)
