@@ -297,15 +297,11 @@ def served(tmp_path_factory):
 
 class PgServed:
     """An mlflow server on PostgreSQL: its URL, and the database's DSN
-    for tests that write rows with SQL."""
+    for tests that write rows with SQL (pgcluster.fill_copies)."""
 
     def __init__(self, url, dsn):
         self.url = url.rstrip("/")
         self.dsn = dsn
-
-    def sql(self):
-        import psycopg
-        return psycopg.connect(self.dsn, autocommit=False)
 
 
 @pytest.fixture(scope="session")

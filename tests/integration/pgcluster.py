@@ -21,6 +21,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import servers
@@ -121,6 +122,60 @@ def _stop_group(pgid, grace=10.0):
         os.killpg(pgid, signal.SIGKILL)
     except ProcessLookupError:
         pass
+
+
+def fill_copies(url, dsn, name, n):
+    """The experiment NAME on the server at url with n + 1 runs: a
+    template run logged by the real client (a metric, a param), then n
+    SQL copies made by PostgreSQL (generate_series) named pg-000001...,
+    each a millisecond older than the one before. Made once: an
+    experiment that already holds n + 1 runs is kept, one that holds
+    another number (a fill stopped half way) is renamed out of the way.
+    Returns its id."""
+    import psycopg
+    from mlflow import MlflowClient
+    client = MlflowClient(tracking_uri=url)
+    exp = client.get_experiment_by_name(name)
+    eid = exp.experiment_id if exp else client.create_experiment(name)
+    with psycopg.connect(dsn) as db:
+        have = db.execute("SELECT count(*) FROM runs WHERE experiment_id "
+                          "= %s", (int(eid),)).fetchone()[0]
+    if have != n + 1:
+        # a first pass, or one stopped half way (renamed out of the way)
+        if have:
+            client.rename_experiment(eid, f"{name}-{uuid.uuid4().hex}")
+            eid = client.create_experiment(name)
+        run = client.create_run(eid, run_name="template").info.run_id
+        client.log_metric(run, "loss", 0.5, step=0)
+        client.log_param(run, "lr", "0.01")
+        client.set_terminated(run, "FINISHED")
+        with psycopg.connect(dsn) as db:
+            cols = [r[0] for r in db.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_name = 'runs' ORDER BY ordinal_position")]
+            new = {"run_uuid": "md5(t.run_uuid || g)",
+                   "name": "'pg-' || lpad(g::text, 6, '0')",
+                   "start_time": "t.start_time - g",
+                   "end_time": "t.end_time - g"}
+            db.execute(
+                "INSERT INTO runs (%s) SELECT %s FROM runs t, "
+                "generate_series(1, %d) g WHERE t.run_uuid = %%s"
+                % (", ".join(cols),
+                   ", ".join(new.get(c, "t." + c) for c in cols), n),
+                (run,))
+            for table in ("latest_metrics", "params"):
+                tcols = [r[0] for r in db.execute(
+                    "SELECT column_name FROM information_schema.columns "
+                    "WHERE table_name = %s ORDER BY ordinal_position",
+                    (table,))]
+                db.execute(
+                    "INSERT INTO %s (%s) SELECT %s FROM %s c, "
+                    "generate_series(1, %d) g WHERE c.run_uuid = %%s"
+                    % (table, ", ".join(tcols), ", ".join(
+                        "md5(c.run_uuid || g)" if c == "run_uuid"
+                        else "c." + c
+                        for c in tcols), table, n), (run,))
+    return eid
 
 
 def stop(d):

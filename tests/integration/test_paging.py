@@ -7,10 +7,10 @@
 # checked against the real client's search_runs.
 import json
 import re
-import uuid
 
 import pytest
 
+import pgcluster
 import servers
 from scripted import Scripted
 from test_poll_many import copy_runs
@@ -169,46 +169,8 @@ def pg_paged(pg_served):
     second integration pass finds it)."""
     from mlflow import MlflowClient
     client = MlflowClient(tracking_uri=pg_served.url)
-    exp = client.get_experiment_by_name("pg-paged")
-    eid = exp.experiment_id if exp else client.create_experiment("pg-paged")
-    with pg_served.sql() as db:
-        have = db.execute("SELECT count(*) FROM runs WHERE experiment_id "
-                          "= %s", (int(eid),)).fetchone()[0]
-    if have != PG_RUNS + 1:
-        # a first pass, or one stopped half way (renamed out of the way)
-        if have:
-            client.rename_experiment(eid, f"pg-paged-{uuid.uuid4().hex}")
-            eid = client.create_experiment("pg-paged")
-        run = client.create_run(eid, run_name="template").info.run_id
-        client.log_metric(run, "loss", 0.5, step=0)
-        client.log_param(run, "lr", "0.01")
-        client.set_terminated(run, "FINISHED")
-        with pg_served.sql() as db:
-            cols = [r[0] for r in db.execute(
-                "SELECT column_name FROM information_schema.columns "
-                "WHERE table_name = 'runs' ORDER BY ordinal_position")]
-            new = {"run_uuid": "md5(t.run_uuid || g)",
-                   "name": "'pg-' || lpad(g::text, 6, '0')",
-                   "start_time": "t.start_time - g",
-                   "end_time": "t.end_time - g"}
-            db.execute(
-                "INSERT INTO runs (%s) SELECT %s FROM runs t, "
-                "generate_series(1, %d) g WHERE t.run_uuid = %%s"
-                % (", ".join(cols),
-                   ", ".join(new.get(c, "t." + c) for c in cols), PG_RUNS),
-                (run,))
-            for table in ("latest_metrics", "params"):
-                tcols = [r[0] for r in db.execute(
-                    "SELECT column_name FROM information_schema.columns "
-                    "WHERE table_name = %s ORDER BY ordinal_position",
-                    (table,))]
-                db.execute(
-                    "INSERT INTO %s (%s) SELECT %s FROM %s c, "
-                    "generate_series(1, %d) g WHERE c.run_uuid = %%s"
-                    % (table, ", ".join(tcols), ", ".join(
-                        "md5(c.run_uuid || g)" if c == "run_uuid"
-                        else "c." + c
-                        for c in tcols), table, PG_RUNS), (run,))
+    eid = pgcluster.fill_copies(pg_served.url, pg_served.dsn, "pg-paged",
+                                PG_RUNS)
     exp = client.get_experiment(eid)
     first = [r.info.run_name for r in client.search_runs(
         [exp.experiment_id], max_results=60)]
