@@ -716,6 +716,25 @@ def scan_runs_json(path):
     return counts, ids
 
 
+def scanned_listing(argv, env, kept):
+    """Run a `runs --json` command with its output to the file kept,
+    scan it (scan_runs_json) and remove it: (counts, run ids, bytes)."""
+    try:
+        with open(kept, "wb") as f:
+            p = subprocess.run(argv, env=env, stdout=f,
+                               stderr=subprocess.PIPE, timeout=PROC_TIMEOUT)
+        if p.returncode != 0:
+            die("command failed (exit %d): %s\n%s"
+                % (p.returncode, " ".join(argv),
+                   p.stderr.decode("utf-8", "replace")[-4000:]))
+        size = os.path.getsize(kept)
+        got, printed = scan_runs_json(kept)
+    finally:
+        if os.path.exists(kept):
+            os.unlink(kept)
+    return got, printed, size
+
+
 def bench_million(meta, a, out):
     uri = "sqlite:///" + meta["path"]
     eid = meta["experiment_id"]
@@ -803,20 +822,7 @@ def bench_million(meta, a, out):
         s_m, _ = repeat("mltop-runs", reps, mltop)
         # the checked run: output to a file, scanned, removed
         kept = os.path.join(a.out, "million-runs.json")
-        try:
-            with open(kept, "wb") as f:
-                p = subprocess.run(argv, env=env, stdout=f,
-                                   stderr=subprocess.PIPE,
-                                   timeout=PROC_TIMEOUT)
-            if p.returncode != 0:
-                die("command failed (exit %d): %s\n%s"
-                    % (p.returncode, " ".join(argv),
-                       p.stderr.decode("utf-8", "replace")[-4000:]))
-            res["json_bytes"] = os.path.getsize(kept)
-            got, printed = scan_runs_json(kept)
-        finally:
-            if os.path.exists(kept):
-                os.unlink(kept)
+        got, printed, res["json_bytes"] = scanned_listing(argv, env, kept)
         check_counts("mltop runs --json", got, want)
         n = MILLION_ORDER_SAMPLE
         if printed[:n] != ordered[:n]:
@@ -839,19 +845,7 @@ def bench_million(meta, a, out):
 
         out("  mltop runs --json --order-by metrics.%s ASC..." % key)
         s_o, _ = repeat("mltop-runs-ordered", reps, mltop_ordered)
-        try:
-            with open(kept, "wb") as f:
-                p = subprocess.run(oargv, env=env, stdout=f,
-                                   stderr=subprocess.PIPE,
-                                   timeout=PROC_TIMEOUT)
-            if p.returncode != 0:
-                die("command failed (exit %d): %s\n%s"
-                    % (p.returncode, " ".join(oargv),
-                       p.stderr.decode("utf-8", "replace")[-4000:]))
-            got, printed = scan_runs_json(kept)
-        finally:
-            if os.path.exists(kept):
-                os.unlink(kept)
+        got, printed, _ = scanned_listing(oargv, env, kept)
         check_counts("mltop runs --json --order-by", got, want)
         if printed[:n] != store_ids_by_metric(meta["path"], eid, key, n):
             die("mltop runs --json --order-by: the first %d runs are not "

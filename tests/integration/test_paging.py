@@ -55,25 +55,31 @@ def status(screen):
     return screen.rstrip().splitlines()[-2:]
 
 
+def scroll(mltop_bin, proxy, url, name, exp, tmp_path, to_end):
+    """The dashboard on url: the runs of experiment name, then PgDn x40
+    (down to the last screens of the first page: the second page), then
+    G when to_end. The screens, each with the runs/search loads the
+    proxy had seen by then."""
+    d = Scripted(mltop_bin, url, tmp_path, cols=120, lines=30)
+    shots = []
+    try:
+        for keys in [f":runs {name}", "<PgDn>" * 40] + (["G"] if to_end
+                                                         else []):
+            d.say(keys)
+            shots.append((d.screen(f"shot{len(shots)}"),
+                          loads(proxy, exp) if proxy else []))
+    finally:
+        code = d.close()
+    assert code == 0, d.errors()
+    return shots
+
+
 def test_first_screen_after_one_search_then_pages_as_user_scrolls(
         paged, mltop_bin, fake_server, tmp_path):
     srv, exp, order, _ = paged
     proxy = fake_server(servers.Proxy(srv.url))
-    d = Scripted(mltop_bin, proxy.url, tmp_path, cols=120, lines=30)
-    try:
-        d.say(":runs paged")
-        first = d.screen("first")
-        after_first = loads(proxy, exp)
-        # Down to the last screens of the first page: the second page.
-        d.say("<PgDn>" * 40)
-        scrolled = d.screen("scrolled")
-        after_scroll = loads(proxy, exp)
-        d.say("G")
-        end = d.screen("end")
-        after_end = loads(proxy, exp)
-    finally:
-        code = d.close()
-    assert code == 0, d.errors()
+    (first, after_first), (scrolled, after_scroll), (end, after_end) = \
+        scroll(mltop_bin, proxy, proxy.url, "paged", exp, tmp_path, True)
 
     assert len(after_first) == 1 and "page_token" not in after_first[0], \
         after_first
@@ -123,19 +129,10 @@ def test_sort_or_filter_reads_every_page_first(paged, mltop_bin,
 
 def test_sqlite_pages_like_a_server(paged, mltop_bin, tmp_path):
     """The same store read directly: a page first, then every run on G,
-    in the client's order; a sort by NAME reads every page first."""
+    in the client's order; a sort by DURATION reads every page first."""
     _, exp, order, uri = paged
-    d = Scripted(mltop_bin, uri, tmp_path, cols=120, lines=30)
-    try:
-        d.say(":runs paged")
-        first = d.screen("first")
-        d.say("<PgDn>" * 40)
-        scrolled = d.screen("scrolled")
-        d.say("G")
-        end = d.screen("end")
-    finally:
-        code = d.close()
-    assert code == 0, d.errors()
+    (first, _), (scrolled, _), (end, _) = scroll(
+        mltop_bin, None, uri, "paged", exp, tmp_path, True)
     assert f"1/{PAGE}+" in first and "more as you scroll" in first, \
         status(first)
     names = re.findall(r"\b(template|copy-\d{5})\b", first)
@@ -145,8 +142,8 @@ def test_sqlite_pages_like_a_server(paged, mltop_bin, tmp_path):
     assert f"{total}/{total}  {total} runs shown" in end, status(end)
     assert order[-1] in end, status(end)
 
-    d = Scripted(mltop_bin, uri, tmp_path / "sorted", cols=120, lines=30) \
-        if (tmp_path / "sorted").mkdir() is None else None
+    (tmp_path / "sorted").mkdir()
+    d = Scripted(mltop_bin, uri, tmp_path / "sorted", cols=120, lines=30)
     try:
         d.say(":runs paged")
         d.say("s")      # START -> DURATION: any run may come first
@@ -186,17 +183,8 @@ def test_postgres_first_screen_after_one_search(pg_served, pg_paged,
     order; PgDn x40 reads one page more; nothing else is asked for."""
     exp, first_names = pg_paged
     proxy = fake_server(servers.Proxy(pg_served.url))
-    d = Scripted(mltop_bin, proxy.url, tmp_path, cols=120, lines=30)
-    try:
-        d.say(":runs pg-paged")
-        first = d.screen("first")
-        after_first = loads(proxy, exp)
-        d.say("<PgDn>" * 40)
-        scrolled = d.screen("scrolled")
-        after_scroll = loads(proxy, exp)
-    finally:
-        code = d.close()
-    assert code == 0, d.errors()
+    (first, after_first), (scrolled, after_scroll) = scroll(
+        mltop_bin, proxy, proxy.url, "pg-paged", exp, tmp_path, False)
     assert len(after_first) == 1, after_first
     assert f"1/{PAGE}+" in first, status(first)
     names = re.findall(r"\b(template|pg-\d{6})\b", first)
