@@ -15,6 +15,7 @@
 #include "store/store.h"
 
 #define PAGE_RUNS 1000
+#define FIRST_PAGE_RUNS 200  /* the dashboard's first page: a screen soon */
 #define PAGE_EXPERIMENTS 1000
 #define PAGE_HISTORY 25000
 #define BULK_RUNS 100          /* the server's limit on run_ids */

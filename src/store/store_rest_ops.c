@@ -88,6 +88,12 @@ static json_t *runs_body(const struct op *o)
 	long page = PAGE_RUNS;
 	json_t *b;
 
+	/* A server answers a small page sooner: the first screen comes
+	 * from that, further pages are whole. */
+	if (o->kind == OP_RUNS && o->rq.first_page && !o->more_op &&
+	    o->pages == 0)
+		page = FIRST_PAGE_RUNS;
+
 	/* A search's max_results: no more than that many in one page. */
 	if ((o->kind == OP_RUNS || o->kind == OP_SCAN) &&
 	    o->rq.max_results > 0 && o->rq.max_results - o->done_rows < page)

@@ -65,6 +65,8 @@ struct job {
 	struct scan_key *keys;
 	size_t nkeys, capkeys, ki;
 	bool more;             /* JOB_RUNS: more_runs, after a first page */
+	bool keying;           /* JOB_RUNS first_page: its key pass began */
+	bool stand_ins;        /* ...showing the newest rows meanwhile */
 	store_runs_fn fn;
 	void *fnud;
 	store_done_fn done;

@@ -865,6 +865,88 @@ static int read_keyed_runs(struct store *s, struct experiment *e,
 	return 0;
 }
 
+/* While the keys of a first open are read (about a second for a million
+ * runs), the newest rows of the table stand in: MLflow inserts a run
+ * when it starts, so the runs with the highest rowids are nearly always
+ * the newest. They are real runs, drawn in START order with "+" (more to
+ * come); the exact first page replaces them once the keys are in, and
+ * what stays of them is in its place in that order. At most
+ * PROVISIONAL_SCAN rows of the table are looked at. */
+#define PROVISIONAL_SCAN 50000
+
+static int provisional_page(struct store *s, struct job *j,
+			    struct experiment *e)
+{
+	struct search_sql q;
+	struct scan_key *keys = NULL;
+	struct run **got = NULL;
+	size_t n = 0, cap = 0, capgot = 0;
+	char *cols, *sql;
+	sqlite3_stmt *st;
+	int rc = SQLITE_ERROR;
+
+	if (!search_cond(s, j, 2, &q))
+		return -1;
+	cols = run_columns(s);
+	sql = xasprintf("SELECT %s FROM runs r WHERE r.experiment_id = ?1"
+			" AND r.rowid > (SELECT max(rowid) FROM runs) - %d %s"
+			" AND (%s) ORDER BY r.rowid DESC LIMIT %d", cols,
+			PROVISIONAL_SCAN, j->req.include_deleted ? ""
+			: "AND r.lifecycle_stage = 'active'", q.where,
+			PAGE_LOCAL);
+	free(cols);
+	st = sqlite_prep(s, sql);
+	free(sql);
+	if (st) {
+		sqlite3_bind_text(st, 1, e->id, -1, SQLITE_STATIC);
+		search_sql_bind(&q, st);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *id = sqlite_col_text(st, 1);
+			struct run *r;
+
+			if (!id)
+				continue;
+			r = experiment_run_upsert(e, id);
+			run_from_row(r, st);
+			r->seen = true;
+			keys = xgrow(keys, &cap, n + 1, sizeof(*keys));
+			got = xgrow(got, &capgot, n + 1, sizeof(*got));
+			keys[n].rowid = sqlite_col_int(st, 0);
+			keys[n].start = r->start_time;
+			got[n++] = r;
+		}
+		sqlite3_finalize(st);
+	}
+	search_sql_free(&q);
+	if (!st || rc != SQLITE_DONE) {
+		if (st)
+			sqlite_fail(s, rc, "reading runs");
+		free(keys);
+		free(got);
+		return -1;
+	}
+	if (n) {
+		struct run_set set = { .keys = keys, .n = n };
+
+		if (load_children_of(s, e, &set, CH_ALL) != 0) {
+			free(keys);
+			free(got);
+			return -1;
+		}
+		for (size_t i = 0; i < n; i++)
+			run_derive(got[i]);
+		e->runs_loaded = true;
+		e->params_loaded = true;
+		e->runs_include_deleted = j->req.include_deleted;
+		free(e->runs_more);
+		e->runs_more = xstrdup("0");
+		model_touch(s->model);
+	}
+	free(keys);
+	free(got);
+	return 0;
+}
+
 /* A load with first_page (pass 0: every key, in slices, as a scan reads
  * them; then pages), or more_runs (pages from e->runs_more on). Each
  * slice reads at most SCAN_BATCH runs; a first page stops after
@@ -879,14 +961,25 @@ static int job_runs_paged(struct store *s, struct job *j,
 	if (!j->more && j->pass == 0) {
 		int rc;
 
-		if (j->nkeys == 0 && j->cursor == 0) {
+		if (!j->keying) {
+			bool first_open = !e->runs_loaded;
+
+			j->keying = true;
 			j->version = data_version(s);
 			for (size_t i = 0; i < e->nruns_loaded; i++)
 				e->runs[i]->seen = false;
+			/* A slice of its own, so it is drawn at once. */
+			if (first_open) {
+				j->stand_ins = true;
+				return provisional_page(s, j, e);
+			}
 		}
 		rc = scan_keys(s, j, e);
 		if (rc <= 0)
 			return rc;
+		/* The exact page says what is seen (not the stand-ins). */
+		for (size_t i = 0; i < e->nruns_loaded; i++)
+			e->runs[i]->seen = false;
 		j->pass = 2;
 		j->ki = 0;
 		j->total = (sqlite3_int64)j->nkeys;
@@ -898,6 +991,8 @@ static int job_runs_paged(struct store *s, struct job *j,
 			? strtoull(e->runs_more, &end, 10) : 0;
 
 		if (j->pass == 0) {
+			if (!e->runs_more)
+				return 1;   /* a load since read them all */
 			if (!k || !end || *end || at > k->n) {
 				/* The keys are gone (another experiment's
 				 * load since): read them all again, whole. */
@@ -947,8 +1042,9 @@ static int job_runs_paged(struct store *s, struct job *j,
 	e->runs_more = hi < nkeys ? xasprintf("%zu", hi) : NULL;
 	if (!j->more) {
 		/* Every run newer than the last read was read: those not
-		 * seen are gone; older ones wait for their page. */
-		if (hi < nkeys)
+		 * seen are gone; older ones wait for their page (stand-ins
+		 * not in the page go: the rows would have gaps). */
+		if (hi < nkeys && !j->stand_ins)
 			experiment_remove_unseen_after(e, keys[hi - 1].start);
 		else
 			experiment_remove_unseen(e);

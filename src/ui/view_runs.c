@@ -639,9 +639,9 @@ static void rebuild(struct view *v)
 	table_clamp(&p->table);
 }
 
-/* --- runs still on a server ----------------------------------------------- */
+/* --- runs not read yet ----------------------------------------------------- */
 
-/* The rows are in the order a server pages runs in (START, newest
+/* The rows are in the order the store pages runs in (START, newest
  * first) and nothing filters them: what was read so far is the top of
  * the whole list. Otherwise each row may belong anywhere. */
 static bool server_order(struct view *v)
@@ -653,9 +653,10 @@ static bool server_order(struct view *v)
 	       p->table.sort_desc && !p->search && !v->filter;
 }
 
-/* A server's load read the first page of runs: read on when the
- * selection comes within two screens of the last row read, or all of
- * them when the order or a filter needs every run. */
+/* The load read the first page of runs (e->runs_more: there are more):
+ * read on when the selection comes within two screens of the last row
+ * read, or all of them for G, or when the order or a filter needs every
+ * run. */
 static void read_on(struct view *v)
 {
 	struct runs_view *p = P(v);

@@ -15,8 +15,9 @@ import servers
 from scripted import Scripted
 from test_poll_many import copy_runs
 
-NCOPIES = 2600          # with the template: pages of 1000, 1000 and 601
-PAGE = 1000
+NCOPIES = 2600          # with the template: 2,601 runs
+FIRST = 200             # a server's first page (a screen, sooner)
+PAGE = 1000             # later pages, and SQLite's
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +47,7 @@ def loads(proxy, exp):
             continue
         b = json.loads(req.body)
         if b.get("experiment_ids") == [exp] and "filter" not in b and \
-                b.get("max_results") == PAGE:
+                b.get("max_results") in (FIRST, PAGE):
             out.append(b)
     return out
 
@@ -81,19 +82,24 @@ def test_first_screen_after_one_search_then_pages_as_user_scrolls(
     (first, after_first), (scrolled, after_scroll), (end, after_end) = \
         scroll(mltop_bin, proxy, proxy.url, "paged", exp, tmp_path, True)
 
+    # One small search for the first screen (a server answers sooner).
     assert len(after_first) == 1 and "page_token" not in after_first[0], \
         after_first
-    assert f"1/{PAGE}+" in first and "more as you scroll" in first, \
+    assert after_first[0]["max_results"] == FIRST, after_first
+    assert f"1/{FIRST}+" in first and "more as you scroll" in first, \
         status(first)
     # The rows shown are the client's first runs, in its order.
     names = re.findall(r"\b(template|copy-\d{5})\b", first)
     assert names and names == order[:len(names)], (names, order[:10])
 
+    # Near the last row read: one whole page more.
     assert len(after_scroll) == 2 and "page_token" in after_scroll[1], \
         after_scroll
-    assert f"/{2 * PAGE}+" in scrolled, status(scrolled)
+    assert after_scroll[1]["max_results"] == PAGE, after_scroll
+    assert f"/{FIRST + PAGE}+" in scrolled, status(scrolled)
 
-    assert len(after_end) == 3, [sorted(b) for b in after_end]
+    # G: the rest, 1,401 runs in two pages.
+    assert len(after_end) == 4, [sorted(b) for b in after_end]
     total = NCOPIES + 1
     assert f"{total}/{total}  {total} runs shown" in end, status(end)
     assert "+" not in status(end)[-1] and "more as" not in end
@@ -118,7 +124,7 @@ def test_sort_or_filter_reads_every_page_first(paged, mltop_bin,
         code = d.close()
     assert code == 0, d.errors()
     assert one == 1
-    assert len(loads(proxy, exp)) == 3
+    assert len(loads(proxy, exp)) == 4   # 200, 1000, 1000, 401
     want = [n for n in order if n.startswith("copy-0259")]
     assert len(want) == 10
     assert "10 runs shown" in filtered, status(filtered)
@@ -179,15 +185,15 @@ def test_postgres_first_screen_after_one_search(pg_served, pg_paged,
                                                 mltop_bin, fake_server,
                                                 tmp_path):
     """100,001 runs on PostgreSQL behind a real mlflow server: the first
-    screen after one runs/search of 1,000, the client's runs in its
-    order; PgDn x40 reads one page more; nothing else is asked for."""
+    screen after one runs/search of 200, the client's runs in its order;
+    PgDn x40 reads one page (1,000) more; nothing else is asked for."""
     exp, first_names = pg_paged
     proxy = fake_server(servers.Proxy(pg_served.url))
     (first, after_first), (scrolled, after_scroll) = scroll(
         mltop_bin, proxy, proxy.url, "pg-paged", exp, tmp_path, False)
     assert len(after_first) == 1, after_first
-    assert f"1/{PAGE}+" in first, status(first)
+    assert f"1/{FIRST}+" in first, status(first)
     names = re.findall(r"\b(template|pg-\d{6})\b", first)
     assert names and names == first_names[:len(names)], names
     assert len(after_scroll) == 2 and "page_token" in after_scroll[1]
-    assert f"/{2 * PAGE}+" in scrolled, status(scrolled)
+    assert f"/{FIRST + PAGE}+" in scrolled, status(scrolled)
