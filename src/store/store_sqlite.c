@@ -614,6 +614,9 @@ static void job_free(struct job *j)
 		registry_write_free(j->write);
 	free(j->bounds);
 	free(j->keys);
+	for (size_t i = 0; i < j->ncounts; i++)
+		free(j->counts[i].id);
+	free(j->counts);
 	free(j->exp_id);
 	free(j->run_id);
 	free(j->key);

@@ -37,6 +37,12 @@ struct scan_key {
 	sqlite3_int64 start, rowid;
 };
 
+/* JOB_EXPERIMENTS: one experiment's counts, as its windows add up. */
+struct exp_count {
+	char *id;
+	sqlite3_int64 n, running, activity;
+};
+
 struct job {
 	enum job_kind kind;
 	struct store_req req;  /* as given when queued */
@@ -67,6 +73,8 @@ struct job {
 	bool more;             /* JOB_RUNS: more_runs, after a first page */
 	bool keying;           /* JOB_RUNS first_page: its key pass began */
 	bool stand_ins;        /* ...showing the newest rows meanwhile */
+	struct exp_count *counts;  /* JOB_EXPERIMENTS, its count pass */
+	size_t ncounts, capcounts;
 	store_runs_fn fn;
 	void *fnud;
 	store_done_fn done;

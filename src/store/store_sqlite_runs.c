@@ -29,6 +29,87 @@ static bool exp_where(struct store *s, bool include_deleted, char *buf,
 	return impl(s)->cols.exp_workspace;
 }
 
+/* Run counts are read over windows of this many rowids a slice: a
+ * million runs are counted in short reads, not one long statement. */
+#define COUNT_WINDOW 50000
+
+static struct exp_count *count_of(struct job *j, const char *id)
+{
+	for (size_t i = 0; i < j->ncounts; i++)
+		if (!strcmp(j->counts[i].id, id))
+			return &j->counts[i];
+	j->counts = xgrow(j->counts, &j->capcounts, j->ncounts + 1,
+			  sizeof(*j->counts));
+	memset(&j->counts[j->ncounts], 0, sizeof(*j->counts));
+	j->counts[j->ncounts].id = xstrdup(id);
+	return &j->counts[j->ncounts++];
+}
+
+/* One window of the runs table: each experiment's active runs, running
+ * runs, newest start and end, and its running runs' newest points (a
+ * running run's last logged point is activity too: an experiment whose
+ * runs log every second is active now, not since its newest run
+ * started; a finished run's end covers it). */
+#define COUNT_RUNS_SQL \
+	"SELECT experiment_id, count(*), sum(status = 'RUNNING')," \
+	" max(coalesce(start_time, 0)), max(coalesce(end_time, 0))" \
+	" FROM runs WHERE rowid > ?1 AND rowid <= ?2 AND" \
+	" lifecycle_stage = 'active'%s GROUP BY experiment_id"
+#define COUNT_POINTS_SQL \
+	"SELECT r.experiment_id, 0, 0, (SELECT max(m.timestamp)" \
+	" FROM latest_metrics m WHERE m.run_uuid = r.run_uuid), 0" \
+	" FROM runs r WHERE r.rowid > ?1 AND r.rowid <= ?2 AND" \
+	" r.status = 'RUNNING' AND r.lifecycle_stage = 'active'%s"
+static int count_window(struct store *s, struct job *j, bool ws,
+			sqlite3_int64 lo, sqlite3_int64 hi)
+{
+	static const char *const what[] = {"counting runs",
+					   "reading the last points"};
+
+	for (int k = 0; k < 2; k++) {
+		const char *in = ws ? IN_WORKSPACE(3) : "";
+		char *sql = k == 0 ? xasprintf(COUNT_RUNS_SQL, in)
+				   : xasprintf(COUNT_POINTS_SQL, in);
+		sqlite3_stmt *st = sqlite_prep(s, sql);
+		int rc;
+
+		free(sql);
+		if (!st)
+			return -1;
+		sqlite3_bind_int64(st, 1, lo);
+		sqlite3_bind_int64(st, 2, hi);
+		if (ws)
+			sqlite3_bind_text(st, 3, impl(s)->workspace, -1,
+					  SQLITE_STATIC);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *id = sqlite_col_text(st, 0);
+			struct exp_count *c;
+			sqlite3_int64 a = sqlite_col_int(st, 3);
+			sqlite3_int64 b = sqlite_col_int(st, 4);
+
+			if (!id)
+				continue;
+			c = count_of(j, id);
+			c->n += sqlite_col_int(st, 1);
+			c->running += sqlite_col_int(st, 2);
+			if (a > c->activity)
+				c->activity = a;
+			if (b > c->activity)
+				c->activity = b;
+		}
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE) {
+			sqlite_fail(s, rc, what[k]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Pass 0 reads the experiments and their tags (the list can be drawn);
+ * pass 1, in the background, counts their runs a window of rowids a
+ * slice and sets the counts once all are read (the counts of a refresh
+ * replace the last ones whole, so they never show half counted). */
 int sqlite_job_experiments(struct store *s, struct job *j)
 {
 	struct model *m = s->model;
@@ -37,6 +118,32 @@ int sqlite_job_experiments(struct store *s, struct job *j)
 	sqlite3_stmt *st;
 	int rc;
 
+	if (j->pass == 1) {
+		sqlite3_int64 hi = j->cursor + COUNT_WINDOW;
+		char buf[64];
+
+		if (count_window(s, j, ws, j->cursor, hi) != 0)
+			return -1;
+		j->cursor = hi;
+		if (hi < j->total) {
+			snprintf(buf, sizeof(buf), "counting runs %lld%%",
+				 (long long)(hi * 100 / j->total));
+			model_set_progress(m, buf);
+			return 0;
+		}
+		model_set_progress(m, NULL);
+		for (size_t i = 0; i < m->nexps; i++) {
+			struct experiment *e = m->exps[i];
+			struct exp_count *c = count_of(j, e->id);
+
+			e->nruns = (int)c->n;
+			e->nrunning = (int)c->running;
+			e->last_activity = e->last_update_time;
+			if (c->activity > e->last_activity)
+				e->last_activity = c->activity;
+		}
+		return 1;
+	}
 	sql = xasprintf("SELECT e.experiment_id, e.name, e.artifact_location,"
 			" e.lifecycle_stage, e.creation_time,"
 			" e.last_update_time FROM experiments e WHERE %s"
@@ -56,15 +163,20 @@ int sqlite_job_experiments(struct store *s, struct job *j)
 
 		if (!id)
 			continue;
-		e = model_experiment_upsert(m, id);
+		e = model_experiment(m, id);
+		if (!e) {
+			/* Not counted yet: "?" until the count is in. */
+			e = model_experiment_upsert(m, id);
+			e->nruns = -1;
+		}
 		e->seen = true;
 		set_str(&e->name, sqlite_col_text(st, 1));
 		set_str(&e->artifact_location, sqlite_col_text(st, 2));
 		set_str(&e->lifecycle_stage, sqlite_col_text(st, 3));
 		e->creation_time = sqlite_col_int(st, 4);
 		e->last_update_time = sqlite_col_int(st, 5);
-		e->nruns = e->nrunning = 0;
-		e->last_activity = e->last_update_time;
+		if (e->last_activity < e->last_update_time)
+			e->last_activity = e->last_update_time;
 		kv_list_clear(&e->tags);
 	}
 	sqlite3_finalize(st);
@@ -74,66 +186,6 @@ int sqlite_job_experiments(struct store *s, struct job *j)
 	}
 	/* Drop experiments that went away (or were deleted and are hidden). */
 	model_remove_unseen_experiments(m);
-	/* One pass over runs for every experiment's counts. */
-	sql = xasprintf("SELECT experiment_id, count(*),"
-			" sum(status = 'RUNNING'),"
-			" max(coalesce(start_time, 0)), max(coalesce(end_time, 0))"
-			" FROM runs WHERE lifecycle_stage = 'active'%s"
-			" GROUP BY experiment_id", ws ? IN_WORKSPACE(1) : "");
-	st = sqlite_prep(s, sql);
-	free(sql);
-	if (!st)
-		return -1;
-	if (ws)
-		sqlite3_bind_text(st, 1, impl(s)->workspace, -1,
-				  SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *id = sqlite_col_text(st, 0);
-		struct experiment *e = id ? model_experiment(m, id) : NULL;
-		sqlite3_int64 a = sqlite_col_int(st, 3), b = sqlite_col_int(st, 4);
-
-		if (!e)
-			continue;
-		e->nruns = (int)sqlite_col_int(st, 1);
-		e->nrunning = (int)sqlite_col_int(st, 2);
-		if (a > e->last_activity)
-			e->last_activity = a;
-		if (b > e->last_activity)
-			e->last_activity = b;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		sqlite_fail(s, rc, "counting runs");
-		return -1;
-	}
-	/* A running run's last logged point is activity too: an experiment
-	 * whose runs log every second is active now, not since its newest
-	 * run started. Running runs only: a finished one's end covers it. */
-	sql = xasprintf("SELECT r.experiment_id, (SELECT max(m.timestamp)"
-			" FROM latest_metrics m WHERE m.run_uuid = r.run_uuid)"
-			" FROM runs r WHERE r.status = 'RUNNING' AND"
-			" r.lifecycle_stage = 'active'%s",
-			ws ? IN_WORKSPACE(1) : "");
-	st = sqlite_prep(s, sql);
-	free(sql);
-	if (!st)
-		return -1;
-	if (ws)
-		sqlite3_bind_text(st, 1, impl(s)->workspace, -1,
-				  SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *id = sqlite_col_text(st, 0);
-		struct experiment *e = id ? model_experiment(m, id) : NULL;
-		sqlite3_int64 t = sqlite_col_int(st, 1);
-
-		if (e && t > e->last_activity)
-			e->last_activity = t;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		sqlite_fail(s, rc, "reading the last points");
-		return -1;
-	}
 	sql = xasprintf("SELECT experiment_id, key, value FROM experiment_tags"
 			" WHERE 1%s ORDER BY experiment_id, key",
 			ws ? IN_WORKSPACE(1) : "");
@@ -158,7 +210,25 @@ int sqlite_job_experiments(struct store *s, struct job *j)
 	}
 	m->exps_loaded = true;
 	m->exps_include_deleted = j->req.include_deleted;
-	return 1;
+	/* The counts follow in the background, over rowid windows up to
+	 * the largest rowid now. */
+	st = sqlite_prep(s, "SELECT max(rowid) FROM runs");
+	if (!st)
+		return -1;
+	rc = sqlite3_step(st);
+	j->total = rc == SQLITE_ROW ? sqlite_col_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW) {
+		sqlite_fail(s, rc, "counting runs");
+		return -1;
+	}
+	j->pass = 1;
+	j->cursor = 0;
+	j->background = true;
+	m->pending--;
+	m->background++;
+	model_touch(m);
+	return 0;
 }
 
 /* --- runs ------------------------------------------------------------------- */

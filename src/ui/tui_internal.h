@@ -67,6 +67,7 @@ struct tui {
 	FILE *script;
 	int script_line;
 	bool first_frame_done;
+	bool first_rows_done;  /* a frame showed runs (first-rows-ms) */
 	SCREEN *screen;
 	FILE *devnull;
 
