@@ -108,6 +108,8 @@ def main():
                 continue
             s_t.walls.append(r.wall)
             s_t.frames.append(r.frame_ms)
+            if r.rows_ms is not None:
+                s_t.rows.append(r.rows_ms)
             if r.rss_mib is not None:
                 s_t.rss.append(r.rss_mib)
         m, t = s_m.summary(), s_t.summary()
@@ -135,6 +137,11 @@ def main():
         "TUI first-frame-ms (200x50 pty)",
         "%.0f ms" % t["frames"]["median"], "%.0f ms" % t["frames"]["min"],
         "%.0f ms" % t["frames"]["max"], run.fmt_mib(run.med(t, "rss"))))
+    if t.get("rows"):
+        p("  %-44s %10s %10s %10s" % (
+            "TUI first-rows-ms (first runs drawn)",
+            "%.0f ms" % t["rows"]["median"], "%.0f ms" % t["rows"]["min"],
+            "%.0f ms" % t["rows"]["max"]))
     p("  requests until the first frame: " + ", ".join(
         "%s x%d" % kv for kv in sorted(asked.items())))
 
