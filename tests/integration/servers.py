@@ -414,7 +414,8 @@ class Proxy:
     """Forwards requests to a real server; `faults` maps an endpoint
     ("runs/search") to either raw response bytes or a function
     (Request, status, parsed JSON) -> response bytes that may alter the
-    real reply."""
+    real reply; "*" stands for every endpoint not named (the server
+    away)."""
 
     def __init__(self, upstream, faults=None, rewrite=None):
         self.upstream = upstream.rstrip("/")
@@ -443,7 +444,7 @@ class Proxy:
             if req is None:
                 return
             server.record(req)
-            fault = self.faults.get(req.endpoint)
+            fault = self.faults.get(req.endpoint, self.faults.get("*"))
             if isinstance(fault, bytes):
                 conn.sendall(fault)
                 return
