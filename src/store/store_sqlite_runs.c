@@ -33,16 +33,37 @@ static bool exp_where(struct store *s, bool include_deleted, char *buf,
  * million runs are counted in short reads, not one long statement. */
 #define COUNT_WINDOW 50000
 
-static struct exp_count *count_of(struct job *j, const char *id)
+static int count_cmp(const void *a, const void *b)
 {
-	for (size_t i = 0; i < j->ncounts; i++)
-		if (!strcmp(j->counts[i].id, id))
-			return &j->counts[i];
-	j->counts = xgrow(j->counts, &j->capcounts, j->ncounts + 1,
-			  sizeof(*j->counts));
-	memset(&j->counts[j->ncounts], 0, sizeof(*j->counts));
-	j->counts[j->ncounts].id = xstrdup(id);
-	return &j->counts[j->ncounts++];
+	return strcmp(((const struct exp_count *)a)->id,
+		      ((const struct exp_count *)b)->id);
+}
+
+/* The tallies sorted by experiment id, one each: a window's rows are
+ * appended, then merged here (100,000 experiments stay a sort, not a
+ * search a row). */
+static void counts_merge(struct job *j)
+{
+	size_t k = 0;
+
+	if (j->ncounts > 1)
+		qsort(j->counts, j->ncounts, sizeof(*j->counts), count_cmp);
+	for (size_t i = 0; i < j->ncounts; i++) {
+		struct exp_count *c = &j->counts[i];
+
+		if (k && !strcmp(j->counts[k - 1].id, c->id)) {
+			struct exp_count *into = &j->counts[k - 1];
+
+			into->n += c->n;
+			into->running += c->running;
+			if (c->activity > into->activity)
+				into->activity = c->activity;
+			free(c->id);
+		} else {
+			j->counts[k++] = *c;
+		}
+	}
+	j->ncounts = k;
 }
 
 /* One window of the runs table: each experiment's active runs, running
@@ -89,13 +110,13 @@ static int count_window(struct store *s, struct job *j, bool ws,
 
 			if (!id)
 				continue;
-			c = count_of(j, id);
-			c->n += sqlite_col_int(st, 1);
-			c->running += sqlite_col_int(st, 2);
-			if (a > c->activity)
-				c->activity = a;
-			if (b > c->activity)
-				c->activity = b;
+			j->counts = xgrow(j->counts, &j->capcounts,
+					  j->ncounts + 1, sizeof(*j->counts));
+			c = &j->counts[j->ncounts++];
+			c->id = xstrdup(id);
+			c->n = sqlite_col_int(st, 1);
+			c->running = sqlite_col_int(st, 2);
+			c->activity = a > b ? a : b;
 		}
 		sqlite3_finalize(st);
 		if (rc != SQLITE_DONE) {
@@ -124,6 +145,7 @@ int sqlite_job_experiments(struct store *s, struct job *j)
 
 		if (count_window(s, j, ws, j->cursor, hi) != 0)
 			return -1;
+		counts_merge(j);
 		j->cursor = hi;
 		if (hi < j->total) {
 			snprintf(buf, sizeof(buf), "counting runs %lld%%",
@@ -134,12 +156,15 @@ int sqlite_job_experiments(struct store *s, struct job *j)
 		model_set_progress(m, NULL);
 		for (size_t i = 0; i < m->nexps; i++) {
 			struct experiment *e = m->exps[i];
-			struct exp_count *c = count_of(j, e->id);
+			struct exp_count key = { .id = e->id };
+			struct exp_count *c = !j->ncounts ? NULL
+				: bsearch(&key, j->counts, j->ncounts,
+					  sizeof(*j->counts), count_cmp);
 
-			e->nruns = (int)c->n;
-			e->nrunning = (int)c->running;
+			e->nruns = c ? (int)c->n : 0;
+			e->nrunning = c ? (int)c->running : 0;
 			e->last_activity = e->last_update_time;
-			if (c->activity > e->last_activity)
+			if (c && c->activity > e->last_activity)
 				e->last_activity = c->activity;
 		}
 		return 1;
