@@ -149,6 +149,7 @@ struct dialog {
 	int text_rows;           /* rows of text at the last draw */
 	int seen_to;             /* rows of text shown so far, from the top */
 	bool all_seen;
+	bool drawn;              /* drawn in a box since its text was set */
 	const char *note;        /* why a yes was refused (static) */
 };
 

@@ -33,6 +33,7 @@ void dialog_clear_lines(struct dialog *d)
 	/* New text: it has to be read again before a yes. */
 	d->scroll = d->seen_to = 0;
 	d->all_seen = false;
+	d->drawn = false;
 	d->note = NULL;
 }
 
@@ -312,6 +313,7 @@ void dialog_draw(struct dialog *d, int y, int x, int h, int w)
 	if (nafter == (int)after.n && d->scroll + nbefore > d->seen_to)
 		d->seen_to = d->scroll + nbefore;
 	d->all_seen = d->seen_to >= (int)before.n && nafter == (int)after.n;
+	d->drawn = true;
 	bh = inner + 2;
 	top = y + (h - bh) / 2;
 	left = x + (w - bw) / 2;
@@ -445,8 +447,12 @@ enum dialog_result dialog_key(struct dialog *d, int ch, bool is_key)
 	}
 	if (d->confirm && !d->all_seen &&
 	    (enter || (!is_key && (ch == 'y' || ch == 'Y')))) {
-		/* Never a yes to a plan not read whole. */
-		d->note = d->text_rows ? "read it all first: PgDn or j scrolls "
+		/* Never a yes to a plan not read whole, nor to one typed
+		 * ahead of its first frame (keys that came in one read with
+		 * the Enter that opened it). */
+		d->note = !d->drawn ? "that key came before this was on "
+			  "screen: read it, then answer"
+			: d->text_rows ? "read it all first: PgDn or j scrolls "
 			  "(or enlarge the pane)"
 			: "enlarge the pane to read this and answer";
 		return DLG_NONE;

@@ -1644,7 +1644,10 @@ def test_dashboard_promote_and_rollback(reg, mltop_bin, tmux, size):
     tmux.keys("R")
     tmux.wait("roll back in", "the rollback dialog")
     tmux.keys("Enter")
-    tmux.wait("alias champion: v3 -> v1", "the rollback plan")
+    # The pick lists the same summary: wait for the plan's own line, or
+    # y could come before the plan's first frame (and be refused).
+    tmux.wait(lambda s: "alias champion: v3 -> v1" in s and "undoes the" in s,
+              "the rollback plan")
     tmux.keys("y")
     tmux.wait("done: alias champion: v3 -> v1", "done after the rollback")
     back = reg.snapshot(m.name)
@@ -1683,7 +1686,8 @@ def test_dashboard_stage_promote(reg, mltop_bin, tmux, size):
     tmux.keys("R")
     tmux.wait("roll back in", "the rollback dialog")
     tmux.keys("Enter")
-    tmux.wait("stage Production: v3 -> v2 (rollback)", "the rollback plan")
+    tmux.wait(lambda s: "stage Production: v3 -> v2 (rollback)" in s and
+              "undoes the" in s, "the rollback plan")
     tmux.keys("y")
     tmux.wait("done: stage Production", "done after R")
     assert_same(without_history(before), without_history(

@@ -1,7 +1,9 @@
 #!/bin/sh
 # dialog_small.sh: a registry write is never confirmed through a plan that
 # was not shown whole. At 80x6 the dialog has no room: it says to enlarge
-# the pane, and Enter and y write nothing. At 80x9 the plan scrolls: y
+# the pane, and Enter and y write nothing. Keys typed ahead of the plan's
+# first frame (Enter and y in one read) are refused with a word that says
+# so, and y once it is on screen is taken. At 80x9 the plan scrolls: y
 # before the last row was on screen is refused with a word; after PgDn it
 # is taken. At 80x24 the plan fits and y is taken at once. The store is
 # read back with sqlite3 after each.
@@ -10,7 +12,7 @@ command -v sqlite3 >/dev/null || { echo "1..0 # SKIP sqlite3 not installed"; exi
 demo_store "$work/demo.db"
 export XDG_STATE_HOME="$work/state" USER=tester
 champion() {
-    sqlite3 "$work/demo.db" "SELECT version FROM registered_model_aliases
+    sqlite3 "$work/${1:-demo.db}" "SELECT version FROM registered_model_aliases
         WHERE name = 'churn-classifier' AND alias = 'champion'"
 }
 check() { # check DESCRIPTION ACTUAL EXPECTED
@@ -64,4 +66,26 @@ else
     checks=$((checks + 1)); failures=$((failures + 1))
     echo "not ok $checks - $name: 80x9: the alias did not move after PgDn y"
 fi
+
+# 80x24, a fresh store: Enter (which opens the plan) and y in one step,
+# with no frame between them; then y again once the plan was drawn.
+demo_store "$work/ahead.db"
+moves() {
+    sqlite3 "$work/ahead.db" "SELECT count(*) FROM registered_model_tags
+        WHERE name = 'churn-classifier' AND key LIKE 'mltop.history.%'"
+}
+before=$(moves)
+cat >"$work/keys" <<'KEYS'
+:models churn-classifier
+p
+<Enter>y
+:save-display ahead
+y
+KEYS
+run_script ahead.db 80 24
+mv "$work/ahead" "$work/ahead.screen"
+expect_grep ahead 'came before this was on screen'
+check "80x24: typed ahead, then y on the drawn plan: written once" \
+    "$(moves)" $((before + 1))
+check "80x24: the alias moved" "$(champion ahead.db)" "$(champion demo.db)"
 finish
