@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "alert/rules.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "config/conffile.h"
@@ -139,8 +140,12 @@ static int run_demo(const struct tui_opts *to, bool read_only)
 		msg_err("%s", err);
 		rc = 2;
 	} else {
+		struct tui_opts dto = *to;
+
+		/* The demo leaves nothing behind: its alerts neither. */
+		dto.alerts_no_state = true;
 		s->read_only = read_only;
-		rc = tui_run(s, to);
+		rc = tui_run(s, &dto);
 		store_close(s);
 	}
 	if (trainer > 0)
@@ -272,7 +277,7 @@ static unsigned flag_bit(int val, const char **name)
 
 int main(int argc, char **argv)
 {
-	struct cli_opts co = {0};
+	struct cli_opts co = { .watch_for_ms = -1 };
 	const char *order_by[16];
 	size_t norder = 0;
 	struct tui_opts to = {0};
@@ -296,6 +301,7 @@ int main(int argc, char **argv)
 	setlocale(LC_ALL, "");
 	options_init();
 	ui_config_register();
+	alert_rules_register();
 	keymap_init();
 	theme_reset();
 	/* GNU getopt permutes: options may come before or after the command
@@ -398,6 +404,20 @@ int main(int argc, char **argv)
 			break;
 		case OPTV_FILTER:
 			co.filter = optarg;
+			break;
+		case OPTV_RULES:
+			co.rules_file = optarg;
+			break;
+		case OPTV_FOR:
+			co.watch_for_ms = rule_duration_ms(optarg);
+			if (co.watch_for_ms < 0) {
+				msg_err("--for: '%s' is not a duration (90s, "
+					"5m, 2h)", optarg);
+				return 1;
+			}
+			break;
+		case OPTV_EXIT_ON_ALERT:
+			co.exit_on_alert = true;
 			break;
 		case OPTV_ORDER_BY:
 			if (norder < sizeof(order_by) / sizeof(order_by[0]))

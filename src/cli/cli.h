@@ -1,12 +1,14 @@
 /* cli.h: the scripting commands: experiments, runs, metric, compare, and
  * the model registry's models, versions, history, promote and rollback.
  * Each returns the process exit status: 0 ok, 1 usage (or declined),
- * 2 store error, 3 conflict, 4 --if not met, 5 refused by --read-only. */
+ * 2 store error, 3 conflict, 4 --if not met, 5 refused by --read-only,
+ * 7 an alert (watch --exit-on-alert). */
 #ifndef MLTOP_CLI_H
 #define MLTOP_CLI_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct store;
 
@@ -52,6 +54,10 @@ struct cli_opts {
 	bool follow;            /* logs --follow */
 	bool only_failed;       /* clear --only-failed */
 	bool downstream;        /* clear --downstream */
+	/* watch */
+	const char *rules_file; /* --rules FILE: more `alert` lines */
+	int64_t watch_for_ms;   /* --for DURATION; -1: until stopped */
+	bool exit_on_alert;     /* --exit-on-alert: exit 7 at the first */
 };
 
 int cli_experiments(struct store *s, const struct cli_opts *o);
@@ -71,6 +77,9 @@ int cli_versions(struct store *s, const struct cli_opts *o);
 int cli_history(struct store *s, const struct cli_opts *o);
 int cli_promote(struct store *s, const struct cli_opts *o);
 int cli_rollback(struct store *s, const struct cli_opts *o);
+/* The alert rules, headless: a JSON line an alert; exit 7 with
+ * --exit-on-alert at the first one. */
+int cli_watch(struct store *s, const struct cli_opts *o);
 
 /* Pipelines: the same exit statuses, 2 for a source that fails. */
 struct pipe_source;

@@ -105,6 +105,18 @@ const struct cli_command cli_commands[] = {
 		.complete = COMPLETE_MODEL,
 	},
 	{
+		.name = "watch",
+		.args = "[-e EXP] [--rules FILE] [--for DURATION]\n"
+			"[--exit-on-alert]",
+		.usage = "[-e EXP] [--rules FILE] [--for DURATION] "
+			 "[--exit-on-alert]",
+		.min_args = 0, .max_args = 0,
+		.flags = CF_EXPERIMENT | CF_WATCH,
+		.run = cli_watch,
+		.help = "print a JSON line for each new alert (NaN, stall, "
+			"failed run, your rules)",
+	},
+	{
 		.name = "pipelines",
 		.usage = "[--json]",
 		.min_args = 0, .max_args = 0,
@@ -267,6 +279,10 @@ const struct cli_flag cli_flags[] = {
 	 COMPLETE_NONE, false},
 	{"downstream", 0, OPTV_DOWNSTREAM, NULL, CF_DOWNSTREAM, COMPLETE_NONE,
 	 false},
+	{"rules", 0, OPTV_RULES, "FILE", CF_WATCH, COMPLETE_FILE, false},
+	{"for", 0, OPTV_FOR, "DURATION", CF_WATCH, COMPLETE_NONE, false},
+	{"exit-on-alert", 0, OPTV_EXIT_ON_ALERT, NULL, CF_WATCH,
+	 COMPLETE_NONE, false},
 	/* A plain list of names, one a line, for the completion scripts;
 	 * stable but not in --help. */
 	{"names", 0, OPTV_NAMES, NULL, CF_NAMES, COMPLETE_NONE, true},

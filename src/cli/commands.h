@@ -40,6 +40,7 @@ enum {
 	CF_DOWNSTREAM = 1 << 15,
 	CF_MAP_INDEX = 1 << 16,
 	CF_SEARCH = 1 << 17,    /* --filter, --order-by, --max-results */
+	CF_WATCH = 1 << 18,     /* --rules, --for, --exit-on-alert */
 };
 
 /* The options the dashboard (no command) reads beyond the global ones. */
@@ -108,6 +109,9 @@ enum {
 	OPTV_FILTER,
 	OPTV_ORDER_BY,
 	OPTV_MAX_RESULTS,
+	OPTV_RULES,
+	OPTV_FOR,
+	OPTV_EXIT_ON_ALERT,
 };
 
 struct cli_flag {

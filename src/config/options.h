@@ -27,6 +27,32 @@ enum opt_type { OPT_BOOL, OPT_NUMBER, OPT_STRING };
 	X(STALL, "stall-seconds", OPT_NUMBER, "120", 0, 31536000,           \
 	  "seconds", NULL,                                                  \
 	  "a running run with no new point for this long is marked stalled") \
+	X(ALERT_NAN, "alert-nan", OPT_BOOL, "true", 0, 0, NULL, NULL,      \
+	  "alert on a NaN or Inf in any metric of a run")                   \
+	X(ALERT_FAILED, "alert-failed", OPT_BOOL, "true", 0, 0, NULL, NULL, \
+	  "alert on a run that ended FAILED or KILLED")                     \
+	X(ALERT_STALL, "alert-stall-factor", OPT_NUMBER, "10", 0, 1000,     \
+	  "times", NULL,                                                    \
+	  "alert on a running run with no new point for this many times "   \
+	  "its own median logging interval (at least 10 s; stall-seconds "  \
+	  "until its pace is known; 0: stall-seconds always)")              \
+	X(ALERT_PLATEAU, "alert-plateau-steps", OPT_NUMBER, "0", 0, 1e9,    \
+	  "steps", NULL,                                                    \
+	  "alert on a metric of a running run with no better value for "    \
+	  "this many steps (0: off)")                                       \
+	X(ALERT_LOOKBACK, "alert-lookback", OPT_NUMBER, "3600", 0, 31536000, \
+	  "seconds", NULL,                                                  \
+	  "runs that ended up to this long before mltop started are "       \
+	  "checked too")                                                    \
+	X(ALERT_BELL, "alert-bell", OPT_BOOL, "true", 0, 0, NULL, NULL,     \
+	  "ring the terminal bell on a new alert (tmux flags the window)")  \
+	X(ALERT_COMMAND, "alert-command", OPT_STRING, "", 0, 0, NULL, NULL, \
+	  "a shell command run for each new alert, the alert as one JSON "  \
+	  "object on its standard input")                                   \
+	X(ALERT_RATE, "alert-command-rate", OPT_NUMBER, "6", 1, 10000,      \
+	  "per minute", NULL,                                               \
+	  "alert-command runs at most this often; alerts beyond it are "    \
+	  "counted, not sent")                                              \
 	X(SHOW_DELETED, "show-deleted", OPT_BOOL, "false", 0, 0, NULL, NULL, \
 	  "show deleted experiments and runs")                              \
 	X(METRICS, "metric-columns", OPT_STRING, "", 0, 0, NULL, NULL,      \

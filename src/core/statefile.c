@@ -17,7 +17,7 @@
 #include "core/xmalloc.h"
 
 #define STATE_HEADER "# mltop state 1"
-#define STATE_MAX (1024 * 1024)
+#define STATE_MAX (16 * 1024 * 1024)
 
 char *state_dir(char **err)
 {
@@ -254,8 +254,11 @@ static int write_all(int fd, const char *s, size_t len)
 	return 0;
 }
 
-int statefile_put(const char *name, const char *k1, const char *k2,
-		  const char *value, char **err)
+/* Rewrite the file: every entry but those under (k1, k2) (k2 NULL: all
+ * under k1), then the n given. */
+static int rewrite(const char *name, const char *k1, const char *k2,
+		   const char *const *k2s, const char *const *values,
+		   size_t n, char **err)
 {
 	struct entries e = {0};
 	char *dir = NULL, *path = path_of(name, &dir, err), *tmp = NULL;
@@ -277,11 +280,13 @@ int statefile_put(const char *name, const char *k1, const char *k2,
 	}
 	append(&text, &len, &cap, STATE_HEADER "\n", true);
 	for (size_t i = 0; i < e.n; i++)
-		if (strcmp(e.v[i].k1, k1) || strcmp(e.v[i].k2, k2))
+		if (strcmp(e.v[i].k1, k1) || (k2 && strcmp(e.v[i].k2, k2)))
 			add_entry(&text, &len, &cap, &e.v[i]);
-	if (value)
-		add_entry(&text, &len, &cap, &(struct entry){
-			(char *)k1, (char *)k2, (char *)value});
+	for (size_t i = 0; i < n; i++)
+		if (values[i])
+			add_entry(&text, &len, &cap, &(struct entry){
+				(char *)k1, (char *)k2s[i],
+				(char *)values[i]});
 	tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0) {
@@ -315,4 +320,38 @@ out:
 	free(dir);
 	entries_free(&e);
 	return rc;
+}
+
+int statefile_put(const char *name, const char *k1, const char *k2,
+		  const char *value, char **err)
+{
+	return rewrite(name, k1, k2, &k2, &value, 1, err);
+}
+
+int statefile_put_all(const char *name, const char *k1,
+		      const char *const *k2, const char *const *values,
+		      size_t n, char **err)
+{
+	return rewrite(name, k1, NULL, k2, values, n, err);
+}
+
+int statefile_each(const char *name, const char *k1,
+		   void (*fn)(const char *k2, const char *value, void *ud),
+		   void *ud, char **err)
+{
+	struct entries e = {0};
+	char *path = path_of(name, NULL, err);
+	int rc;
+
+	if (!path)
+		return -1;
+	rc = load(path, &e, err);
+	free(path);
+	if (rc <= 0)
+		return rc;
+	for (size_t i = 0; i < e.n; i++)
+		if (!strcmp(e.v[i].k1, k1))
+			fn(e.v[i].k2, e.v[i].value, ud);
+	entries_free(&e);
+	return 1;
 }

@@ -7,6 +7,8 @@
 #ifndef MLTOP_STATEFILE_H
 #define MLTOP_STATEFILE_H
 
+#include <stddef.h>
+
 /* The directory (owned), or NULL with *err: no usable home. A relative
  * $XDG_STATE_HOME is invalid (XDG) and ignored. */
 char *state_dir(char **err);
@@ -24,5 +26,15 @@ int statefile_get(const char *name, const char *k1, const char *k2,
  * NAME.corrupt first. 0, or -1 with *err. */
 int statefile_put(const char *name, const char *k1, const char *k2,
 		  const char *value, char **err);
+
+/* Call fn for every entry under k1 (in file order). 1, 0 (no file) or
+ * -1 with *err. */
+int statefile_each(const char *name, const char *k1,
+		   void (*fn)(const char *k2, const char *value, void *ud),
+		   void *ud, char **err);
+/* Replace every entry under k1 with these n, in one rewrite. */
+int statefile_put_all(const char *name, const char *k1,
+		      const char *const *k2, const char *const *values,
+		      size_t n, char **err);
 
 #endif

@@ -64,6 +64,10 @@
 	  "the pipelines of the -p source (:pipelines); in a pipeline run, "  \
 	  "the MLflow run the selected task logged; in run detail, the "    \
 	  "pipeline run that logged it")                      \
+	X(ALERTS, "alerts", "!",                                              \
+	  "the alerts: NaN, stalls, failed runs, your rules (:alerts)")       \
+	X(ACK, "acknowledge", "A",                                            \
+	  "alerts: acknowledge the selected alert (:ack all: every one)")    \
 	X(TRIGGER, "trigger", "X", "pipelines: trigger a run (asks first)")   \
 	X(PAUSE_PIPELINE, "pause-pipeline", "O",                              \
 	  "pipelines: pause or unpause the selected one (asks first)")        \

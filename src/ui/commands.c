@@ -68,6 +68,20 @@ static void cmd_models(struct tui *t, int argc, char **argv, const char *line)
 		tui_open(t, "versions", argv[1], NULL);
 }
 
+static void cmd_alerts(struct tui *t, int argc, char **argv,
+		       const char *line)
+{
+	struct view *v = tui_top(t);
+
+	(void)argc;
+	(void)argv;
+	(void)line;
+	/* On top of where the user is: q goes back there. */
+	if (v && !strcmp(v->ops->name, "alerts"))
+		return;
+	tui_open(t, "alerts", NULL, NULL);
+}
+
 static void cmd_pipelines(struct tui *t, int argc, char **argv,
 			  const char *line)
 {
@@ -241,6 +255,11 @@ static const struct ui_command table[] = {
 	 "Go to the pipelines; with PIPELINE, to its runs; with RUN, to that "
 	 "run's tasks.", cmd_pipelines,
 	 NULL},
+	{"alerts", NULL, NULL, 0, 0, UC_NONE,
+	 "The alerts: NaN or Inf, stalled and failed runs, your `alert` "
+	 "rules; newest first.", cmd_alerts, NULL},
+	{"ack", NULL, "all", 1, 1, UC_VIEW,
+	 "Acknowledge every alert.", NULL, "alerts"},
 	{"try", NULL, "N", 1, 1, UC_VIEW, "Show another try of a task's log.",
 	 NULL, "task log"},
 	{"trigger", NULL, "[CONF-JSON]", 0, -1, UC_VIEW,

@@ -18,6 +18,7 @@
 	X(RUN_KILLED, "run-killed", "magenta default")               \
 	X(RUN_SCHEDULED, "run-scheduled", "cyan default")            \
 	X(RUN_STALLED, "run-stalled", "yellow default bold")         \
+	X(ALERT, "alert", "white red bold")                          \
 	X(DELETED, "deleted", "default default dim")                 \
 	X(DIM, "dim", "default default dim")                         \
 	X(KEY, "key", "yellow default bold")                         \

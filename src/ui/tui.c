@@ -15,6 +15,8 @@
 #include <unistd.h>
 #include <wchar.h>
 
+#include "alert/engine.h"
+#include "alert/hook.h"
 #include "config/options.h"
 #include "core/clock.h"
 #include "core/filter.h"
@@ -150,6 +152,81 @@ struct model *tui_model(struct tui *t)
 bool tui_unicode(struct tui *t)
 {
 	return draw_unicode();
+}
+
+struct alert_engine *tui_alerts(struct tui *t)
+{
+	return t->alerts;
+}
+
+void tui_alerts_ack(struct tui *t, size_t i)
+{
+	if (!t->alerts)
+		return;
+	alert_ack(t->alerts, i);
+	if (alert_save(t->alerts) != 0)
+		tui_message(t, true, "alerts: %s", t->alerts->state_error);
+	t->dirty = true;
+}
+
+bool tui_run_alerted(struct tui *t, const char *run_id)
+{
+	struct alert_engine *eng = t->alerts;
+
+	for (size_t i = 0; eng && eng->nunacked && i < eng->n; i++)
+		if (!eng->v[i].acked && !eng->v[i].cleared &&
+		    !strcmp(eng->v[i].run_id, run_id))
+			return true;
+	return false;
+}
+
+struct fresh_ctx {
+	struct tui *t;
+	size_t n;
+	const struct alert *last;
+};
+
+static void on_fresh(const struct alert *a, void *ud)
+{
+	struct fresh_ctx *c = ud;
+	char *j = alert_json(a, c->t->store->uri.display);
+
+	alert_hook_send(c->t->hook, j, clock_mono_ms());
+	free(j);
+	c->n++;
+	c->last = a;
+}
+
+/* After the views synced: the rules over the model as it is now. New
+ * alerts ring the bell (tmux flags the window), go to the hook and are
+ * kept in the state file. */
+static void alerts_tick(struct tui *t)
+{
+	int64_t now = clock_mono_ms();
+	struct fresh_ctx c = { t, 0, NULL };
+	char *m;
+
+	if (!t->alerts)
+		return;
+	alert_hook_reap(t->hook, now);
+	m = alert_hook_take_message(t->hook);
+	if (m) {
+		tui_message(t, true, "%s", m);
+		free(m);
+	}
+	if (t->alerts_gen == t->model->generation && now < t->alerts_next)
+		return;
+	t->alerts_gen = t->model->generation;
+	t->alerts_next = now + 1000;
+	alert_check(t->alerts, t->model, clock_now_ms());
+	alert_take_fresh(t->alerts, on_fresh, &c);
+	if (!c.n)
+		return;
+	if (opt_bool(OPT_ALERT_BELL))
+		beep();
+	if (alert_save(t->alerts) != 0)
+		tui_message(t, true, "alerts: %s", t->alerts->state_error);
+	t->dirty = true;
 }
 
 void tui_dirty(struct tui *t)
@@ -608,6 +685,9 @@ static void handle_action(struct tui *t, enum action a)
 		case ACT_PIPELINES:
 			ui_command_run(t, "pipelines");
 			break;
+		case ACT_ALERTS:
+			ui_command_run(t, "alerts");
+			break;
 		case ACT_HELP:
 			t->help_on = true;
 			t->help_top = 0;
@@ -1053,6 +1133,19 @@ int tui_run(struct store *s, const struct tui_opts *o)
 			    "ASCII shows as ? (set LANG to a UTF-8 locale)");
 	if (o->experiment)
 		t->want_exp = xstrdup(o->experiment);
+	{
+		struct alert_settings set = alert_settings_from_options();
+
+		t->alerts = alert_engine_new(s->uri.display, &set,
+					     alert_user_rules(),
+					     !o->alerts_no_state,
+					     clock_now_ms());
+		if (t->alerts->state_error)
+			tui_message(t, true, "alerts: %s",
+				    t->alerts->state_error);
+		t->hook = alert_hook_new(opt_string(OPT_ALERT_COMMAND),
+					 opt_number(OPT_ALERT_RATE));
+	}
 	tui_open(t, "experiments", NULL, NULL);
 	while (!t->quit && !got_signal) {
 		/* The mouse as the setting says, also after :set mouse. */
@@ -1066,6 +1159,7 @@ int tui_run(struct store *s, const struct tui_opts *o)
 		int64_t now;
 
 		settle_due(t);
+		alerts_tick(t);
 		open_wanted(t);
 		if (t->msg_while_busy && !busy(t)) {
 			t->msg_while_busy = false;
@@ -1141,6 +1235,10 @@ int tui_run(struct store *s, const struct tui_opts *o)
 	/* Quitting: no view below needs reloading. */
 	while (t->depth)
 		view_destroy(t->stack[--t->depth]);
+	if (t->alerts)
+		alert_save(t->alerts);
+	alert_engine_free(t->alerts);
+	alert_hook_free(t->hook);
 	endwin();
 	delscreen(t->screen);
 	if (t->devnull)

@@ -73,6 +73,7 @@ struct tui_opts {
 	int64_t start_mono;       /* process start, for first-frame-ms */
 	struct msg_list *config_errors;
 	struct pipe_source *pipes;  /* -p: pipelines too (NULL: none) */
+	bool alerts_no_state;       /* the demo: alerts not kept */
 };
 
 /* Run the dashboard until the user quits; returns the exit status. */
@@ -93,6 +94,12 @@ bool tui_unicode(struct tui *t);
 void tui_message(struct tui *t, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void tui_dirty(struct tui *t);
+/* Run health: the alert engine (NULL: none), acknowledging one alert
+ * by its position in the engine (or all: (size_t)-1), and whether a run
+ * has an alert not acknowledged. */
+struct alert_engine *tui_alerts(struct tui *t);
+void tui_alerts_ack(struct tui *t, size_t i);
+bool tui_run_alerted(struct tui *t, const char *run_id);
 /* Open the `:` prompt with text already typed. */
 void tui_prompt_command(struct tui *t, const char *text);
 

@@ -71,6 +71,12 @@ struct tui {
 	SCREEN *screen;
 	FILE *devnull;
 
+	/* Run health (alert/engine.c): checked when the model moved and
+	 * once a second (a stall is time passing), after views synced. */
+	struct alert_engine *alerts;
+	struct alert_hook *hook;
+	uint64_t alerts_gen;         /* the model generation last checked */
+	int64_t alerts_next;         /* monotonic ms of the next check */
 	struct mark_set {
 		struct mark *v;
 		size_t n, cap;

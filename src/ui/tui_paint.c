@@ -9,6 +9,7 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "alert/engine.h"
 #include "config/options.h"
 #include "core/clock.h"
 #include "core/filter.h"
@@ -86,10 +87,10 @@ static bool pipe_status(struct tui *t, char *left, size_t n, enum slot *slot)
 static void paint_status(struct tui *t, int y, int w)
 {
 	struct model *m = t->model;
-	char left[512], right[256] = "", ago[48];
+	char left[512], right[256] = "", ago[48], alerts[48] = "";
 	enum slot slot = SLOT_STATUS;
 	struct view *v = tui_top(t);
-	int rw;
+	int rw, aw;
 
 	if (t->msg && (t->script || clock_mono_ms() < t->msg_until)) {
 		snprintf(left, sizeof(left), "%s", t->msg);
@@ -155,14 +156,24 @@ static void paint_status(struct tui *t, int y, int w)
 				 k == MARK_RUN ? "run" : "exp",
 				 n == 1 ? "" : "s");
 	}
+	/* Alerts not acknowledged, on every view, in their own colour. */
+	if (t->alerts && t->alerts->nunacked)
+		snprintf(alerts, sizeof(alerts), "%s%zu alert%s ",
+			 draw_unicode() ? "⚑ " : "! ", t->alerts->nunacked,
+			 t->alerts->nunacked == 1 ? "" : "s");
+	aw = utf8_width(alerts);
 	rw = utf8_width(right);
 	draw_fill(y, 0, w, slot, 0);
-	if (rw >= w / 2)
+	if (rw + aw >= w / 2)
 		rw = 0;
-	draw_text(y, 0, w - rw, left, slot, 0, ALIGN_LEFT);
+	if (aw >= w / 2)
+		aw = 0;
+	draw_text(y, 0, w - rw - aw, left, slot, 0, ALIGN_LEFT);
 	if (rw)
-		draw_text(y, w - rw, rw, right, SLOT_STATUS, A_BOLD,
+		draw_text(y, w - rw - aw, rw, right, SLOT_STATUS, A_BOLD,
 			  ALIGN_RIGHT);
+	if (aw)
+		draw_text(y, w - aw, aw, alerts, SLOT_ALERT, 0, ALIGN_RIGHT);
 }
 
 static void paint_prompt(struct tui *t, int y, int w)

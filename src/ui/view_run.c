@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config/options.h"
+#include "alert/engine.h"
 #include "core/clock.h"
 #include "core/downsample.h"
 #include "core/filter.h"
@@ -195,8 +196,36 @@ static void kv_cell(void *ctx, size_t row, int col, struct cell *c)
 	c->slot = col == 0 ? SLOT_LABEL : SLOT_DEFAULT;
 }
 
+/* After the status line: the run's newest alert not acknowledged, and
+ * how many it has (the alerts view, !, lists them). */
+static void alert_line(struct view *v, const struct run *r, int y, int x,
+		       int w, int used)
+{
+	struct alert_engine *eng = tui_alerts(v->tui);
+	const struct alert *last = NULL;
+	size_t n = 0;
+	char *sum, *text;
+
+	for (size_t i = 0; eng && eng->nunacked && i < eng->n; i++)
+		if (!eng->v[i].acked && !eng->v[i].cleared &&
+		    !strcmp(eng->v[i].run_id, r->id)) {
+			last = &eng->v[i];
+			n++;
+		}
+	if (!last || used + 4 >= w)
+		return;
+	sum = alert_summary(last);
+	text = n > 1 ? xasprintf("%s %s (+%zu more: !)",
+				 draw_unicode() ? "⚑" : "#", sum, n - 1)
+		     : xasprintf("%s %s", draw_unicode() ? "⚑" : "#", sum);
+	draw_text(y, x + used + 2, w - used - 2, text, SLOT_ALERT, 0,
+		  ALIGN_LEFT);
+	free(text);
+	free(sum);
+}
+
 /* Info block: four lines of what the run is. */
-static int draw_info(struct run *r, int y, int x, int w)
+static int draw_info(struct view *v, struct run *r, int y, int x, int w)
 {
 	char a[96], b[96], c[96], line[512];
 	const char *src = kv_list_get(&r->tags, "mlflow.source.name");
@@ -220,6 +249,7 @@ static int draw_info(struct run *r, int y, int x, int w)
 		snprintf(line + strlen(line), sizeof(line) - strlen(line),
 			 "  %s stalled", draw_unicode() ? "⚠" : "!");
 	draw_text(y + 1, x, w, line, SLOT_DEFAULT, 0, ALIGN_LEFT);
+	alert_line(v, r, y + 1, x, w, utf8_width(line));
 	draw_text(y + 1, x, 9, r->status_str ? r->status_str : "?",
 		  run_stalled(r, now, (int64_t)(opt_number(OPT_STALL) * 1000))
 		  ? SLOT_RUN_STALLED
@@ -311,7 +341,7 @@ static void draw_body(struct view *v, int y, int x, int h, int w)
 			s->ops->load_history(s, NULL, r, &r->metrics[i], NULL,
 					     NULL);
 		}
-	used = draw_info(r, y, x, w);
+	used = draw_info(v, r, y, x, w);
 	draw_tabs(p, r, y + used, x, w);
 	used++;
 	th = h - used;

@@ -714,6 +714,10 @@ static void cell(void *ctx, size_t row, int col, struct cell *c)
 	case K_STATUS:
 		c->text = status_glyph(r);
 		c->slot = status_slot(r);
+		/* An alert not acknowledged: the alert colour (the
+		 * glyph still says the status; ! lists the alerts). */
+		if (tui_run_alerted(v->tui, r->id))
+			c->slot = SLOT_ALERT;
 		break;
 	case K_NAME:
 		c->prefix = p->rows[row].prefix;

@@ -88,6 +88,13 @@ static struct view *open_nested_run(struct tui *t, const char *a,
 	return view_nested_run_new(t, a, b);
 }
 
+static struct view *open_alerts(struct tui *t, const char *a, const char *b)
+{
+	(void)a;
+	(void)b;
+	return view_alerts_new(t);
+}
+
 static const struct view_entry {
 	const char *name;
 	struct view *(*open)(struct tui *t, const char *arg, const char *arg2);
@@ -104,6 +111,7 @@ static const struct view_entry {
 	{"pipeline-run", open_pipe_run},
 	{"task-log", open_task_log},
 	{"nested-run", open_nested_run},
+	{"alerts", open_alerts},
 };
 
 struct view *view_open(struct tui *t, const char *name, const char *arg,

@@ -38,5 +38,7 @@ struct view *view_task_log_new(struct tui *t, const char *dag,
 /* A parent MLflow run's children as a pipeline run's Gantt. */
 struct view *view_nested_run_new(struct tui *t, const char *exp_id,
 				 const char *run_id);
+/* The alerts, newest first (alert/engine.c through tui_alerts). */
+struct view *view_alerts_new(struct tui *t);
 
 #endif

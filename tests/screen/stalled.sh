@@ -37,7 +37,7 @@ expect_grep later '^⚠ resnet101-cut'
 expect_grep later '^⚠ resnet50-wd5e'
 expect_grep later '1h04m'
 # Its detail says so too, not a plain RUNNING.
-expect_grep later-detail '^RUNNING .* so far  ⚠ stalled$'
+expect_grep later-detail '^RUNNING .* so far  ⚠ stalled'
 expect_grep later-detail 'last point 1h ago'
 expect_grep parent '^◐ nightly-retra'
 expect_grep parent '^◐ ├─train'
