@@ -2,6 +2,7 @@
  * whole file, read by config_load_buffer() as config_load() reads one. */
 #include "config.h"
 
+#include "alert/rules.h"
 #include "config/conffile.h"
 #include "config/options.h"
 #include "fuzz.h"
@@ -16,6 +17,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	options_init();
 	keymap_init();
 	ui_config_register();
+	alert_rules_register();
 	theme_reset();
 	return 0;
 }
@@ -42,5 +44,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	options_init();
 	keymap_init();
 	theme_reset();
+	rule_set_clear(alert_user_rules());
 	return 0;
 }

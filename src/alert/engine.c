@@ -290,7 +290,12 @@ static char *jstr(json_t *o, const char *k)
 
 static void load_one(const char *k2, const char *value, void *ud)
 {
-	struct alert_engine *eng = ud;
+	alert_engine_add_saved(ud, k2, value);
+}
+
+void alert_engine_add_saved(struct alert_engine *eng, const char *k2,
+			    const char *value)
+{
 	json_t *o = json_loads(value, 0, NULL);
 	json_t *v;
 	struct alert *a;
@@ -341,6 +346,8 @@ static void load_one(const char *k2, const char *value, void *ud)
 	a->cleared = json_is_true(json_object_get(o, "cleared"));
 	json_decref(o);
 	index_rebuild(eng);
+	count_unacked(eng);
+	eng->gen++;
 }
 
 static int by_time(const void *pa, const void *pb)
@@ -358,11 +365,7 @@ struct alert_engine *alert_engine_new(const char *uri,
 	struct alert_engine *eng = xcalloc(1, sizeof(*eng));
 
 	eng->uri = xstrdup(uri ? uri : "");
-	eng->set = *set;
-	/* The lists are copied: a :set may replace the strings given. */
-	eng->set.lower = set->lower ? xstrdup(set->lower) : NULL;
-	eng->set.higher = set->higher ? xstrdup(set->higher) : NULL;
-	eng->set.neutral = set->neutral ? xstrdup(set->neutral) : NULL;
+	alert_engine_configure(eng, set);
 	eng->rules = rules;
 	eng->started_ms = now_ms;
 	eng->persist = persist;
@@ -380,6 +383,19 @@ struct alert_engine *alert_engine_new(const char *uri,
 		count_unacked(eng);
 	}
 	return eng;
+}
+
+void alert_engine_configure(struct alert_engine *eng,
+			    const struct alert_settings *set)
+{
+	free((char *)eng->set.lower);
+	free((char *)eng->set.higher);
+	free((char *)eng->set.neutral);
+	eng->set = *set;
+	/* The lists are copied: a :set may replace the strings given. */
+	eng->set.lower = set->lower ? xstrdup(set->lower) : NULL;
+	eng->set.higher = set->higher ? xstrdup(set->higher) : NULL;
+	eng->set.neutral = set->neutral ? xstrdup(set->neutral) : NULL;
 }
 
 void alert_engine_free(struct alert_engine *eng)

@@ -82,6 +82,14 @@ struct alert_engine *alert_engine_new(const char *uri,
 				      const struct rule_set *rules,
 				      bool persist, int64_t now_ms);
 void alert_engine_free(struct alert_engine *eng);
+/* New settings (a :set), from the next check on. */
+void alert_engine_configure(struct alert_engine *eng,
+			    const struct alert_settings *set);
+/* One alert as the state file keeps it (key, and the JSON alert_json
+ * wrote): added unless the key is there already or the JSON is not an
+ * object. How a restart reads the file; the fuzz target's door. */
+void alert_engine_add_saved(struct alert_engine *eng, const char *key,
+			    const char *json);
 /* Look at the model as it is now; returns how many alerts are new. */
 size_t alert_check(struct alert_engine *eng, struct model *m, int64_t now_ms);
 /* Acknowledge one alert (by position), or all (i == (size_t)-1). */

@@ -32,19 +32,28 @@ struct alert_hook {
 
 struct alert_hook *alert_hook_new(const char *command, double per_minute)
 {
-	struct alert_hook *h;
+	struct alert_hook *h = xcalloc(1, sizeof(*h));
 
-	if (!command || !*command)
-		return NULL;
-	h = xcalloc(1, sizeof(*h));
-	h->command = xstrdup(command);
-	h->per_minute = per_minute > 0 ? per_minute : 1;
-	h->tokens = h->per_minute;
 	h->refilled = -1;
+	alert_hook_configure(h, command, per_minute);
+	h->tokens = h->per_minute;
+	return h;
+}
+
+void alert_hook_configure(struct alert_hook *h, const char *command,
+			  double per_minute)
+{
+	if (!h)
+		return;
+	if (!h->command || strcmp(h->command, command ? command : "")) {
+		free(h->command);
+		h->command = xstrdup(command ? command : "");
+	}
+	h->per_minute = per_minute > 0 ? per_minute : 1;
 	/* A command that exits without reading its input must not take
 	 * mltop with it. */
-	signal(SIGPIPE, SIG_IGN);
-	return h;
+	if (*h->command)
+		signal(SIGPIPE, SIG_IGN);
 }
 
 static void say(struct alert_hook *h, char *msg)
@@ -78,7 +87,7 @@ void alert_hook_send(struct alert_hook *h, const char *json, int64_t now)
 	pid_t pid;
 	size_t len;
 
-	if (!h)
+	if (!h || !*h->command)
 		return;
 	alert_hook_reap(h, now);
 	refill(h, now);

@@ -17,8 +17,11 @@
 
 struct alert_hook;
 
-/* NULL when command is empty. */
+/* An empty command sends nothing. */
 struct alert_hook *alert_hook_new(const char *command, double per_minute);
+/* A new command or rate (a :set), for the next alert on. */
+void alert_hook_configure(struct alert_hook *h, const char *command,
+			  double per_minute);
 void alert_hook_free(struct alert_hook *h);
 /* Start the command for one alert (now: monotonic ms). */
 void alert_hook_send(struct alert_hook *h, const char *json, int64_t now);

@@ -275,6 +275,10 @@ static const struct ui_command table[] = {
 	 "Change a setting; with OPTION alone, show it.", cmd_config, NULL},
 	{"bind", NULL, "KEY ACTION", 2, 2, UC_BIND, "Bind a key to an action.",
 	 cmd_config, NULL},
+	{"alert", NULL, "RULE", 1, -1, UC_NONE,
+	 "Add an alert rule for this session, as an `alert` line of the "
+	 "config file has it (val_loss > 2.5 after 100 steps).", cmd_config,
+	 NULL},
 	{"color", "colour", "SLOT FG BG [ATTRS]", 3, -1, UC_NONE,
 	 "Change a colour slot.", cmd_config, NULL},
 	{"theme", NULL, "NAME", 1, 1, UC_THEME, "Load a theme.", cmd_theme,

@@ -218,6 +218,14 @@ static void alerts_tick(struct tui *t)
 		return;
 	t->alerts_gen = t->model->generation;
 	t->alerts_next = now + 1000;
+	{
+		/* As the settings are now (a :set since). */
+		struct alert_settings set = alert_settings_from_options();
+
+		alert_engine_configure(t->alerts, &set);
+		alert_hook_configure(t->hook, opt_string(OPT_ALERT_COMMAND),
+				     opt_number(OPT_ALERT_RATE));
+	}
 	alert_check(t->alerts, t->model, clock_now_ms());
 	alert_take_fresh(t->alerts, on_fresh, &c);
 	if (!c.n)
