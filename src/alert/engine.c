@@ -479,23 +479,12 @@ char *alert_summary(const struct alert *a)
 {
 	char vb[40];
 
-	switch (a->kind) {
-	case RULE_NAN:
+	if (a->kind == RULE_NAN)
 		return xasprintf("%s in %s at step %lld",
 				 value_text(a->value, vb, sizeof(vb)),
 				 a->metric ? a->metric : "?",
 				 (long long)a->step);
-	case RULE_FAILED:
-	case RULE_STALL:
-		return xstrdup(a->detail ? a->detail : a->rule);
-	case RULE_PLATEAU:
-	case RULE_THRESHOLD:
-		break;
-	}
-	return xasprintf("%s: %s = %s at step %lld", a->rule,
-			 a->metric ? a->metric : "?",
-			 value_text(a->value, vb, sizeof(vb)),
-			 (long long)a->step);
+	return xstrdup(a->detail ? a->detail : a->rule);
 }
 
 /* --- the rules ------------------------------------------------------------- */
@@ -591,10 +580,12 @@ static void check_stall(struct alert_engine *eng, const struct experiment *e,
 		return;
 	key = xasprintf("stall|%s|%lld", r->id, (long long)act);
 	if (!find_alert(eng, key)) {
-		char *d = xasprintf("no new point for %llds (limit %llds%s)",
-				    (long long)((now - act) / 1000),
-				    (long long)(limit / 1000),
-				    med > 0 ? ", from its own pace" : "");
+		char quiet[32], lim[32], *d;
+
+		format_duration(now - act, quiet, sizeof(quiet));
+		format_duration(limit, lim, sizeof(lim));
+		d = xasprintf("no new point for %s (limit %s%s)", quiet, lim,
+			      med > 0 ? ", from its own pace" : "");
 		add(eng, key, "stall", RULE_STALL, e, r, NULL, NAN, -1, now,
 		    d)->last_ms = act;
 		(*nnew)++;
@@ -690,8 +681,8 @@ static void check_rule(struct alert_engine *eng, const struct alert_rule *u,
 	if (!find_alert(eng, key)) {
 		add(eng, key, u->name, RULE_THRESHOLD, e, r, u->metric,
 		    s->latest.value, s->latest.step, now,
-		    xasprintf("%s %s %.6g", u->metric, rule_op_text(u->op),
-			      u->value));
+		    xasprintf("%s = %.6g at step %lld", u->metric,
+			      s->latest.value, (long long)s->latest.step));
 		(*nnew)++;
 	}
 	free(key);

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,17 +98,27 @@ void rule_free(struct alert_rule *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* The shortest text that reads back as v (0.4, not 0.40000000000000002). */
+static void shortest(double v, char *buf, size_t n)
+{
+	for (int prec = 6; prec <= 17; prec++) {
+		snprintf(buf, n, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			return;
+	}
+}
+
 /* The rule as text again, every part in a fixed order. */
 static char *rule_text(const struct alert_rule *r)
 {
-	char *t, *u;
+	char *t, *u, num[40];
 
+	shortest(r->value, num, sizeof(num));
 	if (r->kind == RULE_PLATEAU)
 		t = xasprintf("plateau %s %lld steps", r->metric,
 			      (long long)r->steps);
 	else
-		t = xasprintf("%s %s %.17g", r->metric, rule_op_text(r->op),
-			      r->value);
+		t = xasprintf("%s %s %s", r->metric, rule_op_text(r->op), num);
 	if (r->after_steps) {
 		u = xasprintf("%s after %lld steps", t,
 			      (long long)r->after_steps);

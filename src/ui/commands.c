@@ -123,6 +123,8 @@ static void cmd_config(struct tui *t, int argc, char **argv, const char *line)
 		free(err);
 		return;
 	}
+	/* A new rule or setting is checked at once, not a second later. */
+	t->alerts_next = 0;
 	if (!strcmp(argv[0], "color") || !strcmp(argv[0], "colour"))
 		theme_apply(false);
 	if (argc == 3 && !strcmp(argv[1], "theme"))

@@ -23,12 +23,12 @@
 enum { C_STATE, C_TIME, C_RUN, C_EXP, C_RULE, C_WHAT, C__N };
 
 static const struct table_col cols[C__N] = {
-	[C_STATE] = {"", 5, 0, 0, false, false, false, 0},
-	[C_TIME] = {"WHEN", 8, 0, 0, false, false, false, 0},
-	[C_RUN] = {"RUN", 18, 8, 0, false, true, false, 32},
-	[C_EXP] = {"EXPERIMENT", 16, 0, 2, false, false, false, 0},
-	[C_RULE] = {"RULE", 14, 0, 1, false, false, false, 0},
-	[C_WHAT] = {"WHAT", 30, 12, 0, false, true, false, 0},
+	[C_STATE] = {"", 4, 0, 0, false, false, false, 0},
+	[C_TIME] = {"WHEN", 8, 0, 2, false, false, false, 0},
+	[C_RUN] = {"RUN", 20, 12, 0, false, true, false, 40},
+	[C_EXP] = {"EXPERIMENT", 14, 0, 3, false, false, false, 0},
+	[C_RULE] = {"RULE", 12, 0, 1, false, false, false, 0},
+	[C_WHAT] = {"WHAT", 30, 16, 0, false, true, false, 0},
 };
 
 struct alerts_view {
