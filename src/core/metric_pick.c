@@ -77,6 +77,12 @@ static int cmp_count(const void *a, const void *b)
 	const struct key_count *x = a, *y = b;
 	int ix, iy;
 
+	/* MLflow's system metrics (system/cpu_..., system/gpu_0_...) are
+	 * logged by every monitored run: they go after the run's own. */
+	ix = !strncmp(x->key, "system/", 7);
+	iy = !strncmp(y->key, "system/", 7);
+	if (ix != iy)
+		return ix - iy;
 	if (x->n != y->n)
 		return x->n < y->n ? 1 : -1;
 	ix = metric_interest(x->key);

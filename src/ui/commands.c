@@ -286,7 +286,8 @@ static const struct ui_command table[] = {
 	{"theme", NULL, "NAME", 1, 1, UC_THEME, "Load a theme.", cmd_theme,
 	 NULL},
 	{"metrics", NULL, "KEY...", 0, -1, UC_VIEW,
-	 "Choose the metric columns (auto: the automatic choice).", NULL,
+	 "Choose the metric columns (auto: the automatic choice; gpu: "
+	 "each GPU's utilisation, from MLflow's system metrics).", NULL,
 	 "runs, versions, compare experiments"},
 	{"columns", NULL, "[auto | [+|-]COLUMN...]", 0, -1, UC_VIEW,
 	 "Choose the runs' columns, in order: id start duration user, "

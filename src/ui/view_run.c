@@ -97,6 +97,205 @@ static bool kv_match(const struct filter *f, const struct kv *kv)
 	return ok;
 }
 
+/* --- system metrics ------------------------------------------------------ */
+
+/* MLflow's system metrics monitor logs system/cpu_utilization_percentage,
+ * system/system_memory_usage_{percentage,megabytes},
+ * system/disk_usage_{percentage,megabytes}, system/disk_available_megabytes,
+ * system/network_{receive,transmit}_megabytes and, per GPU N,
+ * system/gpu_N_{utilization_percentage,memory_usage_percentage,
+ * memory_usage_megabytes,power_usage_watts,power_usage_percentage}. */
+#define SYSTEM_PREFIX "system/"
+#define MAX_GPUS 64
+
+static bool is_system(const char *key)
+{
+	return !strncmp(key, SYSTEM_PREFIX, strlen(SYSTEM_PREFIX));
+}
+
+static size_t count_system(const struct run *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->nmetrics; i++)
+		n += is_system(r->metrics[i].key);
+	return n;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* The GPUs the run logged (system/gpu_N_...), ascending. */
+static int system_gpus(const struct run *r, int *gpus, int max)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < r->nmetrics; i++) {
+		const char *k = r->metrics[i].key;
+		char *end;
+		long g;
+		int j;
+
+		if (strncmp(k, SYSTEM_PREFIX "gpu_", 11) != 0)
+			continue;
+		g = strtol(k + 11, &end, 10);
+		if (end == k + 11 || *end != '_' || g < 0 || g > 100000)
+			continue;
+		for (j = 0; j < n && gpus[j] != (int)g; j++)
+			;
+		if (j == n && n < max)
+			gpus[n++] = (int)g;
+	}
+	qsort(gpus, (size_t)n, sizeof(*gpus), cmp_int);
+	return n;
+}
+
+/* system/NAME, or with gpu >= 0 system/gpu_GPU_NAME. */
+static const struct series *sys_series(struct run *r, const char *name,
+				       int gpu)
+{
+	char key[96];
+
+	if (gpu >= 0)
+		snprintf(key, sizeof(key), SYSTEM_PREFIX "gpu_%d_%s", gpu,
+			 name);
+	else
+		snprintf(key, sizeof(key), SYSTEM_PREFIX "%s", name);
+	return run_series(r, key);
+}
+
+static bool sys_value(const struct series *s, double *v)
+{
+	if (!s || !s->has_latest || isnan(s->latest.value) ||
+	    value_is_inf(s->latest.value))
+		return false;
+	*v = s->latest.value;
+	return true;
+}
+
+/* Text at *cx, never past end; moves *cx. */
+static void seg(int y, int *cx, int end, const char *text, enum slot slot)
+{
+	int tw = utf8_width(text);
+
+	if (*cx >= end)
+		return;
+	if (tw > end - *cx)
+		tw = end - *cx;
+	draw_text(y, *cx, tw, text, slot, 0, ALIGN_LEFT);
+	*cx += tw;
+}
+
+/* "util  98% ██████▊░ ▂▄▆█": a percentage, a gauge and its history. */
+static void seg_pct(int y, int *cx, int end, const char *label,
+		    const struct series *s, bool spark)
+{
+	char buf[48];
+	double v;
+	int fill, gw = 8;
+	bool u = draw_unicode();
+
+	if (!s)
+		return;
+	if (!sys_value(s, &v)) {
+		snprintf(buf, sizeof(buf), "%s  - ", label);
+		seg(y, cx, end, buf, SLOT_DIM);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%s %3.0f%% ", label, v);
+	seg(y, cx, end, buf, v >= 95 ? SLOT_RUN_STALLED : SLOT_DEFAULT);
+	fill = (int)(v < 0 ? 0 : v > 100 ? gw : v * gw / 100 + 0.5);
+	for (int i = 0; i < gw && *cx < end; i++)
+		seg(y, cx, end, i < fill ? (u ? "█" : "#") : (u ? "░" : "-"),
+		    i < fill ? SLOT_SPARK : SLOT_DIM);
+	if (spark && s->n > 1 && *cx + 11 < end) {
+		spark_draw(y, *cx + 1, 10, s->pts, s->n, SLOT_SPARK, 0);
+		*cx += 11;
+	}
+	seg(y, cx, end, "  ", SLOT_DEFAULT);
+}
+
+static void mb_text(double mb, char *buf, size_t n)
+{
+	if (mb >= 1000)
+		snprintf(buf, n, "%.1f GB", mb / 1000);
+	else
+		snprintf(buf, n, "%.0f MB", mb);
+}
+
+/* The system panel: a line for the machine, a line a GPU, at most maxh
+ * lines (the last says how many GPUs did not fit). Returns the lines. */
+static int draw_system(struct run *r, int y, int x, int w, int maxh)
+{
+	int gpus[MAX_GPUS], ng = system_gpus(r, gpus, MAX_GPUS), lines = 0;
+	int cx = x, end = x + w, shown;
+	double v, v2;
+	char buf[96], a[32], b[32];
+
+	if (maxh < 1 || !count_system(r))
+		return 0;
+	seg(y, &cx, end, "system ", SLOT_HEADER);
+	seg_pct(y, &cx, end, "cpu",
+		sys_series(r, "cpu_utilization_percentage", -1), true);
+	seg_pct(y, &cx, end, "mem",
+		sys_series(r, "system_memory_usage_percentage", -1), false);
+	if (sys_value(sys_series(r, "system_memory_usage_megabytes", -1),
+		      &v)) {
+		mb_text(v, a, sizeof(a));
+		snprintf(buf, sizeof(buf), "%s  ", a);
+		seg(y, &cx, end, buf, SLOT_DIM);
+	}
+	seg_pct(y, &cx, end, "disk",
+		sys_series(r, "disk_usage_percentage", -1), false);
+	if (sys_value(sys_series(r, "network_receive_megabytes", -1), &v) &&
+	    sys_value(sys_series(r, "network_transmit_megabytes", -1), &v2)) {
+		mb_text(v, a, sizeof(a));
+		mb_text(v2, b, sizeof(b));
+		snprintf(buf, sizeof(buf), "net %s%s %s%s", draw_unicode()
+			 ? "↓" : "in ", a, draw_unicode() ? "↑" : "out ", b);
+		seg(y, &cx, end, buf, SLOT_DEFAULT);
+	}
+	lines = 1;
+	shown = ng <= maxh - 1 ? ng : maxh - 2;
+	for (int i = 0; i < shown && shown > 0; i++, lines++) {
+		int g = gpus[i];
+
+		cx = x;
+		snprintf(buf, sizeof(buf), "gpu%-3d ", g);
+		seg(y + lines, &cx, end, buf, SLOT_HEADER);
+		seg_pct(y + lines, &cx, end, "util",
+			sys_series(r, "utilization_percentage", g), true);
+		seg_pct(y + lines, &cx, end, "mem",
+			sys_series(r, "memory_usage_percentage", g),
+			false);
+		if (sys_value(sys_series(r, "memory_usage_megabytes", g),
+			      &v)) {
+			mb_text(v, a, sizeof(a));
+			snprintf(buf, sizeof(buf), "%s  ", a);
+			seg(y + lines, &cx, end, buf, SLOT_DIM);
+		}
+		if (sys_value(sys_series(r, "power_usage_watts", g), &v)) {
+			snprintf(buf, sizeof(buf), "power %.0f W", v);
+			seg(y + lines, &cx, end, buf, SLOT_DEFAULT);
+			if (sys_value(sys_series(r, "power_usage_percentage",
+						 g), &v2)) {
+				snprintf(buf, sizeof(buf), " (%.0f%%)", v2);
+				seg(y + lines, &cx, end, buf, SLOT_DIM);
+			}
+		}
+	}
+	if (shown < ng && lines < maxh) {
+		snprintf(buf, sizeof(buf), "%s%d GPU%s more: /system lists "
+			 "their metrics", shown > 0 ? "+" : "", ng - (shown > 0
+			 ? shown : 0), ng - shown == 1 ? "" : "s");
+		draw_text(y + lines, x, w, buf, SLOT_DIM, 0, ALIGN_LEFT);
+		lines++;
+	}
+	return lines;
+}
+
 static void rebuild(struct view *v)
 {
 	struct run_view *p = P(v);
@@ -116,8 +315,11 @@ static void rebuild(struct view *v)
 		bool ok;
 
 		if (p->pane == PANE_METRICS)
-			ok = !v->filter || filter_match(v->filter,
-							r->metrics[i].key);
+			/* System metrics have their panel above; a filter
+			 * (/system) lists them for their charts. */
+			ok = v->filter ? filter_match(v->filter,
+						      r->metrics[i].key)
+				       : !is_system(r->metrics[i].key);
 		else
 			ok = kv_match(v->filter, p->pane == PANE_PARAMS
 							 ? &r->params.v[i]
@@ -304,7 +506,7 @@ static void draw_tabs(struct run_view *p, struct run *r, int y, int x, int w)
 	draw_fill(y, x, w, SLOT_DEFAULT, 0);
 	for (int i = 0; i < PANE__N && cx < x + w; i++) {
 		char buf[48];
-		size_t n = i == PANE_METRICS ? r->nmetrics
+		size_t n = i == PANE_METRICS ? r->nmetrics - count_system(r)
 			   : i == PANE_PARAMS ? r->params.n : r->tags.n;
 
 		int bw;
@@ -342,6 +544,9 @@ static void draw_body(struct view *v, int y, int x, int h, int w)
 					     NULL);
 		}
 	used = draw_info(v, r, y, x, w);
+	/* The system panel takes at most a third of what is left. */
+	used += draw_system(r, y + used, x, w, (h - used - 8) / 3 > 1
+			    ? (h - used - 8) / 3 : h - used >= 12 ? 1 : 0);
 	draw_tabs(p, r, y + used, x, w);
 	used++;
 	th = h - used;

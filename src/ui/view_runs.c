@@ -1069,6 +1069,40 @@ int view_runs_search(struct view *v, const char *text, char **err)
 	return 0;
 }
 
+/* system/gpu_N_utilization_percentage of every GPU a loaded run logged,
+ * by N, as the metric columns. */
+static int gpu_preset(struct view *v, char **err)
+{
+	struct runs_view *p = P(v);
+	struct experiment *e = exp_of(v);
+	char buf[512] = "";
+	size_t len = 0;
+
+	for (int g = 0; g < 64 && len < sizeof(buf) - 48; g++) {
+		char key[64];
+		bool found = false;
+
+		snprintf(key, sizeof(key),
+			 "system/gpu_%d_utilization_percentage", g);
+		for (size_t r = 0; e && !found && r < e->nruns_loaded; r++)
+			found = run_series(e->runs[r], key) != NULL;
+		if (found)
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+						"%s%s", len ? "," : "", key);
+	}
+	if (!len) {
+		*err = xstrdup("metrics gpu: no run here logs GPU utilisation "
+			       "(system/gpu_N_utilization_percentage, from "
+			       "MLflow's system metrics)");
+		return -1;
+	}
+	free(p->user_keys);
+	p->user_keys = xstrdup(buf);
+	p->laid_out = false;
+	p->dirty = true;
+	return 0;
+}
+
 static int command(struct view *v, int argc, char **argv, char **err)
 {
 	struct runs_view *p = P(v);
@@ -1082,6 +1116,10 @@ static int command(struct view *v, int argc, char **argv, char **err)
 			       "hidden here (:columns +metrics shows them)");
 		return -1;
 	}
+	/* The preset `gpu`: each GPU's utilisation, as MLflow's system
+	 * metrics monitor names it. */
+	if (argc == 2 && !strcmp(argv[1], "gpu"))
+		return gpu_preset(v, err);
 	/* A key no loaded run logs would be an empty column: say so. */
 	for (int i = 1; i < argc; i++) {
 		struct experiment *e = exp_of(v);
@@ -1124,6 +1162,8 @@ static void complete(struct view *v, const char *cmd,
 	if ((strcmp(cmd, "metrics") != 0 && !cols) || !e)
 		return;
 	add(ctx, "auto");
+	if (!cols)
+		add(ctx, "gpu");
 	if (cols) {
 		runs_cols_complete(e, add, ctx);
 		return;

@@ -398,3 +398,109 @@ def test_checking_rules_costs_no_requests(mltop_bin, tmp_path, monkeypatch,
         (len(seen["on"][0]), len(seen["off"][0]))
     assert sorted(seen["on"][0], key=repr) == \
         sorted(seen["off"][0], key=repr)
+
+
+SYSTEM_WRITER = """
+import sys, time, mlflow
+from mlflow import MlflowClient
+uri, exp = sys.argv[1:3]
+mlflow.set_tracking_uri(uri)
+mlflow.set_system_metrics_sampling_interval(0.5)
+mlflow.set_system_metrics_samples_before_logging(1)
+with mlflow.start_run(experiment_id=exp, run_name="monitored",
+                      log_system_metrics=True) as run:
+    for step in range(6):
+        mlflow.log_metric("loss", 1.0 / (step + 1), step=step)
+        time.sleep(0.5)
+    # No GPU here: a GPU's metrics under the names MLflow's monitor uses.
+    c = MlflowClient(uri)
+    now = int(time.time() * 1000)
+    for g, util in ((0, 97.0), (1, 5.0)):
+        for k, v in (("utilization_percentage", util),
+                     ("memory_usage_percentage", 80.0),
+                     ("memory_usage_megabytes", 31000.0),
+                     ("power_usage_watts", 250.0),
+                     ("power_usage_percentage", 71.0)):
+            for st in range(4):
+                c.log_metric(run.info.run_id, f"system/gpu_{g}_{k}",
+                             v + st - 3, step=st, timestamp=now + st)
+    print(run.info.run_id, flush=True)
+    # Running on: the test reads it, then closes stdin to end it.
+    sys.stdin.read()
+"""
+
+
+def test_system_metrics_panel_preset_and_rule(mltop_bin, tmp_path,
+                                             monkeypatch):
+    from mlflow import MlflowClient
+    monkeypatch.chdir(tmp_path)
+    db = make_store(tmp_path)
+    uri = "sqlite:///" + str(db)
+    client = MlflowClient(tracking_uri=uri)
+    exp = client.create_experiment("system")
+    script = tmp_path / "system_writer.py"
+    script.write_text(SYSTEM_WRITER)
+    writer = subprocess.Popen([sys.executable, str(script), uri, exp],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              text=True, cwd=tmp_path)
+    try:
+        run = writer.stdout.readline().strip()
+        assert run, "the writer printed no run id"
+        data = client.get_run(run).data.metrics
+        system = sorted(k for k in data if k.startswith("system/"))
+        # MLflow's own monitor logged these (psutil, no GPU here).
+        for k in ("system/cpu_utilization_percentage",
+                  "system/system_memory_usage_percentage",
+                  "system/disk_usage_percentage"):
+            assert k in system, system
+        d = Scripted(mltop_bin, uri, tmp_path, cols=100, lines=30)
+        try:
+            d.say(":runs system", "<Enter>")
+            detail = d.screen("detail")
+            d.say("q", ":metrics gpu")
+            preset = d.screen("preset")
+        finally:
+            code = d.close()
+        assert code == 0, d.errors()
+        lines = detail.splitlines()
+        sysline = next(line for line in lines if line.startswith("system "))
+        assert f"cpu {data['system/cpu_utilization_percentage']:3.0f}%" \
+            in sysline, (sysline, data)
+        assert f"mem {data['system/system_memory_usage_percentage']:3.0f}%" \
+            in sysline, (sysline, data)
+        gpu0 = next(line for line in lines if line.startswith("gpu0"))
+        gpu1 = next(line for line in lines if line.startswith("gpu1"))
+        assert "util  97%" in gpu0 and "power 250 W" in gpu0, gpu0
+        assert "util   5%" in gpu1 and "31.0 GB" in gpu1, gpu1
+        # The metric list is the run's own: loss, not 20 system rows.
+        assert f"metrics ({len(data) - len(system)})" in detail, detail
+        assert "system/cpu" not in detail.split(" metrics (")[1], detail
+        assert "gpu_0_utilizat" in preset and "gpu_1_utilizat" in preset, \
+            preset
+        row = next(line for line in preset.splitlines()
+                   if "monitored" in line)
+        assert " 97 " in row and " 5 " in row, row
+
+        # A rule on a system metric works like any other: GPU 1 under
+        # 10% for 2 s on the running run, and not GPU 0.
+        cfg = config(tmp_path, QUIET + "set alert-nan false\n")
+        rules = config(tmp_path, "alert system/gpu_1_utilization_percentage"
+                       " < 10 for 2s\n"
+                       "alert system/gpu_0_utilization_percentage < 10 "
+                       "for 2s\n", "rules")
+        w = Watch(mltop_bin, uri, tmp_path, cfg, "--rules", str(rules),
+                  "--for", "60s")
+        try:
+            started = now_ms()
+            a = w.next(30)
+            assert a, (tmp_path / "watch.err").read_text()
+            assert a["run_id"] == run and a["metric"] == \
+                "system/gpu_1_utilization_percentage", a
+            assert a["value"] == 5.0 and a["step"] == 3, a
+            assert a["time"] - started >= 2000, (a, started)
+            assert w.next(3) is None, "GPU 0 is busy: no alert"
+        finally:
+            w.stop()
+    finally:
+        writer.stdin.close()
+        writer.wait(timeout=60)
