@@ -656,7 +656,16 @@ static void check_rule(struct alert_engine *eng, const struct alert_rule *u,
 				      nnew);
 		return;
 	}
-	cond = rule_compare(u, s->latest.value) &&
+	{
+		const struct direction_prefs prefs = {
+			eng->set.lower, eng->set.higher, eng->set.neutral,
+		};
+		enum direction d = metric_direction(s->key, &prefs);
+
+		cond = rule_compare(u, s->latest.value, d == DIR_LOWER,
+				    d == DIR_NEUTRAL);
+	}
+	cond = cond &&
 	       s->latest.step >= u->after_steps;
 	if (u->for_ms > 0) {
 		struct alert_track *t;

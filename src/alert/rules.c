@@ -4,7 +4,8 @@
  *         [in EXPERIMENT-GLOB] [run RUN-GLOB]
  *   alert plateau METRIC N steps [in ...] [run ...]
  *
- * OP is one of > >= < <=. Words may be quoted ("my metric"). */
+ * OP is one of > >= < <=, or `worse than` / `better than`, which follow
+ * the metric's direction. Words may be quoted ("my metric"). */
 #include "config.h"
 
 #include <errno.h>
@@ -20,16 +21,22 @@
 
 const char *rule_op_text(enum rule_op op)
 {
-	static const char *const t[] = { ">", ">=", "<", "<=" };
+	static const char *const t[] = { ">", ">=", "<", "<=", "worse than",
+					 "better than" };
 
 	return t[op];
 }
 
-bool rule_compare(const struct alert_rule *r, double v)
+bool rule_compare(const struct alert_rule *r, double v, bool lower,
+		  bool neutral)
 {
 	if (isnan(v))
 		return false;
 	switch (r->op) {
+	case ROP_WORSE:
+		return !neutral && (lower ? v > r->value : v < r->value);
+	case ROP_BETTER:
+		return !neutral && (lower ? v < r->value : v > r->value);
 	case ROP_GT: return v > r->value;
 	case ROP_GE: return v >= r->value;
 	case ROP_LT: return v < r->value;
@@ -181,15 +188,21 @@ int rule_parse(int argc, char **argv, struct alert_rule *out, char **err)
 				    "val_loss > 2.5", argv[0]);
 		if (!*argv[0])
 			return fail(err, "an empty metric name", NULL);
-		if (!parse_op(argv[1], &out->op))
-			return fail(err, "the comparison is one of > >= < <=",
-				    argv[1]);
+		i = 2;
+		if ((!strcmp(argv[1], "worse") || !strcmp(argv[1], "better"))
+		    && !strcmp(argv[2], "than") && argc >= 4) {
+			out->op = argv[1][0] == 'w' ? ROP_WORSE : ROP_BETTER;
+			i = 3;
+		} else if (!parse_op(argv[1], &out->op)) {
+			return fail(err, "the comparison is one of > >= < <=, "
+				    "worse than, better than", argv[1]);
+		}
 		errno = 0;
-		out->value = strtod(argv[2], &end);
-		if (errno || end == argv[2] || *end || isnan(out->value))
-			return fail(err, "not a number", argv[2]);
+		out->value = strtod(argv[i], &end);
+		if (errno || end == argv[i] || *end || isnan(out->value))
+			return fail(err, "not a number", argv[i]);
 		out->metric = xstrdup(argv[0]);
-		i = 3;
+		i++;
 	}
 	while (i < argc) {
 		const char *w = argv[i];

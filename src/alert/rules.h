@@ -5,6 +5,7 @@
  *   alert val_loss > 2.5 after 100 steps
  *   alert system/gpu_0_utilization_percentage < 10 for 5m in "bert-*"
  *   alert plateau val_acc 500 steps run "sweep-*"
+ *   alert val_acc worse than 0.6 after 1000 steps
  *
  * A rule is parsed once; matching it is alert/engine.c's work. */
 #ifndef MLTOP_ALERT_RULES_H
@@ -22,7 +23,10 @@ enum rule_kind {
 	RULE_THRESHOLD,  /* METRIC OP VALUE */
 };
 
-enum rule_op { ROP_GT, ROP_GE, ROP_LT, ROP_LE };
+/* WORSE and BETTER follow the metric's direction (val_loss: lower is
+ * better, so worse is >; val_acc: worse is <); a metric with no better
+ * direction never matches them. */
+enum rule_op { ROP_GT, ROP_GE, ROP_LT, ROP_LE, ROP_WORSE, ROP_BETTER };
 
 struct alert_rule {
 	enum rule_kind kind;
@@ -45,8 +49,11 @@ struct alert_rule {
 int rule_parse(int argc, char **argv, struct alert_rule *out, char **err);
 void rule_free(struct alert_rule *r);
 const char *rule_op_text(enum rule_op op);
-/* Does value satisfy the rule's comparison? (NaN never does.) */
-bool rule_compare(const struct alert_rule *r, double value);
+/* Does value satisfy the rule's comparison? (NaN never does.) lower:
+ * the metric is better lower (for WORSE and BETTER); neutral: it has no
+ * better direction. */
+bool rule_compare(const struct alert_rule *r, double value, bool lower,
+		  bool neutral);
 /* "5m", "300s", "2h", "1d", "90" (seconds): milliseconds, or -1. */
 int64_t rule_duration_ms(const char *s);
 

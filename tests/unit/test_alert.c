@@ -305,6 +305,59 @@ static void test_engine(void)
 		alert_engine_free(eng);
 	}
 	rule_set_clear(&rules);
+
+	/* Direction-aware: worse is higher for a loss, lower for an
+	 * accuracy; a setting (lr) has no worse. */
+	{
+		static const char *const texts[] = {
+			"val_acc worse than 0.6", "val_loss worse than 2.5",
+			"lr worse than 1", "val_acc better than 0.45",
+		};
+		struct alert_settings s = defaults;
+		struct experiment *d = model_experiment_upsert(&m, "2");
+		struct run *good = mk_run(d, "d-good", "good", RUN_RUNNING, T0);
+		struct run *bad = mk_run(d, "d-bad", "bad", RUN_RUNNING, T0);
+		size_t hits[4] = { 0 };
+
+		latest(good, "val_acc", 0.7, 5, T0);
+		latest(good, "val_loss", 1.0, 5, T0);
+		latest(good, "lr", 5.0, 5, T0);
+		latest(bad, "val_acc", 0.5, 5, T0);
+		latest(bad, "val_loss", 3.0, 5, T0);
+		latest(bad, "lr", 0.1, 5, T0);
+		memset(&rules, 0, sizeof(rules));
+		for (int i = 0; i < 4; i++) {
+			err = NULL;
+			is_int(parse_words(texts[i], &rule, &err), 0, "%s",
+			       texts[i]);
+			is_str(rule.name, texts[i], "its text");
+			rules.v = xgrow(rules.v, &rules.cap, rules.n + 1,
+					sizeof(*rules.v));
+			rules.v[rules.n++] = rule;
+		}
+		s.failed = s.nan = false;
+		s.stall_ms = 0;
+		s.stall_factor = 0;
+		eng = alert_engine_new("dir", &s, &rules, false, T0);
+		alert_check(eng, &m, T0);
+		/* Experiment 1's runs are checked too: count these. */
+		for (size_t i = 0; i < eng->n; i++)
+			for (int k = 0; k < 4; k++)
+				if (!strcmp(eng->v[i].rule, texts[k]) &&
+				    !strncmp(eng->v[i].run_id, "d-", 2)) {
+					hits[k]++;
+					ok(k == 3 || !strcmp(eng->v[i].run_id,
+							     "d-bad"),
+					   "%s: run %s", texts[k],
+					   eng->v[i].run_id);
+				}
+		is_int(hits[0], 1, "accuracy 0.5 is worse than 0.6, 0.7 not");
+		is_int(hits[1], 1, "loss 3 is worse than 2.5, 1 not");
+		is_int(hits[2], 0, "a learning rate is never worse");
+		is_int(hits[3], 2, "0.7 and 0.5 are better than 0.45");
+		alert_engine_free(eng);
+		rule_set_clear(&rules);
+	}
 	model_free(&m);
 }
 
