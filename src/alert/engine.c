@@ -15,6 +15,7 @@
 #include "core/jsonw.h"
 #include "core/statefile.h"
 #include "core/xmalloc.h"
+#include "pipeline/pipeline.h"
 #include "store/model.h"
 
 #define STATE_NAME "alerts"
@@ -177,11 +178,12 @@ static void trim(struct alert_engine *eng)
 	index_rebuild(eng);
 }
 
-static struct alert *add(struct alert_engine *eng, const char *key,
-			 const char *rule, enum rule_kind kind,
-			 const struct experiment *e, const struct run *r,
-			 const char *metric, double value, int64_t step,
-			 int64_t now, char *detail)
+static struct alert *add_fields(struct alert_engine *eng, const char *key,
+				const char *rule, enum rule_kind kind,
+				const char *exp_id, const char *exp_name,
+				const char *run_id, const char *run_name,
+				const char *metric, double value, int64_t step,
+				int64_t now, char *detail)
 {
 	struct alert *a;
 
@@ -191,10 +193,10 @@ static struct alert *add(struct alert_engine *eng, const char *key,
 	a->key = xstrdup(key);
 	a->rule = xstrdup(rule);
 	a->kind = kind;
-	a->run_id = xstrdup(r->id);
-	a->run_name = xstrdup(r->name ? r->name : "");
-	a->exp_id = xstrdup(e->id);
-	a->exp_name = xstrdup(e->name ? e->name : "");
+	a->run_id = xstrdup(run_id ? run_id : "");
+	a->run_name = xstrdup(run_name ? run_name : "");
+	a->exp_id = xstrdup(exp_id ? exp_id : "");
+	a->exp_name = xstrdup(exp_name ? exp_name : "");
 	a->metric = metric ? xstrdup(metric) : NULL;
 	a->value = value;
 	a->step = step;
@@ -216,11 +218,22 @@ static struct alert *add(struct alert_engine *eng, const char *key,
 	return a;
 }
 
+static struct alert *add(struct alert_engine *eng, const char *key,
+			 const char *rule, enum rule_kind kind,
+			 const struct experiment *e, const struct run *r,
+			 const char *metric, double value, int64_t step,
+			 int64_t now, char *detail)
+{
+	return add_fields(eng, key, rule, kind, e->id, e->name, r->id,
+			  r->name, metric, value, step, now, detail);
+}
+
 struct alert_settings alert_settings_from_options(void)
 {
 	return (struct alert_settings){
 		.nan = opt_bool(OPT_ALERT_NAN),
 		.failed = opt_bool(OPT_ALERT_FAILED),
+		.pipeline = opt_bool(OPT_ALERT_PIPELINE),
 		.stall_factor = opt_number(OPT_ALERT_STALL),
 		.stall_ms = (int64_t)(opt_number(OPT_STALL) * 1000),
 		.plateau_steps = (int64_t)opt_number(OPT_ALERT_PLATEAU),
@@ -242,7 +255,7 @@ char *alert_json(const struct alert *a, const char *uri)
 	static const char *const kinds[] = {
 		[RULE_NAN] = "nan", [RULE_STALL] = "stall",
 		[RULE_FAILED] = "failed", [RULE_PLATEAU] = "plateau",
-		[RULE_THRESHOLD] = "threshold",
+		[RULE_THRESHOLD] = "threshold", [RULE_PIPELINE] = "pipeline",
 	};
 
 	if (!f)
@@ -270,6 +283,11 @@ char *alert_json(const struct alert *a, const char *uri)
 	if (a->kind == RULE_STALL)
 		jsonw_kint(&w, "last_activity", a->last_ms);
 	jsonw_kstr(&w, "detail", a->detail);
+	if (a->kind == RULE_PIPELINE) {
+		jsonw_kstr(&w, "pipeline", a->exp_id);
+		jsonw_kstr(&w, "pipeline_run", a->run_id);
+		jsonw_kstr(&w, "task", a->metric);
+	}
 	jsonw_kstr(&w, "tracking_uri", uri);
 	jsonw_kstr(&w, "key", a->key);
 	jsonw_key(&w, "acknowledged");
@@ -316,7 +334,8 @@ void alert_engine_add_saved(struct alert_engine *eng, const char *k2,
 	a->kind = !kind ? RULE_THRESHOLD : !strcmp(kind, "nan") ? RULE_NAN
 		: !strcmp(kind, "stall") ? RULE_STALL
 		: !strcmp(kind, "failed") ? RULE_FAILED
-		: !strcmp(kind, "plateau") ? RULE_PLATEAU : RULE_THRESHOLD;
+		: !strcmp(kind, "plateau") ? RULE_PLATEAU
+		: !strcmp(kind, "pipeline") ? RULE_PIPELINE : RULE_THRESHOLD;
 	a->run_id = jstr(o, "run_id");
 	a->run_name = jstr(o, "run_name");
 	a->exp_id = jstr(o, "experiment_id");
@@ -697,12 +716,104 @@ static void check_rule(struct alert_engine *eng, const struct alert_rule *u,
 	free(key);
 }
 
+/* A failed pipeline run or task, once. */
+static void pipe_alert(struct alert_engine *eng, const struct pipe_dag *dag,
+		       const char *dag_id, const char *run, const char *name,
+		       const char *task, int map, int try, int64_t now,
+		       size_t *nnew)
+{
+	char *key = task ? xasprintf("task|%s|%s|%s|%d|%d", dag_id, run, task,
+				     map, try)
+			 : xasprintf("pipe|%s|%s", dag_id, run);
+
+	if (!find_alert(eng, key)) {
+		char *d = task ? (map >= 0
+				  ? xasprintf("task %s[%d] failed (try %d)",
+					      task, map, try)
+				  : xasprintf("task %s failed (try %d)", task,
+					      try))
+			       : xstrdup("pipeline run failed");
+
+		add_fields(eng, key, "pipeline", RULE_PIPELINE, dag_id,
+			   dag && dag->display ? dag->display : dag_id, run,
+			   name ? name : run, task, NAN, -1, now, d);
+		(*nnew)++;
+	}
+	free(key);
+}
+
+static const struct pipe_dag *find_dag(const struct pipe_model *pm,
+				       const char *id)
+{
+	for (size_t i = 0; id && i < pm->ndags; i++)
+		if (!strcmp(pm->dags[i].id, id))
+			return &pm->dags[i];
+	return NULL;
+}
+
+static void check_pipes(struct alert_engine *eng, const struct pipe_model *pm,
+			int64_t cutoff, int64_t now, size_t *nnew)
+{
+	/* The runs of the pipeline read (its runs view and below). */
+	for (size_t i = 0; pm->runs_dag && i < pm->nruns; i++) {
+		const struct pipe_run *r = &pm->runs[i];
+
+		if (r->state == PS_FAILED &&
+		    (r->end_ms ? r->end_ms : r->start_ms) >= cutoff)
+			pipe_alert(eng, find_dag(pm, r->dag_id), r->dag_id,
+				   r->run_id, r->name, NULL, -1, 0, now, nnew);
+	}
+	/* The tasks of the run read: a task that failed for good (not one
+	 * up for retry). */
+	for (size_t i = 0; pm->tasks_run && i < pm->ntasks; i++) {
+		const struct pipe_task *t = &pm->tasks[i];
+
+		if (t->state == PS_FAILED && t->end_ms >= cutoff)
+			pipe_alert(eng, find_dag(pm, pm->tasks_dag),
+				   pm->tasks_dag, pm->tasks_run, NULL,
+				   t->task_id, t->map_index, t->try_number, now,
+				   nnew);
+	}
+	/* The pipelines list: each pipeline's newest runs carry no times, so
+	 * a failure counts when it was not there at the first look. */
+	for (size_t i = 0; i < pm->ndags; i++) {
+		const struct pipe_dag *d = &pm->dags[i];
+		char *key = xasprintf("pdag|%s", d->id);
+		struct alert_track *t = track(eng, key);
+		bool first = t->since == 0;
+
+		free(key);
+		t->since = 1;
+		for (int k = 0; k < d->nrecent && k < PIPE_RECENT; k++) {
+			struct alert_track *b;
+
+			if (!d->recent_ids[k])
+				continue;
+			key = xasprintf("pbase|%s|%s", d->id, d->recent_ids[k]);
+			b = track(eng, key);
+			free(key);
+			if (!first && !b->since && d->recent[k] == PS_FAILED)
+				pipe_alert(eng, d, d->id, d->recent_ids[k],
+					   NULL, NULL, -1, 0, now, nnew);
+			b->since = 1;
+		}
+	}
+}
+
 size_t alert_check(struct alert_engine *eng, struct model *m, int64_t now)
+{
+	return alert_check_all(eng, m, NULL, now);
+}
+
+size_t alert_check_all(struct alert_engine *eng, struct model *m,
+		       const struct pipe_model *pm, int64_t now)
 {
 	int64_t cutoff = eng->started_ms - eng->set.lookback_ms;
 	size_t nnew = 0;
 
 	eng->pass++;
+	if (pm && eng->set.pipeline)
+		check_pipes(eng, pm, cutoff, now, &nnew);
 	for (size_t x = 0; x < m->nexps; x++) {
 		struct experiment *e = m->exps[x];
 

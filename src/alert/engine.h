@@ -18,6 +18,7 @@
 #include "alert/rules.h"
 
 struct model;
+struct pipe_model;
 
 #define ALERT_KEEP 500
 
@@ -25,6 +26,8 @@ struct alert {
 	char *key;             /* the event: alerted once */
 	char *rule;            /* "nan", "stall", ... or a user rule's text */
 	enum rule_kind kind;
+	/* A pipeline alert: run_* is the pipeline run, exp_* the
+	 * pipeline, metric the task (NULL for the whole run). */
 	char *run_id, *run_name, *exp_id, *exp_name;
 	char *metric;          /* NULL for failed, stall */
 	double value;          /* NAN when none */
@@ -39,6 +42,7 @@ struct alert {
 
 struct alert_settings {
 	bool nan, failed;
+	bool pipeline;         /* failed pipeline runs and tasks */
 	double stall_factor;   /* k times the median interval; 0: fixed */
 	int64_t stall_ms;      /* the fixed stall time (0: off) */
 	int64_t plateau_steps; /* built-in plateau on every metric (0: off) */
@@ -92,6 +96,12 @@ void alert_engine_add_saved(struct alert_engine *eng, const char *key,
 			    const char *json);
 /* Look at the model as it is now; returns how many alerts are new. */
 size_t alert_check(struct alert_engine *eng, struct model *m, int64_t now_ms);
+/* The same, and the pipeline source's model (NULL: none): a pipeline run
+ * or a task that failed since the lookback (the runs and tasks read), or
+ * a pipeline whose newest runs, as the pipelines list has them, show a
+ * failure that was not there at the first look. */
+size_t alert_check_all(struct alert_engine *eng, struct model *m,
+		       const struct pipe_model *pm, int64_t now_ms);
 /* Acknowledge one alert (by position), or all (i == (size_t)-1). */
 void alert_ack(struct alert_engine *eng, size_t i);
 /* Write the state file if anything changed (0, or -1: state_error). */

@@ -21,6 +21,7 @@ enum rule_kind {
 	RULE_FAILED,     /* a run that ended FAILED or KILLED */
 	RULE_PLATEAU,    /* no better value for N steps */
 	RULE_THRESHOLD,  /* METRIC OP VALUE */
+	RULE_PIPELINE,   /* a pipeline run or task that failed */
 };
 
 /* WORSE and BETTER follow the metric's direction (val_loss: lower is

@@ -31,6 +31,8 @@ enum opt_type { OPT_BOOL, OPT_NUMBER, OPT_STRING };
 	  "alert on a NaN or Inf in any metric of a run")                   \
 	X(ALERT_FAILED, "alert-failed", OPT_BOOL, "true", 0, 0, NULL, NULL, \
 	  "alert on a run that ended FAILED or KILLED")                     \
+	X(ALERT_PIPELINE, "alert-pipeline", OPT_BOOL, "true", 0, 0, NULL,   \
+	  NULL, "alert on a pipeline run or task that failed (-p)")          \
 	X(ALERT_STALL, "alert-stall-factor", OPT_NUMBER, "10", 0, 1000,     \
 	  "times", NULL,                                                    \
 	  "alert on a running run with no new point for this many times "   \

@@ -214,9 +214,13 @@ static void alerts_tick(struct tui *t)
 		tui_message(t, true, "%s", m);
 		free(m);
 	}
-	if (t->alerts_gen == t->model->generation && now < t->alerts_next)
+	if (t->alerts_gen == t->model->generation &&
+	    (!t->pipes || t->alerts_pipes_gen == t->pipes->model->gen) &&
+	    now < t->alerts_next)
 		return;
 	t->alerts_gen = t->model->generation;
+	if (t->pipes)
+		t->alerts_pipes_gen = t->pipes->model->gen;
 	t->alerts_next = now + 1000;
 	{
 		/* As the settings are now (a :set since). */
@@ -226,7 +230,8 @@ static void alerts_tick(struct tui *t)
 		alert_hook_configure(t->hook, opt_string(OPT_ALERT_COMMAND),
 				     opt_number(OPT_ALERT_RATE));
 	}
-	alert_check(t->alerts, t->model, clock_now_ms());
+	alert_check_all(t->alerts, t->model, t->pipes ? t->pipes->model : NULL,
+			clock_now_ms());
 	alert_take_fresh(t->alerts, on_fresh, &c);
 	if (!c.n)
 		return;

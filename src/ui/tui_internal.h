@@ -76,6 +76,7 @@ struct tui {
 	struct alert_engine *alerts;
 	struct alert_hook *hook;
 	uint64_t alerts_gen;         /* the model generation last checked */
+	uint64_t alerts_pipes_gen;   /* the pipeline model's, the same */
 	int64_t alerts_next;         /* monotonic ms of the next check */
 	struct mark_set {
 		struct mark *v;

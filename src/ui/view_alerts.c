@@ -189,6 +189,15 @@ static int action(struct view *v, enum action act)
 		if (!a)
 			return RE_REDRAW;
 		remember(v);
+		if (a->kind == RULE_PIPELINE) {
+			if (!tui_pipes(v->tui)) {
+				tui_message(v->tui, true, "a pipeline alert: "
+					    "start mltop with -p to open it");
+				return RE_REDRAW;
+			}
+			return tui_want_view(v->tui, "pipeline-run", a->exp_id,
+					     a->run_id);
+		}
 		return tui_want_view(v->tui, "run", a->run_id, a->exp_id);
 	case ACT_ACK:
 		if (!a)
@@ -261,6 +270,12 @@ static char *yank(struct view *v, bool web)
 
 	if (!a)
 		return NULL;
+	if (a->kind == RULE_PIPELINE) {
+		path = xasprintf("dags/%s/runs/%s", a->exp_id, a->run_id);
+		url = web ? tui_pipes_web_url(v->tui, path) : xstrdup(a->run_id);
+		free(path);
+		return url;
+	}
 	if (!web)
 		return xasprintf("runs:/%s", a->run_id);
 	path = xasprintf("#/experiments/%s/runs/%s", a->exp_id, a->run_id);

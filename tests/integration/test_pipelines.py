@@ -711,3 +711,60 @@ def api_token(api):
     if not api.token:
         api._token()
     return api.token
+
+
+def test_dashboard_alerts_on_a_failed_run_and_task(mltop, api, run_mltop,
+                                                   tmp_path):
+    """A run of mltop_flaky fails (its first try fails on purpose): the
+    runs view the user has open turns it into an alert (the count, the
+    alerts view with the run Airflow says failed); Enter opens the run's
+    tasks, and the failed task is an alert of its own; the state file
+    holds both, as JSON with the pipeline, the run and the task."""
+    cfg = tmp_path / "config"
+    # Only the pipeline's alerts: the demo store's runs stay quiet.
+    cfg.write_text("set alert-nan false\nset alert-failed false\n"
+                   "set stall-seconds 0\nset alert-stall-factor 0\n"
+                   "set refresh 1\n")
+    t = Tmux(tmp_path, [str(mltop.binary), "-c", str(cfg), "-u",
+                        str(demo_store(mltop, tmp_path)), "-p",
+                        "airflow+" + URL], dashboard_env(tmp_path),
+             size=(120, 30))
+    try:
+        t.wait(lambda s: "experiments" in s, "the dashboard")
+        t.keys(":pipelines mltop_flaky", "Enter")
+        t.wait(lambda s: "mltop_flaky" in s and "RUN" in s, "its runs")
+        run_id = trigger(run_mltop, "mltop_flaky")
+        r = api.wait_run("mltop_flaky", run_id)
+        assert r["state"] == "failed", r
+        t.keys(":refresh", "Enter")
+        # Earlier tests' failed runs of mltop_flaky may alert too: the
+        # view is filtered to this run (its id, up to the regex-heavy
+        # time zone).
+        key = re.escape(run_id.split("+")[0])
+        t.wait(lambda s: "⚑" in s, "an alert", timeout=60)
+        t.keys("!")
+        t.wait(lambda s: "alerts" in s and "WHAT" in s, "the alerts view")
+        t.keys("/")
+        for ch in key:
+            t.keys("-l", ch)
+        t.keys("Enter")
+        t.wait(lambda s: "pipeline run failed" in s and
+               "no alert matches" not in s, "the run's alert", timeout=60)
+        t.keys("g", "Enter")
+        t.wait(lambda s: "flaky" in s and "after" in s, "the run's tasks")
+        failed = [x for x in api.tasks("mltop_flaky", run_id)
+                  if x["state"] == "failed"]
+        assert [x["task_id"] for x in failed] == ["flaky"], failed
+        t.keys("!")
+        t.wait(lambda s: "task flaky failed (try 1)" in s and
+               "pipeline run failed" in s, "the task's alert too",
+               timeout=60)
+        state = tmp_path / "state" / "mltop" / "alerts"
+        kinds = [json.loads(urllib.parse.unquote(line.split("\t")[2]))
+                 for line in state.read_text().splitlines()[1:]]
+        mine = sorted((k["kind"], k["pipeline"], k["task"] or "")
+                      for k in kinds if k.get("pipeline_run") == run_id)
+        assert mine == [("pipeline", "mltop_flaky", ""),
+                        ("pipeline", "mltop_flaky", "flaky")], kinds
+    finally:
+        t.close()

@@ -20,6 +20,7 @@
 #include "alert/hook.h"
 #include "alert/rules.h"
 #include "core/xmalloc.h"
+#include "pipeline/pipeline.h"
 #include "store/model.h"
 #include "tap.h"
 
@@ -127,7 +128,8 @@ static size_t count_kind(struct alert_engine *eng, enum rule_kind k)
 }
 
 static const struct alert_settings defaults = {
-	.nan = true, .failed = true, .stall_factor = 10, .stall_ms = 120000,
+	.nan = true, .failed = true, .pipeline = true, .stall_factor = 10,
+	.stall_ms = 120000,
 	.plateau_steps = 0, .lookback_ms = 3600000,
 };
 
@@ -361,6 +363,100 @@ static void test_engine(void)
 	model_free(&m);
 }
 
+/* Pipelines: runs and tasks read (with their times), and the pipelines
+ * list's newest runs (without), which count from the first look on. */
+static void test_pipes(void)
+{
+	struct pipe_model pm;
+	struct model m;
+	struct alert_engine *eng;
+	struct alert_settings s = defaults;
+	struct pipe_dag *d;
+	char *j;
+	json_t *o;
+
+	model_init(&m);
+	pipe_model_init(&pm);
+	s.stall_ms = 0;
+	s.stall_factor = 0;
+	eng = alert_engine_new("pipes", &s, NULL, false, T0);
+	pm.dags = xcalloc(1, sizeof(*pm.dags));
+	pm.ndags = 1;
+	d = &pm.dags[0];
+	d->id = xstrdup("train_dag");
+	d->display = xstrdup("Train");
+	d->nrecent = 2;
+	d->recent[0] = PS_FAILED;
+	d->recent_ids[0] = xstrdup("old_failure");
+	d->recent[1] = PS_SUCCESS;
+	d->recent_ids[1] = xstrdup("old_success");
+	pm.runs_dag = xstrdup("train_dag");
+	pm.runs = xcalloc(2, sizeof(*pm.runs));
+	pm.nruns = 2;
+	pm.runs[0].dag_id = xstrdup("train_dag");
+	pm.runs[0].run_id = xstrdup("manual__new");
+	pm.runs[0].state = PS_FAILED;
+	pm.runs[0].end_ms = T0 - 60000;
+	pm.runs[1].dag_id = xstrdup("train_dag");
+	pm.runs[1].run_id = xstrdup("manual__ancient");
+	pm.runs[1].state = PS_FAILED;
+	pm.runs[1].end_ms = T0 - 86400000;
+	pm.tasks_dag = xstrdup("train_dag");
+	pm.tasks_run = xstrdup("manual__new");
+	pm.tasks = xcalloc(2, sizeof(*pm.tasks));
+	pm.ntasks = 2;
+	pm.tasks[0].task_id = xstrdup("fit");
+	pm.tasks[0].map_index = -1;
+	pm.tasks[0].try_number = 2;
+	pm.tasks[0].state = PS_FAILED;
+	pm.tasks[0].end_ms = T0 - 61000;
+	pm.tasks[1].task_id = xstrdup("retrying");
+	pm.tasks[1].map_index = -1;
+	pm.tasks[1].try_number = 1;
+	pm.tasks[1].state = PS_UP_FOR_RETRY;
+	pm.tasks[1].end_ms = T0 - 61000;
+
+	is_int(alert_check_all(eng, &m, &pm, T0), 2,
+	       "the recent failed run and its failed task");
+	ok(eng->n == 2 && !strcmp(eng->v[0].run_id, "manual__new") &&
+	   eng->v[0].metric == NULL && !strcmp(eng->v[0].exp_name, "Train"),
+	   "the run, in its pipeline");
+	ok(eng->n == 2 && eng->v[1].metric &&
+	   !strcmp(eng->v[1].metric, "fit") &&
+	   strstr(eng->v[1].detail, "try 2"), "the task, its try");
+	j = alert_json(&eng->v[1], "u");
+	o = json_loads(j, 0, NULL);
+	is_str(json_string_value(json_object_get(o, "kind")), "pipeline",
+	       "kind pipeline");
+	is_str(json_string_value(json_object_get(o, "pipeline_run")),
+	       "manual__new", "pipeline_run");
+	is_str(json_string_value(json_object_get(o, "task")), "fit", "task");
+	json_decref(o);
+	free(j);
+	/* A new failure in the list, after the first look. */
+	free(d->recent_ids[1]);
+	d->recent_ids[1] = d->recent_ids[0];
+	d->recent[1] = PS_FAILED;
+	d->recent_ids[0] = xstrdup("scheduled__next");
+	d->recent[0] = PS_FAILED;
+	is_int(alert_check_all(eng, &m, &pm, T0 + 1000), 1,
+	       "a failure new since the first look");
+	is_str(eng->v[eng->n - 1].run_id, "scheduled__next", "that run");
+	is_int(alert_check_all(eng, &m, &pm, T0 + 2000), 0, "once");
+	{
+		struct alert_settings off = s;
+
+		off.pipeline = false;
+		alert_engine_configure(eng, &off);
+		d->recent_ids[0][0] = 'X';
+		is_int(alert_check_all(eng, &m, &pm, T0 + 3000), 0,
+		       "alert-pipeline false: none");
+	}
+	alert_engine_free(eng);
+	pipe_model_free(&pm);
+	model_free(&m);
+}
+
 static void test_keep(void)
 {
 	struct model m;
@@ -455,6 +551,7 @@ int main(void)
 	test_grammar();
 	test_engine();
 	test_keep();
+	test_pipes();
 	test_hook(dir);
 	{
 		char *rm = xasprintf("rm -rf '%s'", dir);
