@@ -4,6 +4,7 @@
 #include <fnmatch.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,8 +34,12 @@ struct alert_track {
 	int64_t iv[NIV];      /* the last intervals between new points */
 	int niv, ivpos;
 	int64_t since;        /* "for" track: since when it held (0: not) */
+	int64_t stall_act;    /* interval track: the activity a stall alert
+			       * not over yet is about (0: none) */
 	double best;          /* plateau track: the best value so far */
 	int64_t best_step;
+	int dir;              /* plateau track: the metric's direction, */
+	uint32_t dir_epoch;   /* as the settings were at this epoch */
 };
 
 static uint64_t hash_str(const char *s)
@@ -44,6 +49,35 @@ static uint64_t hash_str(const char *s)
 	for (; *s; s++)
 		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
 	return h;
+}
+
+/* A key in buf when it fits (the common case: no allocation on every
+ * check), else allocated; key_done frees only the latter. */
+static char *keyf(char *buf, size_t n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static char *keyf(char *buf, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	int len;
+	char *out;
+
+	va_start(ap, fmt);
+	len = vsnprintf(buf, n, fmt, ap);
+	va_end(ap);
+	if (len >= 0 && (size_t)len < n)
+		return buf;
+	out = xmalloc((size_t)len + 1);
+	va_start(ap, fmt);
+	vsnprintf(out, (size_t)len + 1, fmt, ap);
+	va_end(ap);
+	return out;
+}
+
+static void key_done(char *key, const char *buf)
+{
+	if (key != buf)
+		free(key);
 }
 
 /* --- tracks: open addressing, rebuilt on growth and sweep ---------------- */
@@ -142,6 +176,60 @@ static struct alert *find_alert(struct alert_engine *eng, const char *key)
 	return NULL;
 }
 
+/* --- the keys said: every alert's, kept beyond the alerts shown -------- */
+
+static size_t said_slot(const struct alert_engine *eng, const char *key)
+{
+	size_t i = hash_str(key) & (eng->said_cap - 1);
+
+	while (eng->said_index[i] &&
+	       strcmp(eng->said[eng->said_index[i] - 1], key))
+		i = (i + 1) & (eng->said_cap - 1);
+	return i;
+}
+
+static void said_reindex(struct alert_engine *eng)
+{
+	size_t cap = 64;
+
+	while (cap < eng->nsaid * 2 + 2)
+		cap *= 2;
+	free(eng->said_index);
+	eng->said_index = xcalloc(cap, sizeof(*eng->said_index));
+	eng->said_cap = cap;
+	for (size_t k = 0; k < eng->nsaid; k++)
+		eng->said_index[said_slot(eng, eng->said[k])] = k + 1;
+}
+
+static bool said_has(const struct alert_engine *eng, const char *key)
+{
+	return eng->said_cap && eng->said_index[said_slot(eng, key)];
+}
+
+static void said_add(struct alert_engine *eng, const char *key)
+{
+	if (said_has(eng, key))
+		return;
+	if (eng->nsaid >= SAID_KEEP) {
+		/* The oldest go: their runs ended long ago. */
+		size_t drop = SAID_KEEP / 4;
+
+		for (size_t i = 0; i < drop; i++)
+			free(eng->said[i]);
+		memmove(eng->said, eng->said + drop,
+			(eng->nsaid - drop) * sizeof(*eng->said));
+		eng->nsaid -= drop;
+		said_reindex(eng);
+	}
+	eng->said = xgrow(eng->said, &eng->capsaid, eng->nsaid + 1,
+			  sizeof(*eng->said));
+	eng->said[eng->nsaid++] = xstrdup(key);
+	if (eng->nsaid * 2 > eng->said_cap)
+		said_reindex(eng);
+	else
+		eng->said_index[said_slot(eng, key)] = eng->nsaid;
+}
+
 static void alert_free_fields(struct alert *a)
 {
 	free(a->key);
@@ -203,6 +291,7 @@ static struct alert *add_fields(struct alert_engine *eng, const char *key,
 	a->time_ms = now;
 	a->detail = detail;
 	a->fresh = true;
+	said_add(eng, key);
 	eng->dirty = true;
 	eng->gen++;
 	if ((eng->n + 1) * 2 > eng->index_cap)
@@ -308,7 +397,12 @@ static char *jstr(json_t *o, const char *k)
 
 static void load_one(const char *k2, const char *value, void *ud)
 {
-	alert_engine_add_saved(ud, k2, value);
+	struct alert_engine *eng = ud;
+
+	/* An empty value: a key said, whose alert left the list. */
+	if (*value)
+		alert_engine_add_saved(eng, k2, value);
+	said_add(eng, k2);
 }
 
 void alert_engine_add_saved(struct alert_engine *eng, const char *k2,
@@ -387,6 +481,7 @@ struct alert_engine *alert_engine_new(const char *uri,
 	alert_engine_configure(eng, set);
 	eng->rules = rules;
 	eng->started_ms = now_ms;
+	eng->dir_epoch = 1;  /* a new track's 0 is never current */
 	eng->persist = persist;
 	index_rebuild(eng);
 	if (persist) {
@@ -404,9 +499,18 @@ struct alert_engine *alert_engine_new(const char *uri,
 	return eng;
 }
 
+static bool same_text(const char *a, const char *b)
+{
+	return !strcmp(a ? a : "", b ? b : "");
+}
+
 void alert_engine_configure(struct alert_engine *eng,
 			    const struct alert_settings *set)
 {
+	if (!same_text(eng->set.lower, set->lower) ||
+	    !same_text(eng->set.higher, set->higher) ||
+	    !same_text(eng->set.neutral, set->neutral))
+		eng->dir_epoch++;
 	free((char *)eng->set.lower);
 	free((char *)eng->set.higher);
 	free((char *)eng->set.neutral);
@@ -428,6 +532,10 @@ void alert_engine_free(struct alert_engine *eng)
 		free(eng->tracks[i].key);
 	free(eng->tracks);
 	free(eng->index);
+	for (size_t i = 0; i < eng->nsaid; i++)
+		free(eng->said[i]);
+	free(eng->said);
+	free(eng->said_index);
 	free(eng->uri);
 	free(eng->state_error);
 	free((char *)eng->set.lower);
@@ -439,19 +547,27 @@ void alert_engine_free(struct alert_engine *eng)
 int alert_save(struct alert_engine *eng)
 {
 	const char **k2, **vals;
+	size_t n = 0;
 	char *err = NULL;
 	int rc;
 
 	if (!eng->persist || !eng->dirty)
 		return 0;
-	k2 = xcalloc(eng->n + 1, sizeof(*k2));
-	vals = xcalloc(eng->n + 1, sizeof(*vals));
+	k2 = xcalloc(eng->nsaid + eng->n + 1, sizeof(*k2));
+	vals = xcalloc(eng->nsaid + eng->n + 1, sizeof(*vals));
+	/* Keys said whose alerts left the list first (value ""), then the
+	 * alerts shown, oldest first. */
+	for (size_t i = 0; i < eng->nsaid; i++)
+		if (!find_alert(eng, eng->said[i])) {
+			k2[n] = eng->said[i];
+			vals[n++] = xstrdup("");
+		}
 	for (size_t i = 0; i < eng->n; i++) {
-		k2[i] = eng->v[i].key;
-		vals[i] = alert_json(&eng->v[i], NULL);
+		k2[n] = eng->v[i].key;
+		vals[n++] = alert_json(&eng->v[i], NULL);
 	}
-	rc = statefile_put_all(STATE_NAME, eng->uri, k2, vals, eng->n, &err);
-	for (size_t i = 0; i < eng->n; i++)
+	rc = statefile_put_all(STATE_NAME, eng->uri, k2, vals, n, &err);
+	for (size_t i = 0; i < n; i++)
 		free((char *)vals[i]);
 	free(k2);
 	free(vals);
@@ -564,11 +680,11 @@ static int64_t activity(const struct run *r)
 static void check_stall(struct alert_engine *eng, const struct experiment *e,
 			const struct run *r, int64_t now, size_t *nnew)
 {
-	char *key = xasprintf("iv|%s", r->id);
+	char kb[256], *key = keyf(kb, sizeof(kb), "iv|%s", r->id);
 	struct alert_track *t = track(eng, key);
 	int64_t act = activity(r), limit = eng->set.stall_ms, med;
 
-	free(key);
+	key_done(key, kb);
 	if (r->last_point_ms > t->last) {
 		if (t->last > 0) {
 			t->iv[t->ivpos] = r->last_point_ms - t->last;
@@ -579,15 +695,19 @@ static void check_stall(struct alert_engine *eng, const struct experiment *e,
 		t->last = r->last_point_ms;
 	}
 	/* Logging again: a stall alerted for it is over. */
-	for (size_t i = eng->n; i-- > 0;) {
-		struct alert *a = &eng->v[i];
+	if (t->stall_act && t->stall_act != act) {
+		struct alert *a;
 
-		if (a->kind == RULE_STALL && !a->cleared &&
-		    !strcmp(a->run_id, r->id) && a->last_ms != act) {
+		key = xasprintf("stall|%s|%lld", r->id,
+				(long long)t->stall_act);
+		a = find_alert(eng, key);
+		free(key);
+		if (a && !a->cleared) {
 			a->cleared = true;
 			eng->dirty = true;
 			eng->gen++;
 		}
+		t->stall_act = 0;
 	}
 	med = eng->set.stall_factor > 0 ? median_interval(t, r) : 0;
 	if (med > 0) {
@@ -598,7 +718,7 @@ static void check_stall(struct alert_engine *eng, const struct experiment *e,
 	if (limit <= 0 || now - act <= limit)
 		return;
 	key = xasprintf("stall|%s|%lld", r->id, (long long)act);
-	if (!find_alert(eng, key)) {
+	if (!said_has(eng, key)) {
 		char quiet[32], lim[32], *d;
 
 		format_duration(now - act, quiet, sizeof(quiet));
@@ -607,7 +727,14 @@ static void check_stall(struct alert_engine *eng, const struct experiment *e,
 			      med > 0 ? ", from its own pace" : "");
 		add(eng, key, "stall", RULE_STALL, e, r, NULL, NAN, -1, now,
 		    d)->last_ms = act;
+		t->stall_act = act;
 		(*nnew)++;
+	} else {
+		/* Said before (a restart): still the one to end. */
+		struct alert *a = find_alert(eng, key);
+
+		if (a && !a->cleared)
+			t->stall_act = act;
 	}
 	free(key);
 }
@@ -626,12 +753,19 @@ static void check_plateau(struct alert_engine *eng,
 	const struct direction_prefs prefs = {
 		eng->set.lower, eng->set.higher, eng->set.neutral,
 	};
-	enum direction d = metric_direction(s->key, &prefs);
-	char *key = xasprintf("best|%s|%s|%s", rule, r->id, s->key);
+	enum direction d;
+	char kb[512], *key = keyf(kb, sizeof(kb), "best|%s|%s|%s", rule, r->id,
+				  s->key);
 	struct alert_track *t = track(eng, key);
 	double v = s->latest.value;
 
-	free(key);
+	key_done(key, kb);
+	/* The direction once a track (a check costs no word matching). */
+	if (t->dir_epoch != eng->dir_epoch) {
+		t->dir = (int)metric_direction(s->key, &prefs);
+		t->dir_epoch = eng->dir_epoch;
+	}
+	d = (enum direction)t->dir;
 	if (d == DIR_NEUTRAL || bad_value(v))
 		return;
 	if (isnan(t->best) || (d == DIR_LOWER ? v < t->best : v > t->best)) {
@@ -643,7 +777,7 @@ static void check_plateau(struct alert_engine *eng,
 		return;
 	key = xasprintf("%s|%s|%s|%lld", rule, r->id, s->key,
 			(long long)t->best_step);
-	if (!find_alert(eng, key)) {
+	if (!said_has(eng, key)) {
 		add(eng, key, rule, RULE_PLATEAU, e, r, s->key, v,
 		    s->latest.step, now,
 		    xasprintf("no better %s than %.6g (step %lld) for %lld "
@@ -656,8 +790,8 @@ static void check_plateau(struct alert_engine *eng,
 }
 
 static void check_rule(struct alert_engine *eng, const struct alert_rule *u,
-		       const struct experiment *e, struct run *r, bool running,
-		       int64_t now, size_t *nnew)
+		       enum direction d, const struct experiment *e,
+		       struct run *r, bool running, int64_t now, size_t *nnew)
 {
 	struct series *s;
 	char *key;
@@ -675,25 +809,19 @@ static void check_rule(struct alert_engine *eng, const struct alert_rule *u,
 				      nnew);
 		return;
 	}
-	{
-		const struct direction_prefs prefs = {
-			eng->set.lower, eng->set.higher, eng->set.neutral,
-		};
-		enum direction d = metric_direction(s->key, &prefs);
-
-		cond = rule_compare(u, s->latest.value, d == DIR_LOWER,
-				    d == DIR_NEUTRAL);
-	}
-	cond = cond &&
+	cond = rule_compare(u, s->latest.value, d == DIR_LOWER,
+			    d == DIR_NEUTRAL) &&
 	       s->latest.step >= u->after_steps;
 	if (u->for_ms > 0) {
 		struct alert_track *t;
 
 		if (!running)
 			return;
-		key = xasprintf("for|%s|%s", u->name, r->id);
+		char kb[512];
+
+		key = keyf(kb, sizeof(kb), "for|%s|%s", u->name, r->id);
 		t = track(eng, key);
-		free(key);
+		key_done(key, kb);
 		if (!cond) {
 			t->since = 0;
 			return;
@@ -706,7 +834,7 @@ static void check_rule(struct alert_engine *eng, const struct alert_rule *u,
 		return;
 	}
 	key = xasprintf("rule|%s|%s", u->name, r->id);
-	if (!find_alert(eng, key)) {
+	if (!said_has(eng, key)) {
 		add(eng, key, u->name, RULE_THRESHOLD, e, r, u->metric,
 		    s->latest.value, s->latest.step, now,
 		    xasprintf("%s = %.6g at step %lld", u->metric,
@@ -726,7 +854,7 @@ static void pipe_alert(struct alert_engine *eng, const struct pipe_dag *dag,
 				     map, try)
 			 : xasprintf("pipe|%s|%s", dag_id, run);
 
-	if (!find_alert(eng, key)) {
+	if (!said_has(eng, key)) {
 		char *d = task ? (map >= 0
 				  ? xasprintf("task %s[%d] failed (try %d)",
 					      task, map, try)
@@ -809,8 +937,15 @@ size_t alert_check_all(struct alert_engine *eng, struct model *m,
 		       const struct pipe_model *pm, int64_t now)
 {
 	int64_t cutoff = eng->started_ms - eng->set.lookback_ms;
-	size_t nnew = 0;
+	size_t nnew = 0, nrules = eng->rules ? eng->rules->n : 0;
+	const struct direction_prefs prefs = {
+		eng->set.lower, eng->set.higher, eng->set.neutral,
+	};
+	enum direction *dirs = xcalloc(nrules + 1, sizeof(*dirs));
 
+	/* Each rule's metric's direction, once a check. */
+	for (size_t i = 0; i < nrules; i++)
+		dirs[i] = metric_direction(eng->rules->v[i].metric, &prefs);
 	eng->pass++;
 	if (pm && eng->set.pipeline)
 		check_pipes(eng, pm, cutoff, now, &nnew);
@@ -822,19 +957,20 @@ size_t alert_check_all(struct alert_engine *eng, struct model *m,
 			bool running = r->status == RUN_RUNNING;
 			char *key;
 
+			/* A run that ended long before mltop looked is
+			 * history, not news (tested first: most runs are,
+			 * and it reads nothing outside the run). */
+			if (!running && (r->end_time ? r->end_time
+					 : r->start_time) < cutoff)
+				continue;
 			if (r->retired || (r->lifecycle_stage &&
 					   !strcmp(r->lifecycle_stage,
 						   "deleted")))
 				continue;
-			/* A run that ended long before mltop looked is
-			 * history, not news. */
-			if (!running && (r->end_time ? r->end_time
-					 : r->start_time) < cutoff)
-				continue;
 			if (eng->set.failed && (r->status == RUN_FAILED ||
 						r->status == RUN_KILLED)) {
 				key = xasprintf("failed|%s", r->id);
-				if (!find_alert(eng, key)) {
+				if (!said_has(eng, key)) {
 					add(eng, key, "failed", RULE_FAILED, e,
 					    r, NULL, NAN, -1, now,
 					    xasprintf("run ended %s",
@@ -853,7 +989,7 @@ size_t alert_check_all(struct alert_engine *eng, struct model *m,
 						continue;
 					key = xasprintf("nan|%s|%s",
 							r->id, s->key);
-					if (!find_alert(eng, key)) {
+					if (!said_has(eng, key)) {
 						add(eng, key, "nan", RULE_NAN,
 						    e, r, s->key,
 						    s->latest.value,
@@ -873,15 +1009,16 @@ size_t alert_check_all(struct alert_engine *eng, struct model *m,
 							"plateau",
 							eng->set.plateau_steps,
 							now, &nnew);
-			for (size_t i = 0; eng->rules && i < eng->rules->n;
-			     i++)
-				check_rule(eng, &eng->rules->v[i], e, r,
-					   running, now, &nnew);
+			for (size_t i = 0; i < nrules; i++)
+				check_rule(eng, &eng->rules->v[i], dirs[i], e,
+					   r, running, now, &nnew);
 		}
 	}
-	/* What no run touched this pass is forgotten. */
-	if (eng->ntracks)
+	/* What no run touched lately is forgotten (every 32 checks: a
+	 * sweep rebuilds the table). */
+	if (eng->ntracks && eng->pass % 32 == 0)
 		tracks_rehash(eng, eng->captracks, true);
+	free(dirs);
 	if (nnew)
 		trim(eng);
 	return nnew;

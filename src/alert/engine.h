@@ -21,6 +21,9 @@ struct model;
 struct pipe_model;
 
 #define ALERT_KEEP 500
+/* Keys of alerts said, kept (and saved) beyond the alerts shown, so an
+ * alert that left the list is not said again. */
+#define SAID_KEEP 20000
 
 struct alert {
 	char *key;             /* the event: alerted once */
@@ -69,9 +72,15 @@ struct alert_engine {
 	struct alert_track *tracks;
 	size_t ntracks, captracks;
 	uint32_t pass;
+	uint32_t dir_epoch;    /* moves when the direction lists change */
 	/* keys alerted: hash into v (position + 1) */
 	size_t *index;
 	size_t index_cap;
+	/* every key said, oldest first, and a hash into it */
+	char **said;
+	size_t nsaid, capsaid;
+	size_t *said_index;
+	size_t said_cap;
 	char *state_error;     /* the state file could not be read/written */
 	bool persist;          /* keep alerts in the state file */
 	bool dirty;            /* v changed since the state file was written */

@@ -221,7 +221,7 @@ static void alerts_tick(struct tui *t)
 	t->alerts_gen = t->model->generation;
 	if (t->pipes)
 		t->alerts_pipes_gen = t->pipes->model->gen;
-	t->alerts_next = now + 1000;
+	t->alerts_next = now + 5000;  /* time passing: stalls */
 	{
 		/* As the settings are now (a :set since). */
 		struct alert_settings set = alert_settings_from_options();

@@ -72,7 +72,7 @@ struct tui {
 	FILE *devnull;
 
 	/* Run health (alert/engine.c): checked when the model moved and
-	 * once a second (a stall is time passing), after views synced. */
+	 * every 5 s (a stall is time passing), after views synced. */
 	struct alert_engine *alerts;
 	struct alert_hook *hook;
 	uint64_t alerts_gen;         /* the model generation last checked */

@@ -477,10 +477,14 @@ static void test_keep(void)
 	eng = alert_engine_new("keep", &s, NULL, true, T0);
 	is_int(alert_check(eng, &m, T0), ALERT_KEEP + 20, "every NaN");
 	is_int(eng->n, ALERT_KEEP, "the newest ALERT_KEEP kept");
+	is_int(alert_check(eng, &m, T0 + 1000), 0,
+	       "an alert that left the list is not said again");
 	is_int(alert_save(eng), 0, "saved");
 	alert_engine_free(eng);
 	eng = alert_engine_new("keep", &s, NULL, true, T0);
 	is_int(eng->n, ALERT_KEEP, "read back");
+	is_int(alert_check(eng, &m, T0 + 2000), 0,
+	       "nor after a restart");
 	alert_engine_free(eng);
 	model_free(&m);
 }
