@@ -203,29 +203,32 @@ static char *path_of(const char *name, char **dirp, char **err)
 	return path;
 }
 
+struct get_ctx {
+	const char *k2;
+	char *value;
+};
+
+static void get_one(const char *k2, const char *value, void *ud)
+{
+	struct get_ctx *c = ud;
+
+	/* The last entry of a key wins. */
+	if (!strcmp(k2, c->k2)) {
+		free(c->value);
+		c->value = xstrdup(value);
+	}
+}
+
 int statefile_get(const char *name, const char *k1, const char *k2,
 		  char **value, char **err)
 {
-	struct entries e = {0};
-	char *path = path_of(name, NULL, err);
-	int rc;
+	struct get_ctx c = { k2, NULL };
+	int rc = statefile_each(name, k1, get_one, &c, err);
 
-	*value = NULL;
-	if (!path)
-		return -1;
-	rc = load(path, &e, err);
-	free(path);
+	*value = rc > 0 ? c.value : NULL;
 	if (rc <= 0)
-		return rc;
-	rc = 0;
-	for (size_t i = e.n; i-- > 0;)
-		if (!strcmp(e.v[i].k1, k1) && !strcmp(e.v[i].k2, k2)) {
-			*value = xstrdup(e.v[i].value);
-			rc = 1;
-			break;
-		}
-	entries_free(&e);
-	return rc;
+		free(c.value);
+	return rc < 0 ? -1 : c.value ? 1 : 0;
 }
 
 static void add_entry(char **out, size_t *len, size_t *cap,

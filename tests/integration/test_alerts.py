@@ -42,6 +42,16 @@ def make_store(tmp_path, name="health.db"):
     return db
 
 
+def sqlite_experiment(tmp_path, monkeypatch, name):
+    """A fresh SQLite store the real client writes to, and an experiment
+    in it: (uri, client, experiment id)."""
+    from mlflow import MlflowClient
+    monkeypatch.chdir(tmp_path)
+    uri = "sqlite:///" + str(make_store(tmp_path))
+    client = MlflowClient(tracking_uri=uri)
+    return uri, client, client.create_experiment(name)
+
+
 def env_for(tmp_path):
     return clean_env({"XDG_STATE_HOME": str(tmp_path / "state"),
                       "HOME": str(tmp_path), "TZ": "UTC"})
@@ -191,12 +201,7 @@ def test_watch_reports_what_the_client_wrote(mltop_bin, tmp_path,
 
 def test_stall_against_its_own_pace_and_resume(mltop_bin, tmp_path,
                                                monkeypatch):
-    from mlflow import MlflowClient
-    monkeypatch.chdir(tmp_path)
-    db = make_store(tmp_path)
-    uri = "sqlite:///" + str(db)
-    client = MlflowClient(tracking_uri=uri)
-    exp = client.create_experiment("pace")
+    uri, client, exp = sqlite_experiment(tmp_path, monkeypatch, "pace")
     # stall-seconds is long: only the run's own pace (a point every
     # 0.2 s, seen at each 0.5 s refresh: 10 times that is under the
     # 10 s floor) can call it stalled this soon.
@@ -242,12 +247,7 @@ def test_stall_against_its_own_pace_and_resume(mltop_bin, tmp_path,
 
 def test_alert_command_gets_json_at_most_its_rate(mltop_bin, tmp_path,
                                                   monkeypatch):
-    from mlflow import MlflowClient
-    monkeypatch.chdir(tmp_path)
-    db = make_store(tmp_path)
-    uri = "sqlite:///" + str(db)
-    client = MlflowClient(tracking_uri=uri)
-    exp = client.create_experiment("hooked")
+    uri, client, exp = sqlite_experiment(tmp_path, monkeypatch, "hooked")
     ids = []
     for i in range(5):
         r = client.create_run(exp, run_name=f"nan-{i}").info.run_id
@@ -313,11 +313,7 @@ class Pane:
 
 def test_dashboard_bell_view_and_ack_survive_restart(mltop_bin, tmp_path,
                                                      monkeypatch):
-    from mlflow import MlflowClient
-    monkeypatch.chdir(tmp_path)
-    db = make_store(tmp_path)
-    client = MlflowClient(tracking_uri="sqlite:///" + str(db))
-    exp = client.create_experiment("ui-health")
+    uri, client, exp = sqlite_experiment(tmp_path, monkeypatch, "ui-health")
     nan = client.create_run(exp, run_name="diverged").info.run_id
     client.log_metric(nan, "loss", float("nan"), step=2)
     failed = client.create_run(exp, run_name="crashed").info.run_id
@@ -325,7 +321,7 @@ def test_dashboard_bell_view_and_ack_survive_restart(mltop_bin, tmp_path,
     cfg = config(tmp_path, QUIET)
     env = env_for(tmp_path)
     env["TERM"] = "screen-256color"
-    cmd = [str(mltop_bin), "-c", str(cfg), "-u", "sqlite:///" + str(db),
+    cmd = [str(mltop_bin), "-c", str(cfg), "-u", uri,
            "-e", "ui-health"]
 
     pane = Pane(cmd, env)
@@ -432,12 +428,7 @@ with mlflow.start_run(experiment_id=exp, run_name="monitored",
 
 def test_system_metrics_panel_preset_and_rule(mltop_bin, tmp_path,
                                              monkeypatch):
-    from mlflow import MlflowClient
-    monkeypatch.chdir(tmp_path)
-    db = make_store(tmp_path)
-    uri = "sqlite:///" + str(db)
-    client = MlflowClient(tracking_uri=uri)
-    exp = client.create_experiment("system")
+    uri, client, exp = sqlite_experiment(tmp_path, monkeypatch, "system")
     script = tmp_path / "system_writer.py"
     script.write_text(SYSTEM_WRITER)
     writer = subprocess.Popen([sys.executable, str(script), uri, exp],
