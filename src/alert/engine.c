@@ -739,6 +739,42 @@ static void check_stall(struct alert_engine *eng, const struct experiment *e,
 	free(key);
 }
 
+/* The first NaN or Inf of a metric: its latest value, or a point of
+ * the history fetched (for a sparkline or a chart) that a later value
+ * hid from the latest; the history is read once, from where the last
+ * check stopped. */
+static void check_nan(struct alert_engine *eng, const struct experiment *e,
+		      const struct run *r, const struct series *s,
+		      int64_t now, size_t *nnew)
+{
+	const struct point *bad = NULL;
+	char kb[512], *key;
+
+	if (s->has_latest && bad_value(s->latest.value))
+		bad = &s->latest;
+	if (!bad && s->n) {
+		struct alert_track *t;
+
+		key = keyf(kb, sizeof(kb), "seen|%s|%s", r->id, s->key);
+		t = track(eng, key);
+		key_done(key, kb);
+		for (size_t k = (size_t)t->last < s->n ? (size_t)t->last : 0;
+		     k < s->n && !bad; k++)
+			if (bad_value(s->pts[k].value))
+				bad = &s->pts[k];
+		t->last = (int64_t)s->n;
+	}
+	if (!bad)
+		return;
+	key = keyf(kb, sizeof(kb), "nan|%s|%s", r->id, s->key);
+	if (!said_has(eng, key)) {
+		add(eng, key, "nan", RULE_NAN, e, r, s->key, bad->value,
+		    bad->step, now, NULL);
+		(*nnew)++;
+	}
+	key_done(key, kb);
+}
+
 static bool glob_ok(const char *glob, const char *a, const char *b)
 {
 	return !glob || (a && fnmatch(glob, a, 0) == 0) ||
@@ -981,23 +1017,9 @@ size_t alert_check_all(struct alert_engine *eng, struct model *m,
 				free(key);
 			}
 			if (eng->set.nan)
-				for (size_t i = 0; i < r->nmetrics; i++) {
-					struct series *s = &r->metrics[i];
-
-					if (!s->has_latest ||
-					    !bad_value(s->latest.value))
-						continue;
-					key = xasprintf("nan|%s|%s",
-							r->id, s->key);
-					if (!said_has(eng, key)) {
-						add(eng, key, "nan", RULE_NAN,
-						    e, r, s->key,
-						    s->latest.value,
-						    s->latest.step, now, NULL);
-						nnew++;
-					}
-					free(key);
-				}
+				for (size_t i = 0; i < r->nmetrics; i++)
+					check_nan(eng, e, r, &r->metrics[i],
+						  now, &nnew);
 			if (running)
 				check_stall(eng, e, r, now, &nnew);
 			if (running && eng->set.plateau_steps > 0)

@@ -457,6 +457,40 @@ static void test_pipes(void)
 	model_free(&m);
 }
 
+/* A NaN a later finite value hid from the latest: the history fetched
+ * (for a sparkline) still shows it, once. */
+static void test_history_nan(void)
+{
+	struct model m;
+	struct experiment *e;
+	struct run *r;
+	struct series *s;
+	struct alert_engine *eng;
+	struct alert_settings set = defaults;
+	struct point pts[] = {
+		{ 1, T0 - 4000, 0.9 }, { 2, T0 - 3000, NAN },
+		{ 3, T0 - 2000, 0.7 },
+	};
+
+	set.stall_ms = 0;
+	set.stall_factor = 0;
+	model_init(&m);
+	e = model_experiment_upsert(&m, "h");
+	r = mk_run(e, "h-run", "hidden", RUN_RUNNING, T0 - 10000);
+	latest(r, "loss", 0.7, 3, T0 - 2000);
+	eng = alert_engine_new("hist", &set, NULL, false, T0);
+	is_int(alert_check(eng, &m, T0), 0, "no history yet: nothing");
+	s = run_series(r, "loss");
+	series_append(s, pts, 3);
+	is_int(alert_check(eng, &m, T0 + 1000), 1,
+	       "the NaN in the history fetched");
+	ok(eng->n == 1 && eng->v[0].step == 2 && isnan(eng->v[0].value),
+	   "at its step");
+	is_int(alert_check(eng, &m, T0 + 2000), 0, "once");
+	alert_engine_free(eng);
+	model_free(&m);
+}
+
 static void test_keep(void)
 {
 	struct model m;
@@ -554,6 +588,7 @@ int main(void)
 	setenv("XDG_STATE_HOME", dir, 1);
 	test_grammar();
 	test_engine();
+	test_history_nan();
 	test_keep();
 	test_pipes();
 	test_hook(dir);
