@@ -180,6 +180,18 @@ bool tui_run_alerted(struct tui *t, const char *run_id)
 	return false;
 }
 
+bool tui_exp_alerted(struct tui *t, const char *exp_id)
+{
+	struct alert_engine *eng = t->alerts;
+
+	for (size_t i = 0; eng && eng->nunacked && i < eng->n; i++)
+		if (!eng->v[i].acked && !eng->v[i].cleared &&
+		    eng->v[i].kind != RULE_PIPELINE &&
+		    !strcmp(eng->v[i].exp_id, exp_id))
+			return true;
+	return false;
+}
+
 struct fresh_ctx {
 	struct tui *t;
 	size_t n;

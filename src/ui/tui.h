@@ -96,10 +96,11 @@ void tui_message(struct tui *t, bool error, const char *fmt, ...)
 void tui_dirty(struct tui *t);
 /* Run health: the alert engine (NULL: none), acknowledging one alert
  * by its position in the engine (or all: (size_t)-1), and whether a run
- * has an alert not acknowledged. */
+ * (an experiment's run) has an alert not acknowledged or over. */
 struct alert_engine *tui_alerts(struct tui *t);
 void tui_alerts_ack(struct tui *t, size_t i);
 bool tui_run_alerted(struct tui *t, const char *run_id);
+bool tui_exp_alerted(struct tui *t, const char *exp_id);
 /* Open the `:` prompt with text already typed. */
 void tui_prompt_command(struct tui *t, const char *text);
 

@@ -159,6 +159,10 @@ static void cell(void *ctx, size_t row, int col, struct cell *c)
 		if (tui_marked(p->tui, MARK_EXPERIMENT, e->id)) {
 			c->prefix = draw_unicode() ? "● " : "* ";
 			c->prefix_slot = SLOT_MARK;
+		} else if (tui_exp_alerted(p->tui, e->id)) {
+			/* A run of it has an alert not acknowledged. */
+			c->prefix = draw_unicode() ? "⚑ " : "# ";
+			c->prefix_slot = SLOT_ALERT;
 		}
 		break;
 	case C_ID:

@@ -6,6 +6,7 @@
 # detail says the alert), `:alert` adds a rule for the session that
 # fires at once, `:ack all` clears the count. A restart reads the state
 # file: nothing is alerted again and the acknowledged stay acknowledged.
+# The experiments list marks an experiment with alerts not acknowledged.
 . "$(dirname "$0")/lib.sh"
 demo_store "$work/demo.db"
 MLTOP_NOW=$((MLTOP_NOW + 3600000))
@@ -54,6 +55,17 @@ expect_no_grep again 'NEW'
 expect_no_grep again '⚑'
 expect_grep again '^ack .*stall'
 expect_grep again '3/3\|1/3'
+# Another user's state (nothing acknowledged): the experiments list marks
+# the experiment whose runs have alerts.
+cat >"$work/keys" <<'KEYS'
+:runs cifar10-resnet
+:experiments
+:save-display exps
+KEYS
+XDG_STATE_HOME="$work/state2" run_script demo.db 80 24
+mv "$work/exps" "$work/exps.screen"
+expect_grep exps '^⚑ cifar10-resnet'
+expect_no_grep exps '^⚑ bert'
 # The state file holds them under the store's path, one JSON object each.
 checks=$((checks + 1))
 n=$(grep -c '"acknowledged":true' "$work/state/mltop/alerts")
