@@ -67,7 +67,8 @@
 	X(ALERTS, "alerts", "!",                                              \
 	  "the alerts: NaN, stalls, failed runs, your rules (:alerts)")       \
 	X(ACK, "acknowledge", "A",                                            \
-	  "alerts: acknowledge the selected alert (:ack all: every one)")    \
+	  "alerts: acknowledge the selected alert (:ack all: every one); "   \
+	  "runs, run detail: the run's alerts")                               \
 	X(TRIGGER, "trigger", "X", "pipelines: trigger a run (asks first)")   \
 	X(PAUSE_PIPELINE, "pause-pipeline", "O",                              \
 	  "pipelines: pause or unpause the selected one (asks first)")        \

@@ -169,6 +169,22 @@ void tui_alerts_ack(struct tui *t, size_t i)
 	t->dirty = true;
 }
 
+bool tui_alerts_ack_run(struct tui *t, const char *run_id)
+{
+	struct alert_engine *eng = t->alerts;
+	bool any = false;
+
+	for (size_t i = 0; eng && i < eng->n; i++)
+		if (!eng->v[i].acked && !strcmp(eng->v[i].run_id, run_id)) {
+			alert_ack(eng, i);
+			any = true;
+		}
+	if (any && alert_save(eng) != 0)
+		tui_message(t, true, "alerts: %s", eng->state_error);
+	t->dirty = true;
+	return any;
+}
+
 bool tui_run_alerted(struct tui *t, const char *run_id)
 {
 	struct alert_engine *eng = t->alerts;

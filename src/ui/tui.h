@@ -99,6 +99,8 @@ void tui_dirty(struct tui *t);
  * (an experiment's run) has an alert not acknowledged or over. */
 struct alert_engine *tui_alerts(struct tui *t);
 void tui_alerts_ack(struct tui *t, size_t i);
+/* Acknowledge a run's alerts; false when it had none to acknowledge. */
+bool tui_alerts_ack_run(struct tui *t, const char *run_id);
 bool tui_run_alerted(struct tui *t, const char *run_id);
 bool tui_exp_alerted(struct tui *t, const char *exp_id);
 /* Open the `:` prompt with text already typed. */

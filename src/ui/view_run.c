@@ -666,6 +666,10 @@ static int action(struct view *v, enum action a)
 		dialog_footer(p->popup, "Esc: close");
 		return RE_REDRAW;
 	}
+	case ACT_ACK:
+		if (!tui_alerts_ack_run(v->tui, P(v)->run_id))
+			tui_message(v->tui, false, "no alert on this run");
+		return RE_REDRAW;
 	case ACT_PIPELINES: {
 		/* A run a pipeline task logged: that pipeline run's tasks. */
 		struct run *r = run_of(v);

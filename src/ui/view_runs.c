@@ -889,6 +889,12 @@ static int action(struct view *v, enum action a)
 					     p->exp_id);
 		}
 		return RE_REDRAW;
+	case ACT_ACK:
+		/* The selected run's alerts. */
+		if (p->table.sel < p->nrows &&
+		    !tui_alerts_ack_run(v->tui, p->rows[p->table.sel].run->id))
+			tui_message(v->tui, false, "no alert on this run");
+		return RE_REDRAW;
 	case ACT_PIPELINES: {
 		/* A parent run: its children as a pipeline run's Gantt. */
 		struct run *r = p->table.sel < p->nrows

@@ -57,15 +57,21 @@ expect_grep again '^ack .*stall'
 expect_grep again '3/3\|1/3'
 # Another user's state (nothing acknowledged): the experiments list marks
 # the experiment whose runs have alerts.
+# A in the runs view acknowledges the selected run's alerts.
 cat >"$work/keys" <<'KEYS'
 :runs cifar10-resnet
 :experiments
 :save-display exps
+:runs cifar10-resnet
+A
+:save-display runack
 KEYS
 XDG_STATE_HOME="$work/state2" run_script demo.db 80 24
 mv "$work/exps" "$work/exps.screen"
+mv "$work/runack" "$work/runack.screen"
 expect_grep exps '^⚑ cifar10-resnet'
 expect_no_grep exps '^⚑ bert'
+expect_grep runack '⚑ 1 alert$'
 # The state file holds them under the store's path, one JSON object each.
 checks=$((checks + 1))
 n=$(grep -c '"acknowledged":true' "$work/state/mltop/alerts")
