@@ -477,32 +477,27 @@ struct run *experiment_run_upsert(struct experiment *e, const char *run_id)
 	return r;
 }
 
-void experiment_remove_unseen(struct experiment *e)
+static bool unseen(const struct run *r, void *ud)
 {
-	size_t j = 0;
-
-	for (size_t i = 0; i < e->nruns_loaded; i++) {
-		if (e->runs[i]->seen) {
-			e->runs[j++] = e->runs[i];
-		} else {
-			e->runs[i]->retired = true;
-			retire(e->model, GRAVE_RUN, e->runs[i]);
-		}
-	}
-	if (j != e->nruns_loaded) {
-		e->nruns_loaded = j;
-		run_index_rebuild(e);
-	}
+	(void)ud;
+	return !r->seen;
 }
 
-void experiment_remove_unseen_after(struct experiment *e, int64_t floor)
+void experiment_remove_unseen(struct experiment *e)
+{
+	experiment_retire_if(e, unseen, NULL);
+}
+
+void experiment_retire_if(struct experiment *e,
+			  bool (*drop)(const struct run *r, void *ud),
+			  void *ud)
 {
 	size_t j = 0;
 
 	for (size_t i = 0; i < e->nruns_loaded; i++) {
 		struct run *r = e->runs[i];
 
-		if (r->seen || r->start_time <= floor) {
+		if (!drop(r, ud)) {
 			e->runs[j++] = r;
 		} else {
 			r->retired = true;
@@ -515,6 +510,16 @@ void experiment_remove_unseen_after(struct experiment *e, int64_t floor)
 	}
 }
 
+static bool unseen_after(const struct run *r, void *ud)
+{
+	return !r->seen && r->start_time > *(const int64_t *)ud;
+}
+
+void experiment_remove_unseen_after(struct experiment *e, int64_t floor)
+{
+	experiment_retire_if(e, unseen_after, &floor);
+}
+
 void experiment_clear_runs(struct experiment *e)
 {
 	for (size_t i = 0; i < e->nruns_loaded; i++) {
@@ -525,6 +530,7 @@ void experiment_clear_runs(struct experiment *e)
 	e->runs_loaded = false;
 	free(e->runs_more);
 	e->runs_more = NULL;
+	e->runs_first = e->runs_end = e->runs_total = 0;
 	if (e->run_index)
 		memset(e->run_index, 0, e->run_index_cap * sizeof(*e->run_index));
 }

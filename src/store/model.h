@@ -78,6 +78,11 @@ struct run {
 	 * by experiment_child_activity. */
 	int64_t child_activity_ms;
 	bool seen;                /* scratch for store merges */
+	/* Where a backend that keeps its runs' order (SQLite) found the
+	 * run (its rowid; 0: not known), and whether it is in the window
+	 * of runs that backend holds for the runs view (e->runs_total). */
+	int64_t store_row;
+	bool in_window;
 	bool retired;             /* gone from the store; freed at the next
 				   * model_collect */
 	uint32_t mark;            /* scratch for views building row lists */
@@ -108,6 +113,14 @@ struct experiment {
 	 * reads the first page and the rest as the user scrolls
 	 * (store_req.first_page, store_ops.more_runs). NULL: all read. */
 	char *runs_more;
+	/* A backend that keeps the experiment's order (SQLite) holds a
+	 * window of it: the runs at positions [runs_first, runs_end) of
+	 * runs_total in MLflow's order (start time, newest first), each with
+	 * in_window set; paging moves the window (store_req.window) and
+	 * drops runs that leave it, so memory follows the screen. A run
+	 * read otherwise (a compared or alerted run) is not in it.
+	 * runs_total 0: no window, the runs held are the first ones. */
+	size_t runs_first, runs_end, runs_total;
 	int64_t store_version;     /* backend's mark of the store as it was
 				    * when its runs were last read (SQLite:
 				    * PRAGMA data_version); 0: unknown */
@@ -245,6 +258,10 @@ void experiment_clear_runs(struct experiment *e);
  * view holds. */
 void experiment_free_runs(struct experiment *e);
 void experiment_remove_unseen(struct experiment *e);
+/* Retire the runs for which drop says true. */
+void experiment_retire_if(struct experiment *e,
+			  bool (*drop)(const struct run *r, void *ud),
+			  void *ud);
 /* The same for a load that read only the newest runs, down to start
  * time floor (MLflow's order): runs started at or before it stay. */
 void experiment_remove_unseen_after(struct experiment *e, int64_t floor);

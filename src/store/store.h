@@ -102,7 +102,17 @@ struct store_req {
 	 * store read locally reads them all. more_runs: one more page
 	 * (false: every page left). */
 	bool first_page;
+	/* more_runs with first_page, on an experiment whose backend holds
+	 * a window of it (e->runs_total > 0): move the window to the page
+	 * holding position `at` (0-based in MLflow's order; SIZE_MAX: the
+	 * last run), reading only what it lacks, in one slice, and dropping
+	 * the runs more than STORE_WINDOW_PAGES pages away. */
+	bool window;
+	size_t at;
 };
+
+/* Pages a window holds at most, around the last one asked for. */
+#define STORE_WINDOW_PAGES 3
 
 /* The request as the backend keeps it (NULL given: all false). */
 struct store_req store_req_copy(const struct store_req *req);

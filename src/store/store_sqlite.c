@@ -720,9 +720,12 @@ static void sqlite_more_runs(struct store *s, const struct store_req *req,
 		    !strcmp(j->exp_id, e->id))
 			break;
 	if (j || !e->runs_more) {
-		/* Under way: asked for all, it reads all. */
+		/* Under way: asked for all, it reads all; a window moves
+		 * to where it is asked for last. */
 		if (j && req && !req->first_page)
 			j->req.first_page = false;
+		if (j && req && req->window && j->req.window)
+			j->req.at = req->at;
 		if (done)
 			done(s, j != NULL, ud);
 		return;

@@ -285,6 +285,7 @@ static bool run_from_row(struct run *r, sqlite3_stmt *st)
 	}
 	r->start_time = start;
 	r->end_time = end;
+	r->store_row = sqlite_col_int(st, 0);
 	changed |= set_str(&r->lifecycle_stage, sqlite_col_text(st, 7));
 	changed |= set_str(&r->artifact_uri, sqlite_col_text(st, 8));
 	changed |= set_str(&r->experiment_id, sqlite_col_text(st, 9));
@@ -940,6 +941,7 @@ static int read_keyed_runs(struct store *s, struct experiment *e,
 		kv_list_clear(&r->params);
 		kv_list_clear(&r->tags);
 		r->seen = true;
+		r->in_window = true;
 		got[ngot++] = r;
 	}
 	if (st)
@@ -1004,6 +1006,7 @@ static int provisional_page(struct store *s, struct job *j,
 			r = experiment_run_upsert(e, id);
 			run_from_row(r, st);
 			r->seen = true;
+			r->in_window = true;
 			keys = xgrow(keys, &cap, n + 1, sizeof(*keys));
 			got = xgrow(got, &capgot, n + 1, sizeof(*got));
 			keys[n].rowid = sqlite_col_int(st, 0);
@@ -1040,6 +1043,127 @@ static int provisional_page(struct store *s, struct job *j,
 	free(keys);
 	free(got);
 	return 0;
+}
+
+/* --- the window of runs held (the runs view on a big experiment) ----------- */
+
+/* i moved forward to the end of the tie it is in (a page never splits
+ * the runs of one start time, which only their ids order), at most
+ * SCAN_MAX runs further. */
+static size_t tie_end(const struct scan_key *k, size_t n, size_t i)
+{
+	size_t lim = i + SCAN_MAX;
+
+	while (i > 0 && i < n && i < lim && k[i].start == k[i - 1].start)
+		i++;
+	return i < n ? i : n;
+}
+
+/* The position of the run in keys (MLflow's order), or n. */
+static size_t key_pos(const struct scan_key *k, size_t n,
+		      const struct run *r)
+{
+	struct scan_key want = { .start = r->start_time, .rowid = r->store_row };
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (scan_key_cmp(&k[mid], &want) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && k[lo].rowid == r->store_row ? lo : n;
+}
+
+struct window_keep {
+	const struct scan_key *keys;
+	size_t n, first, end;
+};
+
+/* A run of the window that is not in [first, end) any more. */
+static bool out_of_window(const struct run *r, void *ud)
+{
+	const struct window_keep *w = ud;
+	size_t at;
+
+	if (!r->in_window)
+		return false;
+	at = key_pos(w->keys, w->n, r);
+	return at < w->first || at >= w->end;
+}
+
+/* Runs keys[lo..hi) into e, a batch at a time. */
+static int read_key_range(struct store *s, struct experiment *e,
+			  const struct scan_key *keys, size_t lo, size_t hi)
+{
+	while (lo < hi) {
+		size_t n = hi - lo < SCAN_BATCH ? hi - lo : SCAN_BATCH;
+
+		if (read_keyed_runs(s, e, keys + lo, n) != 0)
+			return -1;
+		lo += n;
+	}
+	return 0;
+}
+
+/* Move the window to the page holding req.at, in one slice: a page is
+ * read (about 30 ms for 1,000 runs with their metrics, params and tags),
+ * pages beyond STORE_WINDOW_PAGES from it are dropped. */
+static int job_runs_window(struct store *s, struct job *j,
+			   struct experiment *e)
+{
+	struct keyset *k = *keyset_at(s, e->id);
+	size_t n, at, plo, phi, first = e->runs_first, end = e->runs_end;
+	size_t cap = STORE_WINDOW_PAGES * PAGE_LOCAL;
+	struct window_keep keep;
+
+	if (!k || !e->runs_total || !e->runs_more || !k->n)
+		return 1;   /* every run is held: nothing to move */
+	n = k->n;
+	at = j->req.at < n ? j->req.at : n - 1;
+	plo = tie_end(k->keys, n, at / PAGE_LOCAL * PAGE_LOCAL);
+	if (at < plo)
+		plo = tie_end(k->keys, n, (at / PAGE_LOCAL - 1) * PAGE_LOCAL);
+	phi = tie_end(k->keys, n, plo + PAGE_LOCAL);
+	if (phi == n && n > PAGE_LOCAL && phi - plo < PAGE_LOCAL)
+		plo = tie_end(k->keys, n, n - PAGE_LOCAL);  /* a whole last page */
+	if (plo >= first && phi <= end) {
+		j->quiet = true;
+		return 1;
+	}
+	if (phi < first || plo > end || first == end) {
+		/* A jump: only that page. */
+		if (read_key_range(s, e, k->keys, plo, phi) != 0)
+			return -1;
+		first = plo;
+		end = phi;
+	} else if (plo < first) {
+		if (read_key_range(s, e, k->keys, plo, first) != 0)
+			return -1;
+		first = plo;
+		if (end - first > cap)
+			end = tie_end(k->keys, n, first + cap);
+	} else {
+		if (read_key_range(s, e, k->keys, end, phi) != 0)
+			return -1;
+		end = phi;
+		if (end - first > cap && end > cap)
+			first = tie_end(k->keys, n, end - cap);
+	}
+	keep = (struct window_keep){ k->keys, n, first, end };
+	experiment_retire_if(e, out_of_window, &keep);
+	e->runs_first = first;
+	e->runs_end = end;
+	free(e->runs_more);
+	e->runs_more = first > 0 || end < n ? xasprintf("%zu", end) : NULL;
+	if (!e->runs_more) {
+		e->runs_first = e->runs_end = e->runs_total = 0;
+		keyset_drop(s, e->id);
+	}
+	model_touch(s->model);
+	return 1;
 }
 
 /* A load with first_page (pass 0: every key, in slices, as a scan reads
@@ -1079,6 +1203,8 @@ static int job_runs_paged(struct store *s, struct job *j,
 		j->ki = 0;
 		j->total = (sqlite3_int64)j->nkeys;
 	}
+	if (j->more && j->req.window && j->req.first_page)
+		return job_runs_window(s, j, e);
 	if (j->more) {
 		struct keyset *k = *keyset_at(s, e->id);
 		char *end = NULL;
@@ -1095,7 +1221,10 @@ static int job_runs_paged(struct store *s, struct job *j,
 				j->req.first_page = false;
 				return sqlite_job_runs(s, j);
 			}
-			j->ki = (size_t)at;
+			/* A window that left the first runs: all of them
+			 * again from the top (those held are read again). */
+			j->ki = e->runs_first && !j->req.first_page
+				? 0 : (size_t)at;
 			j->pass = 2;
 		}
 		if (!k) {
@@ -1135,6 +1264,16 @@ static int job_runs_paged(struct store *s, struct job *j,
 	model_set_progress(s->model, NULL);
 	free(e->runs_more);
 	e->runs_more = hi < nkeys ? xasprintf("%zu", hi) : NULL;
+	if (!e->runs_more) {
+		e->runs_first = e->runs_end = e->runs_total = 0;
+		for (size_t i = 0; i < e->nruns_loaded; i++)
+			e->runs[i]->in_window = false;
+	} else {
+		if (!j->more)
+			e->runs_first = 0;
+		e->runs_end = hi;
+		e->runs_total = nkeys;
+	}
 	if (!j->more) {
 		/* Every run newer than the last read was read: those not
 		 * seen are gone; older ones wait for their page (stand-ins
@@ -1143,6 +1282,13 @@ static int job_runs_paged(struct store *s, struct job *j,
 			experiment_remove_unseen_after(e, keys[hi - 1].start);
 		else
 			experiment_remove_unseen(e);
+		if (hi < nkeys) {
+			/* The window is the first page again: runs of
+			 * pages read before (further down) leave it. */
+			struct window_keep w = { keys, nkeys, 0, hi };
+
+			experiment_retire_if(e, out_of_window, &w);
+		}
 		keyset_drop(s, e->id);
 		if (hi < nkeys) {
 			struct keyset *k = xcalloc(1, sizeof(*k));
@@ -1263,6 +1409,86 @@ static int poll_latest(struct store *s, struct experiment *e,
 	return rc;
 }
 
+/* New keys before key x (sorted add, n of them). */
+static size_t keys_before(const struct scan_key *add, size_t n,
+			  const struct scan_key *x)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (scan_key_cmp(&add[mid], x) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+struct fresh_drop {
+	sqlite3_int64 after;
+	struct window_keep keep;
+};
+
+static bool fresh_out_of_window(const struct run *r, void *ud)
+{
+	const struct fresh_drop *f = ud;
+
+	return r->store_row > f->after &&
+	       out_of_window(r, (void *)&f->keep);
+}
+
+/* A poll found runs past rowid `after` while the runs view holds a
+ * window: their keys join the experiment's order, the window's
+ * positions move past those before it, and only new runs that fall in
+ * it stay (at the top, a window there takes the newest runs). */
+static void window_take_new(struct store *s, struct experiment *e,
+			    sqlite3_int64 after)
+{
+	struct keyset *k = *keyset_at(s, e->id);
+	struct scan_key *add = NULL, *keys;
+	size_t nadd = 0, cap = 0, n, first, end, i, a, o;
+	struct fresh_drop f;
+
+	if (!k)
+		return;
+	for (i = 0; i < e->nruns_loaded; i++) {
+		struct run *r = e->runs[i];
+
+		if (r->store_row <= after)
+			continue;
+		r->in_window = true;
+		add = xgrow(add, &cap, nadd + 1, sizeof(*add));
+		add[nadd].start = r->start_time;
+		add[nadd++].rowid = r->store_row;
+	}
+	if (!nadd)
+		return;
+	qsort(add, nadd, sizeof(*add), scan_key_cmp);
+	n = k->n;
+	first = e->runs_first ? e->runs_first +
+		keys_before(add, nadd, &k->keys[e->runs_first]) : 0;
+	end = e->runs_end + (e->runs_end < n
+		? keys_before(add, nadd, &k->keys[e->runs_end]) : nadd);
+	keys = xmalloc((n + nadd) * sizeof(*keys));
+	for (i = a = o = 0; i < n || a < nadd;)
+		keys[o++] = a < nadd && (i == n ||
+			scan_key_cmp(&add[a], &k->keys[i]) < 0)
+			? add[a++] : k->keys[i++];
+	free(k->keys);
+	free(add);
+	k->keys = keys;
+	k->n = n + nadd;
+	f = (struct fresh_drop){ after, { keys, k->n, first, end } };
+	experiment_retire_if(e, fresh_out_of_window, &f);
+	e->runs_first = first;
+	e->runs_end = end;
+	e->runs_total = k->n;
+	free(e->runs_more);
+	e->runs_more = xasprintf("%zu", end);
+}
+
 int sqlite_job_poll(struct store *s, struct job *j)
 {
 	struct experiment *e = model_experiment(s->model, j->exp_id);
@@ -1339,6 +1565,8 @@ int sqlite_job_poll(struct store *s, struct job *j)
 		sqlite_fail(s, rc, "polling runs");
 		return -1;
 	}
+	if (maxrow > e->runs_cursor && e->runs_total)
+		window_take_new(s, e, e->runs_cursor);
 	/* Latest metrics, params and tags of new runs and live ones; the
 	 * rowid window covers the new ones, the IN list the live ones. */
 	if (maxrow > e->runs_cursor &&

@@ -541,13 +541,15 @@ static void add_subtree(struct runs_view *p, struct run **list,
 	}
 }
 
+static bool windowed(struct view *v);
+
 static void rebuild(struct view *v)
 {
 	struct runs_view *p = P(v);
 	struct experiment *e = exp_of(v);
 	struct run **list = NULL;
 	size_t n = 0, cap = 0, keep = 0;
-	bool tree = opt_bool(OPT_TREE);
+	bool tree = opt_bool(OPT_TREE), win = windowed(v);
 
 	p->nrows = 0;
 	p->nrunning = 0;
@@ -570,6 +572,8 @@ static void rebuild(struct view *v)
 
 		r->mark = 0;
 		if (r->status == RUN_UNKNOWN && !r->status_str)
+			continue;
+		if (win && !r->in_window)
 			continue;
 		if (!opt_bool(OPT_SHOW_DELETED) && r->lifecycle_stage &&
 		    strcmp(r->lifecycle_stage, "active") != 0)
@@ -629,9 +633,11 @@ static void rebuild(struct view *v)
 			keep = i;
 	p->table.nrows = p->nrows;
 	p->table.sel = keep;
-	if (p->to_end && !e->runs_more) {
-		p->to_end = false;
-		p->table.sel = p->nrows ? p->nrows - 1 : 0;
+	if ((p->to_end && (!e->runs_more || (win &&
+					     e->runs_end == e->runs_total))) ||
+	    (p->to_top && (!win || e->runs_first == 0))) {
+		p->table.sel = p->to_end && p->nrows ? p->nrows - 1 : 0;
+		p->to_end = p->to_top = false;
 		if (p->nrows)
 			set_str(&p->selected_id,
 				p->rows[p->table.sel].run->id);
@@ -653,10 +659,21 @@ static bool server_order(struct view *v)
 	       p->table.sort_desc && !p->search && !v->filter;
 }
 
+/* The store holds a window of the experiment's runs (SQLite) and the
+ * rows are in its order: the rows are that window, which moves as the
+ * user scrolls, and runs that leave it are dropped. */
+static bool windowed(struct view *v)
+{
+	struct experiment *e = exp_of(v);
+
+	return e && e->runs_total && e->runs_more && server_order(v);
+}
+
 /* The load read the first page of runs (e->runs_more: there are more):
  * read on when the selection comes within two screens of the last row
  * read, or all of them for G, or when the order or a filter needs every
- * run. */
+ * run. With a window, G and g move it to the last or first page, and
+ * scrolling near either end of it moves it a page that way. */
 static void read_on(struct view *v)
 {
 	struct runs_view *p = P(v);
@@ -668,6 +685,22 @@ static void read_on(struct view *v)
 	if (!e || !e->runs_more || !s->ops->more_runs)
 		return;
 	req.include_deleted = opt_bool(OPT_SHOW_DELETED);
+	if (windowed(v)) {
+		req.first_page = req.window = true;
+		if (p->to_end)
+			req.at = SIZE_MAX;
+		else if (p->to_top)
+			req.at = 0;
+		else if (p->table.sel + 2 * screen >= p->nrows &&
+			 e->runs_end < e->runs_total)
+			req.at = e->runs_end;
+		else if (p->table.sel < 2 * screen && e->runs_first > 0)
+			req.at = e->runs_first - 1;
+		else
+			return;
+		s->ops->more_runs(s, &req, e, NULL, NULL);
+		return;
+	}
 	req.first_page = server_order(v) && !p->to_end;
 	if (req.first_page && p->table.sel + 2 * screen < p->nrows)
 		return;
@@ -831,12 +864,19 @@ static void draw(struct view *v, int y, int x, int h, int w)
 			 "this order or filter (%zu so far)…",
 			 p->table.sel + 1, p->nrows, e->nruns_loaded);
 	else {
-		snprintf(info, sizeof(info), "%zu/%zu%s  %zu run%s shown%s, "
-			 "%zu running", p->table.sel + 1, p->nrows,
-			 e->runs_more ? "+" : "", p->nrows,
-			 p->nrows == 1 ? "" : "s",
-			 e->runs_more ? " (more as you scroll)" : "",
-			 p->nrunning);
+		if (windowed(v))
+			snprintf(info, sizeof(info), "%zu/%zu  rows %zu-%zu "
+				 "read (more as you scroll), %zu running",
+				 e->runs_first + p->table.sel + 1,
+				 e->runs_total, e->runs_first + 1,
+				 e->runs_end, p->nrunning);
+		else
+			snprintf(info, sizeof(info), "%zu/%zu%s  %zu run%s "
+				 "shown%s, %zu running", p->table.sel + 1,
+				 p->nrows, e->runs_more ? "+" : "", p->nrows,
+				 p->nrows == 1 ? "" : "s",
+				 e->runs_more ? " (more as you scroll)" : "",
+				 p->nrunning);
 		if (p->folded)
 			snprintf(info + strlen(info), sizeof(info) -
 				 strlen(info), ", %zu folded (+ opens)",
@@ -877,6 +917,8 @@ static int action(struct view *v, enum action a)
 		remember(p);
 		if (a == ACT_LAST && exp_of(v) && exp_of(v)->runs_more)
 			p->to_end = true;
+		if (a == ACT_FIRST && windowed(v) && exp_of(v)->runs_first)
+			p->to_top = true;
 		read_on(v);
 		return re;
 	}

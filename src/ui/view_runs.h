@@ -92,7 +92,10 @@ struct runs_view {
 	int mscroll;              /* < and >: metric columns skipped */
 	int mtotal;               /* metric keys there are to show */
 	bool to_end;              /* G while runs were on the server: the
-				   * last row once they are all read */
+				   * last row once they are all read (or
+				   * the window holds the last page) */
+	bool to_top;              /* g with a window further down: the
+				   * first row once the window is there */
 };
 
 static inline struct runs_view *P(struct view *v)

@@ -133,18 +133,42 @@ def test_sort_or_filter_reads_every_page_first(paged, mltop_bin,
         assert n in filtered, (n, filtered)
 
 
+def window(screen):
+    """(position, total, first, last) from a windowed runs view's info
+    line: "P/T  rows F-L read (more as you scroll)"."""
+    m = re.search(r"(\d+)/(\d+)  rows (\d+)-(\d+) read \(more as you "
+                  r"scroll\)", screen)
+    assert m, status(screen)
+    return tuple(int(g) for g in m.groups())
+
+
+def shown(screen, order):
+    """The run names on screen: a run of consecutive runs of order (the
+    client's); returns the position of the first."""
+    names = re.findall(r"\b(template|copy-\d{5})\b", screen)
+    assert names, screen
+    at = order.index(names[0])
+    assert names == order[at:at + len(names)], (names, at)
+    return at
+
+
 def test_sqlite_pages_like_a_server(paged, mltop_bin, tmp_path):
-    """The same store read directly: a page first, then every run on G,
-    in the client's order; a sort by DURATION reads every page first."""
+    """The same store read directly: a page first, the window of runs
+    held follows the user, G moves it to the last page, in the client's
+    order; a sort by DURATION reads every page first."""
     _, exp, order, uri = paged
+    total = NCOPIES + 1
     (first, _), (scrolled, _), (end, _) = scroll(
         mltop_bin, None, uri, "paged", exp, tmp_path, True)
-    assert f"1/{PAGE}+" in first and "more as you scroll" in first, \
-        status(first)
-    names = re.findall(r"\b(template|copy-\d{5})\b", first)
-    assert names and names == order[:len(names)], (names, order[:10])
-    assert f"/{2 * PAGE}+" in scrolled, status(scrolled)
-    total = NCOPIES + 1
+    assert window(first) == (1, total, 1, PAGE), status(first)
+    assert shown(first, order) == 0
+    pos, _, lo, hi = window(scrolled)
+    # 40 PgDn in one script line reach the last row read (1,000); the
+    # next page is read as the selection comes near it.
+    assert pos >= PAGE and (lo, hi) == (1, 2 * PAGE), status(scrolled)
+    assert shown(scrolled, order) < pos <= shown(scrolled, order) + 30
+    # G: the last page; 2,601 runs fit in a window (three pages), so
+    # they are all held now; the last row is the client's last run.
     assert f"{total}/{total}  {total} runs shown" in end, status(end)
     assert order[-1] in end, status(end)
 
@@ -159,6 +183,77 @@ def test_sqlite_pages_like_a_server(paged, mltop_bin, tmp_path):
     assert code == 0, d.errors()
     assert f"{total} runs shown" in s and "+" not in status(s)[-1], \
         status(s)
+
+
+WIN_COPIES = 12000      # 12,001 runs: four windows' worth
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory):
+    from mlflow import MlflowClient
+    db = tmp_path_factory.mktemp("big") / "big.db"
+    uri = "sqlite:///" + str(db)
+    client = MlflowClient(tracking_uri=uri)
+    exp = client.create_experiment("big")
+    template = client.create_run(exp, run_name="template").info.run_id
+    client.log_metric(template, "loss", 0.5, step=0)
+    client.set_terminated(template, "FINISHED")
+    copy_runs(db, template, WIN_COPIES)
+    order = [r.info.run_name for r in client.search_runs(
+        [exp], max_results=50000)]
+    assert len(order) == WIN_COPIES + 1
+    return client, exp, order, uri
+
+
+def test_sqlite_window_follows_the_user(big, mltop_bin, tmp_path):
+    """12,001 runs on SQLite: the runs held are a window of at most three
+    pages that moves with the selection (down a page at a time, G to the
+    end, g to the top) and the rows are always the client's runs at
+    those positions; a run the client starts while the window is further
+    down counts at once and is first at the top."""
+    client, exp, order, uri = big
+    total = WIN_COPIES + 1
+    d = Scripted(mltop_bin, uri, tmp_path, cols=120, lines=30)
+    try:
+        d.say(":runs big")
+        first = d.screen("first")
+        assert window(first) == (1, total, 1, PAGE), status(first)
+        assert shown(first, order) == 0
+        # Down about 4,300 rows: the window slides, three pages at most.
+        spans = []
+        for i in range(4):
+            d.say("<PgDn>" * 40)
+            scr = d.screen(f"down{i}")
+            pos, t, lo, hi = window(scr)
+            at = shown(scr, order)
+            assert t == total and lo <= at + 1 and at < pos <= hi, \
+                (status(scr), at)
+            assert hi - lo + 1 <= 3 * PAGE, status(scr)
+            spans.append((lo, hi))
+        assert spans[-1][0] > 1, spans      # the first page was dropped
+        assert spans[-1][1] < total, spans  # the last was never read
+        deep = pos
+        # A run the client starts now is the newest: one more row above.
+        new = client.create_run(exp, run_name="newcomer").info.run_id
+        d.say(":poll")
+        moved = d.screen("polled")
+        assert window(moved)[1] == total + 1, status(moved)
+        assert window(moved)[0] == deep + 1, status(moved)
+        assert "newcomer" not in moved
+        d.say("G")
+        end = d.screen("end")
+        assert window(end) == (total + 1, total + 1, total + 1 - PAGE + 1,
+                               total + 1), status(end)
+        assert order[-1] in end
+        d.say("g")
+        top = d.screen("top")
+        assert window(top)[:3] == (1, total + 1, 1), status(top)
+        names = re.findall(r"\b(newcomer|template|copy-\d{5})\b", top)
+        assert names[:3] == ["newcomer"] + order[:2], names[:3]
+    finally:
+        code = d.close()
+        client.delete_run(new) if "new" in locals() else None
+    assert code == 0, d.errors()
 
 
 PG_RUNS = 100000
