@@ -73,6 +73,7 @@ struct job {
 	bool more;             /* JOB_RUNS: more_runs, after a first page */
 	bool keying;           /* JOB_RUNS first_page: its key pass began */
 	bool stand_ins;        /* ...showing the newest rows meanwhile */
+	size_t win_lo;         /* ...its page: where the window was */
 	struct exp_count *counts;  /* JOB_EXPERIMENTS, its count pass */
 	size_t ncounts, capcounts;
 	store_runs_fn fn;

@@ -1175,6 +1175,7 @@ static int job_runs_paged(struct store *s, struct job *j,
 {
 	const struct scan_key *keys;
 	size_t nkeys, lo, hi, stop;
+	bool left;
 	char buf[80];
 
 	if (!j->more && j->pass == 0) {
@@ -1200,7 +1201,15 @@ static int job_runs_paged(struct store *s, struct job *j,
 		for (size_t i = 0; i < e->nruns_loaded; i++)
 			e->runs[i]->seen = false;
 		j->pass = 2;
-		j->ki = 0;
+		/* A reload keeps the window where the user is. */
+		j->win_lo = e->runs_total && e->runs_first
+			? tie_end(j->keys, j->nkeys, e->runs_first < j->nkeys
+				  ? e->runs_first : j->nkeys) : 0;
+		j->ki = j->win_lo;
+		if (j->win_lo)   /* as many rows as it held, whole pages */
+			j->bi = j->win_lo + (e->runs_end - e->runs_first >
+					     PAGE_LOCAL ? e->runs_end -
+					     e->runs_first : PAGE_LOCAL);
 		j->total = (sqlite3_int64)j->nkeys;
 	}
 	if (j->more && j->req.window && j->req.first_page)
@@ -1262,15 +1271,16 @@ static int job_runs_paged(struct store *s, struct job *j,
 		return 0;
 	}
 	model_set_progress(s->model, NULL);
+	left = hi < nkeys || (!j->more && j->win_lo);
 	free(e->runs_more);
-	e->runs_more = hi < nkeys ? xasprintf("%zu", hi) : NULL;
+	e->runs_more = left ? xasprintf("%zu", hi) : NULL;
 	if (!e->runs_more) {
 		e->runs_first = e->runs_end = e->runs_total = 0;
 		for (size_t i = 0; i < e->nruns_loaded; i++)
 			e->runs[i]->in_window = false;
 	} else {
 		if (!j->more)
-			e->runs_first = 0;
+			e->runs_first = j->win_lo;
 		e->runs_end = hi;
 		e->runs_total = nkeys;
 	}
@@ -1282,15 +1292,15 @@ static int job_runs_paged(struct store *s, struct job *j,
 			experiment_remove_unseen_after(e, keys[hi - 1].start);
 		else
 			experiment_remove_unseen(e);
-		if (hi < nkeys) {
-			/* The window is the first page again: runs of
-			 * pages read before (further down) leave it. */
-			struct window_keep w = { keys, nkeys, 0, hi };
+		if (left) {
+			/* The window is this page now: runs of pages read
+			 * before leave it. */
+			struct window_keep w = { keys, nkeys, j->win_lo, hi };
 
 			experiment_retire_if(e, out_of_window, &w);
 		}
 		keyset_drop(s, e->id);
-		if (hi < nkeys) {
+		if (left) {
 			struct keyset *k = xcalloc(1, sizeof(*k));
 
 			k->exp_id = xstrdup(e->id);

@@ -628,9 +628,12 @@ static void rebuild(struct view *v)
 	free(list);
 	for (size_t i = 0; i < p->nrows; i++)
 		p->nrunning += p->rows[i].run->status == RUN_RUNNING;
+	p->lost = p->selected_id != NULL;
 	for (size_t i = 0; p->selected_id && i < p->nrows; i++)
-		if (!strcmp(p->rows[i].run->id, p->selected_id))
+		if (!strcmp(p->rows[i].run->id, p->selected_id)) {
 			keep = i;
+			p->lost = false;
+		}
 	p->table.nrows = p->nrows;
 	p->table.sel = keep;
 	if ((p->to_end && (!e->runs_more || (win &&
@@ -686,6 +689,11 @@ static void read_on(struct view *v)
 		return;
 	req.include_deleted = opt_bool(OPT_SHOW_DELETED);
 	if (windowed(v)) {
+		/* The selected run is not in the rows while a reload
+		 * reads the window again: it puts it back where it was. */
+		if (p->lost && tui_model(v->tui)->pending && !p->to_end &&
+		    !p->to_top)
+			return;
 		req.first_page = req.window = true;
 		if (p->to_end)
 			req.at = SIZE_MAX;

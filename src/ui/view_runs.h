@@ -94,6 +94,7 @@ struct runs_view {
 	bool to_end;              /* G while runs were on the server: the
 				   * last row once they are all read (or
 				   * the window holds the last page) */
+	bool lost;                /* the selected run is not in the rows */
 	bool to_top;              /* g with a window further down: the
 				   * first row once the window is there */
 };

@@ -210,7 +210,8 @@ def test_sqlite_window_follows_the_user(big, mltop_bin, tmp_path):
     pages that moves with the selection (down a page at a time, G to the
     end, g to the top) and the rows are always the client's runs at
     those positions; a run the client starts while the window is further
-    down counts at once and is first at the top."""
+    down counts at once and is first at the top; a reload keeps the
+    window where it was."""
     client, exp, order, uri = big
     total = WIN_COPIES + 1
     d = Scripted(mltop_bin, uri, tmp_path, cols=120, lines=30)
@@ -233,6 +234,11 @@ def test_sqlite_window_follows_the_user(big, mltop_bin, tmp_path):
         assert spans[-1][0] > 1, spans      # the first page was dropped
         assert spans[-1][1] < total, spans  # the last was never read
         deep = pos
+        # A full reload reads the keys again and keeps the window there.
+        d.say(":refresh")
+        again = d.screen("reloaded")
+        assert window(again)[:2] == (deep, total), status(again)
+        assert shown(again, order) == at, status(again)
         # A run the client starts now is the newest: one more row above.
         new = client.create_run(exp, run_name="newcomer").info.run_id
         d.say(":poll")
