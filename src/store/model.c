@@ -233,6 +233,8 @@ static void experiment_free(struct experiment *e)
 	free(e->id);
 	free(e->name);
 	free(e->runs_more);
+	free(e->runs_order_key);
+	free(e->runs_search);
 	free(e->artifact_location);
 	free(e->lifecycle_stage);
 	kv_list_clear(&e->tags);

@@ -88,6 +88,13 @@ struct run {
 	uint32_t mark;            /* scratch for views building row lists */
 };
 
+/* Orders a store can keep an experiment's runs in for the runs view,
+ * as its columns sort (ties by run id, the whole reversed when
+ * descending; runs without the metric, or NaN, last either way). */
+enum run_order {
+	ORDER_START, ORDER_DURATION, ORDER_METRIC, ORDER_STATUS, ORDER_ID,
+};
+
 struct experiment {
 	struct model *model;       /* the model holding it (retired runs go
 				    * to its graveyard) */
@@ -121,6 +128,17 @@ struct experiment {
 	 * read otherwise (a compared or alerted run) is not in it.
 	 * runs_total 0: no window, the runs held are the first ones. */
 	size_t runs_first, runs_end, runs_total;
+	/* The order of that window (store_req.order): START newest first
+	 * unless the runs view asked for another. A window in another
+	 * order leaves runs started since out of it (runs_unsorted counts
+	 * them: a reload sorts them in). */
+	enum run_order runs_order;
+	char *runs_order_key;      /* ORDER_METRIC: the metric; owned */
+	bool runs_order_asc;
+	size_t runs_unsorted;
+	char *runs_search;         /* the MLflow filter the runs held
+				    * match (the window's, or all of them
+				    * when they fit), or NULL */
 	int64_t store_version;     /* backend's mark of the store as it was
 				    * when its runs were last read (SQLite:
 				    * PRAGMA data_version); 0: unknown */

@@ -109,6 +109,13 @@ struct store_req {
 	 * the runs more than STORE_WINDOW_PAGES pages away. */
 	bool window;
 	size_t at;
+	/* load_runs with first_page on a store that keeps a window: the
+	 * order it reads the experiment's runs in, over every matching run
+	 * (zero: START, newest first; a server pages in its own order).
+	 * order_key is copied when the request is queued. */
+	enum run_order order;
+	const char *order_key;
+	bool order_asc;
 };
 
 /* Pages a window holds at most, around the last one asked for. */

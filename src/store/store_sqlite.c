@@ -18,6 +18,7 @@
 #include "core/clock.h"
 #include "core/xmalloc.h"
 #include "store/mlflow_revisions.h"
+#include "store/search.h"
 #include "store/store.h"
 #include "store/store_sqlite.h"
 
@@ -614,6 +615,10 @@ static void job_free(struct job *j)
 		registry_write_free(j->write);
 	free(j->bounds);
 	free(j->keys);
+	free(j->okeys);
+	free(j->by_row);
+	free(j->order_key);
+	search_free(j->search);
 	for (size_t i = 0; i < j->ncounts; i++)
 		free(j->counts[i].id);
 	free(j->counts);
@@ -653,6 +658,18 @@ static struct job *job_push(struct store *s, const struct store_req *req,
 
 	j->kind = kind;
 	j->req = store_req_copy(req);
+	if (j->req.search) {
+		/* The caller's may be gone before the job runs. */
+		size_t n = search_order_count(j->req.search);
+		const char **ord = xcalloc(n ? n : 1, sizeof(*ord));
+
+		for (size_t i = 0; i < n; i++)
+			ord[i] = search_order_text(j->req.search, i);
+		j->search = search_parse(search_filter_text(j->req.search),
+					 ord, n, NULL);
+		free(ord);
+		j->req.search = j->search;
+	}
 	j->done = done;
 	j->ud = ud;
 	if (ss->tail)
@@ -707,6 +724,10 @@ static void sqlite_load_runs(struct store *s, const struct store_req *req, struc
 	struct job *j = job_push(s, req, JOB_RUNS, done, ud);
 
 	j->exp_id = xstrdup(e->id);
+	if (req && req->order_key) {
+		j->order_key = xstrdup(req->order_key);
+		j->req.order_key = j->order_key;
+	}
 }
 
 static void sqlite_more_runs(struct store *s, const struct store_req *req,

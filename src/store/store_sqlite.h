@@ -37,6 +37,21 @@ struct scan_key {
 	sqlite3_int64 start, rowid;
 };
 
+/* A run's place in a keyset kept in another order than START (where
+ * `start` holds the rank of its sort value): found by rowid. */
+struct row_pos {
+	sqlite3_int64 rowid;
+	size_t pos;
+};
+
+/* A run's sort value while an ordered keyset is made. */
+struct order_key {
+	double v;
+	uint64_t idhi;          /* its id's first 16 hex digits */
+	sqlite3_int64 rowid;
+	bool has;
+};
+
 /* JOB_EXPERIMENTS: one experiment's counts, as its windows add up. */
 struct exp_count {
 	char *id;
@@ -74,6 +89,11 @@ struct job {
 	bool keying;           /* JOB_RUNS first_page: its key pass began */
 	bool stand_ins;        /* ...showing the newest rows meanwhile */
 	size_t win_lo;         /* ...its page: where the window was */
+	struct order_key *okeys;  /* ...in another order: its pass */
+	size_t nokeys, capokeys;
+	struct row_pos *by_row;   /* ...and the keys' places by rowid */
+	char *order_key;       /* req.order_key, owned */
+	struct search *search; /* req.search, a copy of its own */
 	struct exp_count *counts;  /* JOB_EXPERIMENTS, its count pass */
 	size_t ncounts, capcounts;
 	store_runs_fn fn;
@@ -98,6 +118,7 @@ struct keyset {
 	char *exp_id;
 	struct scan_key *keys;
 	size_t n;
+	struct row_pos *by_row;  /* NULL: START order, found by key */
 	struct keyset *next;
 };
 

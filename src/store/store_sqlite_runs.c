@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "core/clock.h"
+#include "core/format.h"
 #include "core/xmalloc.h"
 #include "store/search.h"
 #include "store/store.h"
@@ -476,15 +477,30 @@ static bool search_cond(struct store *s, const struct job *j, int first,
 /* The next `limit` runs of e past the job's cursor (by rowid) that the
  * job's request keeps, selecting cols; bound and ready to step, or NULL
  * with the model's error set. */
+static sqlite3_stmt *prep_runs_after_at(struct store *s, struct job *j,
+					struct experiment *e,
+					const char *cols, int limit,
+					int first);
+
 static sqlite3_stmt *prep_runs_after(struct store *s, struct job *j,
 				     struct experiment *e, const char *cols,
 				     int limit)
+{
+	return prep_runs_after_at(s, j, e, cols, limit, 3);
+}
+
+/* The same, with the search's parameters from ?first on (cols may use
+ * those before it, bound by the caller). */
+static sqlite3_stmt *prep_runs_after_at(struct store *s, struct job *j,
+					struct experiment *e,
+					const char *cols, int limit,
+					int first)
 {
 	struct search_sql q;
 	sqlite3_stmt *st;
 	char *sql;
 
-	if (!search_cond(s, j, 3, &q))
+	if (!search_cond(s, j, first, &q))
 		return NULL;
 	sql = xasprintf("SELECT %s FROM runs r WHERE r.experiment_id = ?1"
 			" AND r.rowid > ?2 %s AND (%s) ORDER BY r.rowid LIMIT %d",
@@ -896,6 +912,7 @@ static void keyset_drop(struct store *s, const char *exp_id)
 	*pp = k->next;
 	free(k->exp_id);
 	free(k->keys);
+	free(k->by_row);
 	free(k);
 }
 
@@ -907,6 +924,7 @@ void sqlite_keysets_free(struct sqlite_store *ss)
 		ss->keysets = k->next;
 		free(k->exp_id);
 		free(k->keys);
+		free(k->by_row);
 		free(k);
 	}
 }
@@ -1045,6 +1063,166 @@ static int provisional_page(struct store *s, struct job *j,
 	return 0;
 }
 
+/* --- a keyset in another order (the runs view sorted by a column) --------- */
+
+static int row_pos_cmp(const void *a, const void *b);
+
+static bool job_ordered(const struct job *j)
+{
+	return j->req.order != ORDER_START || j->req.order_asc;
+}
+
+static bool same_order(const struct job *j, const struct experiment *e)
+{
+	const char *f = j->req.search ? search_filter_text(j->req.search)
+				      : NULL;
+
+	if (!f != !e->runs_search || (f && strcmp(f, e->runs_search)))
+		return false;
+	return j->req.order == e->runs_order &&
+	       j->req.order_asc == e->runs_order_asc &&
+	       (j->req.order != ORDER_METRIC ||
+		!strcmp(j->req.order_key ? j->req.order_key : "",
+			e->runs_order_key ? e->runs_order_key : ""));
+}
+
+static bool okey_desc;
+
+_Static_assert(sizeof(struct order_key) >= sizeof(struct row_pos),
+	       "by_row is made in the sort values' memory");
+
+/* The runs view's order (cmp_run): values, then run ids, the whole
+ * reversed when descending; runs without a value last either way. */
+static int okey_cmp(const void *a, const void *b)
+{
+	const struct order_key *x = a, *y = b;
+	int c;
+
+	if (x->has != y->has)
+		return x->has ? -1 : 1;
+	c = (x->v > y->v) - (x->v < y->v);
+	if (!c)
+		c = (x->idhi > y->idhi) - (x->idhi < y->idhi);
+	if (!c)
+		c = (x->rowid > y->rowid) - (x->rowid < y->rowid);
+	return okey_desc ? -c : c;
+}
+
+static uint64_t hex16(const char *id)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; id && i < 16 && id[i]; i++) {
+		int c = id[i], d = c >= '0' && c <= '9' ? c - '0'
+			: c >= 'a' && c <= 'f' ? c - 'a' + 10
+			: c >= 'A' && c <= 'F' ? c - 'A' + 10 : 0;
+
+		v = v << 4 | (uint64_t)d;
+	}
+	return v;
+}
+
+/* Pass 0 of a first page in another order, one slice: the sort value
+ * of up to SCAN_KEYS more matching runs, by rowid (a statement never
+ * sorts the experiment: the keys are sorted here once all are in, and
+ * the keyboard answers between slices). 1 when every key is in order
+ * in j->keys (start: the value's rank), with j->by_row. */
+static int order_keys(struct store *s, struct job *j, struct experiment *e)
+{
+	bool metric = j->req.order == ORDER_METRIC;
+	sqlite3_stmt *st = prep_runs_after_at(s, j, e, metric
+		? "r.rowid, r.run_uuid, r.start_time, r.end_time,"
+		  " (SELECT lm.value FROM latest_metrics lm WHERE"
+		  " lm.run_uuid = r.run_uuid AND lm.key = ?3 AND"
+		  " lm.is_nan = 0)"
+		: "r.rowid, r.run_uuid, r.start_time, r.end_time, r.status",
+		SCAN_KEYS, 4);
+	int64_t now = clock_now_ms();
+	char buf[64];
+	int rc, n = 0;
+
+	if (!st)
+		return -1;
+	if (!j->okeys && e->runs_total)   /* no doubling on the way */
+		j->okeys = xgrow(NULL, &j->capokeys, e->runs_total + 1024,
+				 sizeof(*j->okeys));
+	sqlite3_bind_text(st, 3, j->req.order_key ? j->req.order_key : "",
+			  -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct order_key *k;
+		int64_t start = sqlite_col_int(st, 2), end, d = -1;
+
+		j->okeys = xgrow(j->okeys, &j->capokeys, j->nokeys + 1,
+				 sizeof(*j->okeys));
+		k = &j->okeys[j->nokeys++];
+		k->rowid = sqlite_col_int(st, 0);
+		k->idhi = hex16(sqlite_col_text(st, 1));
+		end = sqlite3_column_type(st, 3) == SQLITE_NULL
+			? 0 : sqlite_col_int(st, 3);
+		k->has = true;
+		switch (j->req.order) {
+		case ORDER_START:
+			k->v = (double)start;
+			break;
+		case ORDER_DURATION:
+			run_duration_ms(start, end ? end : now, &d);
+			k->v = (double)d;
+			break;
+		case ORDER_STATUS:
+			k->v = (double)run_status_parse(
+				sqlite_col_text(st, 4));
+			break;
+		case ORDER_ID:
+			k->v = 0;   /* by id alone */
+			break;
+		case ORDER_METRIC:
+			k->has = sqlite3_column_type(st, 4) != SQLITE_NULL;
+			k->v = k->has ? sqlite3_column_double(st, 4) : 0;
+			if (isnan(k->v))
+				k->has = false, k->v = 0;
+			break;
+		}
+		j->cursor = k->rowid;
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		sqlite_fail(s, rc, "sorting runs");
+		return -1;
+	}
+	snprintf(buf, sizeof(buf), "sorting runs: %zu read", j->nokeys);
+	model_set_progress(s->model, buf);
+	if (n == SCAN_KEYS)
+		return 0;
+	okey_desc = !j->req.order_asc;
+	qsort(j->okeys, j->nokeys, sizeof(*j->okeys), okey_cmp);
+	/* Every key has a place of its own (start: its position): the
+	 * order is total, ties by id as the view orders them, so a page
+	 * may end anywhere. by_row takes the sort values' memory, which
+	 * it overwrites behind the reading. */
+	j->keys = xgrow(j->keys, &j->capkeys, j->nokeys ? j->nokeys : 1,
+			sizeof(*j->keys));
+	{
+		struct row_pos *by_row = (struct row_pos *)(void *)j->okeys;
+
+		for (size_t i = 0; i < j->nokeys; i++) {
+			sqlite3_int64 rowid = j->okeys[i].rowid;
+
+			j->keys[i].rowid = rowid;
+			j->keys[i].start = (sqlite3_int64)i;
+			by_row[i].rowid = rowid;
+			by_row[i].pos = i;
+		}
+		j->by_row = xrealloc(by_row, (j->nokeys ? j->nokeys : 1) *
+				     sizeof(*by_row));
+	}
+	j->nkeys = j->nokeys;
+	j->okeys = NULL;
+	j->nokeys = j->capokeys = 0;
+	qsort(j->by_row, j->nkeys, sizeof(*j->by_row), row_pos_cmp);
+	return 1;
+}
+
 /* --- the window of runs held (the runs view on a big experiment) ----------- */
 
 /* i moved forward to the end of the tie it is in (a page never splits
@@ -1059,12 +1237,27 @@ static size_t tie_end(const struct scan_key *k, size_t n, size_t i)
 	return i < n ? i : n;
 }
 
-/* The position of the run in keys (MLflow's order), or n. */
+static int row_pos_cmp(const void *a, const void *b)
+{
+	const struct row_pos *x = a, *y = b;
+
+	return (x->rowid > y->rowid) - (x->rowid < y->rowid);
+}
+
+/* The position of the run in keys (MLflow's order, or by_row's), or
+ * n. */
 static size_t key_pos(const struct scan_key *k, size_t n,
-		      const struct run *r)
+		      const struct row_pos *by_row, const struct run *r)
 {
 	struct scan_key want = { .start = r->start_time, .rowid = r->store_row };
 	size_t lo = 0, hi = n;
+
+	if (by_row) {
+		struct row_pos rp = { .rowid = r->store_row }, *f;
+
+		f = bsearch(&rp, by_row, n, sizeof(*by_row), row_pos_cmp);
+		return f ? f->pos : n;
+	}
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -1080,6 +1273,7 @@ static size_t key_pos(const struct scan_key *k, size_t n,
 struct window_keep {
 	const struct scan_key *keys;
 	size_t n, first, end;
+	const struct row_pos *by_row;
 };
 
 /* A run of the window that is not in [first, end) any more. */
@@ -1090,7 +1284,7 @@ static bool out_of_window(const struct run *r, void *ud)
 
 	if (!r->in_window)
 		return false;
-	at = key_pos(w->keys, w->n, r);
+	at = key_pos(w->keys, w->n, w->by_row, r);
 	return at < w->first || at >= w->end;
 }
 
@@ -1152,7 +1346,7 @@ static int job_runs_window(struct store *s, struct job *j,
 		if (end - first > cap && end > cap)
 			first = tie_end(k->keys, n, end - cap);
 	}
-	keep = (struct window_keep){ k->keys, n, first, end };
+	keep = (struct window_keep){ k->keys, n, first, end, k->by_row };
 	experiment_retire_if(e, out_of_window, &keep);
 	e->runs_first = first;
 	e->runs_end = end;
@@ -1185,24 +1379,30 @@ static int job_runs_paged(struct store *s, struct job *j,
 			bool first_open = !e->runs_loaded;
 
 			j->keying = true;
+			/* Another order: the old one's keys go now (memory
+			 * for the new). */
+			if (!same_order(j, e))
+				keyset_drop(s, e->id);
 			j->version = data_version(s);
 			for (size_t i = 0; i < e->nruns_loaded; i++)
 				e->runs[i]->seen = false;
 			/* A slice of its own, so it is drawn at once. */
-			if (first_open) {
+			if (first_open && !job_ordered(j)) {
 				j->stand_ins = true;
 				return provisional_page(s, j, e);
 			}
 		}
-		rc = scan_keys(s, j, e);
+		rc = job_ordered(j) ? order_keys(s, j, e) : scan_keys(s, j, e);
 		if (rc <= 0)
 			return rc;
 		/* The exact page says what is seen (not the stand-ins). */
 		for (size_t i = 0; i < e->nruns_loaded; i++)
 			e->runs[i]->seen = false;
 		j->pass = 2;
-		/* A reload keeps the window where the user is. */
-		j->win_lo = e->runs_total && e->runs_first
+		/* A reload keeps the window where the user is (in the
+		 * same order). */
+		j->win_lo = e->runs_total && e->runs_first &&
+			    same_order(j, e)
 			? tie_end(j->keys, j->nkeys, e->runs_first < j->nkeys
 				  ? e->runs_first : j->nkeys) : 0;
 		j->ki = j->win_lo;
@@ -1274,13 +1474,22 @@ static int job_runs_paged(struct store *s, struct job *j,
 	left = hi < nkeys || (!j->more && j->win_lo);
 	free(e->runs_more);
 	e->runs_more = left ? xasprintf("%zu", hi) : NULL;
+	if (!j->more) {
+		/* What the runs held are (all of them when they fit). */
+		e->runs_first = j->win_lo;
+		e->runs_order = j->req.order;
+		e->runs_order_asc = j->req.order_asc;
+		set_str(&e->runs_order_key, j->req.order == ORDER_METRIC
+			? j->req.order_key : NULL);
+		set_str(&e->runs_search, j->req.search
+			? search_filter_text(j->req.search) : NULL);
+		e->runs_unsorted = 0;
+	}
 	if (!e->runs_more) {
 		e->runs_first = e->runs_end = e->runs_total = 0;
 		for (size_t i = 0; i < e->nruns_loaded; i++)
 			e->runs[i]->in_window = false;
 	} else {
-		if (!j->more)
-			e->runs_first = j->win_lo;
 		e->runs_end = hi;
 		e->runs_total = nkeys;
 	}
@@ -1288,14 +1497,15 @@ static int job_runs_paged(struct store *s, struct job *j,
 		/* Every run newer than the last read was read: those not
 		 * seen are gone; older ones wait for their page (stand-ins
 		 * not in the page go: the rows would have gaps). */
-		if (hi < nkeys && !j->stand_ins)
+		if (hi < nkeys && !j->stand_ins && !j->by_row)
 			experiment_remove_unseen_after(e, keys[hi - 1].start);
 		else
 			experiment_remove_unseen(e);
 		if (left) {
 			/* The window is this page now: runs of pages read
 			 * before leave it. */
-			struct window_keep w = { keys, nkeys, j->win_lo, hi };
+			struct window_keep w = { keys, nkeys, j->win_lo, hi,
+						 j->by_row };
 
 			experiment_retire_if(e, out_of_window, &w);
 		}
@@ -1306,6 +1516,8 @@ static int job_runs_paged(struct store *s, struct job *j,
 			k->exp_id = xstrdup(e->id);
 			k->keys = j->keys;
 			k->n = j->nkeys;
+			k->by_row = j->by_row;
+			j->by_row = NULL;
 			k->next = impl(s)->keysets;
 			impl(s)->keysets = k;
 			j->keys = NULL;
@@ -1463,6 +1675,18 @@ static void window_take_new(struct store *s, struct experiment *e,
 
 	if (!k)
 		return;
+	if (k->by_row) {
+		/* In another order than START: they wait for a reload. */
+		f = (struct fresh_drop){ after, { keys = k->keys, k->n, 0, 0,
+						  k->by_row } };
+		for (i = 0; i < e->nruns_loaded; i++)
+			if (e->runs[i]->store_row > after) {
+				e->runs[i]->in_window = true;
+				e->runs_unsorted++;
+			}
+		experiment_retire_if(e, fresh_out_of_window, &f);
+		return;
+	}
 	for (i = 0; i < e->nruns_loaded; i++) {
 		struct run *r = e->runs[i];
 
@@ -1490,7 +1714,7 @@ static void window_take_new(struct store *s, struct experiment *e,
 	free(add);
 	k->keys = keys;
 	k->n = n + nadd;
-	f = (struct fresh_drop){ after, { keys, k->n, first, end } };
+	f = (struct fresh_drop){ after, { keys, k->n, first, end, NULL } };
 	experiment_retire_if(e, fresh_out_of_window, &f);
 	e->runs_first = first;
 	e->runs_end = end;

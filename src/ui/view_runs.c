@@ -662,14 +662,116 @@ static bool server_order(struct view *v)
 	       p->table.sort_desc && !p->search && !v->filter;
 }
 
-/* The store holds a window of the experiment's runs (SQLite) and the
- * rows are in its order: the rows are that window, which moves as the
- * user scrolls, and runs that leave it are dropped. */
+/* What a store that keeps a window (SQLite) should hold for this view:
+ * the runs matching its MLflow filter (F), in its sort's order. Returns
+ * true when the store can keep that order (START, DURATION, STATUS, ID,
+ * a metric); otherwise req asks for START order and the view sorts the
+ * runs it holds (NAME, USER, a param), and a regex filter (/) reads
+ * every run the filter leaves. */
+static bool view_order(struct view *v, struct store_req *req)
+{
+	struct runs_view *p = P(v);
+	int col = p->table.sort_col;
+
+	req->order = ORDER_START;
+	req->order_key = NULL;
+	req->order_asc = false;
+	req->search = p->search;
+	if (col < 0 || col >= p->ncols)
+		return false;
+	switch (p->tcols[col].kind) {
+	case K_START:
+		req->order = ORDER_START;
+		break;
+	case K_DURATION:
+		req->order = ORDER_DURATION;
+		break;
+	case K_STATUS:
+		req->order = ORDER_STATUS;
+		break;
+	case K_ID:
+		req->order = ORDER_ID;
+		break;
+	case K_METRIC:
+		req->order = ORDER_METRIC;
+		req->order_key = p->tcols[col].key;
+		break;
+	default:
+		return false;
+	}
+	req->order_asc = !p->table.sort_desc;
+	return true;
+}
+
+static bool same_order(const struct store_req *a, enum run_order o,
+		       const char *key, bool asc, const char *search)
+{
+	const char *f = a->search ? search_filter_text(a->search) : NULL;
+
+	if (!f != !search || (f && strcmp(f, search)))
+		return false;
+	return a->order == o && a->order_asc == asc &&
+	       (o != ORDER_METRIC || !strcmp(a->order_key ? a->order_key : "",
+					     key ? key : ""));
+}
+
+/* The store's window is what this view wants held. */
+static bool order_held(struct view *v, struct experiment *e)
+{
+	struct store_req req = { 0 };
+
+	view_order(v, &req);
+	return same_order(&req, e->runs_order, e->runs_order_key,
+			  e->runs_order_asc, e->runs_search);
+}
+
+/* The store holds a window of the experiment's runs (SQLite), the one
+ * this view wants: the rows are that window, which moves as the user
+ * scrolls (when its order is the view's), and runs that leave it are
+ * dropped. */
 static bool windowed(struct view *v)
 {
 	struct experiment *e = exp_of(v);
 
-	return e && e->runs_total && e->runs_more && server_order(v);
+	return e && e->runs_total && e->runs_more && order_held(v, e);
+}
+
+/* ...and the rows are in the window's order, so it moves with them. */
+static bool window_in_order(struct view *v)
+{
+	struct store_req req = { 0 };
+
+	return windowed(v) && view_order(v, &req) && !v->filter;
+}
+
+/* The store holds a window that is not the one the view wants (another
+ * order or filter): the store reads every matching key (in slices),
+ * then the window is the first page. Asked once. */
+static bool reorder(struct view *v, struct experiment *e)
+{
+	struct runs_view *p = P(v);
+	struct store *s = tui_store(v->tui);
+	struct store_req req = { 0 };
+
+	view_order(v, &req);
+	if (e->runs_total ? order_held(v, e)
+			  : !e->runs_search || same_order(&req, req.order,
+			    req.order_key, req.order_asc, e->runs_search))
+		return false;   /* held, or all held and filtered here */
+	if (p->asked_valid && same_order(&req, p->asked_order, p->asked_key,
+					 p->asked_asc, p->asked_search) &&
+	    (tui_model(v->tui)->pending || tui_model(v->tui)->error))
+		return true;   /* under way, or failed (r asks again) */
+	p->asked_valid = true;
+	p->asked_order = req.order;
+	p->asked_asc = req.order_asc;
+	set_str(&p->asked_key, req.order_key);
+	set_str(&p->asked_search, req.search
+		? search_filter_text(req.search) : NULL);
+	req.include_deleted = opt_bool(OPT_SHOW_DELETED);
+	req.first_page = true;
+	s->ops->load_runs(s, &req, e, NULL, NULL);
+	return true;
 }
 
 /* The load read the first page of runs (e->runs_more: there are more):
@@ -685,10 +787,17 @@ static void read_on(struct view *v)
 	size_t screen = p->table.page > 10 ? (size_t)p->table.page : 10;
 	struct store_req req = { 0 };
 
-	if (!e || !e->runs_more || !s->ops->more_runs)
+	if (!e || reorder(v, e) || !e->runs_more || !s->ops->more_runs)
 		return;
+	p->asked_valid = false;
 	req.include_deleted = opt_bool(OPT_SHOW_DELETED);
-	if (windowed(v)) {
+	if (windowed(v) && !v->filter && !window_in_order(v)) {
+		/* Sorted by a column the store does not order by: the
+		 * runs held, where they are. */
+		p->to_end = p->to_top = false;
+		return;
+	}
+	if (window_in_order(v)) {
 		/* The selected run is not in the rows while a reload
 		 * reads the window again: it puts it back where it was. */
 		if (p->lost && tui_model(v->tui)->pending && !p->to_end &&
@@ -863,16 +972,27 @@ static void draw(struct view *v, int y, int x, int h, int w)
 	table_draw(&p->table, y, x, h - 1, w);
 	if (!e || !e->runs_loaded)
 		snprintf(info, sizeof(info), "loading runs…");
+	else if (e->runs_more && e->runs_total && !windowed(v))
+		snprintf(info, sizeof(info), "%zu/%zu  the store reads the "
+			 "%s of %zu runs for this %s…", p->table.sel + 1,
+			 p->nrows, p->search ? "matches" : "order",
+			 e->runs_total, p->search ? "filter" : "order");
 	else if (p->nrows == 0)
 		snprintf(info, sizeof(info), "%s",
 			 p->search ? "no run matches the search (F changes it)"
 			 : v->filter ? "no run matches the filter" : "no runs");
-	else if (e->runs_more && !server_order(v))
+	else if (e->runs_more && !server_order(v) && !window_in_order(v) &&
+		 (!windowed(v) || v->filter))
 		snprintf(info, sizeof(info), "%zu/%zu  reading every run for "
 			 "this order or filter (%zu so far)…",
 			 p->table.sel + 1, p->nrows, e->nruns_loaded);
+	else if (windowed(v) && !window_in_order(v))
+		snprintf(info, sizeof(info), "%zu/%zu  this column sorts the "
+			 "%zu runs held; START, DURATION, STATUS, ID and "
+			 "metrics sort all %zu", p->table.sel + 1, p->nrows,
+			 p->nrows, e->runs_total);
 	else {
-		if (windowed(v))
+		if (window_in_order(v))
 			snprintf(info, sizeof(info), "%zu/%zu  rows %zu-%zu "
 				 "read (more as you scroll), %zu running",
 				 e->runs_first + p->table.sel + 1,
@@ -885,6 +1005,10 @@ static void draw(struct view *v, int y, int x, int h, int w)
 				 p->nrows == 1 ? "" : "s",
 				 e->runs_more ? " (more as you scroll)" : "",
 				 p->nrunning);
+		if (windowed(v) && e->runs_unsorted)
+			snprintf(info + strlen(info), sizeof(info) -
+				 strlen(info), ", %zu new (r sorts them in)",
+				 e->runs_unsorted);
 		if (p->folded)
 			snprintf(info + strlen(info), sizeof(info) -
 				 strlen(info), ", %zu folded (+ opens)",
@@ -925,7 +1049,8 @@ static int action(struct view *v, enum action a)
 		remember(p);
 		if (a == ACT_LAST && exp_of(v) && exp_of(v)->runs_more)
 			p->to_end = true;
-		if (a == ACT_FIRST && windowed(v) && exp_of(v)->runs_first)
+		if (a == ACT_FIRST && window_in_order(v) &&
+		    exp_of(v)->runs_first)
 			p->to_top = true;
 		read_on(v);
 		return re;
@@ -1075,6 +1200,14 @@ static void reload(struct view *v, bool full)
 	req.include_deleted = opt_bool(OPT_SHOW_DELETED);
 	req.forced = full;
 	req.first_page = true;
+	/* A window stays what it is (the view's, once asked). */
+	if (e->runs_total || e->runs_search) {
+		req.order = e->runs_order;
+		req.order_key = e->runs_order_key;
+		req.order_asc = e->runs_order_asc;
+		req.search = order_held(v, e) || !e->runs_total
+			? P(v)->search : NULL;
+	}
 	if (full || !e->runs_loaded ||
 	    e->runs_include_deleted != req.include_deleted)
 		s->ops->load_runs(s, &req, e, NULL, NULL);
@@ -1250,6 +1383,8 @@ static void vfree(struct view *v)
 	free(p->exp_id);
 	free(p->title);
 	free(p->selected_id);
+	free(p->asked_key);
+	free(p->asked_search);
 	free(p->user_keys);
 	free(p);
 }

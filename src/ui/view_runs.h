@@ -94,6 +94,11 @@ struct runs_view {
 	bool to_end;              /* G while runs were on the server: the
 				   * last row once they are all read (or
 				   * the window holds the last page) */
+	/* The order last asked of the store (reorder), until it holds. */
+	bool asked_valid;
+	enum run_order asked_order;
+	char *asked_key, *asked_search;
+	bool asked_asc;
 	bool lost;                /* the selected run is not in the rows */
 	bool to_top;              /* g with a window further down: the
 				   * first row once the window is there */

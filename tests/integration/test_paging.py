@@ -6,7 +6,10 @@
 # recording proxy, and its SQLite file read directly; what mltop shows is
 # checked against the real client's search_runs.
 import json
+import math
+import random
 import re
+import sqlite3
 
 import pytest
 
@@ -172,6 +175,8 @@ def test_sqlite_pages_like_a_server(paged, mltop_bin, tmp_path):
     assert f"{total}/{total}  {total} runs shown" in end, status(end)
     assert order[-1] in end, status(end)
 
+    # DURATION is an order the store keeps: it sorts every run and the
+    # window is its first page (nothing else is read).
     (tmp_path / "sorted").mkdir()
     d = Scripted(mltop_bin, uri, tmp_path / "sorted", cols=120, lines=30)
     try:
@@ -181,8 +186,7 @@ def test_sqlite_pages_like_a_server(paged, mltop_bin, tmp_path):
     finally:
         code = d.close()
     assert code == 0, d.errors()
-    assert f"{total} runs shown" in s and "+" not in status(s)[-1], \
-        status(s)
+    assert window(s) == (1, total, 1, PAGE), status(s)
 
 
 WIN_COPIES = 12000      # 12,001 runs: four windows' worth
@@ -199,8 +203,26 @@ def big(tmp_path_factory):
     client.log_metric(template, "loss", 0.5, step=0)
     client.set_terminated(template, "FINISHED")
     copy_runs(db, template, WIN_COPIES)
-    order = [r.info.run_name for r in client.search_runs(
-        [exp], max_results=50000)]
+    # The copies' loss: a value of a few (ties), none (missing) or NaN.
+    rng = random.Random(7)
+    con = sqlite3.connect(db)
+    with con:
+        rows = con.execute("SELECT run_uuid, name FROM runs WHERE name"
+                           " LIKE 'copy-%'").fetchall()
+        for rid, name in rows:
+            i = int(name[5:])
+            if i % 7 == 0:
+                con.execute("DELETE FROM latest_metrics WHERE run_uuid = ?",
+                            (rid,))
+            elif i % 11 == 0:
+                con.execute("UPDATE latest_metrics SET value = 0, is_nan = 1"
+                            " WHERE run_uuid = ?", (rid,))
+            else:
+                con.execute("UPDATE latest_metrics SET value = ? WHERE"
+                            " run_uuid = ?", (rng.randrange(400) / 100, rid))
+    con.close()
+    runs = client.search_runs([exp], max_results=50000)
+    order = [r.info.run_name for r in runs]
     assert len(order) == WIN_COPIES + 1
     return client, exp, order, uri
 
@@ -298,3 +320,97 @@ def test_postgres_first_screen_after_one_search(pg_served, pg_paged,
     assert names and names == first_names[:len(names)], names
     assert len(after_scroll) == 2 and "page_token" in after_scroll[1]
     assert f"/{FIRST + PAGE}+" in scrolled, status(scrolled)
+
+
+def view_order(runs, value, desc):
+    """The runs view's order by a value (its sort): ties by run id, the
+    whole reversed when descending; runs without one (or NaN) last
+    either way."""
+    has = [r for r in runs if value(r) is not None]
+    none = [r for r in runs if value(r) is None]
+    has.sort(key=lambda r: (value(r), r.info.run_id), reverse=desc)
+    none.sort(key=lambda r: r.info.run_id, reverse=desc)
+    return [r.info.run_name for r in has + none]
+
+
+def loss_of(r):
+    v = r.data.metrics.get("loss")
+    return None if v is None or math.isnan(v) else v
+
+
+def test_sqlite_sorts_and_filters_in_the_store(big, mltop_bin, tmp_path):
+    """Sorted by a metric (ties, missing values and NaN among 12,001
+    runs), either way, and by DURATION, the store orders every run and
+    the window pages through that order: its first page, its last (G)
+    and one in the middle are the runs the client reads back, in the
+    view's order. MLflow's filter (:where) is the store's too: the
+    window holds only the runs the client's search_runs finds. A sort
+    the store does not keep (NAME) sorts the runs held."""
+    client, exp, _, uri = big
+    runs = client.search_runs([exp], max_results=50000)
+    total = len(runs)
+    d = Scripted(mltop_bin, uri, tmp_path, cols=140, lines=30)
+
+    def check(scr, want, at=None):
+        first = shown_names(scr)
+        got = want.index(first[0])
+        assert first == want[got:got + len(first)], (first, got)
+        if at is not None:
+            assert got == at, (got, status(scr))
+        return got
+
+    try:
+        d.say(":runs big")
+        d.screen("first")
+        # START, DURATION, USER, loss: the third s is the metric.
+        d.say("sss")
+        desc = d.screen("loss-desc")
+        want = view_order(runs, loss_of, True)
+        assert window(desc) == (1, total, 1, PAGE), status(desc)
+        assert "loss" in desc.splitlines()[1] and "▼" in desc
+        check(desc, want, 0)
+        for _ in range(4):  # each line stops at the last row read
+            d.say("<PgDn>" * 40)
+        mid = d.screen("loss-mid")
+        pos, _, lo, hi = window(mid)
+        at = check(mid, want)
+        assert lo <= at + 1 and at < pos <= hi and lo > 1, status(mid)
+        d.say("G")
+        end = d.screen("loss-end")
+        assert window(end)[:2] == (total, total), status(end)
+        assert shown_names(end)[-1] == want[-1]
+        check(end, want)
+        d.say("S")
+        asc = d.screen("loss-asc")
+        assert window(asc)[:2] == (1, total), status(asc)
+        check(asc, view_order(runs, loss_of, False), 0)
+
+        # MLflow's filter: the store's keys are the matches only.
+        d.say(":where metrics.loss < 0.5")
+        found = client.search_runs([exp], "metrics.loss < 0.5",
+                                   max_results=50000)
+        assert 100 < len(found) < total
+        filt = d.screen("filtered")
+        assert window(filt)[:2] == (1, len(found)), status(filt)
+        check(filt, view_order(found, loss_of, False), 0)
+        d.say("G")
+        fend = d.screen("filtered-end")
+        n = len(found)      # within three pages: all held now
+        assert f"{n}/{n}  {n} runs shown" in fend, status(fend)
+        assert shown_names(fend)[-1] == view_order(found, loss_of,
+                                                   False)[-1]
+        d.say(":where")
+
+        # A sort the store does not keep: the runs held, said so.
+        d.say("ss")     # loss -> STATUS (wraps) -> NAME, of strings
+        named = d.screen("named")
+        assert re.search(r"NAME\s*[▲▼]", named), named.splitlines()[1]
+        assert "this column sorts the" in named, status(named)
+        assert f"metrics sort all {total}" in named, status(named)
+    finally:
+        code = d.close()
+    assert code == 0, d.errors()
+
+
+def shown_names(screen):
+    return re.findall(r"\b(newcomer|template|copy-\d{5})\b", screen)
