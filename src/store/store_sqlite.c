@@ -616,6 +616,7 @@ static void job_free(struct job *j)
 	free(j->bounds);
 	free(j->keys);
 	free(j->okeys);
+	free(j->oidx);
 	free(j->by_row);
 	free(j->order_key);
 	search_free(j->search);

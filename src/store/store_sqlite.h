@@ -44,12 +44,12 @@ struct row_pos {
 	size_t pos;
 };
 
-/* A run's sort value while an ordered keyset is made. */
+/* A run's sort value while an ordered keyset is made (NaN: none, it
+ * sorts last). */
 struct order_key {
 	double v;
-	uint64_t idhi;          /* its id's first 16 hex digits */
+	uint64_t idhi, idlo;    /* its id's 32 hex digits */
 	sqlite3_int64 rowid;
-	bool has;
 };
 
 /* JOB_EXPERIMENTS: one experiment's counts, as its windows add up. */
@@ -91,6 +91,9 @@ struct job {
 	size_t win_lo;         /* ...its page: where the window was */
 	struct order_key *okeys;  /* ...in another order: its pass */
 	size_t nokeys, capokeys;
+	int opass;             /* ...1: a metric's values */
+	size_t *oidx, capoidx;    /* ...the keys by run id, for them */
+	sqlite3_int64 orow, omax;  /* ...latest_metrics read, and its end */
 	struct row_pos *by_row;   /* ...and the keys' places by rowid */
 	char *order_key;       /* req.order_key, owned */
 	struct search *search; /* req.search, a copy of its own */

@@ -1090,6 +1090,8 @@ static bool okey_desc;
 
 _Static_assert(sizeof(struct order_key) >= sizeof(struct row_pos),
 	       "by_row is made in the sort values' memory");
+_Static_assert(sizeof(struct order_key) <= 32,
+	       "qsort moves keys of 32 bytes or less in place");
 
 /* The runs view's order (cmp_run): values, then run ids, the whole
  * reversed when descending; runs without a value last either way. */
@@ -1098,56 +1100,168 @@ static int okey_cmp(const void *a, const void *b)
 	const struct order_key *x = a, *y = b;
 	int c;
 
-	if (x->has != y->has)
-		return x->has ? -1 : 1;
+	if (isnan(x->v) != isnan(y->v))
+		return isnan(x->v) ? 1 : -1;
 	c = (x->v > y->v) - (x->v < y->v);
 	if (!c)
 		c = (x->idhi > y->idhi) - (x->idhi < y->idhi);
+	if (!c)
+		c = (x->idlo > y->idlo) - (x->idlo < y->idlo);
 	if (!c)
 		c = (x->rowid > y->rowid) - (x->rowid < y->rowid);
 	return okey_desc ? -c : c;
 }
 
-static uint64_t hex16(const char *id)
+/* A run id (32 hex digits) as two numbers, in the order of the text
+ * (another character counts as 0). */
+static void hex_id(const char *id, uint64_t *hi, uint64_t *lo)
 {
-	uint64_t v = 0;
+	static signed char val[256];
+	uint64_t v[2] = { 0, 0 };
 
-	for (int i = 0; id && i < 16 && id[i]; i++) {
-		int c = id[i], d = c >= '0' && c <= '9' ? c - '0'
-			: c >= 'a' && c <= 'f' ? c - 'a' + 10
-			: c >= 'A' && c <= 'F' ? c - 'A' + 10 : 0;
+	if (!val['1'])
+		for (int c = 0; c < 256; c++)
+			val[c] = (signed char)(c >= '0' && c <= '9' ? c - '0'
+				: c >= 'a' && c <= 'f' ? c - 'a' + 10
+				: c >= 'A' && c <= 'F' ? c - 'A' + 10 : 0);
+	for (int i = 0; id && i < 32 && id[i]; i++)
+		v[i >= 16] = v[i >= 16] << 4 |
+			     (uint64_t)val[(unsigned char)id[i]];
+	*hi = v[0];
+	*lo = v[1];
+}
 
-		v = v << 4 | (uint64_t)d;
+/* Rows of latest_metrics a slice of the metric pass looks at. */
+#define METRIC_ROWS 200000
+
+/* The keys' places by run id, for the metric pass: an open-addressing
+ * table of positions + 1. Ids are uuid4 hex, whose version digit never
+ * changes: both halves are mixed. */
+static size_t id_hash(uint64_t hi, uint64_t lo, size_t cap)
+{
+	uint64_t x = (hi ^ (lo * 0x9E3779B97F4A7C15ULL)) *
+		     0xBF58476D1CE4E5B9ULL;
+
+	return (size_t)(x ^ (x >> 31)) & (cap - 1);
+}
+
+static void okeys_index(struct job *j)
+{
+	size_t cap = 16;
+
+	while (cap < j->nokeys * 2)
+		cap *= 2;
+	j->oidx = xcalloc(cap, sizeof(*j->oidx));
+	j->capoidx = cap;
+	for (size_t i = 0; i < j->nokeys; i++) {
+		size_t h = id_hash(j->okeys[i].idhi, j->okeys[i].idlo, cap);
+
+		while (j->oidx[h])
+			h = (h + 1) & (cap - 1);
+		j->oidx[h] = i + 1;
 	}
-	return v;
+}
+
+static struct order_key *okeys_find(struct job *j, uint64_t hi, uint64_t lo)
+{
+	size_t h = id_hash(hi, lo, j->capoidx);
+
+	while (j->oidx[h]) {
+		struct order_key *k = &j->okeys[j->oidx[h] - 1];
+
+		if (k->idhi == hi && k->idlo == lo)
+			return k;
+		h = (h + 1) & (j->capoidx - 1);
+	}
+	return NULL;
+}
+
+/* The metric pass, one slice: latest_metrics read straight through by
+ * rowid (an index lookup a run costs seven times more for a million),
+ * each value of the key given to its run, found by id. 1 when the
+ * table is read. */
+static int order_metric_values(struct store *s, struct job *j)
+{
+	sqlite3_stmt *st;
+	char buf[80];
+	int rc;
+
+	if (!j->oidx) {
+		st = sqlite_prep(s, "SELECT max(rowid) FROM latest_metrics");
+		if (!st)
+			return -1;
+		rc = sqlite3_step(st);
+		j->omax = rc == SQLITE_ROW ? sqlite_col_int(st, 0) : 0;
+		sqlite3_finalize(st);
+		if (rc != SQLITE_ROW) {
+			sqlite_fail(s, rc, "sorting runs");
+			return -1;
+		}
+		okeys_index(j);
+	}
+	st = sqlite_prep(s, "SELECT run_uuid, value, is_nan FROM latest_metrics"
+			    " NOT INDEXED WHERE rowid > ?1 AND rowid <= ?2"
+			    " AND key = ?3");
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, j->orow);
+	sqlite3_bind_int64(st, 2, j->orow + METRIC_ROWS);
+	sqlite3_bind_text(st, 3, j->req.order_key ? j->req.order_key : "",
+			  -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		uint64_t hi, lo;
+		struct order_key *k;
+
+		hex_id(sqlite_col_text(st, 0), &hi, &lo);
+		k = okeys_find(j, hi, lo);
+		if (k && !sqlite_col_int(st, 2))
+			k->v = sqlite3_column_double(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		sqlite_fail(s, rc, "sorting runs");
+		return -1;
+	}
+	j->orow += METRIC_ROWS;
+	snprintf(buf, sizeof(buf), "sorting runs: %s %lld%%",
+		 j->req.order_key ? j->req.order_key : "",
+		 (long long)(j->orow < j->omax ? j->orow * 100 / j->omax
+					       : 100));
+	model_set_progress(s->model, buf);
+	if (j->orow < j->omax)
+		return 0;
+	free(j->oidx);
+	j->oidx = NULL;
+	j->capoidx = 0;
+	return 1;
 }
 
 /* Pass 0 of a first page in another order, one slice: the sort value
  * of up to SCAN_KEYS more matching runs, by rowid (a statement never
  * sorts the experiment: the keys are sorted here once all are in, and
- * the keyboard answers between slices). 1 when every key is in order
- * in j->keys (start: the value's rank), with j->by_row. */
+ * the keyboard answers between slices); a metric's values come after,
+ * from latest_metrics in slices. 1 when every key is in order in
+ * j->keys (start: its position), with j->by_row. */
 static int order_keys(struct store *s, struct job *j, struct experiment *e)
 {
-	bool metric = j->req.order == ORDER_METRIC;
-	sqlite3_stmt *st = prep_runs_after_at(s, j, e, metric
-		? "r.rowid, r.run_uuid, r.start_time, r.end_time,"
-		  " (SELECT lm.value FROM latest_metrics lm WHERE"
-		  " lm.run_uuid = r.run_uuid AND lm.key = ?3 AND"
-		  " lm.is_nan = 0)"
-		: "r.rowid, r.run_uuid, r.start_time, r.end_time, r.status",
-		SCAN_KEYS, 4);
+	sqlite3_stmt *st;
 	int64_t now = clock_now_ms();
 	char buf[64];
 	int rc, n = 0;
 
+	if (j->opass == 1) {
+		rc = order_metric_values(s, j);
+		if (rc <= 0)
+			return rc;
+		goto sorted;
+	}
+	st = prep_runs_after(s, j, e, "r.rowid, r.run_uuid, r.start_time,"
+			     " r.end_time, r.status", SCAN_KEYS);
 	if (!st)
 		return -1;
 	if (!j->okeys && e->runs_total)   /* no doubling on the way */
 		j->okeys = xgrow(NULL, &j->capokeys, e->runs_total + 1024,
 				 sizeof(*j->okeys));
-	sqlite3_bind_text(st, 3, j->req.order_key ? j->req.order_key : "",
-			  -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct order_key *k;
 		int64_t start = sqlite_col_int(st, 2), end, d = -1;
@@ -1156,10 +1270,9 @@ static int order_keys(struct store *s, struct job *j, struct experiment *e)
 				 sizeof(*j->okeys));
 		k = &j->okeys[j->nokeys++];
 		k->rowid = sqlite_col_int(st, 0);
-		k->idhi = hex16(sqlite_col_text(st, 1));
+		hex_id(sqlite_col_text(st, 1), &k->idhi, &k->idlo);
 		end = sqlite3_column_type(st, 3) == SQLITE_NULL
 			? 0 : sqlite_col_int(st, 3);
-		k->has = true;
 		switch (j->req.order) {
 		case ORDER_START:
 			k->v = (double)start;
@@ -1176,10 +1289,7 @@ static int order_keys(struct store *s, struct job *j, struct experiment *e)
 			k->v = 0;   /* by id alone */
 			break;
 		case ORDER_METRIC:
-			k->has = sqlite3_column_type(st, 4) != SQLITE_NULL;
-			k->v = k->has ? sqlite3_column_double(st, 4) : 0;
-			if (isnan(k->v))
-				k->has = false, k->v = 0;
+			k->v = NAN;   /* none until the metric pass */
 			break;
 		}
 		j->cursor = k->rowid;
@@ -1194,6 +1304,11 @@ static int order_keys(struct store *s, struct job *j, struct experiment *e)
 	model_set_progress(s->model, buf);
 	if (n == SCAN_KEYS)
 		return 0;
+	if (j->req.order == ORDER_METRIC) {
+		j->opass = 1;
+		return 0;
+	}
+sorted:
 	okey_desc = !j->req.order_asc;
 	qsort(j->okeys, j->nokeys, sizeof(*j->okeys), okey_cmp);
 	/* Every key has a place of its own (start: its position): the
