@@ -604,6 +604,8 @@ TARGET_MILLION_FLOOR = 2.0       # mltop runs --json / sqlite3 CLI
 TARGET_MILLION_RSS_MIB = 64.0    # mltop runs --json
 TARGET_MILLION_FRAME_MS = 150.0  # TUI: first frame with rows
 TARGET_MILLION_TUI_RSS_MIB = 100.0
+TARGET_MILLION_MOVE_MS = 50.0    # TUI: G, g (the window moves)
+TARGET_MILLION_SORT_MS = 1500.0  # TUI: a sort or a filter of every run
 MILLION_ORDER_SAMPLE = 1000      # leading ids whose order is compared
 
 # search_runs page by page (the store's limit is 50,000 a page), keeping
@@ -886,7 +888,80 @@ def bench_million(meta, a, out):
         if s_t.walls and "tui_skipped" not in res:
             res["tui"] = s_t.summary()
             res["tui"]["argv"] = targv
+            out("  mltop TUI moves, sorts and a filter (script mode)...")
+            res["moves"] = bench_moves(a, uri, eid, env)
     return res
+
+
+# What the dashboard is asked, in script mode, once its first page is in:
+# (label, script line, is it a move or a sort). The million store's
+# columns after NAME: ID, START, DURATION, USER, then its metrics.
+MOVES = [
+    ("G: the last of every run", "G", "move"),
+    ("g: back to the first", "g", "move"),
+    ("PgDn x 3", "<PgDn><PgDn><PgDn>", "move"),
+    ("sort by DURATION (s)", "s", "sort"),
+    ("sort by a metric (s s: USER, then it)", "ss", "sort"),
+    ("reverse it (S)", "S", "sort"),
+    ("G in that order", "G", "move"),
+    (":where metrics.loss < 1 (MLflow's filter)",
+     ":where metrics.loss < 1", "sort"),
+    (":where (none again)", ":where", "sort"),
+]
+
+
+def bench_moves(a, uri, eid, env):
+    """The dashboard in script mode (MLTOP_SCRIPT, a FIFO) on a virtual
+    screen: each line of MOVES, then :save-display, timed from the line
+    sent to the dump written (mltop runs a script line once the screen
+    is settled, so the time covers the work the line started). Returns
+    [(label, kind, ms, info line)] and the peak RSS."""
+    d = tempfile.mkdtemp(prefix="mltop-moves-")
+    fifo = os.path.join(d, "keys")
+    os.mkfifo(fifo)
+    menv = dict(env, MLTOP_SCRIPT=fifo, COLUMNS=str(TUI_COLS),
+                LINES=str(TUI_ROWS), NO_COLOR="1")
+    p = subprocess.Popen([a.mltop, "--no-config", "-u", uri, "--experiment",
+                          eid], cwd=d, env=menv, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    w = open(fifo, "w")
+    out_rows, n = [], [0]
+
+    def say(line):
+        n[0] += 1
+        name = "s%d" % n[0]
+        t0 = time.perf_counter()
+        w.write("%s\n:save-display %s\n:save-display %s.done\n"
+                % (line, name, name))
+        w.flush()
+        done = os.path.join(d, name + ".done")
+        deadline = time.monotonic() + 600
+        while not os.path.exists(done):
+            if p.poll() is not None or time.monotonic() > deadline:
+                die("the dashboard stopped answering at %r" % line)
+            time.sleep(0.002)
+        ms = (time.perf_counter() - t0) * 1000
+        with open(os.path.join(d, name)) as f:
+            lines = f.read().rstrip().splitlines()
+        return ms, lines[-2].strip() if len(lines) > 1 else ""
+
+    try:
+        say("")   # the first page
+        for label, line, kind in MOVES:
+            ms, info = say(line)
+            out_rows.append((label, kind, ms, info))
+        with open("/proc/%d/status" % p.pid) as f:
+            hwm = [int(x.split()[1]) / 1024 for x in f
+                   if x.startswith("VmHWM")]
+    finally:
+        w.close()
+        try:
+            p.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+        shutil.rmtree(d, ignore_errors=True)
+    return {"rows": out_rows, "peak_rss_mib": hwm[0] if hwm else None}
 
 
 def parse_json(what, data):
@@ -1905,6 +1980,32 @@ def report_million(res, a, p):
         ok = False if stopped >= TARGET_MILLION_TUI_RSS_MIB else None
     targets.append(("million: peak RSS, TUI first frame", fmt_mib(rss),
                     "< %.0f MiB" % TARGET_MILLION_TUI_RSS_MIB, ok))
+    mv = res.get("moves")
+    if mv:
+        p("")
+        p("TUI moves, sorts and a filter, million store, script mode "
+          "(%dx%d virtual screen; each timed from the key to the screen "
+          "settled)" % (TUI_COLS, TUI_ROWS))
+        for label, kind, ms, info in mv["rows"]:
+            p("  %-48s %9.0f ms  %s" % (label, ms, info[:60]))
+        p("  %-48s %12s" % ("peak RSS, first page to the last line",
+                            fmt_mib(mv["peak_rss_mib"])))
+        moves = [ms for _, k, ms, _ in mv["rows"] if k == "move"]
+        sorts = [ms for _, k, ms, _ in mv["rows"] if k == "sort"]
+        targets.append(("million: TUI slowest move (G, g, PgDn)",
+                        "%.0f ms" % max(moves),
+                        "< %.0f ms" % TARGET_MILLION_MOVE_MS,
+                        max(moves) < TARGET_MILLION_MOVE_MS))
+        targets.append(("million: TUI slowest sort or filter",
+                        "%.0f ms" % max(sorts),
+                        "< %.0f ms" % TARGET_MILLION_SORT_MS,
+                        max(sorts) < TARGET_MILLION_SORT_MS))
+        rss = mv["peak_rss_mib"]
+        targets.append(("million: peak RSS, TUI moving and sorting",
+                        fmt_mib(rss),
+                        "< %.0f MiB" % TARGET_MILLION_TUI_RSS_MIB,
+                        None if rss is None
+                        else rss < TARGET_MILLION_TUI_RSS_MIB))
     return targets
 
 

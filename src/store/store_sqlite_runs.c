@@ -1112,6 +1112,60 @@ static int okey_cmp(const void *a, const void *b)
 	return okey_desc ? -c : c;
 }
 
+/* okey_cmp's order, in place: the C library's qsort takes a buffer as
+ * big as the keys (32 MB more for a million runs). Quicksort on the
+ * median of three, the smaller side first; past a depth that only a
+ * hostile order reaches, the C library's qsort takes the rest. */
+static void okeys_sort(struct order_key *k, size_t n, int depth)
+{
+	while (n > 16) {
+		struct order_key pivot, t;
+		size_t i = 0, jx = n - 1, mid = n / 2;
+
+		if (depth++ > 64) {
+			qsort(k, n, sizeof(*k), okey_cmp);
+			return;
+		}
+		if (okey_cmp(&k[mid], &k[0]) < 0)
+			t = k[mid], k[mid] = k[0], k[0] = t;
+		if (okey_cmp(&k[n - 1], &k[0]) < 0)
+			t = k[n - 1], k[n - 1] = k[0], k[0] = t;
+		if (okey_cmp(&k[n - 1], &k[mid]) < 0)
+			t = k[n - 1], k[n - 1] = k[mid], k[mid] = t;
+		pivot = k[mid];
+		for (;;) {
+			while (okey_cmp(&k[i], &pivot) < 0)
+				i++;
+			while (okey_cmp(&pivot, &k[jx]) < 0)
+				jx--;
+			if (i >= jx)
+				break;
+			t = k[i], k[i] = k[jx], k[jx] = t;
+			i++;
+			jx--;
+		}
+		/* [0, jx] <= pivot <= [jx + 1, n) */
+		if (jx + 1 < n - jx - 1) {
+			okeys_sort(k, jx + 1, depth);
+			k += jx + 1;
+			n -= jx + 1;
+		} else {
+			okeys_sort(k + jx + 1, n - jx - 1, depth);
+			n = jx + 1;
+		}
+	}
+	for (size_t i = 1; i < n; i++) {
+		struct order_key t = k[i];
+		size_t at = i;
+
+		while (at > 0 && okey_cmp(&t, &k[at - 1]) < 0) {
+			k[at] = k[at - 1];
+			at--;
+		}
+		k[at] = t;
+	}
+}
+
 /* A run id (32 hex digits) as two numbers, in the order of the text
  * (another character counts as 0). */
 static void hex_id(const char *id, uint64_t *hi, uint64_t *lo)
@@ -1310,7 +1364,7 @@ static int order_keys(struct store *s, struct job *j, struct experiment *e)
 	}
 sorted:
 	okey_desc = !j->req.order_asc;
-	qsort(j->okeys, j->nokeys, sizeof(*j->okeys), okey_cmp);
+	okeys_sort(j->okeys, j->nokeys, 0);
 	/* Every key has a place of its own (start: its position): the
 	 * order is total, ties by id as the view orders them, so a page
 	 * may end anywhere. by_row takes the sort values' memory, which
