@@ -1471,6 +1471,25 @@ static int read_key_range(struct store *s, struct experiment *e,
 	return 0;
 }
 
+/* The page of pg keys holding position at: [*lo, *hi), ties kept
+ * together, the last page whole. */
+static void page_of(const struct scan_key *k, size_t n, size_t at, size_t pg,
+		    size_t *lo, size_t *hi)
+{
+	size_t plo = tie_end(k, n, at / pg * pg), phi;
+
+	if (at < plo)
+		plo = tie_end(k, n, (at / pg - 1) * pg);
+	phi = tie_end(k, n, plo + pg);
+	if (phi == n && n > pg && phi - plo < pg)
+		plo = tie_end(k, n, n - pg);
+	*lo = plo;
+	*hi = phi;
+}
+
+/* Runs a jump reads (G, g): more than a screen of the tallest pane. */
+#define JUMP_PAGE 200
+
 /* Move the window to the page holding req.at, in one slice: a page is
  * read (about 30 ms for 1,000 runs with their metrics, params and tags),
  * pages beyond STORE_WINDOW_PAGES from it are dropped. */
@@ -1486,18 +1505,15 @@ static int job_runs_window(struct store *s, struct job *j,
 		return 1;   /* every run is held: nothing to move */
 	n = k->n;
 	at = j->req.at < n ? j->req.at : n - 1;
-	plo = tie_end(k->keys, n, at / PAGE_LOCAL * PAGE_LOCAL);
-	if (at < plo)
-		plo = tie_end(k->keys, n, (at / PAGE_LOCAL - 1) * PAGE_LOCAL);
-	phi = tie_end(k->keys, n, plo + PAGE_LOCAL);
-	if (phi == n && n > PAGE_LOCAL && phi - plo < PAGE_LOCAL)
-		plo = tie_end(k->keys, n, n - PAGE_LOCAL);  /* a whole last page */
+	page_of(k->keys, n, at, PAGE_LOCAL, &plo, &phi);
 	if (plo >= first && phi <= end) {
 		j->quiet = true;
 		return 1;
 	}
 	if (phi < first || plo > end || first == end) {
-		/* A jump: only that page. */
+		/* A jump: a screenful or so, read within a frame; the
+		 * window grows from there as the user scrolls. */
+		page_of(k->keys, n, at, JUMP_PAGE, &plo, &phi);
 		if (read_key_range(s, e, k->keys, plo, phi) != 0)
 			return -1;
 		first = plo;
