@@ -1745,8 +1745,45 @@ static void clause_sql(struct sql_priv *w, const struct clause *cl)
 int search_sql(const struct search *q, int first_param, bool runs_name,
 	       struct search_sql *out, char **err)
 {
+	return search_sql_ex(q, first_param, runs_name, false, out, err);
+}
+
+size_t search_metric_count(const struct search *q)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; q && i < q->nc; i++)
+		n += q->c[i].kind == K_METRIC;
+	return n;
+}
+
+static const struct clause *metric_clause(const struct search *q, size_t i)
+{
+	for (size_t c = 0; q && c < q->nc; c++)
+		if (q->c[c].kind == K_METRIC && i-- == 0)
+			return &q->c[c];
+	return NULL;
+}
+
+const char *search_metric_key(const struct search *q, size_t i)
+{
+	const struct clause *cl = metric_clause(q, i);
+
+	return cl ? cl->key : NULL;
+}
+
+bool search_metric_test(const struct search *q, size_t i, double v)
+{
+	const struct clause *cl = metric_clause(q, i);
+
+	return cl && cmp_num(cl->op, v, cl->num);
+}
+
+int search_sql_ex(const struct search *q, int first_param, bool runs_name,
+		  bool no_metrics, struct search_sql *out, char **err)
+{
 	struct sql_priv *w = xcalloc(1, sizeof(*w));
-	size_t i;
+	size_t i, n = 0;
 
 	(void)runs_name;   /* the filter reads the run name from its tag */
 	if (err)
@@ -1759,15 +1796,17 @@ int search_sql(const struct search *q, int first_param, bool runs_name,
 		return -1;
 	}
 	w->first = first_param;
-	if (!search_has_filter(q))
-		put(w, "1");
 	for (i = 0; q && i < q->nc; i++) {
-		if (i)
+		if (no_metrics && q->c[i].kind == K_METRIC)
+			continue;
+		if (n++)
 			put(w, " AND ");
 		put(w, "(");
 		clause_sql(w, &q->c[i]);
 		put(w, ")");
 	}
+	if (!n)
+		put(w, "1");
 	out->where = w->buf;
 	w->buf = NULL;
 	out->nparams = (int)w->n;

@@ -98,6 +98,15 @@ int search_sql(const struct search *q, int first_param, bool runs_name,
  * Bind and free it like the filter's. */
 int search_sql_order(const struct search *q, int first_param,
 		     bool runs_name, struct search_sql *out, char **err);
+/* The same without the metric clauses (no_metrics), for a store that
+ * tests those itself: how many there are, the key of the i-th, and
+ * whether a run's latest value of it (NaN for MLflow's is_nan) passes
+ * (a run without the metric passes none). */
+int search_sql_ex(const struct search *q, int first_param, bool runs_name,
+		  bool no_metrics, struct search_sql *out, char **err);
+size_t search_metric_count(const struct search *q);
+const char *search_metric_key(const struct search *q, size_t i);
+bool search_metric_test(const struct search *q, size_t i, double v);
 /* Bind the values to st, at the numbers search_sql gave them. */
 int search_sql_bind(const struct search_sql *sql, sqlite3_stmt *st);
 void search_sql_free(struct search_sql *sql);

@@ -617,6 +617,7 @@ static void job_free(struct job *j)
 	free(j->keys);
 	free(j->okeys);
 	free(j->oidx);
+	free(j->omask);
 	free(j->by_row);
 	free(j->order_key);
 	search_free(j->search);

@@ -93,6 +93,8 @@ struct job {
 	size_t nokeys, capokeys;
 	int opass;             /* ...1: a metric's values */
 	size_t *oidx, capoidx;    /* ...the keys by run id, for them */
+	uint8_t *omask;           /* ...the metric clauses each passes */
+	bool metrics_c;           /* ...those clauses tested here */
 	sqlite3_int64 orow, omax;  /* ...latest_metrics read, and its end */
 	struct row_pos *by_row;   /* ...and the keys' places by rowid */
 	char *order_key;       /* req.order_key, owned */

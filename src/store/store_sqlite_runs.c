@@ -465,8 +465,8 @@ static bool search_cond(struct store *s, const struct job *j, int first,
 		out->where = xstrdup("1");
 		return true;
 	}
-	if (search_sql(j->req.search, first, impl(s)->cols.runs_name, out,
-		       &err) != 0) {
+	if (search_sql_ex(j->req.search, first, impl(s)->cols.runs_name,
+			  j->metrics_c, out, &err) != 0) {
 		model_set_error(s->model, err ? err : "bad filter");
 		free(err);
 		return false;
@@ -1069,7 +1069,8 @@ static int row_pos_cmp(const void *a, const void *b);
 
 static bool job_ordered(const struct job *j)
 {
-	return j->req.order != ORDER_START || j->req.order_asc;
+	return j->req.order != ORDER_START || j->req.order_asc ||
+	       j->metrics_c;
 }
 
 static bool same_order(const struct job *j, const struct experiment *e)
@@ -1230,6 +1231,90 @@ static struct order_key *okeys_find(struct job *j, uint64_t hi, uint64_t lo)
 	return NULL;
 }
 
+/* The filter's metric clauses, tested here (a run without the metric
+ * fails; NaN passes only !=): one pass over latest_metrics by rowid in
+ * slices, as the metric pass reads it, marking each key a clause
+ * passes; then the keys that did not pass every clause go. 1 when
+ * done. */
+static int order_metric_filter(struct store *s, struct job *j)
+{
+	const struct search *q = j->req.search;
+	size_t nm = search_metric_count(q), at = 0;
+	sqlite3_stmt *st;
+	char *in, *sql, buf[80];
+	int rc;
+
+	if (!j->oidx) {
+		st = sqlite_prep(s, "SELECT max(rowid) FROM latest_metrics");
+		if (!st)
+			return -1;
+		rc = sqlite3_step(st);
+		j->omax = rc == SQLITE_ROW ? sqlite_col_int(st, 0) : 0;
+		sqlite3_finalize(st);
+		if (rc != SQLITE_ROW) {
+			sqlite_fail(s, rc, "filtering runs");
+			return -1;
+		}
+		j->orow = 0;
+		okeys_index(j);
+		j->omask = xcalloc(j->nokeys ? j->nokeys : 1, 1);
+	}
+	in = placeholders(nm);
+	/* The list first: its plain ? are ?1 to ?nm. */
+	sql = xasprintf("SELECT run_uuid, key, value, is_nan FROM latest_metrics"
+			" NOT INDEXED WHERE key IN (%s) AND rowid > ?%zu AND"
+			" rowid <= ?%zu", in, nm + 1, nm + 2);
+	free(in);
+	st = sqlite_prep(s, sql);
+	free(sql);
+	if (!st)
+		return -1;
+	for (size_t i = 0; i < nm; i++)
+		sqlite3_bind_text(st, (int)i + 1, search_metric_key(q, i), -1,
+				  SQLITE_STATIC);
+	sqlite3_bind_int64(st, (int)nm + 1, j->orow);
+	sqlite3_bind_int64(st, (int)nm + 2, j->orow + METRIC_ROWS);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		uint64_t hi, lo;
+		const char *key = sqlite_col_text(st, 1);
+		double v = sqlite_col_int(st, 3) ? NAN
+			   : sqlite3_column_double(st, 2);
+		struct order_key *k;
+
+		hex_id(sqlite_col_text(st, 0), &hi, &lo);
+		k = okeys_find(j, hi, lo);
+		if (!k || !key)
+			continue;
+		for (size_t i = 0; i < nm; i++)
+			if (!strcmp(key, search_metric_key(q, i)) &&
+			    search_metric_test(q, i, v))
+				j->omask[k - j->okeys] |= (uint8_t)(1u << i);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		sqlite_fail(s, rc, "filtering runs");
+		return -1;
+	}
+	j->orow += METRIC_ROWS;
+	snprintf(buf, sizeof(buf), "filtering runs: %lld%%",
+		 (long long)(j->orow < j->omax ? j->orow * 100 / j->omax
+					       : 100));
+	model_set_progress(s->model, buf);
+	if (j->orow < j->omax)
+		return 0;
+	for (size_t i = 0; i < j->nokeys; i++)
+		if (j->omask[i] == (uint8_t)((1u << nm) - 1))
+			j->okeys[at++] = j->okeys[i];
+	j->nokeys = at;
+	free(j->omask);
+	free(j->oidx);
+	j->omask = NULL;
+	j->oidx = NULL;
+	j->capoidx = 0;
+	j->orow = j->omax = 0;
+	return 1;
+}
+
 /* The metric pass, one slice: latest_metrics read straight through by
  * rowid (an index lookup a run costs seven times more for a million),
  * each value of the key given to its run, found by id. 1 when the
@@ -1303,6 +1388,15 @@ static int order_keys(struct store *s, struct job *j, struct experiment *e)
 	char buf[64];
 	int rc, n = 0;
 
+	if (j->opass == 2) {
+		rc = order_metric_filter(s, j);
+		if (rc <= 0)
+			return rc;
+		if (j->req.order != ORDER_METRIC)
+			goto sorted;
+		j->opass = 1;
+		return 0;
+	}
 	if (j->opass == 1) {
 		rc = order_metric_values(s, j);
 		if (rc <= 0)
@@ -1358,6 +1452,10 @@ static int order_keys(struct store *s, struct job *j, struct experiment *e)
 	model_set_progress(s->model, buf);
 	if (n == SCAN_KEYS)
 		return 0;
+	if (j->metrics_c) {
+		j->opass = 2;
+		return 0;
+	}
 	if (j->req.order == ORDER_METRIC) {
 		j->opass = 1;
 		return 0;
@@ -1564,6 +1662,12 @@ static int job_runs_paged(struct store *s, struct job *j,
 			bool first_open = !e->runs_loaded;
 
 			j->keying = true;
+			/* MLflow's metric clauses are tested here, from one
+			 * pass over latest_metrics: a lookup a run in SQL
+			 * costs seconds for a million. */
+			j->metrics_c = j->req.search &&
+				search_metric_count(j->req.search) > 0 &&
+				search_metric_count(j->req.search) <= 8;
 			/* Another order: the old one's keys go now (memory
 			 * for the new). */
 			if (!same_order(j, e))

@@ -401,6 +401,24 @@ def test_sqlite_sorts_and_filters_in_the_store(big, mltop_bin, tmp_path):
         assert f"{n}/{n}  {n} runs shown" in fend, status(fend)
         assert shown_names(fend)[-1] == view_order(found, loss_of,
                                                    False)[-1]
+        # Metric clauses are tested by mltop from one pass over
+        # latest_metrics, the rest in SQL: a few more against the client.
+        for i, f in enumerate([
+                "metrics.loss != 0.25",
+                "metrics.loss >= 1 and metrics.loss <= 2",
+                "metrics.loss = 3.5 and attributes.status = 'FINISHED'",
+                "metrics.loss > 3.9 and metrics.`loss` < 3.95"]):
+            d.say(":where " + f)
+            scr = d.screen("where%d" % i)
+            found = client.search_runs([exp], f, max_results=50000)
+            want = view_order(found, loss_of, False)
+            n = len(found)
+            assert n, f
+            if n > PAGE:
+                assert window(scr) == (1, n, 1, PAGE), (f, status(scr))
+            else:
+                assert f"1/{n}  {n} runs shown" in scr, (f, status(scr))
+            check(scr, want, 0)
         d.say(":where")
 
         # A sort the store does not keep: the runs held, said so.
