@@ -1,7 +1,8 @@
 /* credentials.c: credentials and TLS options for a remote MLflow server,
  * found the way the MLflow client finds them, so mltop sends what it sends.
  *
- * Checked against mlflow 3.17.2 (the pinned client):
+ * Checked against mlflow 3.17.2, and again for 3.18.0 (the pinned client;
+ * these files did not change in what is described here):
  *  - mlflow/utils/credentials.py: read_mlflow_creds() reads the file
  *    FIRST and always (a broken file fails even when the environment has
  *    everything), then takes `username_env or username_file` and

@@ -4,6 +4,7 @@
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,10 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
+# The MLflow release the tests pin (tests/integration/requirements.txt).
+MLFLOW_PIN = re.search(r"^mlflow(?:\[auth\])?==(\S+)$",
+                       (HERE / "requirements.txt").read_text(),
+                       re.M).group(1)
 MLFLOW2_VENV = REPO / ".venv-mlflow2"
 MLFLOW2_REQS = HERE / "requirements-mlflow2.txt"
 

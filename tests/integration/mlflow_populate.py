@@ -23,7 +23,7 @@ UNICODE_NAME = "学習 🚀 تدريب עברית \u202eevil\u202c 👩‍💻"
 UNICODE_EXP = "実験 🧪 مرحبا"
 ESC_EXP = "\x1b[31mred-exp\x1b[0m\x07"
 
-# Length limits come from the client itself: MLflow 3.17.2 allows a param
+# Length limits come from the client itself: MLflow 3.17.2 and 3.18.0 allow a param
 # value of 6000 characters and a tag value of 8000 (longer ones are silently
 # truncated), 2.9.2 allows 6000 and 5000 (longer ones raise). Experiment
 # names may hold 500 characters in 3.x (2.x sets no limit; 500 is used for

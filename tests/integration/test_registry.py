@@ -20,7 +20,7 @@ import warnings
 import pytest
 
 import servers
-from conftest import clean_env, parse_json
+from conftest import MLFLOW_PIN, clean_env, parse_json
 
 BACKENDS = ("sqlite", "server")
 TEST_USER = "registry-tester"
@@ -1434,7 +1434,7 @@ def auth_registry(server_factory, tmp_path_factory):
         import flask_wtf  # noqa: F401  (the basic-auth app needs it)
     except ImportError:
         pytest.skip("mlflow's basic-auth app needs Flask-WTF: install "
-                    "mlflow[auth]==3.17.2 into .venv")
+                    f"mlflow[auth]=={MLFLOW_PIN} into .venv")
     import secrets
     from mlflow import MlflowClient
     from mlflow.server.auth.client import AuthServiceClient

@@ -506,7 +506,7 @@ def _mlflow_error(c, flt, order_by):
 def _key_part(msg):
     """What mltop must say too: MLflow's leading words, the first thing it
     quotes outside parentheses (if anything) and the position (if it gives
-    one; 3.17.2 never does). The leading words are the first five of the
+    one; 3.17.2 and 3.18.0 never do). The leading words are the first five of the
     first stretch of two or more words between quoted values, lists,
     parentheses, colons and sentence ends (a server's
     "INVALID_PARAMETER_VALUE: " prefix dropped): the sets of valid keys or
@@ -582,7 +582,7 @@ def _labels(c, runs):
 
 
 # Cases where MLflow answers differently by the database behind it.
-# Through REST on the same SQLite file: none as of MLflow 3.17.2. On
+# Through REST on the same SQLite file: none as of MLflow 3.18.0. On
 # PostgreSQL, MLflow passes LIKE patterns on unchanged, and PostgreSQL's
 # LIKE takes a backslash as its escape character where SQLite's has none:
 # '%\%' means "ends with %" there, "ends with a backslash" in SQLite.

@@ -12,7 +12,7 @@ import pytest
 import compare
 import mlflow_readout as readout
 import servers
-from conftest import parse_json
+from conftest import MLFLOW_PIN, parse_json
 
 SERVER_401 = "You are not authenticated."
 
@@ -41,7 +41,7 @@ def auth(server_factory, tmp_path_factory):
         import flask_wtf  # noqa: F401  (the basic-auth app needs it)
     except ImportError:
         pytest.skip("mlflow's basic-auth app needs Flask-WTF: install "
-                    "mlflow[auth]==3.17.2 into .venv")
+                    f"mlflow[auth]=={MLFLOW_PIN} into .venv")
     from mlflow import MlflowClient
     from mlflow.server.auth.client import AuthServiceClient
     a = Auth()

@@ -1,5 +1,5 @@
 # test_store_sqlite.py: mltop's scripting commands against SQLite stores
-# written by the real MLflow client (3.17.2 in-process, 2.9.2 in a venv).
+# written by the real MLflow client (the pinned release in-process, 2.9.2 in a venv).
 #
 # Every value mltop prints is checked against what MlflowClient reads back
 # from the same file; error cases check exit codes and the one-line message.
@@ -18,9 +18,9 @@ import pytest
 import compare
 import mlflow_populate as pop
 import mlflow_readout as readout
-from conftest import parse_json, run_script
+from conftest import MLFLOW_PIN, parse_json, run_script
 
-STORES = ["mlflow-3.17.2", "mlflow-2.9.2"]
+STORES = [f"mlflow-{MLFLOW_PIN}", "mlflow-2.9.2"]
 
 
 class Built:
@@ -50,7 +50,7 @@ def built(request, tmp_path_factory):
     if label.startswith("mlflow-3"):
         import mlflow
         from mlflow import MlflowClient
-        assert mlflow.__version__ == "3.17.2", mlflow.__version__
+        assert mlflow.__version__ == MLFLOW_PIN, mlflow.__version__
         with pytest.MonkeyPatch.context() as mp:
             mp.chdir(d)
             manifest = pop.populate(uri, str(d))

@@ -1,6 +1,7 @@
 /* test_search.c: unit tests for MLflow's search_runs filter and order_by
  * (src/store/search.c). The runs below are the ones a script logged with
- * the real MLflow client (3.17.2, SQLite store), and each expected answer
+ * the real MLflow client (3.17.2, SQLite store; its runs search is
+ * unchanged in 3.18.0, the pin now), and each expected answer
  * is what client.search_runs gave for it: filters and order_by clauses,
  * NaN, +/-inf (stored as +/-DBL_MAX), missing metrics, LIKE and ILIKE,
  * ties. Every filter is also run as SQL over MLflow's tables with its
