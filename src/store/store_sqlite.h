@@ -91,7 +91,7 @@ struct job {
 	size_t win_lo;         /* ...its page: where the window was */
 	struct order_key *okeys;  /* ...in another order: its pass */
 	size_t nokeys, capokeys;
-	int opass;             /* ...1: a metric's values */
+	int opass;             /* ...1: the metric pass (values, clauses) */
 	size_t *oidx, capoidx;    /* ...the keys by run id, for them */
 	uint8_t *omask;           /* ...the metric clauses each passes */
 	bool metrics_c;           /* ...those clauses tested here */

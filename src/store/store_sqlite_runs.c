@@ -1231,17 +1231,24 @@ static struct order_key *okeys_find(struct job *j, uint64_t hi, uint64_t lo)
 	return NULL;
 }
 
-/* The filter's metric clauses, tested here (a run without the metric
- * fails; NaN passes only !=): one pass over latest_metrics by rowid in
- * slices, as the metric pass reads it, marking each key a clause
- * passes; then the keys that did not pass every clause go. 1 when
- * done. */
-static int order_metric_filter(struct store *s, struct job *j)
+/* The metric pass, one slice: latest_metrics read straight through by
+ * rowid (an index lookup a run costs seven times more for a million),
+ * each row of the keys asked for given to its run, found by id. A value
+ * of the sort's metric becomes the run's sort value; the filter's metric
+ * clauses, tested here (a run without the metric fails; NaN passes only
+ * !=), mark the clauses the run passes, and once the table is read the
+ * keys that did not pass every one go. One pass serves a filter and a
+ * sort together. 1 when done. */
+static int order_metric_pass(struct store *s, struct job *j)
 {
 	const struct search *q = j->req.search;
-	size_t nm = search_metric_count(q), at = 0;
+	size_t nm = j->metrics_c ? search_metric_count(q) : 0, at = 0;
+	const char *okey = j->req.order != ORDER_METRIC ? NULL
+			   : j->req.order_key ? j->req.order_key : "";
+	const char *what = nm ? "filtering runs" : "sorting runs";
+	size_t nk = nm + (okey != NULL);
 	sqlite3_stmt *st;
-	char *in, *sql, buf[80];
+	char *in, *sql, buf[128];
 	int rc;
 
 	if (!j->oidx) {
@@ -1252,18 +1259,19 @@ static int order_metric_filter(struct store *s, struct job *j)
 		j->omax = rc == SQLITE_ROW ? sqlite_col_int(st, 0) : 0;
 		sqlite3_finalize(st);
 		if (rc != SQLITE_ROW) {
-			sqlite_fail(s, rc, "filtering runs");
+			sqlite_fail(s, rc, what);
 			return -1;
 		}
 		j->orow = 0;
 		okeys_index(j);
-		j->omask = xcalloc(j->nokeys ? j->nokeys : 1, 1);
+		if (nm)
+			j->omask = xcalloc(j->nokeys ? j->nokeys : 1, 1);
 	}
-	in = placeholders(nm);
-	/* The list first: its plain ? are ?1 to ?nm. */
+	in = placeholders(nk);
+	/* The list first: its plain ? are ?1 to ?nk. */
 	sql = xasprintf("SELECT run_uuid, key, value, is_nan FROM latest_metrics"
 			" NOT INDEXED WHERE key IN (%s) AND rowid > ?%zu AND"
-			" rowid <= ?%zu", in, nm + 1, nm + 2);
+			" rowid <= ?%zu", in, nk + 1, nk + 2);
 	free(in);
 	st = sqlite_prep(s, sql);
 	free(sql);
@@ -1272,19 +1280,23 @@ static int order_metric_filter(struct store *s, struct job *j)
 	for (size_t i = 0; i < nm; i++)
 		sqlite3_bind_text(st, (int)i + 1, search_metric_key(q, i), -1,
 				  SQLITE_STATIC);
-	sqlite3_bind_int64(st, (int)nm + 1, j->orow);
-	sqlite3_bind_int64(st, (int)nm + 2, j->orow + METRIC_ROWS);
+	if (okey)
+		sqlite3_bind_text(st, (int)nk, okey, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, (int)nk + 1, j->orow);
+	sqlite3_bind_int64(st, (int)nk + 2, j->orow + METRIC_ROWS);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		uint64_t hi, lo;
 		const char *key = sqlite_col_text(st, 1);
-		double v = sqlite_col_int(st, 3) ? NAN
-			   : sqlite3_column_double(st, 2);
+		bool nan = sqlite_col_int(st, 3) != 0;
+		double v = nan ? NAN : sqlite3_column_double(st, 2);
 		struct order_key *k;
 
 		hex_id(sqlite_col_text(st, 0), &hi, &lo);
 		k = okeys_find(j, hi, lo);
 		if (!k || !key)
 			continue;
+		if (okey && !nan && !strcmp(key, okey))
+			k->v = v;
 		for (size_t i = 0; i < nm; i++)
 			if (!strcmp(key, search_metric_key(q, i)) &&
 			    search_metric_test(q, i, v))
@@ -1292,86 +1304,29 @@ static int order_metric_filter(struct store *s, struct job *j)
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
-		sqlite_fail(s, rc, "filtering runs");
+		sqlite_fail(s, rc, what);
 		return -1;
 	}
 	j->orow += METRIC_ROWS;
-	snprintf(buf, sizeof(buf), "filtering runs: %lld%%",
+	snprintf(buf, sizeof(buf), "%s%s%s: %lld%%", what, okey ? " by " : "",
+		 okey ? okey : "",
 		 (long long)(j->orow < j->omax ? j->orow * 100 / j->omax
 					       : 100));
 	model_set_progress(s->model, buf);
 	if (j->orow < j->omax)
 		return 0;
-	for (size_t i = 0; i < j->nokeys; i++)
-		if (j->omask[i] == (uint8_t)((1u << nm) - 1))
-			j->okeys[at++] = j->okeys[i];
-	j->nokeys = at;
+	if (nm) {
+		for (size_t i = 0; i < j->nokeys; i++)
+			if (j->omask[i] == (uint8_t)((1u << nm) - 1))
+				j->okeys[at++] = j->okeys[i];
+		j->nokeys = at;
+	}
 	free(j->omask);
 	free(j->oidx);
 	j->omask = NULL;
 	j->oidx = NULL;
 	j->capoidx = 0;
 	j->orow = j->omax = 0;
-	return 1;
-}
-
-/* The metric pass, one slice: latest_metrics read straight through by
- * rowid (an index lookup a run costs seven times more for a million),
- * each value of the key given to its run, found by id. 1 when the
- * table is read. */
-static int order_metric_values(struct store *s, struct job *j)
-{
-	sqlite3_stmt *st;
-	char buf[80];
-	int rc;
-
-	if (!j->oidx) {
-		st = sqlite_prep(s, "SELECT max(rowid) FROM latest_metrics");
-		if (!st)
-			return -1;
-		rc = sqlite3_step(st);
-		j->omax = rc == SQLITE_ROW ? sqlite_col_int(st, 0) : 0;
-		sqlite3_finalize(st);
-		if (rc != SQLITE_ROW) {
-			sqlite_fail(s, rc, "sorting runs");
-			return -1;
-		}
-		okeys_index(j);
-	}
-	st = sqlite_prep(s, "SELECT run_uuid, value, is_nan FROM latest_metrics"
-			    " NOT INDEXED WHERE rowid > ?1 AND rowid <= ?2"
-			    " AND key = ?3");
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, j->orow);
-	sqlite3_bind_int64(st, 2, j->orow + METRIC_ROWS);
-	sqlite3_bind_text(st, 3, j->req.order_key ? j->req.order_key : "",
-			  -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		uint64_t hi, lo;
-		struct order_key *k;
-
-		hex_id(sqlite_col_text(st, 0), &hi, &lo);
-		k = okeys_find(j, hi, lo);
-		if (k && !sqlite_col_int(st, 2))
-			k->v = sqlite3_column_double(st, 1);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		sqlite_fail(s, rc, "sorting runs");
-		return -1;
-	}
-	j->orow += METRIC_ROWS;
-	snprintf(buf, sizeof(buf), "sorting runs: %s %lld%%",
-		 j->req.order_key ? j->req.order_key : "",
-		 (long long)(j->orow < j->omax ? j->orow * 100 / j->omax
-					       : 100));
-	model_set_progress(s->model, buf);
-	if (j->orow < j->omax)
-		return 0;
-	free(j->oidx);
-	j->oidx = NULL;
-	j->capoidx = 0;
 	return 1;
 }
 
@@ -1388,17 +1343,8 @@ static int order_keys(struct store *s, struct job *j, struct experiment *e)
 	char buf[64];
 	int rc, n = 0;
 
-	if (j->opass == 2) {
-		rc = order_metric_filter(s, j);
-		if (rc <= 0)
-			return rc;
-		if (j->req.order != ORDER_METRIC)
-			goto sorted;
-		j->opass = 1;
-		return 0;
-	}
 	if (j->opass == 1) {
-		rc = order_metric_values(s, j);
+		rc = order_metric_pass(s, j);
 		if (rc <= 0)
 			return rc;
 		goto sorted;
@@ -1452,11 +1398,7 @@ static int order_keys(struct store *s, struct job *j, struct experiment *e)
 	model_set_progress(s->model, buf);
 	if (n == SCAN_KEYS)
 		return 0;
-	if (j->metrics_c) {
-		j->opass = 2;
-		return 0;
-	}
-	if (j->req.order == ORDER_METRIC) {
+	if (j->metrics_c || j->req.order == ORDER_METRIC) {
 		j->opass = 1;
 		return 0;
 	}
