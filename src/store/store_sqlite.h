@@ -49,7 +49,7 @@ struct row_pos {
 struct order_key {
 	double v;
 	uint64_t idhi, idlo;    /* its id's 32 hex digits */
-	sqlite3_int64 rowid;
+	sqlite3_int64 rowid;    /* its rank by rowid (the job's by_row) */
 };
 
 /* JOB_EXPERIMENTS: one experiment's counts, as its windows add up. */
@@ -92,11 +92,15 @@ struct job {
 	struct order_key *okeys;  /* ...in another order: its pass */
 	size_t nokeys, capokeys;
 	int opass;             /* ...1: the metric pass (values, clauses) */
-	size_t *oidx, capoidx;    /* ...the keys by run id, for them */
+	uint64_t *oidx;           /* ...the keys by run id, for them */
+	size_t capoidx;
 	uint8_t *omask;           /* ...the metric clauses each passes */
 	bool metrics_c;           /* ...those clauses tested here */
 	sqlite3_int64 orow, omax;  /* ...latest_metrics read, and its end */
 	struct row_pos *by_row;   /* ...and the keys' places by rowid */
+	size_t capby_row;
+	size_t nvalued;           /* ...the keys with a value (first) */
+	bool reversed;            /* ...the held ones, turned around */
 	char *order_key;       /* req.order_key, owned */
 	struct search *search; /* req.search, a copy of its own */
 	struct exp_count *counts;  /* JOB_EXPERIMENTS, its count pass */
@@ -124,6 +128,7 @@ struct keyset {
 	struct scan_key *keys;
 	size_t n;
 	struct row_pos *by_row;  /* NULL: START order, found by key */
+	size_t nvalued;          /* another order: the keys with a value */
 	struct keyset *next;
 };
 

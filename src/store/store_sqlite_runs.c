@@ -1073,7 +1073,10 @@ static bool job_ordered(const struct job *j)
 	       j->metrics_c;
 }
 
-static bool same_order(const struct job *j, const struct experiment *e)
+/* Whether the job asks for the order of the runs held, the other way
+ * when reversed. */
+static bool order_is(const struct job *j, const struct experiment *e,
+		     bool reversed)
 {
 	const char *f = j->req.search ? search_filter_text(j->req.search)
 				      : NULL;
@@ -1081,16 +1084,66 @@ static bool same_order(const struct job *j, const struct experiment *e)
 	if (!f != !e->runs_search || (f && strcmp(f, e->runs_search)))
 		return false;
 	return j->req.order == e->runs_order &&
-	       j->req.order_asc == e->runs_order_asc &&
+	       (j->req.order_asc != e->runs_order_asc) == reversed &&
 	       (j->req.order != ORDER_METRIC ||
 		!strcmp(j->req.order_key ? j->req.order_key : "",
 			e->runs_order_key ? e->runs_order_key : ""));
 }
 
+static bool same_order(const struct job *j, const struct experiment *e)
+{
+	return order_is(j, e, false);
+}
+
+/* The held keyset of another order, turned the other way for the job,
+ * without reading the store (a million runs in a few milliseconds where
+ * a sort takes a second): the runs with a value reversed, those without
+ * kept last and reversed among themselves, as okey_cmp orders them.
+ * Not when runs started since wait outside the order. */
+static bool keyset_take_reversed(struct store *s, struct job *j,
+				 struct experiment *e)
+{
+	struct keyset *k = *keyset_at(s, e->id);
+	size_t n, nv;
+
+	if (!k || !k->by_row || !k->n || e->runs_unsorted ||
+	    !job_ordered(j) || !order_is(j, e, true))
+		return false;
+	n = k->n;
+	nv = k->nvalued;
+	for (size_t a = 0, b = nv; a + 1 < b; a++, b--) {
+		sqlite3_int64 t = k->keys[a].rowid;
+
+		k->keys[a].rowid = k->keys[b - 1].rowid;
+		k->keys[b - 1].rowid = t;
+	}
+	for (size_t a = nv, b = n; a + 1 < b; a++, b--) {
+		sqlite3_int64 t = k->keys[a].rowid;
+
+		k->keys[a].rowid = k->keys[b - 1].rowid;
+		k->keys[b - 1].rowid = t;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t p = k->by_row[i].pos;
+
+		k->keys[i].start = (sqlite3_int64)i;
+		k->by_row[i].pos = p < nv ? nv - 1 - p : nv + (n - 1 - p);
+	}
+	free(j->keys);
+	free(j->by_row);
+	j->keys = k->keys;
+	j->nkeys = j->capkeys = n;
+	j->by_row = k->by_row;
+	j->nvalued = nv;
+	k->keys = NULL;
+	k->by_row = NULL;
+	return true;
+}
+
 static bool okey_desc;
 
-_Static_assert(sizeof(struct order_key) >= sizeof(struct row_pos),
-	       "by_row is made in the sort values' memory");
+_Static_assert(sizeof(struct order_key) >= sizeof(struct scan_key),
+	       "the keys are made in the sort values' memory");
 _Static_assert(sizeof(struct order_key) <= 32,
 	       "qsort moves keys of 32 bytes or less in place");
 
@@ -1168,37 +1221,45 @@ static void okeys_sort(struct order_key *k, size_t n, int depth)
 }
 
 /* A run id (32 hex digits) as two numbers, in the order of the text
- * (another character counts as 0). */
+ * (another character counts as 0; a shorter id stops where it ends). */
 static void hex_id(const char *id, uint64_t *hi, uint64_t *lo)
 {
-	static signed char val[256];
-	uint64_t v[2] = { 0, 0 };
+	static unsigned char val[256];
+	uint64_t h = 0, l = 0;
+	int i = 0;
 
 	if (!val['1'])
 		for (int c = 0; c < 256; c++)
-			val[c] = (signed char)(c >= '0' && c <= '9' ? c - '0'
+			val[c] = (unsigned char)(c >= '0' && c <= '9' ? c - '0'
 				: c >= 'a' && c <= 'f' ? c - 'a' + 10
 				: c >= 'A' && c <= 'F' ? c - 'A' + 10 : 0);
-	for (int i = 0; id && i < 32 && id[i]; i++)
-		v[i >= 16] = v[i >= 16] << 4 |
-			     (uint64_t)val[(unsigned char)id[i]];
-	*hi = v[0];
-	*lo = v[1];
+	if (id) {
+		for (; i < 16 && id[i]; i++)
+			h = h << 4 | val[(unsigned char)id[i]];
+		for (; i >= 16 && i < 32 && id[i]; i++)
+			l = l << 4 | val[(unsigned char)id[i]];
+	}
+	*hi = h;
+	*lo = l;
 }
 
 /* Rows of latest_metrics a slice of the metric pass looks at. */
 #define METRIC_ROWS 200000
 
 /* The keys' places by run id, for the metric pass: an open-addressing
- * table of positions + 1. Ids are uuid4 hex, whose version digit never
- * changes: both halves are mixed. */
-static size_t id_hash(uint64_t hi, uint64_t lo, size_t cap)
+ * table whose slots hold a key's position + 1 (low 32 bits) beside a
+ * tag of its id (high 32), so a probe reads the keys only for the one
+ * it finds. Ids are uuid4 hex, whose version digit never changes: both
+ * halves are mixed. */
+static uint64_t id_mix(uint64_t hi, uint64_t lo)
 {
 	uint64_t x = (hi ^ (lo * 0x9E3779B97F4A7C15ULL)) *
 		     0xBF58476D1CE4E5B9ULL;
 
-	return (size_t)(x ^ (x >> 31)) & (cap - 1);
+	return x ^ (x >> 31);
 }
+
+#define ID_TAG(x) ((x) >> 32)
 
 static void okeys_index(struct job *j)
 {
@@ -1208,27 +1269,91 @@ static void okeys_index(struct job *j)
 		cap *= 2;
 	j->oidx = xcalloc(cap, sizeof(*j->oidx));
 	j->capoidx = cap;
-	for (size_t i = 0; i < j->nokeys; i++) {
-		size_t h = id_hash(j->okeys[i].idhi, j->okeys[i].idlo, cap);
+	for (size_t i = 0; i < j->nokeys && i < UINT32_MAX; i++) {
+		uint64_t x = id_mix(j->okeys[i].idhi, j->okeys[i].idlo);
+		size_t h = (size_t)x & (cap - 1);
 
 		while (j->oidx[h])
 			h = (h + 1) & (cap - 1);
-		j->oidx[h] = i + 1;
+		j->oidx[h] = ID_TAG(x) << 32 | (uint64_t)(i + 1);
 	}
 }
 
-static struct order_key *okeys_find(struct job *j, uint64_t hi, uint64_t lo)
+/* The key of id (hi, lo), from slot h on (NULL: none). */
+static struct order_key *okeys_probe(const struct job *j, size_t h,
+				     uint64_t tag, uint64_t hi, uint64_t lo)
 {
-	size_t h = id_hash(hi, lo, j->capoidx);
+	for (; j->oidx[h]; h = (h + 1) & (j->capoidx - 1)) {
+		struct order_key *k;
 
-	while (j->oidx[h]) {
-		struct order_key *k = &j->okeys[j->oidx[h] - 1];
-
+		if (ID_TAG(j->oidx[h]) != tag)
+			continue;
+		k = &j->okeys[(j->oidx[h] & UINT32_MAX) - 1];
 		if (k->idhi == hi && k->idlo == lo)
 			return k;
-		h = (h + 1) & (j->capoidx - 1);
 	}
 	return NULL;
+}
+
+/* The metric pass finds its rows' keys this many at a time: the table's
+ * slots for all of them are asked of memory first, then the keys, so
+ * the waits for memory overlap (a million rows' lookups, each a miss,
+ * took about a third of the pass one at a time). */
+#define FIND_BATCH 64
+
+struct metric_row {
+	uint64_t hi, lo, tag;
+	size_t slot;
+	double v;
+	unsigned keys;   /* bit i: the filter's clause i; bit 8: the sort's */
+	struct order_key *k;
+};
+
+#if defined(__GNUC__)
+#define PREFETCH(p, w) __builtin_prefetch((p), (w))
+#else
+#define PREFETCH(p, w) ((void)0)
+#endif
+
+/* The batch's rows given to their keys (r[i].keys says what each
+ * brings). */
+static void metric_rows_apply(struct job *j, struct metric_row *r, size_t n)
+{
+	size_t mask = j->capoidx - 1;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t x = id_mix(r[i].hi, r[i].lo);
+
+		r[i].tag = ID_TAG(x);
+		r[i].slot = (size_t)x & mask;
+		PREFETCH(&j->oidx[r[i].slot], 0);
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t h = r[i].slot;
+
+		r[i].k = NULL;
+		for (; j->oidx[h]; h = (h + 1) & mask)
+			if (ID_TAG(j->oidx[h]) == r[i].tag) {
+				r[i].k = &j->okeys[(j->oidx[h] & UINT32_MAX)
+						   - 1];
+				PREFETCH(r[i].k, 1);
+				break;
+			}
+		r[i].slot = h;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct order_key *k = r[i].k;
+
+		if (k && (k->idhi != r[i].hi || k->idlo != r[i].lo))
+			k = okeys_probe(j, r[i].slot, r[i].tag, r[i].hi,
+					r[i].lo);   /* another id's tag */
+		if (!k)
+			continue;
+		if (r[i].keys & 0x100u)
+			k->v = r[i].v;
+		if (r[i].keys & 0xffu)
+			j->omask[k - j->okeys] |= (uint8_t)(r[i].keys & 0xffu);
+	}
 }
 
 /* The metric pass, one slice: latest_metrics read straight through by
@@ -1247,6 +1372,8 @@ static int order_metric_pass(struct store *s, struct job *j)
 			   : j->req.order_key ? j->req.order_key : "";
 	const char *what = nm ? "filtering runs" : "sorting runs";
 	size_t nk = nm + (okey != NULL);
+	struct metric_row rows[FIND_BATCH];
+	size_t nr = 0;
 	sqlite3_stmt *st;
 	char *in, *sql, buf[128];
 	int rc;
@@ -1285,23 +1412,30 @@ static int order_metric_pass(struct store *s, struct job *j)
 	sqlite3_bind_int64(st, (int)nk + 1, j->orow);
 	sqlite3_bind_int64(st, (int)nk + 2, j->orow + METRIC_ROWS);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		uint64_t hi, lo;
 		const char *key = sqlite_col_text(st, 1);
 		bool nan = sqlite_col_int(st, 3) != 0;
 		double v = nan ? NAN : sqlite3_column_double(st, 2);
-		struct order_key *k;
+		unsigned keys = 0;
 
-		hex_id(sqlite_col_text(st, 0), &hi, &lo);
-		k = okeys_find(j, hi, lo);
-		if (!k || !key)
+		if (!key)
 			continue;
 		if (okey && !nan && !strcmp(key, okey))
-			k->v = v;
+			keys |= 0x100u;
 		for (size_t i = 0; i < nm; i++)
 			if (!strcmp(key, search_metric_key(q, i)) &&
 			    search_metric_test(q, i, v))
-				j->omask[k - j->okeys] |= (uint8_t)(1u << i);
+				keys |= 1u << i;
+		if (!keys)
+			continue;
+		hex_id(sqlite_col_text(st, 0), &rows[nr].hi, &rows[nr].lo);
+		rows[nr].v = v;
+		rows[nr].keys = keys;
+		if (++nr == FIND_BATCH) {
+			metric_rows_apply(j, rows, nr);
+			nr = 0;
+		}
 	}
+	metric_rows_apply(j, rows, nr);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		sqlite_fail(s, rc, what);
@@ -1316,9 +1450,13 @@ static int order_metric_pass(struct store *s, struct job *j)
 	if (j->orow < j->omax)
 		return 0;
 	if (nm) {
+		/* Still in rowid order: a key's rank is its place. */
 		for (size_t i = 0; i < j->nokeys; i++)
-			if (j->omask[i] == (uint8_t)((1u << nm) - 1))
-				j->okeys[at++] = j->okeys[i];
+			if (j->omask[i] == (uint8_t)((1u << nm) - 1)) {
+				j->okeys[at] = j->okeys[i];
+				j->okeys[at].rowid = (sqlite3_int64)at;
+				j->by_row[at++] = j->by_row[i];
+			}
 		j->nokeys = at;
 	}
 	free(j->omask);
@@ -1353,17 +1491,25 @@ static int order_keys(struct store *s, struct job *j, struct experiment *e)
 			     " r.end_time, r.status", SCAN_KEYS);
 	if (!st)
 		return -1;
-	if (!j->okeys && e->runs_total)   /* no doubling on the way */
+	if (!j->okeys && e->runs_total) {   /* no doubling on the way */
 		j->okeys = xgrow(NULL, &j->capokeys, e->runs_total + 1024,
 				 sizeof(*j->okeys));
+		j->by_row = xgrow(j->by_row, &j->capby_row,
+				  e->runs_total + 1024, sizeof(*j->by_row));
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct order_key *k;
 		int64_t start = sqlite_col_int(st, 2), end, d = -1;
 
 		j->okeys = xgrow(j->okeys, &j->capokeys, j->nokeys + 1,
 				 sizeof(*j->okeys));
-		k = &j->okeys[j->nokeys++];
-		k->rowid = sqlite_col_int(st, 0);
+		j->by_row = xgrow(j->by_row, &j->capby_row, j->nokeys + 1,
+				  sizeof(*j->by_row));
+		/* The keys come by rowid: by_row holds them in that order,
+		 * and a key's rowid field its rank there until sorted. */
+		j->by_row[j->nokeys].rowid = sqlite_col_int(st, 0);
+		k = &j->okeys[j->nokeys];
+		k->rowid = (sqlite3_int64)j->nokeys++;
 		hex_id(sqlite_col_text(st, 1), &k->idhi, &k->idlo);
 		end = sqlite3_column_type(st, 3) == SQLITE_NULL
 			? 0 : sqlite_col_int(st, 3);
@@ -1386,7 +1532,7 @@ static int order_keys(struct store *s, struct job *j, struct experiment *e)
 			k->v = NAN;   /* none until the metric pass */
 			break;
 		}
-		j->cursor = k->rowid;
+		j->cursor = j->by_row[k->rowid].rowid;
 		n++;
 	}
 	sqlite3_finalize(st);
@@ -1407,28 +1553,33 @@ sorted:
 	okeys_sort(j->okeys, j->nokeys, 0);
 	/* Every key has a place of its own (start: its position): the
 	 * order is total, ties by id as the view orders them, so a page
-	 * may end anywhere. by_row takes the sort values' memory, which
-	 * it overwrites behind the reading. */
-	j->keys = xgrow(j->keys, &j->capkeys, j->nokeys ? j->nokeys : 1,
-			sizeof(*j->keys));
+	 * may end anywhere. by_row, in rowid order since the keys came
+	 * that way, learns each one's place from its rank (no sort); the
+	 * keys take the sort values' memory, written behind the reading. */
 	{
-		struct row_pos *by_row = (struct row_pos *)(void *)j->okeys;
+		struct scan_key *keys = (struct scan_key *)(void *)j->okeys;
 
+		j->nvalued = 0;
 		for (size_t i = 0; i < j->nokeys; i++) {
-			sqlite3_int64 rowid = j->okeys[i].rowid;
+			size_t rank = (size_t)j->okeys[i].rowid;
 
-			j->keys[i].rowid = rowid;
-			j->keys[i].start = (sqlite3_int64)i;
-			by_row[i].rowid = rowid;
-			by_row[i].pos = i;
+			if (!isnan(j->okeys[i].v))
+				j->nvalued = i + 1;   /* none come last */
+
+			j->by_row[rank].pos = i;
+			keys[i].rowid = j->by_row[rank].rowid;
+			keys[i].start = (sqlite3_int64)i;
 		}
-		j->by_row = xrealloc(by_row, (j->nokeys ? j->nokeys : 1) *
-				     sizeof(*by_row));
+		free(j->keys);
+		j->capkeys = j->nokeys ? j->nokeys : 1;
+		j->keys = xrealloc(keys, j->capkeys * sizeof(*keys));
+		j->by_row = xrealloc(j->by_row, j->capkeys *
+				     sizeof(*j->by_row));
 	}
 	j->nkeys = j->nokeys;
 	j->okeys = NULL;
 	j->nokeys = j->capokeys = 0;
-	qsort(j->by_row, j->nkeys, sizeof(*j->by_row), row_pos_cmp);
+	j->capby_row = 0;
 	return 1;
 }
 
@@ -1611,9 +1762,12 @@ static int job_runs_paged(struct store *s, struct job *j,
 				search_metric_count(j->req.search) > 0 &&
 				search_metric_count(j->req.search) <= 8;
 			/* Another order: the old one's keys go now (memory
-			 * for the new). */
-			if (!same_order(j, e))
+			 * for the new), unless they are the order asked for
+			 * the other way. */
+			if (!same_order(j, e)) {
+				j->reversed = keyset_take_reversed(s, j, e);
 				keyset_drop(s, e->id);
+			}
 			j->version = data_version(s);
 			for (size_t i = 0; i < e->nruns_loaded; i++)
 				e->runs[i]->seen = false;
@@ -1623,7 +1777,8 @@ static int job_runs_paged(struct store *s, struct job *j,
 				return provisional_page(s, j, e);
 			}
 		}
-		rc = job_ordered(j) ? order_keys(s, j, e) : scan_keys(s, j, e);
+		rc = j->reversed ? 1 : job_ordered(j) ? order_keys(s, j, e)
+						     : scan_keys(s, j, e);
 		if (rc <= 0)
 			return rc;
 		/* The exact page says what is seen (not the stand-ins). */
@@ -1748,6 +1903,7 @@ static int job_runs_paged(struct store *s, struct job *j,
 			k->keys = j->keys;
 			k->n = j->nkeys;
 			k->by_row = j->by_row;
+			k->nvalued = j->nvalued;
 			j->by_row = NULL;
 			k->next = impl(s)->keysets;
 			impl(s)->keysets = k;
@@ -1756,7 +1912,10 @@ static int job_runs_paged(struct store *s, struct job *j,
 		}
 		if (j->cursor > e->runs_cursor)
 			e->runs_cursor = j->cursor;
-		e->store_version = j->version;
+		/* Turned around, the keys are as old as the order was: what
+		 * was written since is for the next poll to read. */
+		if (!j->reversed)
+			e->store_version = j->version;
 		e->runs_loaded = true;
 		e->params_loaded = true;
 		e->runs_include_deleted = j->req.include_deleted;

@@ -360,7 +360,8 @@ int sqlite_job_write(struct store *s, struct job *j)
 		model_set_error(s->model, "this store has no model registry");
 		return -1;
 	}
-	rc = sqlite3_open_v2(s->uri.path, &tx.db, SQLITE_OPEN_READWRITE, NULL);
+	rc = sqlite3_open_v2(s->uri.path, &tx.db, SQLITE_OPEN_READWRITE |
+			     SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_busy_timeout(tx.db, 2000);
 		rc = sqlite3_exec(tx.db, "BEGIN IMMEDIATE", NULL, NULL, NULL);

@@ -10,6 +10,7 @@ import math
 import random
 import re
 import sqlite3
+import time
 
 import pytest
 
@@ -335,6 +336,11 @@ def view_order(runs, value, desc):
     return [r.info.run_name for r in has + none]
 
 
+def duration_of(r):
+    i = r.info
+    return (i.end_time or int(time.time() * 1000)) - i.start_time
+
+
 def loss_of(r):
     v = r.data.metrics.get("loss")
     return None if v is None or math.isnan(v) else v
@@ -364,8 +370,19 @@ def test_sqlite_sorts_and_filters_in_the_store(big, mltop_bin, tmp_path):
     try:
         d.say(":runs big")
         d.screen("first")
+        # A filter's metric clause under an order with no metric in it
+        # (DURATION, the first s): the same pass, no sort values.
+        d.say("s")
+        d.say(":where metrics.loss < 0.5")
+        found = client.search_runs([exp], "metrics.loss < 0.5",
+                                   max_results=50000)
+        dur = d.screen("duration-filtered")
+        assert re.search(r"DURATI\S*▼", dur.splitlines()[1]), dur[:300]
+        assert window(dur)[:2] == (1, len(found)), status(dur)
+        check(dur, view_order(found, duration_of, True), 0)
+        d.say(":where")
         # START, DURATION, USER, loss: the third s is the metric.
-        d.say("sss")
+        d.say("ss")
         desc = d.screen("loss-desc")
         want = view_order(runs, loss_of, True)
         assert window(desc) == (1, total, 1, PAGE), status(desc)
@@ -382,10 +399,19 @@ def test_sqlite_sorts_and_filters_in_the_store(big, mltop_bin, tmp_path):
         assert window(end)[:2] == (total, total), status(end)
         assert shown_names(end)[-1] == want[-1]
         check(end, want)
+        # The other way: the order held, turned around (runs with a
+        # value reversed, those without still last).
         d.say("S")
         asc = d.screen("loss-asc")
         assert window(asc)[:2] == (1, total), status(asc)
         check(asc, view_order(runs, loss_of, False), 0)
+        d.say("G")
+        asc_end = d.screen("loss-asc-end")
+        assert window(asc_end)[:2] == (total, total), status(asc_end)
+        assert shown_names(asc_end)[-1] == \
+            view_order(runs, loss_of, False)[-1]
+        check(asc_end, view_order(runs, loss_of, False))
+        d.say("g")
 
         # MLflow's filter: the store's keys are the matches only.
         d.say(":where metrics.loss < 0.5")
