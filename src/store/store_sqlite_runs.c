@@ -929,6 +929,44 @@ void sqlite_keysets_free(struct sqlite_store *ss)
 	}
 }
 
+static bool held_in_window(const struct run *r, void *ud)
+{
+	(void)ud;
+	return r->in_window;
+}
+
+/* Memory follows the screen: when an experiment's window comes, the
+ * others' go (their keysets, 16-32 MB for a million runs, and the runs
+ * their windows held; runs read another way stay). Such an experiment
+ * reads its first page again when it is shown. */
+static void keysets_release_others(struct store *s, const char *keep)
+{
+	struct keyset **pp = &impl(s)->keysets;
+
+	while (*pp) {
+		struct keyset *k = *pp;
+		struct experiment *x;
+
+		if (!strcmp(k->exp_id, keep)) {
+			pp = &k->next;
+			continue;
+		}
+		x = model_experiment(s->model, k->exp_id);
+		if (x) {
+			experiment_retire_if(x, held_in_window, NULL);
+			free(x->runs_more);
+			x->runs_more = NULL;
+			x->runs_first = x->runs_end = x->runs_total = 0;
+			x->runs_loaded = false;
+		}
+		*pp = k->next;
+		free(k->exp_id);
+		free(k->keys);
+		free(k->by_row);
+		free(k);
+	}
+}
+
 /* Runs keys[lo..hi) into e, whole (a reload replaces params and tags),
  * derived. */
 static int read_keyed_runs(struct store *s, struct experiment *e,
@@ -1899,6 +1937,7 @@ static int job_runs_paged(struct store *s, struct job *j,
 		if (left) {
 			struct keyset *k = xcalloc(1, sizeof(*k));
 
+			keysets_release_others(s, e->id);
 			k->exp_id = xstrdup(e->id);
 			k->keys = j->keys;
 			k->n = j->nkeys;

@@ -346,6 +346,40 @@ def loss_of(r):
     return None if v is None or math.isnan(v) else v
 
 
+def test_sqlite_window_goes_with_its_experiment(mltop_bin, tmp_path):
+    """Memory follows the screen: when another big experiment's window
+    comes, the first one's goes (its keys and the runs it held), and
+    that experiment reads its first page again when it is shown (it
+    held its window further down before)."""
+    from mlflow import MlflowClient
+    db = tmp_path / "two.db"
+    uri = "sqlite:///" + str(db)
+    client = MlflowClient(tracking_uri=uri)
+    for name, n, seed in (("alpha", 3500, 21), ("beta", 1500, 22)):
+        exp = client.create_experiment(name)
+        template = client.create_run(exp, run_name="template").info.run_id
+        client.log_metric(template, "loss", 0.5, step=0)
+        client.set_terminated(template, "FINISHED")
+        copy_runs(db, template, n, seed=seed)
+    d = Scripted(mltop_bin, uri, tmp_path, cols=120, lines=30)
+    try:
+        d.say(":runs alpha")
+        assert window(d.screen("alpha"))[:2] == (1, 3501)
+        for _ in range(4):  # each line stops at the last row read
+            d.say("<PgDn>" * 40)
+        deep = window(d.screen("alpha-deep"))
+        assert deep[2] > 1 and deep[0] > 1000, deep
+        d.say(":runs beta")
+        assert window(d.screen("beta"))[:2] == (1, 1501)
+        d.say(":runs alpha")
+        back = d.screen("alpha-again")
+        assert window(back) == (1, 3501, 1, PAGE), status(back)
+        assert shown_names(back)[0] == "template", shown_names(back)[:3]
+    finally:
+        code = d.close()
+    assert code == 0, d.errors()
+
+
 def test_sqlite_sorts_and_filters_in_the_store(big, mltop_bin, tmp_path):
     """Sorted by a metric (ties, missing values and NaN among 12,001
     runs), either way, and by DURATION, the store orders every run and

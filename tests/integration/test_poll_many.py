@@ -14,9 +14,10 @@ from scripted import Scripted
 NCOPIES = 33000
 
 
-def copy_runs(path, template, n):
+def copy_runs(path, template, n, seed=13):
     """n SQL copies of the client's RUNNING template run, with new ids
-    and older start times (the newest copy is the template's second)."""
+    (from seed) and older start times (the newest copy is the template's
+    second)."""
     db = sqlite3.connect(path)
     cols = [r[1] for r in db.execute("PRAGMA table_info(runs)")]
     row = dict(zip(cols, db.execute("SELECT * FROM runs WHERE run_uuid = ?",
@@ -24,7 +25,7 @@ def copy_runs(path, template, n):
     lcols = [r[1] for r in db.execute("PRAGMA table_info(latest_metrics)")]
     latest = [dict(zip(lcols, r)) for r in db.execute(
         "SELECT * FROM latest_metrics WHERE run_uuid = ?", (template,))]
-    rng = random.Random(13)
+    rng = random.Random(seed)
     ids, runs, metrics = [], [], []
     for i in range(n):
         rid = uuid.UUID(int=rng.getrandbits(128), version=4).hex
