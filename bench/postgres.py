@@ -33,6 +33,14 @@ def store_ids(dsn, eid):
             (int(eid),))]
 
 
+# The runs view over the server: its window of three pages, walked.
+PG_MOVES = [
+    ("G: page by page to the last", "G", "walk"),
+    ("PgUp x 120: pages before, again", "<PgUp>" * 120, "move"),
+    ("g: the first page again", "g", "move"),
+]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=100000,
@@ -45,6 +53,7 @@ def main():
     mltop = os.environ.get("MLTOP_BIN")
     if not mltop or not os.access(mltop, os.X_OK):
         sys.exit("bench: set MLTOP_BIN to an mltop binary")
+    a.mltop = mltop
 
     def p(line=""):
         print(line, flush=True)
@@ -113,6 +122,9 @@ def main():
             if r.rss_mib is not None:
                 s_t.rss.append(r.rss_mib)
         m, t = s_m.summary(), s_t.summary()
+
+        progress("  mltop TUI scrolling through every run (script mode)...")
+        moves = run.bench_moves(a, url, eid, menv, moves=PG_MOVES)
     finally:
         pgcluster.stop(d)
 
@@ -144,6 +156,12 @@ def main():
             "%.0f ms" % t["rows"]["max"]))
     p("  requests until the first frame: " + ", ".join(
         "%s x%d" % kv for kv in sorted(asked.items())))
+    p("  TUI scrolling through every run (script mode, 200x50; each from "
+      "the key to the screen settled):")
+    for label, _, ms, info in moves["rows"]:
+        p("    %-40s %8.0f ms  %s" % (label, ms, info[:60]))
+    p("    %-40s %8s" % ("peak RSS, first page to the last line",
+                         run.fmt_mib(moves["peak_rss_mib"])))
 
 
 if __name__ == "__main__":

@@ -911,7 +911,7 @@ MOVES = [
 ]
 
 
-def bench_moves(a, uri, eid, env):
+def bench_moves(a, uri, eid, env, moves=None):
     """The dashboard in script mode (MLTOP_SCRIPT, a FIFO) on a virtual
     screen: each line of MOVES, then :save-display, timed from the line
     sent to the dump written (mltop runs a script line once the screen
@@ -948,7 +948,7 @@ def bench_moves(a, uri, eid, env):
 
     try:
         say("")   # the first page
-        for label, line, kind in MOVES:
+        for label, line, kind in moves or MOVES:
             ms, info = say(line)
             out_rows.append((label, kind, ms, info))
         with open("/proc/%d/status" % p.pid) as f:

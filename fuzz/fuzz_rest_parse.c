@@ -80,15 +80,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(next);
 	check_result(rc, err);
 
-	/* Twice: the second pass merges into runs the first one made. */
+	/* Twice: the second pass merges into runs the first one made (and
+	 * gives them in the reply's order, as a window's page wants). */
 	for (int i = 0; i < 2; i++) {
 		uint64_t gen = m.generation;
 		size_t nexps = m.nexps;
+		struct run **got = NULL;
 
-		rc = rest_parse_runs(&m, body, size, &next, &max_start, &err);
+		rc = rest_parse_runs_got(&m, body, size, &next, &max_start,
+					 &err, i ? &got : NULL);
 		free(next);
 		check(rc >= 0 || (m.generation == gen && m.nexps == nexps),
 		      "a bad reply leaves the model alone");
+		check(rc >= 0 || got == NULL, "no runs on error");
+		for (int k = 0; k < rc && got; k++)
+			check(!got[k] || got[k]->id != NULL, "a run given");
+		free(got);
 		check_result(rc, err);
 	}
 	rc = rest_parse_bulk_history(&m, "loss", body, size, &err);

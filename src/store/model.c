@@ -533,6 +533,7 @@ void experiment_clear_runs(struct experiment *e)
 	free(e->runs_more);
 	e->runs_more = NULL;
 	e->runs_first = e->runs_end = e->runs_total = 0;
+	e->runs_total_more = e->runs_paged = false;
 	if (e->run_index)
 		memset(e->run_index, 0, e->run_index_cap * sizeof(*e->run_index));
 }

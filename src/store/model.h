@@ -126,8 +126,14 @@ struct experiment {
 	 * in_window set; paging moves the window (store_req.window) and
 	 * drops runs that leave it, so memory follows the screen. A run
 	 * read otherwise (a compared or alerted run) is not in it.
-	 * runs_total 0: no window, the runs held are the first ones. */
+	 * runs_total 0: no window, the runs held are the first ones.
+	 * A server's window (runs_paged) is its pages in START order, read
+	 * in turn: runs_total counts the runs of the pages seen, and there
+	 * are more until the last page was read (runs_total_more); it
+	 * orders by nothing else. */
 	size_t runs_first, runs_end, runs_total;
+	bool runs_total_more;
+	bool runs_paged;
 	/* The order of that window (store_req.order): START newest first
 	 * unless the runs view asked for another. A window in another
 	 * order leaves runs started since out of it (runs_unsorted counts

@@ -283,8 +283,8 @@ static void parse_metrics(struct ctx *c, const json_t *data, struct run *r)
 	free(lt);
 }
 
-static void parse_run(struct ctx *c, struct model *m, const json_t *run,
-		      int64_t *max_start)
+static struct run *parse_run(struct ctx *c, struct model *m,
+			     const json_t *run, int64_t *max_start)
 {
 	json_t *info = rp_get_kind(c, run, "info", JSON_OBJECT, true);
 	json_t *data = rp_get_kind(c, run, "data", JSON_OBJECT, false);
@@ -296,7 +296,7 @@ static void parse_run(struct ctx *c, struct model *m, const json_t *run,
 	struct run *r = NULL;
 
 	if (c->failed)
-		return;
+		return NULL;
 	old = rp_path_key(c, "info");
 	/* run_uuid is the older name of run_id; servers send both. */
 	if (json_object_get(info, "run_id") ||
@@ -314,7 +314,7 @@ static void parse_run(struct ctx *c, struct model *m, const json_t *run,
 	life = rp_get_str(c, info, "lifecycle_stage", OPTIONAL);
 	rp_path_pop(c, old);
 	if (c->failed)
-		return;
+		return NULL;
 	if (max_start && start > *max_start)
 		*max_start = start;
 	if (c->apply) {
@@ -342,10 +342,18 @@ static void parse_run(struct ctx *c, struct model *m, const json_t *run,
 			kv_list_get(&r->tags, "mlflow.parentRunId"));
 		r->seen = true;
 	}
+	return r;
 }
 
 int rest_parse_runs(struct model *m, const char *body, size_t len,
 		    char **next, int64_t *max_start, char **err)
+{
+	return rest_parse_runs_got(m, body, len, next, max_start, err, NULL);
+}
+
+int rest_parse_runs_got(struct model *m, const char *body, size_t len,
+			char **next, int64_t *max_start, char **err,
+			struct run ***got)
 {
 	struct ctx c;
 	json_t *root, *arr = NULL, *one = NULL;
@@ -362,6 +370,8 @@ int rest_parse_runs(struct model *m, const char *body, size_t len,
 	arr = rp_get_array(&c, root, "runs");
 	one = rp_get_kind(&c, root, "run", JSON_OBJECT, false);
 	n = json_array_size(arr);
+	if (got)   /* one more: a reply may hold "run" too */
+		*got = xcalloc(n + 1, sizeof(**got));
 	for (int pass = 0; pass < 2 && !c.failed; pass++) {
 		c.apply = pass == 1;
 		for (size_t i = 0; i < n && !c.failed; i++) {
@@ -370,8 +380,12 @@ int rest_parse_runs(struct model *m, const char *body, size_t len,
 
 			rp_path_index(&c, i);
 			run = rp_elem_object(&c, arr, i);
-			if (run)
-				parse_run(&c, m, run, &maxs);
+			if (run) {
+				struct run *r = parse_run(&c, m, run, &maxs);
+
+				if (r && got && *got)
+					(*got)[i] = r;
+			}
 			rp_path_pop(&c, old);
 		}
 		if (one && !c.failed) {
@@ -394,6 +408,10 @@ out:
 		if (next) {
 			free(*next);
 			*next = NULL;
+		}
+		if (got) {
+			free(*got);
+			*got = NULL;
 		}
 		return -1;
 	}

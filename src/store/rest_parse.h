@@ -33,6 +33,11 @@ int rest_parse_experiments(struct model *m, const char *body, size_t len,
  * Returns the number of runs, or -1 with *err. */
 int rest_parse_runs(struct model *m, const char *body, size_t len,
 		    char **next, int64_t *max_start, char **err);
+/* The same; *got gets the runs/search reply's runs in its order (owned;
+ * as many entries as returned, NULL where none; NULL on failure). */
+int rest_parse_runs_got(struct model *m, const char *body, size_t len,
+			char **next, int64_t *max_start, char **err,
+			struct run ***got);
 
 /* metrics/get-history: append to ser the points that sort after its last
  * one by (step, timestamp, value). Returns the number of points in the

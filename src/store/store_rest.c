@@ -64,6 +64,7 @@ static void op_free(struct store *s, struct op *o)
 	free(o->filter);
 	free(o->page);
 	free(o->more);
+	free(o->got);
 	free(o->seen);
 	if (o->write)
 		registry_write_free(o->write);
@@ -490,22 +491,42 @@ static void rest_more_runs(struct store *s, const struct store_req *req,
 			   struct experiment *e, store_done_fn done, void *ud)
 {
 	struct op *o;
+	char *page;
 
 	for (o = impl(s)->ops; o; o = o->next)
 		if (o->more_op && !strcmp(o->exp_id, e->id))
 			break;
 	if (o || !e->runs_more || backing_off(s, false)) {
-		/* Under way: asked for all, it reads all. */
-		if (o && req && !req->first_page)
+		/* Under way: asked for all, it reads all (a window's move
+		 * reads its page; the view asks again after). */
+		if (o && !o->win && req && !req->first_page)
 			o->rq.first_page = false;
 		if (done)
 			done(s, o != NULL, ud);
 		return;
 	}
+	if (e->runs_paged && req && req->window) {
+		if (!rest_window_more(s, req, e, done, ud) && done)
+			done(s, true, ud);
+		return;
+	}
+	page = xstrdup(e->runs_more);
+	if (e->runs_paged) {
+		/* Every page from here on (an order or a filter of the
+		 * view's own): no window; from the first page again when
+		 * the window left it. */
+		struct rest_window *w = rest_window_of(s, e->id);
+
+		free(page);
+		page = w && w->first == 0 && w->end < w->npages &&
+		       w->pages[w->end].token
+			? xstrdup(w->pages[w->end].token) : NULL;
+		rest_window_drop(s, e);
+	}
 	o = rest_op_new(s, req, OP_RUNS, done, ud);
 	o->more_op = true;
 	o->exp_id = xstrdup(e->id);
-	o->page = xstrdup(e->runs_more);
+	o->page = page;
 	if (req && req->search && search_has_filter(req->search))
 		o->filter = xstrdup(search_filter_text(req->search));
 	model_set_progress(s->model, "loading runs…");
@@ -871,6 +892,7 @@ static void rest_close(struct store *s)
 		http_free(rs->http);
 	while (rs->ops)
 		op_free(s, rs->ops);
+	rest_windows_free(rs);
 	for (size_t i = 0; i < rs->nhist; i++) {
 		free(rs->hist[i].run_id);
 		free(rs->hist[i].key);

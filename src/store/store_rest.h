@@ -75,6 +75,13 @@ struct op {
 	char *more;              /* OP_RUNS with first_page: the token of
 				  * the pages not read, for e->runs_more */
 	bool more_op;            /* OP_RUNS: more_runs, after a first page */
+	bool win;                /* ...a move of the window: */
+	size_t win_page;         /* ...the page it reads */
+	bool win_walk;           /* ...and on to the last (G) */
+	bool win_jump;           /* ...away from the window (g) */
+	long win_size;           /* ...its max_results */
+	struct run **got;        /* OP_RUNS first page: its runs, in order */
+	size_t ngot;
 	int pages;
 	uint64_t *seen;          /* hashes of the page tokens had so far */
 	int empty_pages;         /* in a row, each with a next token */
@@ -93,6 +100,24 @@ struct op {
 };
 
 
+/* The runs view's window over an experiment's pages
+ * (store_rest_window.c): each page seen, and the ones held. */
+struct rest_page {
+	char *token;             /* NULL: the first page */
+	long size;               /* the max_results it was read with */
+	size_t start;            /* its first run's place */
+	size_t n;                /* runs it had when last read */
+};
+
+struct rest_window {
+	char *exp_id;
+	struct rest_page *pages;
+	size_t npages, cap;
+	size_t first, end;       /* the pages held */
+	bool last;               /* pages[npages - 1] is the last page */
+	struct rest_window *next;
+};
+
 struct rest_store {
 	struct http *http;
 	struct credentials cred;
@@ -100,6 +125,7 @@ struct rest_store {
 	char *ajax;              /* base URL + /ajax-api/2.0/mlflow/: MLflow
 				  * serves bulk-interval only there */
 	struct op *ops;
+	struct rest_window *windows;
 	int backoff_s;
 	bool no_bulk;            /* the server lacks bulk-interval */
 	int64_t counts_at;       /* wall ms of the last run counts */
@@ -167,6 +193,19 @@ void rest_send_get(struct op *o, const char *query);
 void rest_send_body(struct op *o, const char *method, json_t *body);
 /* The second search of a poll: the runs held as live, by id. */
 void rest_start_poll_live(struct store *s, struct op *parent);
+
+/* store_rest_window.c */
+struct rest_window *rest_window_of(struct store *s, const char *exp_id);
+void rest_windows_free(struct rest_store *rs);
+void rest_window_drop(struct store *s, struct experiment *e);
+void rest_window_first(struct store *s, struct experiment *e,
+		       struct run **got, size_t n, const char *next);
+void rest_window_page(struct op *o, struct experiment *e, struct run **got,
+		      size_t n, const char *next);
+void rest_window_new(struct store *s, struct experiment *e,
+		     struct run **fresh, size_t n);
+bool rest_window_more(struct store *s, const struct store_req *req,
+		      struct experiment *e, store_done_fn done, void *ud);
 
 /* store_rest_write.c */
 void rest_write_send(struct op *o);

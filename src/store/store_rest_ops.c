@@ -93,6 +93,9 @@ static json_t *runs_body(const struct op *o)
 	if (o->kind == OP_RUNS && o->rq.first_page && !o->more_op &&
 	    o->pages == 0)
 		page = FIRST_PAGE_RUNS;
+	/* A window's page: as many as when it was first read. */
+	if (o->win && o->win_size > 0)
+		page = o->win_size;
 
 	/* A search's max_results: no more than that many in one page. */
 	if ((o->kind == OP_RUNS || o->kind == OP_SCAN) &&
@@ -239,17 +242,58 @@ static int counts_reply(struct op *o, const struct http_reply *r,
 	return 0;
 }
 
+/* A reply's runs of experiment e, in its order (others dropped). */
+static size_t runs_of(struct experiment *e, struct run **got, int n)
+{
+	size_t k = 0;
+
+	for (int i = 0; i < n; i++)
+		if (got[i] && experiment_run(e, got[i]->id) == got[i])
+			got[k++] = got[i];
+	return k;
+}
+
 static int runs_reply(struct op *o, const struct http_reply *r, char **next,
 		      char **err)
 {
 	struct model *m = o->s->model;
-	int64_t max_start = 0;
-	struct experiment *e;
-	int n = rest_parse_runs(m, r->body, r->len, next, &max_start, err);
+	int64_t max_start = 0, cursor = 0;
+	struct experiment *e = o->exp_id ? model_experiment(m, o->exp_id)
+					 : NULL;
+	bool first = o->kind == OP_RUNS && !o->more_op && o->rq.first_page;
+	bool fresh = o->kind == OP_POLL_NEW && e && e->runs_paged;
+	struct run **got = NULL;
+	int n;
 
+	if (e)
+		cursor = e->runs_cursor;
+	n = rest_parse_runs_got(m, r->body, r->len, next, &max_start, err,
+				o->win || first || fresh ? &got : NULL);
 	e = o->exp_id ? model_experiment(m, o->exp_id) : NULL;
 	if (e && n > 0 && max_start > e->runs_cursor && o->kind != OP_POLL_LIVE)
 		e->runs_cursor = max_start;
+	if (n >= 0 && got && e) {
+		size_t k = runs_of(e, got, n);
+
+		if (o->win) {
+			rest_window_page(o, e, got, k, *next);
+		} else if (first) {
+			free(o->got);
+			o->got = got;
+			o->ngot = k;
+			got = NULL;
+		} else {
+			/* Runs that started since, not held yet. */
+			size_t nf = 0;
+
+			for (size_t i = 0; i < k; i++)
+				if (got[i]->start_time > cursor &&
+				    !got[i]->in_window)
+					got[nf++] = got[i];
+			rest_window_new(o->s, e, got, nf);
+		}
+	}
+	free(got);
 	return n;
 }
 
@@ -411,6 +455,11 @@ static bool runs_finish(struct op *o)
 	} else if (!o->more_op) {
 		experiment_remove_unseen(e);
 	}
+	if (o->win) {
+		/* The window's move set runs_more and its places. */
+		e->nruns = e->runs_total_more ? -1 : (int)e->runs_total;
+		return true;
+	}
 	free(e->runs_more);
 	e->runs_more = o->more;
 	o->more = NULL;
@@ -418,6 +467,10 @@ static bool runs_finish(struct op *o)
 	e->params_loaded = true;
 	e->runs_include_deleted = o->rq.include_deleted;
 	e->nruns = e->runs_more ? -1 : (int)e->nruns_loaded;
+	/* A first page: a window of the pages from here (the dashboard's
+	 * runs view scrolls through them). */
+	if (!o->more_op && o->rq.first_page)
+		rest_window_first(o->s, e, o->got, o->ngot, e->runs_more);
 	return true;
 }
 

@@ -636,7 +636,7 @@ static void rebuild(struct view *v)
 		}
 	p->table.nrows = p->nrows;
 	p->table.sel = keep;
-	if ((p->to_end && (!e->runs_more || (win &&
+	if ((p->to_end && (!e->runs_more || (win && !e->runs_total_more &&
 					     e->runs_end == e->runs_total))) ||
 	    (p->to_top && (!win || e->runs_first == 0))) {
 		p->table.sel = p->to_end && p->nrows ? p->nrows - 1 : 0;
@@ -754,6 +754,10 @@ static bool reorder(struct view *v, struct experiment *e)
 	struct store_req req = { 0 };
 
 	view_order(v, &req);
+	/* A server's window is in its order only: another reads every
+	 * page (read_on). */
+	if (e->runs_paged)
+		return false;
 	if (e->runs_total ? order_held(v, e)
 			  : !e->runs_search || same_order(&req, req.order,
 			    req.order_key, req.order_asc, e->runs_search))
@@ -809,7 +813,7 @@ static void read_on(struct view *v)
 		else if (p->to_top)
 			req.at = 0;
 		else if (p->table.sel + 2 * screen >= p->nrows &&
-			 e->runs_end < e->runs_total)
+			 (e->runs_end < e->runs_total || e->runs_total_more))
 			req.at = e->runs_end;
 		else if (p->table.sel < 2 * screen && e->runs_first > 0)
 			req.at = e->runs_first - 1;
@@ -972,7 +976,8 @@ static void draw(struct view *v, int y, int x, int h, int w)
 	table_draw(&p->table, y, x, h - 1, w);
 	if (!e || !e->runs_loaded)
 		snprintf(info, sizeof(info), "loading runs…");
-	else if (e->runs_more && e->runs_total && !windowed(v))
+	else if (e->runs_more && e->runs_total && !e->runs_paged &&
+		 !windowed(v))
 		snprintf(info, sizeof(info), "%zu/%zu  the store reads the "
 			 "%s of %zu runs for this %s…", p->table.sel + 1,
 			 p->nrows, p->search ? "matches" : "order",
@@ -993,11 +998,11 @@ static void draw(struct view *v, int y, int x, int h, int w)
 			 p->nrows, e->runs_total);
 	else {
 		if (window_in_order(v))
-			snprintf(info, sizeof(info), "%zu/%zu  rows %zu-%zu "
+			snprintf(info, sizeof(info), "%zu/%zu%s  rows %zu-%zu "
 				 "read (more as you scroll), %zu running",
 				 e->runs_first + p->table.sel + 1,
-				 e->runs_total, e->runs_first + 1,
-				 e->runs_end, p->nrunning);
+				 e->runs_total, e->runs_total_more ? "+" : "",
+				 e->runs_first + 1, e->runs_end, p->nrunning);
 		else
 			snprintf(info, sizeof(info), "%zu/%zu%s  %zu run%s "
 				 "shown%s, %zu running", p->table.sel + 1,
@@ -1205,8 +1210,8 @@ static void reload(struct view *v, bool full)
 		req.order = e->runs_order;
 		req.order_key = e->runs_order_key;
 		req.order_asc = e->runs_order_asc;
-		req.search = order_held(v, e) || !e->runs_total
-			? P(v)->search : NULL;
+		req.search = e->runs_paged || order_held(v, e) ||
+			     !e->runs_total ? P(v)->search : NULL;
 	}
 	if (full || !e->runs_loaded ||
 	    e->runs_include_deleted != req.include_deleted)

@@ -103,13 +103,73 @@ def test_first_screen_after_one_search_then_pages_as_user_scrolls(
     assert after_scroll[1]["max_results"] == PAGE, after_scroll
     assert f"/{FIRST + PAGE}+" in scrolled, status(scrolled)
 
-    # G: the rest, 1,401 runs in two pages.
+    # G: page by page to the last (1,401 runs in two pages more); the
+    # window holds three pages, the first (200 runs) left it.
     assert len(after_end) == 4, [sorted(b) for b in after_end]
     total = NCOPIES + 1
-    assert f"{total}/{total}  {total} runs shown" in end, status(end)
-    assert "+" not in status(end)[-1] and "more as" not in end
+    assert window(end) == (total, total, FIRST + 1, total), status(end)
+    assert "+" not in status(end)[-2], status(end)
     # G landed on the oldest run of all, the client's last.
     assert order[-1] in end, status(end)
+
+
+def test_server_window_follows_the_user(paged, mltop_bin, fake_server,
+                                       tmp_path):
+    """Over a server the runs held are a window of at most three pages
+    too: scrolling down reads the next page and drops the first held,
+    scrolling back up reads the page before again (the first page by no
+    token, 200 runs, as at first); the rows are always the client's runs
+    in its order. A run started while the window is further down is
+    counted, not shown; g reads the first page again, the new run on
+    top."""
+    from mlflow import MlflowClient
+    srv, exp, order, _ = paged
+    total = NCOPIES + 1
+    client = MlflowClient(tracking_uri=srv.url)
+    proxy = fake_server(servers.Proxy(srv.url))
+    d = Scripted(mltop_bin, proxy.url, tmp_path, cols=120, lines=30)
+    new = None
+    try:
+        d.say(":runs paged")
+        d.screen("first")
+        spans = []
+        for i in range(5):
+            d.say("<PgDn>" * 40)
+            scr = d.screen(f"down{i}")
+            pos, _, lo, hi = window(scr)
+            at = shown(scr, order)
+            assert lo - 1 <= at < hi and lo <= pos <= hi, status(scr)
+            assert hi - lo + 1 <= 3 * PAGE, status(scr)
+            spans.append((lo, hi))
+        assert spans[-1][0] == FIRST + 1, spans     # the first page left
+        assert spans[-1][1] == total, spans
+        # Back up to the top: the first page again, asked as at first.
+        for i in range(5):
+            d.say("<PgUp>" * 40)
+        top = d.screen("up")
+        assert window(top)[2] == 1, status(top)
+        again = loads(proxy, exp)[-1]
+        assert "page_token" not in again and again["max_results"] == FIRST
+        assert shown(top, order) == 0
+        # Down again (G), then a run starts: counted, not shown.
+        d.say("G")
+        d.screen("end")
+        new = client.create_run(exp, run_name="newcomer").info.run_id
+        d.say(":poll")
+        polled = d.screen("polled")
+        assert "1 new" in status(polled)[-2], status(polled)
+        assert "newcomer" not in polled
+        d.say("g")
+        back = d.screen("back")
+        assert window(back)[2] == 1, status(back)
+        assert "new" not in status(back)[-2], status(back)
+        names = re.findall(r"\b(newcomer|template|copy-\d{5})\b", back)
+        assert names[:3] == ["newcomer"] + order[:2], names[:3]
+    finally:
+        code = d.close()
+        if new:
+            client.delete_run(new)
+    assert code == 0, d.errors()
 
 
 def test_sort_or_filter_reads_every_page_first(paged, mltop_bin,
@@ -141,8 +201,8 @@ def test_sort_or_filter_reads_every_page_first(paged, mltop_bin,
 def window(screen):
     """(position, total, first, last) from a windowed runs view's info
     line: "P/T  rows F-L read (more as you scroll)"."""
-    m = re.search(r"(\d+)/(\d+)  rows (\d+)-(\d+) read \(more as you "
-                  r"scroll\)", screen)
+    m = re.search(r"(\d+)/(\d+)\+?  rows (\d+)-(\d+) read \(more as "
+                  r"you scroll\)", screen)
     assert m, status(screen)
     return tuple(int(g) for g in m.groups())
 
@@ -323,6 +383,67 @@ def test_postgres_first_screen_after_one_search(pg_served, pg_paged,
     assert names and names == first_names[:len(names)], names
     assert len(after_scroll) == 2 and "page_token" in after_scroll[1]
     assert f"/{FIRST + PAGE}+" in scrolled, status(scrolled)
+
+
+def vm_hwm_mib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise AssertionError("no VmHWM")
+
+
+def test_postgres_window_scrolls_through_every_run(pg_served, pg_paged,
+                                                   mltop_bin, fake_server,
+                                                   tmp_path):
+    """100,001 runs on PostgreSQL behind a real mlflow server: G reads
+    page by page to the last, holding three pages at most (the memory
+    the dashboard peaks at stays that of a few pages, not of 100,001
+    runs); the last rows are the client's last runs; scrolling up reads
+    the page before again by its token; g reads the first page again."""
+    from mlflow import MlflowClient
+    exp, first_names = pg_paged
+    total = PG_RUNS + 1
+    client = MlflowClient(tracking_uri=pg_served.url)
+    last = [r.info.run_name for r in client.search_runs(
+        [exp], max_results=5, order_by=["attributes.start_time ASC"])]
+    proxy = fake_server(servers.Proxy(pg_served.url))
+    d = Scripted(mltop_bin, proxy.url, tmp_path, cols=120, lines=30)
+    try:
+        d.say(":runs pg-paged")
+        first = d.screen("first")
+        assert window(first) == (1, FIRST, 1, FIRST), status(first)
+        d.say("G")
+        end = d.screen("end")
+        hwm = vm_hwm_mib(d.proc.pid)
+        # Every page once: 200, then 100 of 1,000 (the last has 801).
+        assert len(loads(proxy, exp)) == 1 + 100, len(loads(proxy, exp))
+        pos, tot, lo, hi = window(end)
+        assert (pos, tot, hi) == (total, total, total), status(end)
+        assert hi - lo + 1 <= 3 * PAGE, status(end)
+        assert "+" not in status(end)[-2], status(end)
+        names = re.findall(r"\b(template|pg-\d{6})\b", end)
+        assert names[-1] == last[0], (names[-3:], last[:3])
+        # Up past the window's first row: the page before, read again.
+        for _ in range(4):
+            d.say("<PgUp>" * 40)
+        up = d.screen("up")
+        ulo = window(up)[2]
+        assert ulo < lo and window(up)[3] - ulo + 1 <= 3 * PAGE, \
+            (status(end), status(up))
+        bodies = loads(proxy, exp)
+        assert len(bodies) > 101 and "page_token" in bodies[-1]
+        d.say("g")
+        top = d.screen("top")
+        assert window(top)[:3] == (1, total, 1), status(top)
+        names = re.findall(r"\b(template|pg-\d{6})\b", top)
+        assert names == first_names[:len(names)], names[:3]
+        assert "page_token" not in loads(proxy, exp)[-1]
+    finally:
+        code = d.close()
+    assert code == 0, d.errors()
+    # 100,001 runs held would take several hundred MiB.
+    assert hwm < 80, hwm
 
 
 def view_order(runs, value, desc):
