@@ -18,6 +18,7 @@ import pgcluster
 import servers
 from scripted import Scripted
 from test_poll_many import copy_runs
+from test_server_faults import is_asan
 
 NCOPIES = 2600          # with the template: 2,601 runs
 FIRST = 200             # a server's first page (a screen, sooner)
@@ -442,8 +443,10 @@ def test_postgres_window_scrolls_through_every_run(pg_served, pg_paged,
     finally:
         code = d.close()
     assert code == 0, d.errors()
-    # 100,001 runs held would take several hundred MiB.
-    assert hwm < 80, hwm
+    # 100,001 runs held would take several hundred MiB. (Under ASan
+    # freed memory waits in its quarantine, 256 MB: not comparable.)
+    if not is_asan(mltop_bin):
+        assert hwm < 80, hwm
 
 
 def view_order(runs, value, desc):
