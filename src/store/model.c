@@ -512,6 +512,23 @@ void experiment_retire_if(struct experiment *e,
 	}
 }
 
+static bool held_in_window(const struct run *r, void *ud)
+{
+	(void)ud;
+	return r->in_window;
+}
+
+void experiment_release_window(struct experiment *e)
+{
+	experiment_retire_if(e, held_in_window, NULL);
+	free(e->runs_more);
+	e->runs_more = NULL;
+	e->runs_first = e->runs_end = e->runs_total = 0;
+	e->runs_total_more = e->runs_paged = false;
+	e->runs_unsorted = 0;
+	e->runs_loaded = false;
+}
+
 static bool unseen_after(const struct run *r, void *ud)
 {
 	return !r->seen && r->start_time > *(const int64_t *)ud;

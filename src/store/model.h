@@ -286,6 +286,10 @@ void experiment_remove_unseen(struct experiment *e);
 void experiment_retire_if(struct experiment *e,
 			  bool (*drop)(const struct run *r, void *ud),
 			  void *ud);
+/* Another experiment's window came (memory follows the screen): the
+ * runs this one's window held are retired (runs read another way stay)
+ * and its runs read again, from the first page, when it is shown. */
+void experiment_release_window(struct experiment *e);
 /* The same for a load that read only the newest runs, down to start
  * time floor (MLflow's order): runs started at or before it stay. */
 void experiment_remove_unseen_after(struct experiment *e, int64_t floor);

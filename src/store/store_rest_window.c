@@ -151,15 +151,8 @@ static void release_others(struct store *s, const char *keep)
 			continue;
 		}
 		x = model_experiment(s->model, w->exp_id);
-		if (x) {
-			retire_span(x, INT64_MIN, INT64_MAX);
-			x->runs_first = x->runs_end = x->runs_total = 0;
-			x->runs_total_more = x->runs_paged = false;
-			x->runs_unsorted = 0;
-			free(x->runs_more);
-			x->runs_more = NULL;
-			x->runs_loaded = false;
-		}
+		if (x)
+			experiment_release_window(x);
 		*pp = w->next;
 		window_free(w);
 	}

@@ -929,12 +929,6 @@ void sqlite_keysets_free(struct sqlite_store *ss)
 	}
 }
 
-static bool held_in_window(const struct run *r, void *ud)
-{
-	(void)ud;
-	return r->in_window;
-}
-
 /* Memory follows the screen: when an experiment's window comes, the
  * others' go (their keysets, 16-32 MB for a million runs, and the runs
  * their windows held; runs read another way stay). Such an experiment
@@ -952,13 +946,8 @@ static void keysets_release_others(struct store *s, const char *keep)
 			continue;
 		}
 		x = model_experiment(s->model, k->exp_id);
-		if (x) {
-			experiment_retire_if(x, held_in_window, NULL);
-			free(x->runs_more);
-			x->runs_more = NULL;
-			x->runs_first = x->runs_end = x->runs_total = 0;
-			x->runs_loaded = false;
-		}
+		if (x)
+			experiment_release_window(x);
 		*pp = k->next;
 		free(k->exp_id);
 		free(k->keys);
